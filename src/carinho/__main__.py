@@ -1,0 +1,3 @@
+from carinho.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""atendimento: the contact center."""

@@ -1,0 +1,1 @@
+"""Agents (atendentes), their roles, support levels and passwords."""

@@ -1,0 +1,87 @@
+"""First start: data directory, generated secrets, migrations and the first credentials."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+
+from carinho.config import SECRETS_FILE, WEBHOOK_SOURCES, Settings, load_settings
+from carinho.kit import migrations
+from carinho.kit.signatures import new_whsec
+from carinho.runtime import CONTEXTS, Runtime
+
+
+@dataclass
+class Credentials:
+    """What a first start created; printed once, stored hashed where that is possible."""
+
+    secrets: dict[str, str] = field(default_factory=dict)
+    api_key: str | None = None
+    supervisor_email: str | None = None
+    supervisor_password: str | None = None
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        if self.api_key:
+            out.append(f"Hub API key (X-API-Key):      {self.api_key}")
+        if self.supervisor_email:
+            out.append(f"atendimento supervisor login: {self.supervisor_email}")
+            out.append(f"atendimento supervisor senha: {self.supervisor_password}")
+        out += [f"{name}={value}" for name, value in self.secrets.items()]
+        return out
+
+
+def ensure_secrets(settings: Settings) -> tuple[Settings, dict[str, str]]:
+    """Generate the inbound webhook and session secrets the environment does not set, once, into
+    `$CARINHO_DATA_DIR/secrets.env` (mode 600)."""
+    settings.carinho_data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.carinho_data_dir / SECRETS_FILE
+    wanted = ["zapi_webhook_secret", "session_secret"] + [f"webhook_secret_{s}" for s in WEBHOOK_SOURCES]
+    created: dict[str, str] = {}
+    for name in wanted:
+        if not getattr(settings, name).get_secret_value():
+            created[name.upper()] = (
+                new_whsec() if name.startswith("webhook_secret") else secrets.token_urlsafe(24)
+            )
+    if created:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.writelines(f"{k}={v}\n" for k, v in created.items())
+        settings = load_settings()
+    return settings, created
+
+
+def migrate_all(settings: Settings) -> None:
+    for context in CONTEXTS:
+        migrations.upgrade(context, settings.database_url(context))
+
+
+async def ensure_first_credentials(rt: Runtime, credentials: Credentials) -> None:
+    from carinho.atendimento.agents.models import Role, SupportLevel
+    from carinho.atendimento.agents.service import agent_service
+    from carinho.integracoes.apikeys.service import api_key_service
+
+    async with rt.db("integracoes").session() as session:
+        if not await api_key_service.has_active(session):
+            _, credentials.api_key = await api_key_service.create(session, "carinho up")
+            await session.commit()
+    async with rt.db("atendimento").session() as session:
+        if not await agent_service.has_supervisor(session):
+            email = "supervisor@carinho.com.vc"
+            _, credentials.supervisor_password = await agent_service.create(
+                session,
+                name="Supervisor",
+                email=email,
+                role=Role.supervisor,
+                level=SupportLevel.n3,
+            )
+            credentials.supervisor_email = email
+            await session.commit()
+
+
+def first_start(settings: Settings) -> tuple[Settings, Credentials]:
+    """Synchronous part of a start: secrets and migrations (before any event loop runs)."""
+    settings, created = ensure_secrets(settings)
+    migrate_all(settings)
+    return settings, Credentials(secrets=created)

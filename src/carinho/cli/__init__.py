@@ -1,0 +1,21 @@
+"""The `carinho` command."""
+
+from __future__ import annotations
+
+import typer
+
+from carinho.cli import apikeys, database, processes
+
+app = typer.Typer(
+    help="Carinho platform: integracoes (integration hub) and atendimento (contact center).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+processes.register(app)
+database.register(app)
+app.add_typer(apikeys.app, name="apikey")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+
+from carinho import runtime
+from carinho.config import Settings, get_settings
+from carinho.errors import CarinhoError
+from carinho.logging import configure_logging
+
+T = TypeVar("T")
+
+
+def settings_for_cli() -> Settings:
+    settings = get_settings()
+    configure_logging(settings.carinho_log_level)
+    return settings
+
+
+def run_in_context(context: str, work: Callable[..., Awaitable[T]]) -> T:
+    """Run `work(session)` in one transaction of a context's database and commit it."""
+    settings = settings_for_cli()
+
+    async def main() -> T:
+        rt = runtime.configure(settings)
+        try:
+            async with rt.db(context).session() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await rt.db(context).dispose()
+
+    try:
+        return asyncio.run(main())
+    except CarinhoError as exc:
+        typer.secho(f"error: {exc.message}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from None

@@ -1,0 +1,132 @@
+"""`carinho up | serve | worker | scheduler`: the platform's processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from carinho import runtime
+from carinho.bootstrap import first_start
+from carinho.cli.common import settings_for_cli
+from carinho.worker.lanes import parse_lanes
+
+APPS = {
+    "integracoes": "carinho.integracoes.app:create_app",
+    "atendimento": "carinho.atendimento.app:create_app",
+    "sandbox": "carinho.sandbox.app:create_app",
+}
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def up() -> None:
+        """Run the whole platform on the embedded default: hub :8000, atendimento :8001,
+        sandbox :8099, workers and scheduler in one process, SQLite under CARINHO_DATA_DIR."""
+        from carinho.embedded import run_platform
+
+        settings, credentials = first_start(settings_for_cli())
+        asyncio.run(run_platform(settings, credentials))
+
+    @app.command()
+    def serve(
+        service: Annotated[str, typer.Argument(help="integracoes, atendimento or sandbox.")],
+        host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+        port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+        workers: Annotated[int, typer.Option(help="Uvicorn worker processes.")] = 1,
+    ) -> None:
+        """Serve one app (production profile: point *_DATABASE_URL and REDIS_URL at servers)."""
+        if service not in APPS:
+            raise typer.BadParameter(f"choose one of: {', '.join(APPS)}")
+        settings = settings_for_cli()
+        default_port = getattr(settings, f"{service}_port")
+        uvicorn.run(
+            APPS[service],
+            factory=True,
+            host=host or settings.bind_host,
+            port=port or default_port,
+            workers=workers,
+            log_config=None,
+            proxy_headers=True,
+        )
+
+    @app.command()
+    def worker(
+        lanes: Annotated[str | None, typer.Option(help="Comma-separated lanes (default: all lanes).")] = None,
+        processes: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+        threads: Annotated[
+            int | None, typer.Option(help="Threads per lane (default: LANE_CONCURRENCY).")
+        ] = None,
+    ) -> None:
+        """Consume jobs from the given lanes (needs REDIS_URL: the embedded broker lives in `up`)."""
+        try:
+            chosen = parse_lanes(lanes)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        settings = settings_for_cli()
+        if settings.embedded:
+            typer.secho(
+                "REDIS_URL is not set: the embedded broker lives inside `carinho up`.",
+                err=True,
+                fg=typer.colors.RED,
+            )
+            raise typer.Exit(2)
+        if processes > 1:
+            _supervise_children(processes, lanes, threads)
+            return
+        _run_worker(settings, chosen, threads)
+
+    @app.command()
+    def scheduler() -> None:
+        """Run the scheduler: the outbox relay, heartbeats and periodic jobs (one leader)."""
+        from carinho.worker.scheduler import Scheduler
+
+        settings = settings_for_cli()
+
+        async def main() -> None:
+            rt = runtime.configure(settings)
+            sched = Scheduler(rt)
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(sched.stop()))
+            await sched.run_forever()
+
+        asyncio.run(main())
+
+
+def _run_worker(settings: object, lanes: list, threads: int | None) -> None:
+    from carinho.worker.pool import WorkerPool
+
+    rt = runtime.configure(settings)  # type: ignore[arg-type]
+    pool = WorkerPool(rt, lanes, threads)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    pool.start()
+    typer.echo(f"worker {os.getpid()} consuming: {', '.join(lane.value for lane in lanes)}")
+    stop.wait()
+    pool.stop()
+
+
+def _supervise_children(count: int, lanes: str | None, threads: int | None) -> None:
+    args = [sys.executable, "-m", "carinho", "worker", "--processes", "1"]
+    if lanes:
+        args += ["--lanes", lanes]
+    if threads:
+        args += ["--threads", str(threads)]
+    children = [subprocess.Popen(args) for _ in range(count)]  # noqa: S603
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    for child in children:
+        child.send_signal(signal.SIGTERM)
+    for child in children:
+        child.wait()

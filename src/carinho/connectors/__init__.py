@@ -1,0 +1,1 @@
+"""Typed async clients, one package per external system."""

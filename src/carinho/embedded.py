@@ -1,0 +1,116 @@
+"""The embedded default: hub, atendimento and sandbox servers, workers and scheduler in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
+
+import uvicorn
+
+from carinho import runtime
+from carinho.bootstrap import Credentials, ensure_first_credentials
+from carinho.config import Settings
+from carinho.logging import get_logger
+from carinho.worker.lanes import Lane
+from carinho.worker.pool import WorkerPool
+from carinho.worker.relay import release_all
+from carinho.worker.scheduler import Scheduler
+
+log = get_logger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """Several servers share one loop, so the platform, not each server, handles signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _servers(settings: Settings) -> list[_Server]:
+    from carinho.atendimento.app import create_app as atendimento_app
+    from carinho.integracoes.app import create_app as integracoes_app
+    from carinho.sandbox.app import create_app as sandbox_app
+
+    rt = runtime.current()
+    apps = [
+        (integracoes_app(rt), settings.integracoes_port),
+        (atendimento_app(rt), settings.atendimento_port),
+        (sandbox_app(), settings.sandbox_port),
+    ]
+    return [
+        _Server(
+            uvicorn.Config(
+                app,
+                host=settings.bind_host,
+                port=port,
+                log_config=None,
+                lifespan="on",
+                timeout_graceful_shutdown=10,
+            )
+        )
+        for app, port in apps
+    ]
+
+
+async def run_platform(
+    settings: Settings, credentials: Credentials, ready: asyncio.Event | None = None
+) -> None:
+    rt = runtime.configure(settings)
+    for context in runtime.CONTEXTS:
+        await release_all(rt, context)
+    await ensure_first_credentials(rt, credentials)
+
+    pool = WorkerPool(rt, list(Lane))
+    pool.start()
+    scheduler = Scheduler(rt)
+    await scheduler.start()
+    servers = _servers(settings)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    while not all(server.started for server in servers):
+        if any(task.done() for task in tasks):
+            break
+        await asyncio.sleep(0.05)
+    _announce(settings, credentials)
+    if ready is not None:
+        ready.set()
+
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    log.info("platform.stopping")
+    for server in servers:
+        server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await scheduler.stop()
+    # Jobs in flight finish; anything cut short is released again at the next start.
+    await asyncio.to_thread(pool.stop)
+    for db in rt.databases.values():
+        await db.dispose()
+    log.info("platform.stopped")
+
+
+def _announce(settings: Settings, credentials: Credentials) -> None:
+    host = settings.bind_host
+    lines = [
+        "",
+        "Carinho platform is up (embedded default)",
+        f"  integracoes  http://{host}:{settings.integracoes_port}   (API docs: /docs)",
+        f"  atendimento  http://{host}:{settings.atendimento_port}",
+        f"  sandbox      http://{host}:{settings.sandbox_port}",
+        f"  data         {settings.carinho_data_dir.resolve()}",
+    ]
+    created = credentials.lines()
+    if created:
+        lines += ["", "Created on this start (shown only once, keep them safe):"]
+        lines += [f"  {line}" for line in created]
+    lines.append("Press Ctrl-C to stop.")
+    print("\n".join(lines), flush=True)

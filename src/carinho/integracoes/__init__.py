@@ -1,0 +1,1 @@
+"""integracoes: the integration hub."""

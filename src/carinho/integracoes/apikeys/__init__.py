@@ -1,0 +1,1 @@
+"""API keys of the hub: stored hashed, shown once, revocable."""

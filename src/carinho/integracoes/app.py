@@ -1,0 +1,21 @@
+"""The integration hub's FastAPI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from carinho.kit.app import create_service_app
+from carinho.runtime import Runtime
+
+DESCRIPTION = (
+    "Hub de integrações da Carinho com Você: recebe webhooks (Z-API, site, CRM, operação, "
+    "financeiro, cuidadores), executa as automações e entrega aos sistemas de destino com "
+    "retentativas e fila de mensagens mortas (DLQ)."
+)
+
+
+def create_app(rt: Runtime | None = None) -> FastAPI:
+    app = create_service_app(
+        context="integracoes", title="Carinho Integrações", description=DESCRIPTION, rt=rt
+    )
+    return app

@@ -1,0 +1,23 @@
+"""The integracoes database: its declarative base and the tables every context carries."""
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from carinho.kit.db import NAMING_CONVENTION
+from carinho.runtime import ContextSpec
+from carinho.worker.models import HeartbeatMixin, OutboxMessageMixin
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class OutboxMessage(OutboxMessageMixin, Base):
+    pass
+
+
+class Heartbeat(HeartbeatMixin, Base):
+    pass
+
+
+CONTEXT = ContextSpec(name="integracoes", metadata=Base.metadata, outbox=OutboxMessage, heartbeat=Heartbeat)

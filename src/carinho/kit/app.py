@@ -1,0 +1,29 @@
+"""Builds a FastAPI app with everything our services share."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from prometheus_client import make_asgi_app
+
+from carinho import runtime
+from carinho.kit.health import build_health_router
+from carinho.kit.web import HtmlErrorRenderer, add_common_middleware, install_error_handlers
+from carinho.runtime import Runtime
+
+
+def create_service_app(
+    *,
+    context: str,
+    title: str,
+    description: str,
+    rt: Runtime | None = None,
+    html_errors: HtmlErrorRenderer | None = None,
+) -> FastAPI:
+    rt = rt or runtime.ensure_configured()
+    app = FastAPI(title=title, description=description, version="0.1.0")
+    app.state.runtime = rt
+    add_common_middleware(app, rt.settings.carinho_max_body_bytes)
+    install_error_handlers(app, html_errors)
+    app.include_router(build_health_router(context))
+    app.mount("/metrics", make_asgi_app())
+    return app

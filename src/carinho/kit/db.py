@@ -1,0 +1,151 @@
+"""Database building blocks: portable column types, declarative bases and per-loop async engines.
+
+SQLite (aiosqlite), MariaDB/MySQL (asyncmy) and PostgreSQL (asyncpg) are all first-class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Integer, event, text
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from carinho.kit.clock import utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC on every backend, returns aware UTC datetimes."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "mysql":
+            from sqlalchemy.dialects.mysql import DATETIME
+
+            return dialect.type_descriptor(DATETIME(fsp=6))
+        return dialect.type_descriptor(DateTime(timezone=False))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not accepted; use carinho.kit.clock.utcnow()")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class IdMixin:
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _: Any) -> None:
+        # Let SQLAlchemy, not the driver, own transactions so BEGIN IMMEDIATE takes the write lock
+        # up front: deferred transactions that upgrade later fail with SQLITE_BUSY under load.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000) -> AsyncEngine:
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    kwargs: dict[str, Any] = {"pool_pre_ping": backend != "sqlite"}
+    if backend == "sqlite":
+        kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
+    else:
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    if backend == "mysql":
+        kwargs.setdefault("connect_args", {})["init_command"] = "SET time_zone = '+00:00'"
+    engine = create_async_engine(parsed, **kwargs)
+    if backend == "sqlite":
+        _configure_sqlite(engine, busy_timeout_ms)
+    return engine
+
+
+class Database:
+    """The database of one bounded context. Engines are bound to an event loop, so one per loop."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000) -> None:
+        self.url = url
+        self.backend = make_url(url).get_backend_name()
+        self._pool_size = pool_size
+        self._busy_timeout_ms = busy_timeout_ms
+        self._engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncEngine] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._makers: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, async_sessionmaker[AsyncSession]
+        ] = weakref.WeakKeyDictionary()
+
+    @property
+    def engine(self) -> AsyncEngine:
+        loop = asyncio.get_running_loop()
+        engine = self._engines.get(loop)
+        if engine is None:
+            engine = create_engine(self.url, pool_size=self._pool_size, busy_timeout_ms=self._busy_timeout_ms)
+            self._engines[loop] = engine
+            self._makers[loop] = async_sessionmaker(engine, expire_on_commit=False)
+        return engine
+
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        self.engine  # noqa: B018 - creates the engine and maker for this loop
+        return self._makers[asyncio.get_running_loop()]
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session; the caller commits. Anything uncommitted is rolled back on exit."""
+        async with self.sessionmaker()() as session:
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        """Dispose the engine of the running loop (others die with their loops)."""
+        loop = asyncio.get_running_loop()
+        engine = self._engines.pop(loop, None)
+        self._makers.pop(loop, None)
+        if engine is not None:
+            await engine.dispose()

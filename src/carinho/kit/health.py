@@ -1,0 +1,101 @@
+"""`/health` (liveness) and `/health/detailed` (database, broker, scheduler, lanes, outbox)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from carinho.kit.clock import utcnow
+from carinho.runtime import Runtime
+from carinho.worker.broker import ping, queue_depths
+from carinho.worker.outbox_repository import OutboxRepository
+from carinho.worker.scheduler import HEARTBEAT_NAME
+
+CHECK_TIMEOUT_SECONDS = 3.0
+
+
+async def _check(coro: Any) -> dict[str, Any]:
+    try:
+        details = await asyncio.wait_for(coro, timeout=CHECK_TIMEOUT_SECONDS)
+        return {"status": "up", **(details or {})}
+    except TimeoutError:
+        return {"status": "down", "error": f"no answer within {CHECK_TIMEOUT_SECONDS:.0f}s"}
+    except Exception as exc:
+        return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+async def _database(rt: Runtime, context: str) -> dict[str, Any]:
+    await rt.db(context).ping()
+    return {"backend": rt.db(context).backend}
+
+
+async def _broker(rt: Runtime) -> dict[str, Any]:
+    if rt.settings.embedded:
+        return {"kind": "embedded"}
+    await asyncio.to_thread(ping, rt.lanes)
+    return {"kind": "redis", "queued": await asyncio.to_thread(queue_depths, rt.lanes)}
+
+
+async def _outbox(rt: Runtime, context: str) -> dict[str, Any]:
+    spec = rt.spec(context)
+    async with rt.db(context).session() as session:
+        repo = OutboxRepository(session, spec.outbox)
+        lanes = await repo.counts_by_lane()
+        oldest = await repo.oldest_due_pending(utcnow())
+        beat = await session.execute(
+            select(spec.heartbeat.beat_at).where(spec.heartbeat.name == HEARTBEAT_NAME)
+        )
+        beat_at = beat.scalar_one_or_none()
+    return {
+        "lanes": lanes,
+        "backlog": sum(c.get("pending", 0) + c.get("running", 0) for c in lanes.values()),
+        "failed": sum(c.get("failed", 0) for c in lanes.values()),
+        "oldest_pending_age_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else 0,
+        "scheduler_beat_at": beat_at,
+    }
+
+
+def _scheduler(rt: Runtime, beat_at: Any) -> dict[str, Any]:
+    if beat_at is None:
+        return {"status": "unknown", "detail": "no heartbeat recorded yet"}
+    age = utcnow() - beat_at
+    stale = age > timedelta(seconds=rt.settings.scheduler_heartbeat_seconds * 3)
+    return {
+        "status": "stale" if stale else "up",
+        "last_beat_at": beat_at.isoformat(),
+        "age_seconds": round(age.total_seconds(), 1),
+    }
+
+
+def build_health_router(context: str) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health", summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "service": context}
+
+    @router.get("/health/detailed", summary="Dependencies: database, broker, scheduler, lanes")
+    async def health_detailed(request: Request) -> JSONResponse:
+        rt: Runtime = request.app.state.runtime
+        database, broker = await asyncio.gather(_check(_database(rt, context)), _check(_broker(rt)))
+        checks: dict[str, Any] = {"database": database, "broker": broker}
+        if database["status"] == "up":
+            outbox = await _check(_outbox(rt, context))
+            checks["scheduler"] = _scheduler(rt, outbox.pop("scheduler_beat_at", None))
+            checks["outbox"] = outbox
+        down = [name for name in ("database", "broker") if checks[name]["status"] == "down"]
+        body = {
+            "status": "down" if down else "ok",
+            "service": context,
+            "down": down,
+            "checks": checks,
+            "checked_at": utcnow().isoformat(),
+        }
+        return JSONResponse(body, status_code=503 if down else 200)
+
+    return router

@@ -1,0 +1,161 @@
+"""What every FastAPI app of ours shares: request ids, a body size limit, one error handler."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from carinho.errors import CarinhoError
+from carinho.logging import get_logger
+
+log = get_logger(__name__)
+
+REQUEST_ID_HEADER = "x-request-id"
+
+HtmlErrorRenderer = Callable[[Request, int, str], Awaitable[Any]]
+
+
+class RequestIdMiddleware:
+    """Takes or makes an X-Request-ID, binds it to every log line, returns it on the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+        request_id = incoming[:64] if incoming and incoming.isprintable() else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            await self.app(scope, receive, send_with_id)
+
+
+class BodySizeLimitMiddleware:
+    """Refuses bodies over the limit with 413, by Content-Length or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, send)
+            return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if not response_started:
+                await self._too_large(scope, send)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        body = {
+            "error": "payload_too_large",
+            "message": f"request body exceeds {self.max_bytes} bytes",
+        }
+        await JSONResponse(body, status_code=413)(scope, _empty_receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ()) if p not in ("body",)),
+            "message": err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
+        for err in exc.errors()
+    ]
+
+
+def wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(
+        ("/api/", "/webhooks/")
+    )
+
+
+def install_error_handlers(app: FastAPI, html: HtmlErrorRenderer | None = None) -> None:
+    """One handler for everything: clear JSON (or an HTML page for the UI), never a stack trace."""
+
+    async def respond(request: Request, status: int, body: dict[str, Any], headers: Any = None) -> Any:
+        if html is not None and wants_html(request):
+            return await html(request, status, body.get("message", ""))
+        request_id = getattr(request.state, "request_id", None)
+        if request_id:
+            body = {**body, "request_id": request_id}
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    @app.exception_handler(CarinhoError)
+    async def carinho_error(request: Request, exc: CarinhoError) -> Any:
+        return await respond(request, exc.status_code, exc.to_body(), exc.headers or None)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Any:
+        body = {
+            "error": "validation_error",
+            "message": "the request has invalid fields",
+            "details": _validation_details(exc),
+        }
+        return await respond(request, 422, body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return await respond(
+            request, exc.status_code, {"error": code, "message": str(exc.detail)}, exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Any:
+        log.error("request.unhandled_error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
+        body = {"error": "internal_error", "message": "an internal error occurred"}
+        return await respond(request, 500, body)
+
+
+def add_common_middleware(app: FastAPI, max_body_bytes: int) -> None:
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)

@@ -1,0 +1,99 @@
+"""Process-wide wiring: the settings, each bounded context's database and the broker.
+
+API apps, workers and the scheduler of one process share one Runtime; `configure()` builds it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import MetaData
+
+from carinho.config import Settings
+from carinho.kit.db import Database
+from carinho.worker.models import HeartbeatMixin, OutboxMessageMixin
+
+CONTEXTS = ("integracoes", "atendimento")
+
+
+@dataclass(frozen=True)
+class ContextSpec:
+    name: str
+    metadata: MetaData
+    outbox: type[OutboxMessageMixin]
+    heartbeat: type[HeartbeatMixin]
+
+
+@cache
+def context_spec(name: str) -> ContextSpec:
+    if name not in CONTEXTS:
+        raise KeyError(f"unknown bounded context {name!r}")
+    spec: ContextSpec = importlib.import_module(f"carinho.{name}.database").CONTEXT
+    return spec
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        from carinho.worker.broker import build_lane_brokers
+
+        self.settings = settings
+        self.databases = {
+            name: Database(
+                settings.database_url(name),
+                pool_size=settings.database_pool_size,
+                busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            )
+            for name in CONTEXTS
+        }
+        self.lanes = build_lane_brokers(settings)
+
+    def db(self, context: str) -> Database:
+        return self.databases[context]
+
+    def spec(self, context: str) -> ContextSpec:
+        return context_spec(context)
+
+    def publish(self, context: str, outbox_id: int, lane: str, time_limit_seconds: int) -> None:
+        self.lanes[lane].actor.send_with_options(
+            args=(context, outbox_id), time_limit=int(time_limit_seconds * 1000) + 5_000
+        )
+
+    def close_brokers(self) -> None:
+        for lane in self.lanes.values():
+            lane.broker.close()
+
+
+_current: Runtime | None = None
+
+
+def configure(settings: Settings) -> Runtime:
+    """Build the process's Runtime (replacing any previous one, as tests do)."""
+    global _current
+    if _current is not None:
+        _current.close_brokers()
+    _current = Runtime(settings)
+    return _current
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise RuntimeError("carinho.runtime.configure(settings) has not been called")
+    return _current
+
+
+def is_configured() -> bool:
+    return _current is not None
+
+
+def ensure_configured() -> Runtime:
+    """The process's Runtime, built from the environment if nobody configured one (uvicorn workers)."""
+    if _current is None:
+        from carinho.config import get_settings
+        from carinho.logging import configure_logging
+
+        settings = get_settings()
+        configure_logging(settings.carinho_log_level)
+        return configure(settings)
+    return _current

@@ -1,0 +1,1 @@
+"""Faithful local simulators of Z-API, SMTP and the Carinho systems we call."""

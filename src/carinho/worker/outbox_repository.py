@@ -1,0 +1,169 @@
+"""All queries on the outbox table of one bounded context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.kit.clock import utcnow
+from carinho.worker.models import OutboxMessageMixin, OutboxStatus
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    id: int
+    job: str
+    args: dict[str, Any]
+    attempt: int
+    max_attempts: int
+    time_limit_seconds: int
+
+
+ACTIVE = (OutboxStatus.pending.value, OutboxStatus.running.value)
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession, model: type[OutboxMessageMixin]) -> None:
+        self.session = session
+        self.model: Any = model
+
+    async def add(self, **values: Any) -> OutboxMessageMixin:
+        row = self.model(**values, status=OutboxStatus.pending.value, attempts=0)
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def get(self, outbox_id: int) -> OutboxMessageMixin | None:
+        return await self.session.get(self.model, outbox_id)
+
+    async def find_by_dedupe_key(self, key: str) -> int | None:
+        result = await self.session.execute(select(self.model.id).where(self.model.dedupe_key == key))
+        return result.scalar_one_or_none()
+
+    async def claim(self, outbox_id: int, token: str, now: datetime) -> ClaimedMessage | None:
+        """Take the row for one run if it is pending and due. Exactly one claimant wins."""
+        m = self.model
+        found = (
+            await self.session.execute(
+                select(m.job, m.args, m.attempts, m.max_attempts, m.time_limit_seconds).where(
+                    m.id == outbox_id
+                )
+            )
+        ).one_or_none()
+        if found is None:
+            return None
+        # The lease covers the job's time limit plus a margin for the commit.
+        lease_until = now + timedelta(seconds=found.time_limit_seconds + 30)
+        result = await self.session.execute(
+            update(m)
+            .where(m.id == outbox_id, m.status == OutboxStatus.pending.value, m.available_at <= now)
+            .values(
+                status=OutboxStatus.running.value,
+                claimed_by=token,
+                attempts=m.attempts + 1,
+                started_at=now,
+                visible_at=lease_until,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return ClaimedMessage(
+            id=outbox_id,
+            job=found.job,
+            args=dict(found.args or {}),
+            attempt=found.attempts + 1,
+            max_attempts=found.max_attempts,
+            time_limit_seconds=found.time_limit_seconds,
+        )
+
+    async def complete(self, outbox_id: int, token: str) -> bool:
+        """Mark done, fenced by the claim token: a worker whose lease was taken cannot complete."""
+        m = self.model
+        result = await self.session.execute(
+            update(m)
+            .where(m.id == outbox_id, m.claimed_by == token, m.status == OutboxStatus.running.value)
+            .values(status=OutboxStatus.done.value, completed_at=utcnow(), last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def fail(self, outbox_id: int, token: str, error: str, retry_at: datetime | None) -> bool:
+        m = self.model
+        values: dict[str, Any] = {"last_error": error[:4000], "claimed_by": None}
+        if retry_at is None:
+            values.update(status=OutboxStatus.failed.value, completed_at=utcnow())
+        else:
+            values.update(status=OutboxStatus.pending.value, available_at=retry_at, visible_at=retry_at)
+        result = await self.session.execute(
+            update(m)
+            .where(m.id == outbox_id, m.claimed_by == token, m.status == OutboxStatus.running.value)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def take_due(self, now: datetime, lease: timedelta, limit: int) -> list[tuple[int, str, int]]:
+        """Rows the relay must (re)publish: due and not under a live lease. Leases them again."""
+        m = self.model
+        stmt = (
+            select(m.id, m.lane, m.time_limit_seconds)
+            .where(m.status.in_(ACTIVE), m.visible_at <= now)
+            .order_by(m.visible_at)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name != "sqlite":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = [(r.id, r.lane, r.time_limit_seconds) for r in await self.session.execute(stmt)]
+        if rows:
+            await self.session.execute(
+                update(m)
+                .where(m.id.in_([r[0] for r in rows]))
+                .values(status=OutboxStatus.pending.value, claimed_by=None, visible_at=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+        return rows
+
+    async def release_all(self) -> int:
+        """Embedded profile at boot: the in-memory broker lost everything, so all live rows are due
+        (at their own time) again."""
+        m = self.model
+        result = await self.session.execute(
+            update(m)
+            .where(m.status.in_(ACTIVE))
+            .values(status=OutboxStatus.pending.value, claimed_by=None, visible_at=m.available_at)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def counts_by_lane(self) -> dict[str, dict[str, int]]:
+        m = self.model
+        stmt = (
+            select(m.lane, m.status, func.count())
+            .where(m.status != OutboxStatus.done.value)
+            .group_by(m.lane, m.status)
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for lane, status, count in await self.session.execute(stmt):
+            counts.setdefault(lane, {})[status] = int(count)
+        return counts
+
+    async def oldest_due_pending(self, now: datetime) -> datetime | None:
+        m = self.model
+        result = await self.session.execute(
+            select(func.min(m.available_at)).where(
+                m.status == OutboxStatus.pending.value, m.available_at <= now
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def delete_done_before(self, cutoff: datetime) -> int:
+        m = self.model
+        result = await self.session.execute(
+            delete(m).where(m.status == OutboxStatus.done.value, m.completed_at < cutoff)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,35 @@
+"""Dramatiq worker threads, one pool per lane, inside the current process."""
+
+from __future__ import annotations
+
+import dramatiq
+
+from carinho.runtime import Runtime
+from carinho.worker.lanes import Lane, lane_concurrency
+
+
+class WorkerPool:
+    def __init__(self, rt: Runtime, lanes: list[Lane], threads: int | None = None) -> None:
+        concurrency = lane_concurrency(rt.settings.lane_threads())
+        self.workers = [
+            dramatiq.Worker(
+                rt.lanes[lane.value].broker,
+                queues={lane.value},
+                worker_threads=threads or concurrency[lane],
+                worker_timeout=100,
+            )
+            for lane in lanes
+        ]
+
+    def start(self) -> None:
+        for worker in self.workers:
+            worker.start()
+
+    def stop(self, timeout_ms: int = 30_000) -> None:
+        """Stop consuming; jobs in flight finish (or their lease brings them back later)."""
+        for worker in self.workers:
+            worker.stop(timeout=timeout_ms)
+
+    def join(self) -> None:
+        for worker in self.workers:
+            worker.join()

@@ -1,0 +1,37 @@
+"""The relay re-publishes outbox rows that are due and not under a live lease."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from carinho.kit.clock import utcnow
+from carinho.logging import get_logger
+from carinho.runtime import Runtime
+from carinho.worker.outbox_repository import OutboxRepository
+
+log = get_logger(__name__)
+
+
+async def relay_once(rt: Runtime, context: str) -> int:
+    lease = timedelta(seconds=rt.settings.outbox_dispatch_lease_seconds)
+    async with rt.db(context).session() as session:
+        repo = OutboxRepository(session, rt.spec(context).outbox)
+        rows = await repo.take_due(utcnow(), lease, rt.settings.outbox_relay_batch)
+        await session.commit()
+    for outbox_id, lane, time_limit in rows:
+        try:
+            rt.publish(context, outbox_id, lane, time_limit)
+        except Exception as exc:  # next lease round tries again
+            log.warning("relay.publish_failed", outbox_id=outbox_id, error=str(exc))
+            break
+    return len(rows)
+
+
+async def release_all(rt: Runtime, context: str) -> int:
+    """Embedded profile at boot: nothing survives in the in-memory broker, so all is due again."""
+    async with rt.db(context).session() as session:
+        count = await OutboxRepository(session, rt.spec(context).outbox).release_all()
+        await session.commit()
+    if count:
+        log.info("relay.released_on_boot", context=context, count=count)
+    return count

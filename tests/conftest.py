@@ -1,0 +1,122 @@
+"""Shared fixtures: real databases (SQLite, MariaDB, PostgreSQL), Redis and the apps over ASGI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import delete
+
+os.environ.setdefault("CARINHO_ENV", "test")
+
+from carinho import runtime
+from carinho.config import Settings
+from carinho.kit import clock, migrations
+from carinho.runtime import CONTEXTS, Runtime
+from tests.support import services
+
+BACKENDS = services.selected_backends()
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("carinho")
+
+
+def _provision(backend: str, tmp_root: Path) -> Iterator[dict[str, str]]:
+    names = {ctx: services.unique_name(f"ct_{ctx[:5]}") for ctx in CONTEXTS}
+    urls = {ctx: services.create_database(backend, names[ctx], str(tmp_root)) for ctx in CONTEXTS}
+    try:
+        for ctx, url in urls.items():
+            migrations.upgrade(ctx, url)
+        yield urls
+    finally:
+        for ctx in CONTEXTS:
+            services.drop_database(backend, names[ctx])
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_urls(request: pytest.FixtureRequest, tmp_root: Path) -> Iterator[dict[str, str]]:
+    """Both contexts' databases, migrated, on each selected backend (tests run once per backend)."""
+    yield from _provision(request.param, tmp_root)
+
+
+@pytest.fixture
+def settings(database_urls: dict[str, str], tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        carinho_env="test",
+        carinho_data_dir=tmp_path,
+        integracoes_database_url=database_urls["integracoes"],
+        atendimento_database_url=database_urls["atendimento"],
+        redis_url="",
+        session_secret="test-session-secret",
+        zapi_webhook_secret="test-zapi-secret",
+        webhook_secret_site="whsec_c2l0ZS10ZXN0LXNlY3JldC0yNGJ5dGVz",
+        webhook_secret_crm="whsec_Y3JtLXRlc3Qtc2VjcmV0LTI0Ynl0ZXMh",
+        webhook_secret_operacao="whsec_b3BlcmFjYW8tdGVzdC1zZWNyZXQtMjRi",
+        webhook_secret_financeiro="whsec_ZmluYW5jZWlyby10ZXN0LXNlY3JldC0y",
+        webhook_secret_cuidadores="whsec_Y3VpZGFkb3Jlcy10ZXN0LXNlY3JldC0y",
+    )
+
+
+async def _truncate(rt: Runtime) -> None:
+    for ctx in CONTEXTS:
+        metadata = rt.spec(ctx).metadata
+        async with rt.db(ctx).session() as session:
+            for table in reversed(metadata.sorted_tables):
+                await session.execute(delete(table))
+            await session.commit()
+
+
+@pytest.fixture
+async def rt(settings: Settings) -> AsyncIterator[Runtime]:
+    """A configured Runtime on clean databases; the clock is reset afterwards."""
+    current = runtime.configure(settings)
+    await _truncate(current)
+    try:
+        yield current
+    finally:
+        clock.reset()
+        for db in current.databases.values():
+            await db.dispose()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return services.redis_or_skip()
+
+
+@pytest.fixture
+def redis_namespace(redis_url: str) -> Iterator[str]:
+    import redis
+
+    namespace = services.unique_name("carinho_test")
+    yield namespace
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{namespace}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def asgi_client(app: object, base_url: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def hub(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    from carinho.integracoes.app import create_app
+
+    async with asgi_client(create_app(rt), "http://integracoes.test") as client:
+        yield client
+
+
+@pytest.fixture
+async def atendimento(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    from carinho.atendimento.app import create_app
+
+    async with asgi_client(create_app(rt), "http://atendimento.test") as client:
+        yield client
