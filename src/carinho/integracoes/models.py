@@ -2,5 +2,6 @@
 
 from carinho.integracoes.apikeys.models import ApiKey
 from carinho.integracoes.database import Base, Heartbeat, OutboxMessage
+from carinho.integracoes.events.models import IntegrationEvent
 
-__all__ = ["ApiKey", "Base", "Heartbeat", "OutboxMessage"]
+__all__ = ["ApiKey", "Base", "Heartbeat", "IntegrationEvent", "OutboxMessage"]

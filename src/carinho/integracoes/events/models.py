@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import Mapped, mapped_column
+
+from carinho.integracoes.database import Base
+from carinho.kit.db import IdMixin, TimestampMixin, UTCDateTime
+
+LongText = Text().with_variant(mysql.LONGTEXT(), "mysql")
+
+
+class EventStatus(StrEnum):
+    received = "received"  # stored; its processing job is queued
+    processing = "processing"
+    processed = "processed"
+    failed = "failed"  # a step failed; a retry is scheduled (next_attempt_at)
+    dead = "dead"  # retries exhausted: in the DLQ
+    ignored = "ignored"  # accepted and stored, but no flow handles this type
+
+
+class IntegrationEvent(IdMixin, TimestampMixin, Base):
+    """The seed's `integration_events`. `payload` is the normalised JSON document, stored as text
+    so that it can be encrypted at rest (`enc:` prefix) without a schema change."""
+
+    __tablename__ = "integration_events"
+    __table_args__ = (
+        UniqueConstraint("source", "idempotency_key", name="uq_integration_events_source_key"),
+        Index("ix_integration_events_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_integration_events_type_created_at", "event_type", "created_at"),
+        Index("ix_integration_events_created_at", "created_at"),
+    )
+
+    source: Mapped[str] = mapped_column(String(40), nullable=False)
+    event_type: Mapped[str] = mapped_column(String(80), nullable=False)
+    idempotency_key: Mapped[str] = mapped_column(String(190), nullable=False)
+    payload: Mapped[str] = mapped_column(LongText, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=EventStatus.received)
+    lane: Mapped[str] = mapped_column(String(40), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
