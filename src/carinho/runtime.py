@@ -70,7 +70,10 @@ _current: Runtime | None = None
 
 def configure(settings: Settings) -> Runtime:
     """Build the process's Runtime (replacing any previous one, as tests do)."""
+    from carinho.worker.registry import load_all_jobs
+
     global _current
+    load_all_jobs()
     if _current is not None:
         _current.close_brokers()
     _current = Runtime(settings)

@@ -1,0 +1,1 @@
+"""Every job module of atendimento; importing this registers them all."""

@@ -1,0 +1,1 @@
+"""Every job module of integracoes; importing this registers them all."""

@@ -1,0 +1,12 @@
+"""Imports every module that registers jobs, so any process (API, worker, scheduler) knows them all."""
+
+from __future__ import annotations
+
+import importlib
+
+JOB_MODULES = ("carinho.integracoes.tasks", "carinho.atendimento.tasks")
+
+
+def load_all_jobs() -> None:
+    for module in JOB_MODULES:
+        importlib.import_module(module)
