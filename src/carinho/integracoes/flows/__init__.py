@@ -1,0 +1,1 @@
+"""Flows: each event type's ordered, named steps and the lane its processing runs on."""
