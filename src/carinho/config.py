@@ -61,13 +61,27 @@ class Settings(BaseSettings):
     outbox_dispatch_lease_seconds: float = 60.0
     outbox_relay_interval_seconds: float = 1.0
     outbox_relay_batch: int = 500
+    # Margin of a running job's lease beyond its time limit (the relay re-dispatches after it).
+    outbox_lease_margin_seconds: float = 30.0
     job_default_time_limit_seconds: float = 300.0
     job_default_max_attempts: int = 8
+    # Extra modules registering jobs (plugins; the tests use it for their own jobs).
+    carinho_job_modules: str = ""
     scheduler_heartbeat_seconds: float = 10.0
     scheduler_lock_ttl_seconds: float = 30.0
 
     # Lane concurrency (threads per lane in a worker process); "lane=n,lane=n".
     lane_concurrency: str = ""
+
+    # Hub event processing and outbound webhooks (ARCHITECTURE §4, invariants 3-5).
+    # Seconds before each retry of an event whose step failed, then the DLQ.
+    event_retry_schedule_seconds: str = "10,60,300,1800,7200"
+    # Default wait before each delivery retry (Svix-like), with +/- jitter; endpoints may override.
+    webhook_retry_schedule_seconds: str = "5,300,1800,7200,18000,36000,36000"
+    webhook_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0)
+    # An endpoint whose deliveries did nothing but exhaust their retries for this long is disabled.
+    webhook_disable_after_days: float = Field(default=5.0, gt=0)
 
     # Z-API (WhatsApp)
     zapi_enabled: bool = True
@@ -76,6 +90,14 @@ class Settings(BaseSettings):
     zapi_token: SecretStr = SecretStr("")
     zapi_client_token: SecretStr = SecretStr("")
     zapi_webhook_secret: SecretStr = SecretStr("")
+    zapi_timeout_seconds: float = 15.0
+    # Sends per minute per instance (moving window; Redis-shared when REDIS_URL is set).
+    zapi_send_rate_per_minute: int = Field(default=60, ge=1)
+    # How long a send may wait for a free slot before raising ConnectorRateLimited(retry_after).
+    zapi_rate_limit_wait_seconds: float = Field(default=5.0, ge=0)
+
+    # Calls to the other Carinho systems (connectors/<system>/).
+    connector_timeout_seconds: float = 10.0
 
     # Carinho systems
     carinho_crm_url: str = ""
@@ -111,10 +133,42 @@ class Settings(BaseSettings):
     mail_from_name: str = "Carinho com Você"
     mail_use_tls: bool = False
     mail_start_tls: bool = False
+    mail_timeout_seconds: float = 30.0
+
+    # Branding of e-mails (the seed's config/branding.php).
+    branding_company_name: str = "Carinho com Você"
+    branding_primary_color: str = "#C2185B"
+    branding_secondary_color: str = "#FCE4EC"
+    branding_text_color: str = "#333333"
+    branding_logo_url: str = "https://carinho.com.vc/images/logo.png"
+    branding_site_url: str = "https://carinho.com.vc"
+    branding_signature: str = "Equipe Carinho com Você"
+    branding_whatsapp: str = "5511940028922"
+    branding_phone: str = "(11) 4002-8922"
+    branding_email: str = "contato@carinho.com.vc"
+    branding_instagram: str = "@carinhocomvoce"
+
+    # Sandbox (simulated Z-API, SMTP and Carinho systems): part of `carinho up` unless disabled;
+    # connectors whose real URLs are not configured point at it.
+    sandbox_enabled: bool = True
+    sandbox_smtp_port: int = 1025
+    sandbox_callback_delay_seconds: float = 0.5
+    # Where the simulated Z-API posts its callbacks (empty: the hub's /webhooks/whatsapp?token=...).
+    sandbox_zapi_webhook_url: str = ""
+    # The simulated instance's own WhatsApp number.
+    sandbox_zapi_phone: str = "5511940028922"
 
     # API and UI
     api_rate_limit_per_minute: int = Field(default=60, ge=1)
     session_secret: SecretStr = SecretStr("")
+
+    # Inbound events (hub). Fernet keys, comma-separated: the first encrypts, all decrypt (rotation).
+    # Empty: payloads are stored in clear.
+    payload_encryption_keys: SecretStr = SecretStr("")
+    # Z-API group messages are recorded as `ignored` unless this is on.
+    zapi_accept_group_messages: bool = False
+    # Group commit: at most this many inbound events share one transaction.
+    ingest_batch_max: int = Field(default=256, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -73,7 +73,7 @@ def configure(settings: Settings) -> Runtime:
     from carinho.worker.registry import load_all_jobs
 
     global _current
-    load_all_jobs()
+    load_all_jobs(settings.carinho_job_modules)
     if _current is not None:
         _current.close_brokers()
     _current = Runtime(settings)

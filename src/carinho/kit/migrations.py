@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command
@@ -93,4 +94,6 @@ def run_env(config: Config, metadata: MetaData, offline: bool) -> None:
     except RuntimeError:
         asyncio.run(run_async())
         return
-    raise RuntimeError("run migrations outside the event loop (e.g. asyncio.to_thread(upgrade, ...))")
+    # Called from async code (tests, tools): migrate on a thread with its own loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run_async()).result()

@@ -9,7 +9,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,13 +37,41 @@ class RequestIdMiddleware:
         request_id = incoming[:64] if incoming and incoming.isprintable() else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", []).append((REQUEST_ID_HEADER.encode(), request_id.encode()))
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
-            await self.app(scope, receive, send_with_id)
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception as exc:
+                # The last resort: a clear answer with the request id, never a stack trace.
+                log.error(
+                    "request.unhandled_error", path=scope.get("path"), error=type(exc).__name__, exc_info=exc
+                )
+                if started:
+                    raise
+                await _internal_error(scope, request_id)(scope, receive, send_with_id)
+
+
+def _internal_error(scope: Scope, request_id: str) -> Response:
+    accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
+    if "text/html" in accept:
+        page = INTERNAL_ERROR_PAGE.format(request_id=request_id)
+        return HTMLResponse(page, status_code=500)
+    body = {"error": "internal_error", "message": "an internal error occurred", "request_id": request_id}
+    return JSONResponse(body, status_code=500)
+
+
+INTERNAL_ERROR_PAGE = """<!doctype html><html lang="pt-BR"><head><meta charset="utf-8">
+<title>Erro interno</title></head><body><h1>Ocorreu um erro interno</h1>
+<p>Tente novamente em instantes. Se o problema continuar, informe o código {request_id}.</p>
+</body></html>"""
 
 
 class BodySizeLimitMiddleware:
@@ -148,12 +176,6 @@ def install_error_handlers(app: FastAPI, html: HtmlErrorRenderer | None = None) 
         return await respond(
             request, exc.status_code, {"error": code, "message": str(exc.detail)}, exc.headers
         )
-
-    @app.exception_handler(Exception)
-    async def unexpected_error(request: Request, exc: Exception) -> Any:
-        log.error("request.unhandled_error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
-        body = {"error": "internal_error", "message": "an internal error occurred"}
-        return await respond(request, 500, body)
 
 
 def add_common_middleware(app: FastAPI, max_body_bytes: int) -> None:

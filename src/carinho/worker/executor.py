@@ -29,7 +29,9 @@ async def run_outbox_message(context: str, outbox_id: int) -> None:
     model = rt.spec(context).outbox
     token = uuid.uuid4().hex
     async with db.session() as session:
-        claimed = await OutboxRepository(session, model).claim(outbox_id, token, utcnow())
+        claimed = await OutboxRepository(session, model).claim(
+            outbox_id, token, utcnow(), rt.settings.outbox_lease_margin_seconds
+        )
         await session.commit()
     if claimed is None:
         return  # done already, claimed by another worker, or not yet due

@@ -44,7 +44,9 @@ class OutboxRepository:
         result = await self.session.execute(select(self.model.id).where(self.model.dedupe_key == key))
         return result.scalar_one_or_none()
 
-    async def claim(self, outbox_id: int, token: str, now: datetime) -> ClaimedMessage | None:
+    async def claim(
+        self, outbox_id: int, token: str, now: datetime, lease_margin_seconds: float = 30.0
+    ) -> ClaimedMessage | None:
         """Take the row for one run if it is pending and due. Exactly one claimant wins."""
         m = self.model
         found = (
@@ -57,7 +59,7 @@ class OutboxRepository:
         if found is None:
             return None
         # The lease covers the job's time limit plus a margin for the commit.
-        lease_until = now + timedelta(seconds=found.time_limit_seconds + 30)
+        lease_until = now + timedelta(seconds=found.time_limit_seconds + lease_margin_seconds)
         result = await self.session.execute(
             update(m)
             .where(m.id == outbox_id, m.status == OutboxStatus.pending.value, m.available_at <= now)

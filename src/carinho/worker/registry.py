@@ -7,6 +7,6 @@ import importlib
 JOB_MODULES = ("carinho.integracoes.tasks", "carinho.atendimento.tasks")
 
 
-def load_all_jobs() -> None:
-    for module in JOB_MODULES:
+def load_all_jobs(extra: str = "") -> None:
+    for module in (*JOB_MODULES, *(m.strip() for m in extra.split(",") if m.strip())):
         importlib.import_module(module)
