@@ -16,7 +16,7 @@ from tests.support.processes import ROOT, carinho_env
 
 
 def carinho(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "carinho", *args],
         cwd=ROOT,
         env=carinho_env(carinho_data_dir=tmp_path, carinho_log_level="WARNING"),
