@@ -13,6 +13,7 @@ from carinho import runtime
 from carinho.bootstrap import Credentials, ensure_first_credentials
 from carinho.config import Settings
 from carinho.logging import get_logger
+from carinho.sandbox.defaults import with_sandbox_defaults
 from carinho.worker.lanes import Lane
 from carinho.worker.pool import WorkerPool
 from carinho.worker.relay import release_all
@@ -38,8 +39,9 @@ def _servers(settings: Settings) -> list[_Server]:
     apps = [
         (integracoes_app(rt), settings.integracoes_port),
         (atendimento_app(rt), settings.atendimento_port),
-        (sandbox_app(), settings.sandbox_port),
     ]
+    if settings.sandbox_enabled:
+        apps.append((sandbox_app(settings), settings.sandbox_port))
     return [
         _Server(
             uvicorn.Config(
@@ -58,6 +60,9 @@ def _servers(settings: Settings) -> list[_Server]:
 async def run_platform(
     settings: Settings, credentials: Credentials, ready: asyncio.Event | None = None
 ) -> None:
+    # Connectors whose real systems are not configured talk to the sandbox served below.
+    settings, sandbox_credentials = with_sandbox_defaults(settings)
+    credentials.secrets.update(sandbox_credentials)
     rt = runtime.configure(settings)
     for context in runtime.CONTEXTS:
         await release_all(rt, context)
@@ -105,7 +110,8 @@ def _announce(settings: Settings, credentials: Credentials) -> None:
         "Carinho platform is up (embedded default)",
         f"  integracoes  http://{host}:{settings.integracoes_port}   (API docs: /docs)",
         f"  atendimento  http://{host}:{settings.atendimento_port}",
-        f"  sandbox      http://{host}:{settings.sandbox_port}",
+        f"  sandbox      http://{host}:{settings.sandbox_port}"
+        + (f"   (SMTP :{settings.sandbox_smtp_port})" if settings.sandbox_enabled else "   (disabled)"),
         f"  data         {settings.carinho_data_dir.resolve()}",
     ]
     created = credentials.lines()

@@ -1,29 +1,57 @@
-"""The sandbox: stands in for the systems we cannot reach (Z-API, SMTP, the other Carinho systems)."""
+"""The sandbox: stands in for the systems we cannot reach (Z-API, SMTP, the other Carinho systems).
+
+`carinho serve sandbox` serves it alone; `carinho up` serves it on :8099 and points every connector
+whose real URL is not configured at it (see `carinho.sandbox.defaults`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 
+from carinho.config import Settings, get_settings
 from carinho.kit.web import add_common_middleware, install_error_handlers
+from carinho.sandbox import inspection, page
+from carinho.sandbox.defaults import with_sandbox_defaults
+from carinho.sandbox.gateway import SandboxGateway
+from carinho.sandbox.state import SIMULATED_SYSTEMS, SandboxState
+from carinho.sandbox.zapi import api as zapi_api
+from carinho.sandbox.zapi import inspect as zapi_inspect
 
-PAGE = """<!doctype html>
-<html lang="pt-BR"><head><meta charset="utf-8"><title>Carinho — Sandbox</title></head>
-<body><h1>Sandbox da Carinho</h1>
-<p>Simuladores locais do Z-API, do e-mail e dos sistemas da Carinho.</p></body></html>"""
 
+def create_app(settings: Settings | None = None, max_body_bytes: int = 10 * 1_048_576) -> FastAPI:
+    if settings is None:
+        settings, _ = with_sandbox_defaults(get_settings())
+    state = SandboxState.from_settings(settings)
 
-def create_app(max_body_bytes: int = 10 * 1_048_576) -> FastAPI:
-    app = FastAPI(title="Carinho Sandbox", version="0.1.0")
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await state.zapi.close()
+
+    app = FastAPI(
+        title="Carinho Sandbox",
+        version="0.1.0",
+        description="Simuladores locais do Z-API, do e-mail e dos sistemas da Carinho.",
+        lifespan=lifespan,
+    )
+    app.state.sandbox = state
     add_common_middleware(app, max_body_bytes)
+    app.add_middleware(
+        SandboxGateway, systems=SIMULATED_SYSTEMS, faults=state.faults, recorder=state.recorder
+    )
     install_error_handlers(app)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:
         return {"status": "ok", "service": "sandbox"}
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def home() -> str:
-        return PAGE
-
+    app.include_router(zapi_api.router)
+    app.include_router(zapi_inspect.router)
+    app.include_router(inspection.router)
+    app.include_router(page.router)
     return app
