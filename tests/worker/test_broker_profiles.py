@@ -1,0 +1,88 @@
+"""The same job path on both brokers: publish after commit, a lane's worker pool runs it, the row is done.
+And exactly one scheduler leads when several run against one Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+import tests.support.test_jobs  # noqa: F401
+from carinho import runtime
+from carinho.config import Settings
+from carinho.integracoes.database import Heartbeat, OutboxMessage
+from carinho.kit import migrations
+from carinho.worker import Lane, enqueue
+from carinho.worker.pool import WorkerPool
+from carinho.worker.scheduler import Scheduler
+from tests.support.processes import wait_until
+
+
+def _settings(tmp_path: Path, **extra: object) -> Settings:
+    return Settings(_env_file=None, carinho_data_dir=tmp_path, **extra)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["embedded", "redis"])
+def profile_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    if request.param == "embedded":
+        return _settings(tmp_path)
+    redis_url = request.getfixturevalue("redis_url")
+    namespace = request.getfixturevalue("redis_namespace")
+    return _settings(tmp_path, redis_url=redis_url, redis_namespace=namespace)
+
+
+async def test_committed_job_runs_on_its_lanes_worker_pool(profile_settings: Settings) -> None:
+    migrations.upgrade("integracoes", profile_settings.database_url("integracoes"))
+    rt = runtime.configure(profile_settings)
+    pool = WorkerPool(rt, [Lane.integrations], threads=2)
+    pool.start()
+    try:
+        async with rt.db("integracoes").session() as session:
+            outbox_id = await enqueue(session, "tests.touch", {"key": "via-broker"})
+            await session.commit()
+
+        async def done() -> bool:
+            async with rt.db("integracoes").session() as session:
+                row = await session.get(OutboxMessage, outbox_id)
+                return row is not None and row.status == "done"
+
+        # No relay runs here: only the after-commit publish can have delivered it.
+        await wait_until(done, timeout=30, what="the worker to run the job")
+        async with rt.db("integracoes").session() as session:
+            beat = await session.get(Heartbeat, "job:via-broker")
+            assert beat is not None and beat.details["runs"] == 1
+    finally:
+        await asyncio.to_thread(pool.stop)
+        for db in rt.databases.values():
+            await db.dispose()
+
+
+async def test_exactly_one_scheduler_leads(tmp_path: Path, redis_url: str, redis_namespace: str) -> None:
+    settings = _settings(
+        tmp_path, redis_url=redis_url, redis_namespace=redis_namespace, scheduler_lock_ttl_seconds=3
+    )
+    for context in runtime.CONTEXTS:
+        migrations.upgrade(context, settings.database_url(context))
+    rt = runtime.configure(settings)
+    first, second = Scheduler(rt), Scheduler(rt)
+    await first.start()
+    await second.start()
+    try:
+
+        async def one_leads() -> bool:
+            return [first.leading, second.leading].count(True) == 1
+
+        await wait_until(one_leads, timeout=10, what="a leader")
+        leader, follower = (first, second) if first.leading else (second, first)
+        await leader.stop()  # releases the lock: the other takes over
+
+        async def follower_leads() -> bool:
+            return follower.leading
+
+        await wait_until(follower_leads, timeout=15, what="the follower to take over")
+    finally:
+        for scheduler in (first, second):
+            await scheduler.stop()
+        for db in rt.databases.values():
+            await db.dispose()
