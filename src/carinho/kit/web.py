@@ -98,7 +98,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    raise _BodyTooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -121,8 +121,11 @@ class BodySizeLimitMiddleware:
         await JSONResponse(body, status_code=413)(scope, _empty_receive, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(StarletteHTTPException):
+    """An HTTPException so that FastAPI's body parsing lets it through (it turns others into 400)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"request body exceeds {max_bytes} bytes")
 
 
 async def _empty_receive() -> Message:
@@ -172,7 +175,9 @@ def install_error_handlers(app: FastAPI, html: HtmlErrorRenderer | None = None) 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+            exc.status_code, "http_error"
+        )
         return await respond(
             request, exc.status_code, {"error": code, "message": str(exc.detail)}, exc.headers
         )
