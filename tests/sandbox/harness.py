@@ -33,6 +33,8 @@ def sandbox_settings(data_dir: Path, **overrides: Any) -> Settings:
         "sandbox_callback_delay_seconds": 0,
         "sandbox_zapi_webhook_url": "",
         "connector_timeout_seconds": 5,
+        "sandbox_smtp_port": 0,
+        "bind_host": "127.0.0.1",
     }
     values.update({f"carinho_{s}_api_key": f"key-{s}-{secrets.token_hex(4)}" for s in CARINHO_SYSTEMS})
     values.update(overrides)
@@ -58,8 +60,12 @@ def revalidated(settings: Settings, **overrides: Any) -> Settings:
 async def running_sandbox(settings: Settings) -> AsyncIterator[RunningSandbox]:
     app = create_app(settings)
     async with serve_app(app) as url:
+        app.state.sandbox.zapi.public_url = url  # the port is only known now
         update: dict[str, Any] = {"zapi_base_url": f"{url}/zapi"}
         update.update({f"carinho_{s}_url": f"{url}/{s}" for s in CARINHO_SYSTEMS})
+        sink = app.state.sandbox.extras.get("smtp")
+        if sink is not None:
+            update.update(mail_host="127.0.0.1", mail_port=sink.port)
         yield RunningSandbox(url=url, state=app.state.sandbox, settings=revalidated(settings, **update))
 
 

@@ -1,0 +1,5 @@
+"""CRM connector (docs/contratos/crm.md)."""
+
+from carinho.connectors.crm.client import CrmClient
+
+__all__ = ["CrmClient"]

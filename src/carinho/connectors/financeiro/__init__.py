@@ -1,0 +1,5 @@
+"""Financeiro connector (docs/contratos/financeiro.md)."""
+
+from carinho.connectors.financeiro.client import FinanceiroClient
+
+__all__ = ["FinanceiroClient"]

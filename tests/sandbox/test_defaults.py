@@ -1,0 +1,57 @@
+"""`carinho up` points connectors at the sandbox where nothing real is configured."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from carinho.config import CARINHO_SYSTEMS, Settings
+from carinho.sandbox.defaults import with_sandbox_defaults
+
+
+def fresh(tmp_path: Path, **values: object) -> Settings:
+    return Settings(_env_file=None, carinho_data_dir=tmp_path, **values)  # type: ignore[call-arg]
+
+
+def test_unconfigured_connectors_point_at_the_sandbox_with_generated_credentials(tmp_path: Path) -> None:
+    settings, shown = with_sandbox_defaults(fresh(tmp_path, sandbox_port=18099))
+    assert settings.zapi_base_url == "http://127.0.0.1:18099/zapi"
+    assert len(settings.zapi_instance_id) == 32 and len(settings.zapi_token.get_secret_value()) == 24
+    client_token = settings.zapi_client_token.get_secret_value()
+    assert client_token.startswith("F") and client_token.endswith("S")
+    for system in CARINHO_SYSTEMS:
+        assert settings.system_url(system) == f"http://127.0.0.1:18099/{system}"
+        assert settings.system_api_key(system).startswith("sbx_")
+    assert shown["SANDBOX ZAPI_INSTANCE_ID"] == settings.zapi_instance_id
+    credentials = tmp_path / "sandbox" / "credentials.json"
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+
+    again, shown_again = with_sandbox_defaults(fresh(tmp_path, sandbox_port=18099))
+    assert shown_again == {}
+    assert again.zapi_instance_id == settings.zapi_instance_id
+    assert again.system_api_key("crm") == settings.system_api_key("crm")
+
+
+def test_real_configuration_is_left_alone(tmp_path: Path) -> None:
+    settings, shown = with_sandbox_defaults(
+        fresh(
+            tmp_path,
+            zapi_instance_id="REAL",
+            zapi_token="T",
+            zapi_client_token="C",
+            carinho_crm_url="https://crm.carinho.com.vc",
+            carinho_crm_api_key="real-key",
+        )
+    )
+    assert settings.zapi_base_url == "https://api.z-api.io" and settings.zapi_instance_id == "REAL"
+    assert settings.system_url("crm") == "https://crm.carinho.com.vc"
+    assert settings.system_api_key("crm") == "real-key"
+    assert settings.system_url("operacao").endswith("/operacao")
+    assert shown == {}
+
+
+def test_disabled_sandbox_changes_nothing(tmp_path: Path) -> None:
+    original = fresh(tmp_path, sandbox_enabled=False)
+    settings, shown = with_sandbox_defaults(original)
+    assert settings is original and shown == {}
+    assert not (tmp_path / "sandbox").exists()
