@@ -13,7 +13,7 @@ from carinho import runtime
 from carinho.bootstrap import Credentials, ensure_first_credentials
 from carinho.config import Settings
 from carinho.logging import get_logger
-from carinho.sandbox.defaults import with_sandbox_defaults
+from carinho.sandbox.defaults import serves_connectors, with_sandbox_defaults
 from carinho.worker.lanes import Lane
 from carinho.worker.pool import WorkerPool
 from carinho.worker.relay import release_all
@@ -40,7 +40,7 @@ def _servers(settings: Settings) -> list[_Server]:
         (integracoes_app(rt), settings.integracoes_port),
         (atendimento_app(rt), settings.atendimento_port),
     ]
-    if settings.sandbox_enabled:
+    if serves_connectors(settings):
         apps.append((sandbox_app(settings), settings.sandbox_port))
     return [
         _Server(
@@ -111,7 +111,7 @@ def _announce(settings: Settings, credentials: Credentials) -> None:
         f"  integracoes  http://{host}:{settings.integracoes_port}   (API docs: /docs)",
         f"  atendimento  http://{host}:{settings.atendimento_port}",
         f"  sandbox      http://{host}:{settings.sandbox_port}"
-        + (f"   (SMTP :{settings.sandbox_smtp_port})" if settings.sandbox_enabled else "   (disabled)"),
+        + (f"   (SMTP :{settings.sandbox_smtp_port})" if serves_connectors(settings) else "   (not served)"),
         f"  data         {settings.carinho_data_dir.resolve()}",
     ]
     created = credentials.lines()

@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 from carinho.config import CARINHO_SYSTEMS, Settings
-from carinho.sandbox.defaults import with_sandbox_defaults
+from carinho.sandbox.defaults import serves_connectors, with_sandbox_defaults
 
 
 def fresh(tmp_path: Path, **values: object) -> Settings:
@@ -55,3 +55,20 @@ def test_disabled_sandbox_changes_nothing(tmp_path: Path) -> None:
     settings, shown = with_sandbox_defaults(original)
     assert settings is original and shown == {}
     assert not (tmp_path / "sandbox").exists()
+
+
+def test_the_sandbox_is_served_only_when_something_uses_it(tmp_path: Path) -> None:
+    settings, _ = with_sandbox_defaults(fresh(tmp_path))
+    assert serves_connectors(settings)
+    everything_real = {f"carinho_{s}_url": f"https://{s}.carinho.com.vc" for s in CARINHO_SYSTEMS}
+    real, _ = with_sandbox_defaults(
+        fresh(
+            tmp_path,
+            zapi_instance_id="REAL",
+            mail_host="smtp.carinho.com.vc",
+            mail_port=587,
+            **everything_real,
+        )
+    )
+    assert not serves_connectors(real)
+    assert not serves_connectors(fresh(tmp_path, sandbox_enabled=False))

@@ -57,6 +57,18 @@ def with_sandbox_defaults(settings: Settings) -> tuple[Settings, dict[str, str]]
     return settings.model_copy(update=update), shown
 
 
+def serves_connectors(settings: Settings) -> bool:
+    """Whether `carinho up` needs the sandbox: some connector (or the mail) points at it."""
+    if not settings.sandbox_enabled:
+        return False
+    base = sandbox_url(settings)
+    urls = [settings.zapi_base_url] + [settings.system_url(s) for s in CARINHO_SYSTEMS]
+    local_mail = (
+        settings.mail_host in ("127.0.0.1", "localhost") and settings.mail_port == settings.sandbox_smtp_port
+    )
+    return local_mail or any(url.startswith(base) for url in urls)
+
+
 def _credentials(path: Path) -> tuple[dict[str, str], bool]:
     if path.exists():
         stored: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
