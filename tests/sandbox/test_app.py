@@ -24,6 +24,7 @@ async def test_page_shows_systems_traffic_and_faults(sandbox: RunningSandbox) ->
     assert "/crm/api/v1/leads/1" in html
     assert "fora do ar" in html
     assert "Enviar mensagem para a Carinho" in html
+    assert "leads #7 Luzia Gomes Costa" in html  # the CRM's records changed last
 
 
 async def test_page_form_makes_the_phone_send(sandbox: RunningSandbox, receiver: WebhookReceiver) -> None:

@@ -28,6 +28,9 @@ async def home(request: Request, aviso: str | None = None) -> HTMLResponse:
             "faulty": state.active,
             "requests": [r.view() for r in reversed(sandbox.recorder.list(name)[-8:])],
             "total": len(sandbox.recorder.list(name)),
+            "records": []
+            if name == "zapi"
+            else [_summary(r, d) for r, d in await sandbox.store.recent(name)],
         }
         for name, state in sandbox.faults.items()
     ]
@@ -41,6 +44,24 @@ async def home(request: Request, aviso: str | None = None) -> HTMLResponse:
         "notice": aviso,
     }
     return templates.TemplateResponse(request, "home.html", context)
+
+
+def _summary(resource: str, record: dict[str, Any]) -> dict[str, Any]:
+    label = next(
+        (
+            str(record[k])
+            for k in ("name", "client_name", "number", "protocol", "title", "summary", "type")
+            if record.get(k)
+        ),
+        "",
+    )
+    return {
+        "resource": resource,
+        "id": record.get("id"),
+        "label": label[:60],
+        "status": record.get("status", ""),
+        "updated_at": str(record.get("updated_at", "")),
+    }
 
 
 @router.post("/telefone/enviar")

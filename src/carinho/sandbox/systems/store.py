@@ -97,6 +97,17 @@ class Store:
         async with (await self.engine()).connect() as conn:
             return [json.loads(row) for row in (await conn.execute(query)).scalars()]
 
+    async def recent(self, system: str, limit: int = 5) -> list[tuple[str, dict[str, Any]]]:
+        """The records of a system changed last, newest first, as (resource, record)."""
+        query = (
+            select(records.c.resource, records.c.data)
+            .where(records.c.system == system)
+            .order_by(records.c.updated_at.desc(), records.c.id.desc())
+            .limit(limit)
+        )
+        async with (await self.engine()).connect() as conn:
+            return [(row.resource, json.loads(row.data)) for row in await conn.execute(query)]
+
     async def get(self, system: str, resource: str, record_id: int) -> dict[str, Any] | None:
         return await self._one(system, resource, records.c.id == record_id)
 
