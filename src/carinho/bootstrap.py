@@ -78,6 +78,11 @@ async def ensure_first_credentials(rt: Runtime, credentials: Credentials) -> Non
             )
             credentials.supervisor_email = email
             await session.commit()
+    async with rt.db("atendimento").session() as session:
+        from carinho.atendimento.seed import seed_defaults
+
+        await seed_defaults(session)  # idempotent: templates, rules, triage, schedule ...
+        await session.commit()
 
 
 def first_start(settings: Settings) -> tuple[Settings, Credentials]:

@@ -17,4 +17,8 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     app = create_service_app(
         context="atendimento", title="Carinho Atendimento", description=DESCRIPTION, rt=rt
     )
+    from carinho.atendimento.api import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
     return app

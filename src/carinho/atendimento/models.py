@@ -1,6 +1,47 @@
 """Every table of the atendimento database, imported so the metadata (and Alembic) sees them."""
 
 from carinho.atendimento.agents.models import Agent
+from carinho.atendimento.automations.models import AutoMessageFiring, AutoMessageRule
 from carinho.atendimento.database import Base, Heartbeat, OutboxMessage
+from carinho.atendimento.funnel.models import DocumentDispatch, FunnelTransition, LossReason
+from carinho.atendimento.history.models import HistoryEntry
+from carinho.atendimento.inbox.models import (
+    Alert,
+    Contact,
+    Conversation,
+    DeliveryReceipt,
+    Message,
+    conversation_labels,
+)
+from carinho.atendimento.labels.models import Label
+from carinho.atendimento.templates.models import MessageTemplate
+from carinho.atendimento.triage.models import TriageAnswer, TriageChecklist, TriageQuestion, TriageSession
+from carinho.atendimento.working_hours.models import CalendarSettings, CompanyDate, WeeklyInterval
 
-__all__ = ["Agent", "Base", "Heartbeat", "OutboxMessage"]
+__all__ = [
+    "Agent",
+    "Alert",
+    "AutoMessageFiring",
+    "AutoMessageRule",
+    "Base",
+    "CalendarSettings",
+    "CompanyDate",
+    "Contact",
+    "Conversation",
+    "DeliveryReceipt",
+    "DocumentDispatch",
+    "FunnelTransition",
+    "Heartbeat",
+    "HistoryEntry",
+    "Label",
+    "LossReason",
+    "Message",
+    "MessageTemplate",
+    "OutboxMessage",
+    "TriageAnswer",
+    "TriageChecklist",
+    "TriageQuestion",
+    "TriageSession",
+    "WeeklyInterval",
+    "conversation_labels",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from carinho.cli import apikeys, database, processes
+from carinho.cli import agents, apikeys, database, processes
 
 app = typer.Typer(
     help="Carinho platform: integracoes (integration hub) and atendimento (contact center).",
@@ -15,6 +15,7 @@ app = typer.Typer(
 processes.register(app)
 database.register(app)
 app.add_typer(apikeys.app, name="apikey")
+app.add_typer(agents.app, name="agents")
 
 
 def main() -> None:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carinho.atendimento.database import Base
-from carinho.kit.db import IdMixin, TimestampMixin
+from carinho.kit.db import IdMixin, TimestampMixin, UTCDateTime
 
 
 class Role(StrEnum):
@@ -18,11 +19,19 @@ class Role(StrEnum):
     def label(self) -> str:
         return {"agent": "atendente", "supervisor": "supervisor", "admin": "administrador"}[self]
 
+    @property
+    def rank(self) -> int:
+        return {"agent": 0, "supervisor": 1, "admin": 2}[self]
+
 
 class SupportLevel(StrEnum):
     n1 = "N1"
     n2 = "N2"
     n3 = "N3"
+
+    @property
+    def rank(self) -> int:
+        return int(self.value[1])
 
 
 class Agent(IdMixin, TimestampMixin, Base):
@@ -35,3 +44,20 @@ class Agent(IdMixin, TimestampMixin, Base):
     level: Mapped[str] = mapped_column(String(4), nullable=False, default=SupportLevel.n1)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
+    # Takes part in round-robin assignment (an agent on a break switches it off).
+    available: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Bumped to revoke every token and session the agent holds (logout everywhere, password reset).
+    auth_epoch: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    def has_role(self, minimum: Role) -> bool:
+        return Role(self.role).rank >= minimum.rank

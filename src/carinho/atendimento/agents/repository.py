@@ -16,14 +16,28 @@ class AgentRepository:
         self.session.add(agent)
         return agent
 
+    async def get(self, agent_id: int) -> Agent | None:
+        return await self.session.get(Agent, agent_id)
+
     async def get_by_email(self, email: str) -> Agent | None:
-        result = await self.session.execute(select(Agent).where(Agent.email == email.lower()))
+        result = await self.session.execute(select(Agent).where(Agent.email == email.strip().lower()))
         return result.scalar_one_or_none()
 
-    async def list_all(self) -> Sequence[Agent]:
-        result = await self.session.execute(select(Agent).order_by(Agent.id))
-        return result.scalars().all()
+    async def list_all(self, *, active: bool | None = None) -> Sequence[Agent]:
+        stmt = select(Agent).order_by(Agent.id)
+        if active is not None:
+            stmt = stmt.where(Agent.active == active)
+        return (await self.session.execute(stmt)).scalars().all()
 
     async def count_with_role(self, role: str) -> int:
         result = await self.session.execute(select(func.count()).select_from(Agent).where(Agent.role == role))
         return int(result.scalar_one())
+
+    async def candidates_for_level(self, level: str) -> Sequence[Agent]:
+        """Active, available agents of a level, least recently assigned first (round-robin order)."""
+        stmt = (
+            select(Agent)
+            .where(Agent.active.is_(True), Agent.available.is_(True), Agent.level == level)
+            .order_by(Agent.last_assigned_at.is_not(None), Agent.last_assigned_at, Agent.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()

@@ -1,0 +1,33 @@
+"""Every JSON router of atendimento (the app includes this one list)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from carinho.atendimento.agents.endpoints import agents_router, auth_router
+from carinho.atendimento.automations.endpoints import router as automations_router
+from carinho.atendimento.funnel.endpoints import router as funnel_router
+from carinho.atendimento.history.endpoints import router as history_router
+from carinho.atendimento.inbox.endpoints import alerts_router, messages_router
+from carinho.atendimento.inbox.endpoints import router as conversations_router
+from carinho.atendimento.inbox.webhook import router as webhook_router
+from carinho.atendimento.labels.endpoints import router as labels_router
+from carinho.atendimento.templates.endpoints import router as templates_router
+from carinho.atendimento.triage.endpoints import router as triage_router
+from carinho.atendimento.working_hours.endpoints import router as working_hours_router
+
+ROUTERS: list[APIRouter] = [
+    auth_router,
+    agents_router,
+    conversations_router,
+    messages_router,
+    alerts_router,
+    labels_router,
+    templates_router,
+    automations_router,
+    funnel_router,
+    triage_router,
+    working_hours_router,
+    history_router,
+    webhook_router,
+]

@@ -1,0 +1,1 @@
+"""Automatic messages: welcome, out of hours, queue notice, follow-up and closing."""

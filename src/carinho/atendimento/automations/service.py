@@ -1,0 +1,208 @@
+"""Automatic messages, each switchable and configurable by a supervisor, each firing at most once
+per trigger (a unique trigger key per firing):
+
+- welcome: a contact's very first conversation (key: the contact).
+- out_of_hours: a message arrives while we are closed (key: conversation + the next opening).
+- queue_notice: N minutes without an agent (key: the conversation) — periodic scan.
+- follow_up: N minutes waiting for the customer (key: conversation + when the wait began) — periodic scan.
+- closing: the conversation is resolved or closed (key: the conversation).
+- round_robin: not a message; assigns new conversations to an available agent of their level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.atendimento.agents.models import Agent
+from carinho.atendimento.automations.models import AutoMessageFiring, AutoMessageRule
+from carinho.atendimento.automations.repository import AutomationRepository
+from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.inbox.models import Conversation, ConversationStatus
+from carinho.atendimento.inbox.repository import InboxRepository
+from carinho.atendimento.templates.models import MessageTemplate
+from carinho.atendimento.templates.service import template_service
+from carinho.atendimento.working_hours.service import working_hours_service
+from carinho.errors import BadRequest, NotFound
+from carinho.kit.clock import utcnow
+from carinho.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class RuleKind(StrEnum):
+    welcome = "welcome"
+    out_of_hours = "out_of_hours"
+    queue_notice = "queue_notice"
+    follow_up = "follow_up"
+    closing = "closing"
+    round_robin = "round_robin"
+
+    @property
+    def label(self) -> str:
+        return RULE_LABELS[self]
+
+
+RULE_LABELS = {
+    RuleKind.welcome: "Boas-vindas no primeiro contato",
+    RuleKind.out_of_hours: "Resposta fora do horário de atendimento",
+    RuleKind.queue_notice: "Aviso de fila (sem atendente após N minutos)",
+    RuleKind.follow_up: "Acompanhamento (aguardando o cliente há N minutos)",
+    RuleKind.closing: "Mensagem de encerramento",
+    RuleKind.round_robin: "Distribuição automática (rodízio) de novas conversas",
+}
+TIMED_RULES = {RuleKind.queue_notice, RuleKind.follow_up}
+MESSAGE_RULES = set(RuleKind) - {RuleKind.round_robin}
+
+
+class AutomationService:
+    async def rules(self, session: AsyncSession) -> Sequence[AutoMessageRule]:
+        return await AutomationRepository(session).rules()
+
+    async def rule(self, session: AsyncSession, kind: RuleKind) -> AutoMessageRule:
+        rule = await AutomationRepository(session).rule(kind.value)
+        if rule is None:
+            raise NotFound(f"Regra automática {kind.value} não encontrada.")
+        return rule
+
+    async def configure(
+        self,
+        session: AsyncSession,
+        supervisor: Agent,
+        kind: RuleKind,
+        *,
+        enabled: bool | None = None,
+        template_id: int | None = None,
+        delay_minutes: int | None = None,
+    ) -> AutoMessageRule:
+        rule = await self.rule(session, kind)
+        if template_id is not None:
+            if kind not in MESSAGE_RULES:
+                raise BadRequest("Esta regra não envia mensagem.")
+            await template_service.get(session, template_id)
+            rule.template_id = template_id
+        if delay_minutes is not None:
+            if kind not in TIMED_RULES:
+                raise BadRequest("Esta regra não tem tempo configurável.")
+            if delay_minutes < 1:
+                raise BadRequest("O tempo deve ser de pelo menos 1 minuto.")
+            rule.delay_minutes = delay_minutes
+        if enabled is not None:
+            rule.enabled = enabled
+        rule.updated_by_id = supervisor.id
+        await session.flush()
+        return rule
+
+    async def _active_rule(self, session: AsyncSession, kind: RuleKind) -> AutoMessageRule | None:
+        rule = await AutomationRepository(session).rule(kind.value)
+        return rule if rule is not None and rule.enabled else None
+
+    async def _fire(
+        self, session: AsyncSession, rule: AutoMessageRule, conversation: Conversation, trigger_key: str
+    ) -> bool:
+        """Send the rule's message once for this trigger. Returns whether it fired now."""
+        from carinho.atendimento.inbox.outbound import outbound_service
+
+        repo = AutomationRepository(session)
+        if await repo.fired(trigger_key):
+            return False
+        template = await session.get(MessageTemplate, rule.template_id) if rule.template_id else None
+        if template is None or not template.active:
+            log.warning("atendimento.automation_without_template", rule=rule.kind)
+            return False
+        firing = AutoMessageFiring(kind=rule.kind, trigger_key=trigger_key, conversation_id=conversation.id)
+        try:
+            async with session.begin_nested():
+                repo.add(firing)
+                await session.flush()
+        except IntegrityError:
+            return False  # a concurrent run fired it
+        contact = conversation.contact
+        assignee = conversation.assignee
+        values = await template_service.variables_for(
+            session,
+            contact_name=contact.name,
+            agent_name=assignee.name if assignee else None,
+            conversation_id=conversation.id,
+        )
+        message = await outbound_service.send_automatic(
+            session,
+            conversation,
+            automation=rule.kind,
+            text=template_service.render(template, values),
+            template_id=template.id,
+        )
+        firing.message_id = message.id
+        log.info("atendimento.automation_fired", rule=rule.kind, conversation_id=conversation.id)
+        return True
+
+    # ------------------------------------------------------------------ event triggers
+
+    async def on_new_conversation(
+        self, session: AsyncSession, conversation: Conversation, *, first_contact: bool
+    ) -> None:
+        from carinho.atendimento.inbox.service import inbox_service
+
+        await session.refresh(conversation, attribute_names=["contact", "assignee", "labels"])
+        if first_contact:
+            rule = await self._active_rule(session, RuleKind.welcome)
+            if rule is not None:
+                await self._fire(session, rule, conversation, f"welcome:contact:{conversation.contact_id}")
+        if await self._active_rule(session, RuleKind.round_robin) is not None:
+            await inbox_service.auto_assign(
+                session, conversation, Actor.automation(RuleKind.round_robin.value)
+            )
+
+    async def on_inbound(self, session: AsyncSession, conversation: Conversation) -> None:
+        rule = await self._active_rule(session, RuleKind.out_of_hours)
+        if rule is None:
+            return
+        now = utcnow()
+        if await working_hours_service.open_now(session, now):
+            return
+        opening = await working_hours_service.next_opening(session, now)
+        await session.refresh(conversation, attribute_names=["contact", "assignee"])
+        key = f"out_of_hours:{conversation.id}:{opening.isoformat() if opening else 'never'}"
+        await self._fire(session, rule, conversation, key)
+
+    async def on_conversation_finished(self, session: AsyncSession, conversation: Conversation) -> None:
+        rule = await self._active_rule(session, RuleKind.closing)
+        if rule is None:
+            return
+        await self._fire(session, rule, conversation, f"closing:{conversation.id}")
+
+    # ------------------------------------------------------------------ time triggers
+
+    async def run_scheduled(self, session: AsyncSession) -> dict[str, int]:
+        """The periodic scan for the time-based rules."""
+        fired = {RuleKind.queue_notice.value: 0, RuleKind.follow_up.value: 0}
+        now = utcnow()
+        repo = InboxRepository(session)
+        queue_rule = await self._active_rule(session, RuleKind.queue_notice)
+        if queue_rule is not None and queue_rule.delay_minutes:
+            cutoff = now - timedelta(minutes=queue_rule.delay_minutes)
+            for conversation in await repo.queued_without_agent(cutoff):
+                if await self._fire(session, queue_rule, conversation, f"queue_notice:{conversation.id}"):
+                    fired[RuleKind.queue_notice.value] += 1
+        follow_rule = await self._active_rule(session, RuleKind.follow_up)
+        if follow_rule is not None and follow_rule.delay_minutes:
+            cutoff = now - timedelta(minutes=follow_rule.delay_minutes)
+            for conversation in await repo.waiting_customer_since(cutoff):
+                if conversation.status != ConversationStatus.waiting_customer.value:
+                    continue
+                if (
+                    conversation.last_inbound_at
+                    and conversation.last_inbound_at > conversation.status_changed_at
+                ):
+                    continue
+                key = f"follow_up:{conversation.id}:{conversation.status_changed_at.isoformat()}"
+                if await self._fire(session, follow_rule, conversation, key):
+                    fired[RuleKind.follow_up.value] += 1
+        return fired
+
+
+automation_service = AutomationService()

@@ -1,0 +1,68 @@
+"""CRM lead updates, always from a job (never inside a request): the services call `schedule()`,
+the job builds the lead's current snapshot and pushes it through the CRM connector.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.atendimento.funnel.models import LossReason
+from carinho.atendimento.inbox.models import Contact, Conversation
+from carinho.worker import enqueue
+
+SYNC_JOB = "atendimento.sync_crm_lead"
+
+
+class CrmSyncService:
+    async def schedule(self, session: AsyncSession, contact_id: int, *, reason: str) -> None:
+        await enqueue(session, SYNC_JOB, {"contact_id": contact_id, "reason": reason})
+
+    async def snapshot(self, session: AsyncSession, contact_id: int) -> dict[str, Any] | None:
+        """What the CRM should know about the lead now."""
+        from carinho.atendimento.triage.service import triage_service
+
+        contact = await session.get(Contact, contact_id)
+        if contact is None:
+            return None
+        conversation = (
+            await session.execute(
+                select(Conversation)
+                .where(Conversation.contact_id == contact_id)
+                .order_by(Conversation.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        lead: dict[str, Any] = {
+            "lead_id": contact.crm_lead_id,
+            "phone": contact.phone,
+            "name": contact.name,
+            "email": contact.email,
+            "source": "whatsapp",
+        }
+        if conversation is not None:
+            lead["atendimento_conversation_id"] = conversation.id
+            lead["funnel_stage"] = conversation.funnel_stage
+            if conversation.loss_reason_id:
+                reason = await session.get(LossReason, conversation.loss_reason_id)
+                lead["loss_reason"] = reason.code if reason else None
+                lead["loss_reason_label"] = reason.label if reason else None
+                lead["loss_note"] = conversation.loss_note
+            try:
+                state = await triage_service.state(session, conversation)
+            except Exception:  # no checklist configured
+                state = None
+            if state is not None and state.session is not None:
+                lead["triage"] = {
+                    "checklist": state.checklist.key,
+                    "version": state.checklist.version,
+                    "status": state.session.status,
+                    "outcome": state.session.outcome,
+                    "answers": triage_service.answers_by_code(state),
+                }
+        return lead
+
+
+crm_sync_service = CrmSyncService()

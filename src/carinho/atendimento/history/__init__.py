@@ -1,0 +1,1 @@
+"""Append-only audit trail of every action on conversations (ConversationHistoryService)."""

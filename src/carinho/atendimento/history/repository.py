@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.atendimento.history.models import HistoryEntry
+
+
+class HistoryRepository:
+    """Inserts and reads only: there is deliberately no update or delete here."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, entry: HistoryEntry) -> HistoryEntry:
+        self.session.add(entry)
+        return entry
+
+    async def for_conversation(self, conversation_id: int, limit: int = 500) -> Sequence[HistoryEntry]:
+        stmt = (
+            select(HistoryEntry)
+            .where(HistoryEntry.conversation_id == conversation_id)
+            .order_by(HistoryEntry.created_at, HistoryEntry.id)
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def search(
+        self,
+        *,
+        conversation_id: int | None = None,
+        action: str | None = None,
+        actor_type: str | None = None,
+        actor_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[HistoryEntry]:
+        stmt = select(HistoryEntry)
+        if conversation_id is not None:
+            stmt = stmt.where(HistoryEntry.conversation_id == conversation_id)
+        if action:
+            stmt = stmt.where(HistoryEntry.action == action)
+        if actor_type:
+            stmt = stmt.where(HistoryEntry.actor_type == actor_type)
+        if actor_id is not None:
+            stmt = stmt.where(HistoryEntry.actor_id == actor_id)
+        if since is not None:
+            stmt = stmt.where(HistoryEntry.created_at >= since)
+        if until is not None:
+            stmt = stmt.where(HistoryEntry.created_at < until)
+        stmt = (
+            stmt.order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()).limit(limit).offset(offset)
+        )
+        return (await self.session.execute(stmt)).scalars().all()

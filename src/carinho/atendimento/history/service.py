@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.history.models import HistoryEntry
+from carinho.atendimento.history.repository import HistoryRepository
+from carinho.kit.clock import utcnow
+
+
+class Action:
+    """The actions the trail records (stable identifiers; the UI translates them)."""
+
+    conversation_created = "conversation.created"
+    conversation_reopened = "conversation.reopened"
+    message_received = "message.received"
+    message_queued = "message.queued"
+    message_sent = "message.sent"
+    message_failed = "message.failed"
+    delivery_status = "message.delivery_status"
+    message_retried = "message.retried"
+    note_added = "note.added"
+    template_used = "template.used"
+    automation_sent = "automation.sent"
+    assigned = "conversation.assigned"
+    transferred = "conversation.transferred"
+    status_changed = "conversation.status_changed"
+    priority_changed = "conversation.priority_changed"
+    level_changed = "conversation.level_changed"
+    label_added = "label.added"
+    label_removed = "label.removed"
+    funnel_moved = "funnel.moved"
+    triage_answered = "triage.answered"
+    triage_completed = "triage.completed"
+    document_sent = "document.queued"
+    contact_updated = "contact.updated"
+    crm_synced = "crm.synced"
+
+
+ACTION_LABELS = {
+    Action.conversation_created: "Conversa criada",
+    Action.conversation_reopened: "Conversa reaberta",
+    Action.message_received: "Mensagem recebida",
+    Action.message_queued: "Mensagem enfileirada",
+    Action.message_sent: "Mensagem enviada",
+    Action.message_failed: "Falha no envio",
+    Action.delivery_status: "Status de entrega",
+    Action.message_retried: "Reenvio solicitado",
+    Action.note_added: "Nota interna",
+    Action.template_used: "Modelo utilizado",
+    Action.automation_sent: "Mensagem automática",
+    Action.assigned: "Atribuição",
+    Action.transferred: "Transferência",
+    Action.status_changed: "Status alterado",
+    Action.priority_changed: "Prioridade alterada",
+    Action.level_changed: "Nível alterado",
+    Action.label_added: "Etiqueta adicionada",
+    Action.label_removed: "Etiqueta removida",
+    Action.funnel_moved: "Etapa do funil",
+    Action.triage_answered: "Resposta de triagem",
+    Action.triage_completed: "Triagem concluída",
+    Action.document_sent: "Documento enviado por e-mail",
+    Action.contact_updated: "Contato atualizado",
+    Action.crm_synced: "CRM atualizado",
+}
+
+
+class ConversationHistoryService:
+    def record(
+        self,
+        session: AsyncSession,
+        action: str,
+        actor: Actor,
+        *,
+        conversation_id: int | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> HistoryEntry:
+        request_id = structlog.contextvars.get_contextvars().get("request_id")
+        return HistoryRepository(session).add(
+            HistoryEntry(
+                conversation_id=conversation_id,
+                action=action,
+                actor_type=actor.type.value,
+                actor_id=actor.id,
+                actor_name=actor.name[:120],
+                before=before,
+                after=after,
+                details=details,
+                request_id=request_id,
+                created_at=utcnow(),
+            )
+        )
+
+    async def for_conversation(self, session: AsyncSession, conversation_id: int) -> Sequence[HistoryEntry]:
+        return await HistoryRepository(session).for_conversation(conversation_id)
+
+    async def search(
+        self,
+        session: AsyncSession,
+        *,
+        conversation_id: int | None = None,
+        action: str | None = None,
+        actor_type: str | None = None,
+        actor_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[HistoryEntry]:
+        return await HistoryRepository(session).search(
+            conversation_id=conversation_id,
+            action=action,
+            actor_type=actor_type,
+            actor_id=actor_id,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=offset,
+        )
+
+
+history_service = ConversationHistoryService()

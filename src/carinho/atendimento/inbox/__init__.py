@@ -1,0 +1,1 @@
+"""The WhatsApp inbox (InboxService): contacts, conversations, messages, notes, assignment, sending."""

@@ -1,0 +1,276 @@
+"""InboxService, the receiving half: Z-API callbacks become contacts, conversations, messages and
+delivery statuses. Idempotent on WhatsApp's message id (a unique column), so a redelivered
+callback changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.history.service import Action, history_service
+from carinho.atendimento.inbox.models import (
+    Contact,
+    Conversation,
+    ConversationStatus,
+    DeliveryReceipt,
+    DeliveryStatus,
+    Direction,
+    Message,
+    MessageKind,
+    SenderType,
+)
+from carinho.atendimento.inbox.receipts import apply_receipt
+from carinho.atendimento.inbox.repository import InboxRepository
+from carinho.connectors.zapi.callbacks import DeliveryReport, MessageStatus, ReceivedMessage
+from carinho.kit.clock import utcnow
+from carinho.logging import get_logger
+
+log = get_logger(__name__)
+
+# Z-API status -> ours. READ_BY_ME is about messages *we* read: nothing to record.
+ZAPI_STATUS = {
+    "SENT": DeliveryStatus.sent,
+    "RECEIVED": DeliveryStatus.received,
+    "DELIVERED": DeliveryStatus.received,
+    "READ": DeliveryStatus.read,
+    "PLAYED": DeliveryStatus.read,
+}
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    outcome: str  # created | duplicate | ignored
+    message_id: int | None = None
+    conversation_id: int | None = None
+    new_conversation: bool = False
+    reason: str | None = None
+
+
+def _kind(value: str) -> MessageKind:
+    try:
+        return MessageKind(value)
+    except ValueError:
+        return MessageKind.unknown
+
+
+class InboundService:
+    async def receive(self, session: AsyncSession, callback: ReceivedMessage) -> InboundResult:
+        if callback.is_group or callback.is_newsletter or callback.is_status_reply:
+            return InboundResult("ignored", reason="group, newsletter or status reply")
+        if callback.phone is None:
+            return InboundResult("ignored", reason="chat without a phone number")
+        if callback.notification or callback.waiting_message or callback.is_edit:
+            return InboundResult("ignored", reason="notification, waiting message or edit")
+        repo = InboxRepository(session)
+        existing = await repo.message_by_zapi_id(callback.message_id)
+        if existing is not None:
+            return InboundResult("duplicate", existing.id, existing.conversation_id)
+        if callback.from_me:
+            return await self._from_our_phone(session, callback)
+        try:
+            async with session.begin_nested():
+                return await self._store_inbound(session, callback)
+        except IntegrityError:
+            # A concurrent delivery of the same message (or the same contact's first message) won.
+            existing = await repo.message_by_zapi_id(callback.message_id)
+            if existing is not None:
+                return InboundResult("duplicate", existing.id, existing.conversation_id)
+            async with session.begin_nested():
+                return await self._store_inbound(session, callback)
+
+    async def _store_inbound(self, session: AsyncSession, callback: ReceivedMessage) -> InboundResult:
+        from carinho.atendimento.automations.service import automation_service
+        from carinho.atendimento.crm.service import crm_sync_service
+
+        assert callback.phone is not None
+        repo = InboxRepository(session)
+        now = utcnow()
+        contact = await repo.contact_by_phone(callback.phone)
+        new_contact = contact is None
+        if contact is None:
+            contact = Contact(phone=callback.phone, name=callback.sender_name or callback.chat_name)
+            repo.add(contact)
+            await session.flush()
+        elif not contact.name and (callback.sender_name or callback.chat_name):
+            contact.name = callback.sender_name or callback.chat_name
+        contact.last_inbound_at = now
+        conversation, created = await self._conversation_for(session, contact)
+        kind = _kind(callback.kind)
+        media = callback.media
+        message = Message(
+            conversation_id=conversation.id,
+            direction=Direction.inbound.value,
+            kind=kind.value,
+            private=False,
+            sender_type=SenderType.contact.value,
+            content=callback.text,
+            media_url=media.url if media else None,
+            media_mime_type=media.mime_type if media else None,
+            media_file_name=media.file_name if media else None,
+            media_caption=media.caption if media else None,
+            extra=_extra(callback),
+            zapi_message_id=callback.message_id,
+            reply_to_zapi_id=callback.reference_message_id,
+            delivery_status=DeliveryStatus.received.value,
+            created_at=now,
+        )
+        repo.add(message)
+        await session.flush()
+        conversation.last_inbound_at = now
+        conversation.last_activity_at = now
+        if conversation.waiting_since is None:
+            conversation.waiting_since = now
+        history_service.record(
+            session,
+            Action.message_received,
+            Actor.contact(),
+            conversation_id=conversation.id,
+            after={"message_id": message.id},
+            details={"kind": kind.value},
+        )
+        if created:
+            await automation_service.on_new_conversation(session, conversation, first_contact=new_contact)
+        await automation_service.on_inbound(session, conversation)
+        if new_contact:
+            await crm_sync_service.schedule(session, contact.id, reason="new_contact")
+        log.info(
+            "atendimento.message_received",
+            message_id=message.id,
+            conversation_id=conversation.id,
+            new_conversation=created,
+            kind=kind.value,
+        )
+        return InboundResult("created", message.id, conversation.id, created)
+
+    async def _conversation_for(self, session: AsyncSession, contact: Contact) -> tuple[Conversation, bool]:
+        """The contact's active conversation (reopened from pending / waiting for the customer), or a
+        new one when there is none (a message after a resolved or closed conversation starts anew)."""
+        repo = InboxRepository(session)
+        conversation = await repo.active_conversation(contact.id)
+        if conversation is not None:
+            if conversation.status != ConversationStatus.open.value:
+                before = conversation.status
+                conversation.status = ConversationStatus.open.value
+                conversation.status_changed_at = utcnow()
+                history_service.record(
+                    session,
+                    Action.conversation_reopened,
+                    Actor.contact(),
+                    conversation_id=conversation.id,
+                    before={"status": before},
+                    after={"status": ConversationStatus.open.value},
+                )
+            return conversation, False
+        from carinho.atendimento.funnel.service import funnel_service
+
+        previous = await repo.latest_conversation(contact.id)
+        now = utcnow()
+        conversation = Conversation(
+            contact_id=contact.id,
+            active_contact_id=contact.id,
+            status=ConversationStatus.open.value,
+            priority="normal",
+            level="N1",
+            funnel_stage=funnel_service.stage_for_new_conversation(previous),
+            last_activity_at=now,
+            status_changed_at=now,
+        )
+        repo.add(conversation)
+        await session.flush()
+        history_service.record(
+            session,
+            Action.conversation_created,
+            Actor.contact(),
+            conversation_id=conversation.id,
+            after={
+                "status": conversation.status,
+                "funnel_stage": conversation.funnel_stage,
+                "previous_conversation_id": previous.id if previous else None,
+            },
+        )
+        return conversation, True
+
+    async def _from_our_phone(self, session: AsyncSession, callback: ReceivedMessage) -> InboundResult:
+        """A message typed on the company phone itself: kept in the thread as an outbound message."""
+        assert callback.phone is not None
+        repo = InboxRepository(session)
+        contact = await repo.contact_by_phone(callback.phone)
+        conversation = await repo.active_conversation(contact.id) if contact else None
+        if conversation is None:
+            return InboundResult("ignored", reason="sent from the phone outside a conversation")
+        if await repo.has_send_in_progress(conversation.id):
+            # Likely the echo of our own send whose id is not committed yet: never double-record it.
+            return InboundResult("ignored", reason="echo of a send in progress")
+        media = callback.media
+        message = Message(
+            conversation_id=conversation.id,
+            direction=Direction.outbound.value,
+            kind=_kind(callback.kind).value,
+            private=False,
+            sender_type=SenderType.system.value,
+            content=callback.text,
+            media_url=media.url if media else None,
+            media_mime_type=media.mime_type if media else None,
+            extra={"sent_from_phone": True},
+            zapi_message_id=callback.message_id,
+            delivery_status=DeliveryStatus.sent.value,
+            created_at=utcnow(),
+            sent_at=callback.moment,
+        )
+        repo.add(message)
+        await session.flush()
+        conversation.last_outbound_at = utcnow()
+        conversation.last_activity_at = utcnow()
+        return InboundResult("created", message.id, conversation.id)
+
+    async def apply_status(self, session: AsyncSession, callback: MessageStatus) -> int:
+        """Moves our messages' delivery status forward (never back). Returns how many changed."""
+        target = ZAPI_STATUS.get(callback.status)
+        if target is None:
+            return 0
+        changed = 0
+        for zapi_id in callback.ids:
+            changed += await self._apply(session, zapi_id, target.value, None, callback.moment)
+        return changed
+
+    async def apply_delivery(self, session: AsyncSession, callback: DeliveryReport) -> bool:
+        status = "failed" if callback.error else DeliveryStatus.sent.value
+        return bool(await self._apply(session, callback.message_id, status, callback.error, callback.moment))
+
+    async def _apply(
+        self, session: AsyncSession, zapi_id: str, status: str, error: str | None, moment: datetime
+    ) -> int:
+        repo = InboxRepository(session)
+        message = await repo.message_by_zapi_id(zapi_id)
+        if message is None:
+            # Possibly our own send whose id is not committed yet: keep it for later.
+            repo.add(DeliveryReceipt(zapi_message_id=zapi_id, status=status, error=error, moment=moment))
+            return 0
+        return int(await apply_receipt(session, message, status, error, moment))
+
+
+def _extra(callback: ReceivedMessage) -> dict[str, object]:
+    extra: dict[str, object] = {}
+    if callback.selection_id:
+        extra["selection_id"] = callback.selection_id
+    if callback.media and callback.media.seconds is not None:
+        extra["seconds"] = callback.media.seconds
+    if callback.kind == "location":
+        location = callback.raw.get("location")
+        if isinstance(location, dict):
+            extra["location"] = {
+                k: location.get(k) for k in ("latitude", "longitude", "address", "name", "url")
+            }
+    if callback.kind == "contact":
+        contact = callback.raw.get("contact")
+        if isinstance(contact, dict):
+            extra["contact"] = {"display_name": contact.get("displayName"), "phones": contact.get("phones")}
+    return extra
+
+
+inbound_service = InboundService()

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from carinho.atendimento.inbox.models import (
+    ACTIVE_STATUSES,
+    Alert,
+    Contact,
+    Conversation,
+    DeliveryReceipt,
+    Message,
+    conversation_labels,
+)
+
+
+@dataclass
+class ConversationFilters:
+    status: list[str] | None = None
+    priority: list[str] | None = None
+    level: str | None = None
+    assignee_id: int | None = None
+    unassigned: bool | None = None
+    label_id: int | None = None
+    funnel_stage: str | None = None
+    text: str | None = None
+    contact: str | None = None  # phone digits or part of the name
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class InboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- contacts
+    async def contact_by_phone(self, phone: str) -> Contact | None:
+        stmt = select(Contact).where(Contact.phone == phone)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def contact(self, contact_id: int) -> Contact | None:
+        return await self.session.get(Contact, contact_id)
+
+    # --- conversations
+    def _with_relations(self) -> Any:
+        return select(Conversation).options(
+            selectinload(Conversation.contact),
+            selectinload(Conversation.assignee),
+            selectinload(Conversation.labels),
+        )
+
+    async def conversation(self, conversation_id: int, *, lock: bool = False) -> Conversation | None:
+        stmt = self._with_relations().where(Conversation.id == conversation_id)
+        if lock and self.session.get_bind().dialect.name != "sqlite":
+            stmt = stmt.with_for_update(of=Conversation)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def active_conversation(self, contact_id: int) -> Conversation | None:
+        stmt = self._with_relations().where(Conversation.active_contact_id == contact_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def latest_conversation(self, contact_id: int) -> Conversation | None:
+        stmt = (
+            select(Conversation)
+            .where(Conversation.contact_id == contact_id)
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def search(self, filters: ConversationFilters, visibility: Any | None) -> Sequence[Conversation]:
+        stmt = self._with_relations().join(Contact, Contact.id == Conversation.contact_id)
+        if visibility is not None:
+            stmt = stmt.where(visibility)
+        if filters.status:
+            stmt = stmt.where(Conversation.status.in_(filters.status))
+        if filters.priority:
+            stmt = stmt.where(Conversation.priority.in_(filters.priority))
+        if filters.level:
+            stmt = stmt.where(Conversation.level == filters.level)
+        if filters.assignee_id is not None:
+            stmt = stmt.where(Conversation.assignee_id == filters.assignee_id)
+        if filters.unassigned:
+            stmt = stmt.where(Conversation.assignee_id.is_(None))
+        if filters.funnel_stage:
+            stmt = stmt.where(Conversation.funnel_stage == filters.funnel_stage)
+        if filters.label_id is not None:
+            stmt = stmt.where(
+                exists().where(
+                    conversation_labels.c.conversation_id == Conversation.id,
+                    conversation_labels.c.label_id == filters.label_id,
+                )
+            )
+        if filters.contact:
+            term = filters.contact.strip()
+            digits = "".join(ch for ch in term if ch.isdigit())
+            clauses = [func.lower(Contact.name).like(_like(term.lower()), escape="\\")]
+            if len(digits) >= 4:
+                clauses.append(Contact.phone.like(_like(digits), escape="\\"))
+            stmt = stmt.where(or_(*clauses))
+        if filters.text:
+            stmt = stmt.where(
+                exists().where(
+                    Message.conversation_id == Conversation.id,
+                    func.lower(Message.content).like(_like(filters.text.lower()), escape="\\"),
+                )
+            )
+        if filters.since is not None:
+            stmt = stmt.where(Conversation.last_activity_at >= filters.since)
+        if filters.until is not None:
+            stmt = stmt.where(Conversation.last_activity_at < filters.until)
+        stmt = (
+            stmt.order_by(Conversation.last_activity_at.desc(), Conversation.id.desc())
+            .limit(filters.limit)
+            .offset(filters.offset)
+        )
+        return (await self.session.execute(stmt)).scalars().unique().all()
+
+    async def open_count_by_agent(self, agent_ids: Sequence[int]) -> dict[int, int]:
+        if not agent_ids:
+            return {}
+        stmt = (
+            select(Conversation.assignee_id, func.count())
+            .where(Conversation.assignee_id.in_(agent_ids), Conversation.status.in_(list(ACTIVE_STATUSES)))
+            .group_by(Conversation.assignee_id)
+        )
+        return {int(a): int(n) for a, n in await self.session.execute(stmt) if a is not None}
+
+    async def queued_without_agent(self, older_than: datetime) -> Sequence[Conversation]:
+        stmt = self._with_relations().where(
+            Conversation.status.in_(list(ACTIVE_STATUSES)),
+            Conversation.assignee_id.is_(None),
+            Conversation.created_at <= older_than,
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def waiting_customer_since(self, before: datetime) -> Sequence[Conversation]:
+        stmt = self._with_relations().where(
+            Conversation.status == "waiting_customer", Conversation.status_changed_at <= before
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    # --- messages
+    async def message(self, message_id: int) -> Message | None:
+        return await self.session.get(Message, message_id)
+
+    async def message_by_zapi_id(self, zapi_message_id: str) -> Message | None:
+        stmt = select(Message).where(Message.zapi_message_id == zapi_message_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def messages(self, conversation_id: int, *, include_private: bool = True) -> Sequence[Message]:
+        stmt = select(Message).where(Message.conversation_id == conversation_id)
+        if not include_private:
+            stmt = stmt.where(Message.private.is_(False))
+        stmt = stmt.order_by(Message.created_at, Message.id)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def has_send_in_progress(self, conversation_id: int) -> bool:
+        stmt = select(Message.id).where(
+            Message.conversation_id == conversation_id,
+            Message.delivery_status.in_(["queued", "sending"]),
+        )
+        return (await self.session.execute(stmt.limit(1))).first() is not None
+
+    async def failed_messages(self, limit: int = 100) -> Sequence[Message]:
+        stmt = (
+            select(Message)
+            .where(Message.delivery_status == "failed")
+            .order_by(Message.failed_at.desc())
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def receipts_for(self, zapi_message_id: str) -> Sequence[DeliveryReceipt]:
+        stmt = (
+            select(DeliveryReceipt)
+            .where(DeliveryReceipt.zapi_message_id == zapi_message_id)
+            .order_by(DeliveryReceipt.moment, DeliveryReceipt.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def known_receipt_messages(self, limit: int = 500) -> Sequence[Message]:
+        """Messages that have receipts waiting (their send committed after the callback)."""
+        stmt = (
+            select(Message)
+            .where(Message.zapi_message_id.in_(select(DeliveryReceipt.zapi_message_id)))
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def delete_receipts_before(self, cutoff: datetime) -> None:
+        await self.session.execute(delete(DeliveryReceipt).where(DeliveryReceipt.created_at < cutoff))
+
+    async def delete(self, row: object) -> None:
+        await self.session.delete(row)
+
+    # --- alerts
+    async def alerts(self, *, open_only: bool = True, limit: int = 100) -> Sequence[Alert]:
+        stmt = select(Alert).order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit)
+        if open_only:
+            stmt = stmt.where(Alert.acknowledged_at.is_(None))
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def alert(self, alert_id: int) -> Alert | None:
+        return await self.session.get(Alert, alert_id)
+
+    async def alert_by_key(self, key: str) -> Alert | None:
+        stmt = select(Alert).where(Alert.dedupe_key == key)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    def add(self, row: object) -> None:
+        self.session.add(row)

@@ -1,0 +1,184 @@
+"""Delivering a queued WhatsApp message through Z-API, exactly once.
+
+1. Claim: `queued -> sending` in its own committed transaction; only one run can win it, and a
+   message not `queued` (sent, failed, or being sent) is never sent again.
+2. Call Z-API (rate-limited by the client).
+3. Success: record WhatsApp's message id, `sent`. Transient failure: back to `queued` and a delayed
+   retry, up to MAX_SEND_ATTEMPTS. Permanent failure or attempts exhausted: `failed` with the reason,
+   an alert and an audit entry (the dead letter: a person may re-send it from the conversation).
+A crash between the Z-API call and the commit leaves the message `sending`: the sweeper marks it
+failed ("confirme no WhatsApp antes de reenviar") rather than risk a second send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho import runtime
+from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.history.service import Action, history_service
+from carinho.atendimento.inbox.failures import mark_failed
+from carinho.atendimento.inbox.models import Contact, Conversation, DeliveryStatus, Message, MessageKind
+from carinho.atendimento.inbox.outbound import SEND_JOB, send_dedupe_key
+from carinho.atendimento.inbox.receipts import apply_pending_receipts
+from carinho.connectors.errors import ConnectorError, ConnectorTransientError
+from carinho.kit.clock import utcnow
+from carinho.logging import get_logger
+from carinho.worker import enqueue
+
+log = get_logger(__name__)
+
+MAX_SEND_ATTEMPTS = 5
+RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30))
+STUCK_SENDING_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    detail: str = ""
+
+
+async def _claim(message_id: int) -> bool:
+    rt = runtime.current()
+    async with rt.db("atendimento").session() as claim_session:
+        result = await claim_session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.delivery_status == DeliveryStatus.queued.value)
+            .values(
+                delivery_status=DeliveryStatus.sending.value,
+                send_attempts=Message.send_attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        await claim_session.commit()
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def _call_zapi(phone: str, message: Message) -> tuple[str | None, str | None, bool]:
+    from carinho.connectors.zapi.client import ZapiClient
+
+    settings = runtime.current().settings
+    async with ZapiClient(settings) as client:
+        kind = MessageKind(message.kind)
+        if kind is MessageKind.image and message.media_url:
+            result = await client.send_image(phone, message.media_url, caption=message.content)
+        elif message.media_url:
+            name = message.media_file_name or message.media_url.rsplit("/", 1)[-1]
+            extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
+            result = await client.send_document(
+                phone,
+                message.media_url,
+                extension,
+                file_name=message.media_file_name,
+                caption=message.content,
+            )
+        else:
+            result = await client.send_text(phone, message.content or "")
+    return result.message_id or result.id, result.zaap_id, bool(result.skipped)
+
+
+async def deliver(session: AsyncSession, message_id: int, attempt: int) -> Outcome:
+    if not await _claim(message_id):
+        return Outcome("skipped", "not queued")
+    row = (
+        await session.execute(
+            select(Message, Contact.phone, Conversation.id)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .where(Message.id == message_id)
+        )
+    ).one()
+    message: Message = row[0]
+    phone: str = row[1]
+    try:
+        provider_id, zaap_id, skipped = await _call_zapi(phone, message)
+    except ConnectorTransientError as exc:
+        if attempt < MAX_SEND_ATTEMPTS:
+            delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
+            if exc.retry_after:
+                delay = max(delay, timedelta(seconds=exc.retry_after))
+            message.delivery_status = DeliveryStatus.queued.value
+            message.failure_reason = f"tentativa {attempt} falhou: {exc.message}"[:2000]
+            await enqueue(
+                session,
+                SEND_JOB,
+                {"message_id": message.id, "attempt": attempt + 1},
+                delay=delay,
+                dedupe_key=send_dedupe_key(message.id, message.send_attempts + 1),
+            )
+            log.warning("atendimento.send_retry", message_id=message.id, attempt=attempt, error=exc.code)
+            return Outcome("retry", exc.code)
+        await mark_failed(session, message, f"Falha após {attempt} tentativas: {exc.message}")
+        return Outcome("failed", exc.code)
+    except ConnectorError as exc:
+        await mark_failed(session, message, f"Envio recusado pelo WhatsApp (Z-API): {exc.message}")
+        return Outcome("failed", exc.code)
+    if skipped:
+        await mark_failed(session, message, "Envio pelo WhatsApp desativado (ZAPI_ENABLED=false).")
+        return Outcome("failed", "disabled")
+    now = utcnow()
+    message.zapi_message_id = provider_id
+    message.zapi_zaap_id = zaap_id
+    message.delivery_status = DeliveryStatus.sent.value
+    message.failure_reason = None
+    message.sent_at = now
+    await apply_pending_receipts(session, message)
+    history_service.record(
+        session,
+        Action.message_sent,
+        Actor.system(),
+        conversation_id=message.conversation_id,
+        before={"delivery_status": DeliveryStatus.queued.value},
+        after={"delivery_status": DeliveryStatus.sent.value, "message_id": message.id},
+        details={"attempt": attempt},
+    )
+    log.info("atendimento.message_sent", message_id=message.id, conversation_id=message.conversation_id)
+    return Outcome("sent")
+
+
+async def fail_stuck_sends(session: AsyncSession) -> int:
+    """Messages left `sending` by a crash: we cannot know whether WhatsApp got them, so they fail
+    visibly instead of being sent a second time."""
+    cutoff = utcnow() - STUCK_SENDING_AFTER
+    # `sending` is set without a timestamp; the last claim is bounded by the job's own lease, so
+    # anything still `sending` whose newest outbox attempt is older than the cutoff is stuck.
+    rows = (
+        (
+            await session.execute(
+                select(Message).where(
+                    Message.delivery_status == DeliveryStatus.sending.value, Message.created_at <= cutoff
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    stuck = 0
+    for message in rows:
+        if await _send_in_flight(session, message.id, cutoff):
+            continue
+        await mark_failed(
+            session,
+            message,
+            "Envio interrompido: confirme no WhatsApp se a mensagem chegou antes de reenviar.",
+        )
+        stuck += 1
+    return stuck
+
+
+async def _send_in_flight(session: AsyncSession, message_id: int, cutoff: object) -> bool:
+    model = runtime.current().spec("atendimento").outbox
+    result = await session.execute(
+        select(model.id).where(
+            model.job == SEND_JOB,
+            model.status == "running",
+            model.started_at > cutoff,
+            model.dedupe_key.like(f"atendimento:send-whatsapp:{message_id}:%"),
+        )
+    )
+    return result.first() is not None

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.atendimento.inbox.outbound import SEND_JOB
+from carinho.atendimento.inbox.receipts import reconcile_receipts
+from carinho.atendimento.inbox.repository import InboxRepository
+from carinho.atendimento.inbox.sending import deliver, fail_stuck_sends
+from carinho.kit.clock import utcnow
+from carinho.worker import Lane, job
+from carinho.worker.scheduler import periodic
+
+SWEEP_JOB = "atendimento.fail_stuck_sends"
+
+
+@job(SEND_JOB, context="atendimento", lane=Lane.notifications, max_attempts=3, time_limit_seconds=90)
+async def send_whatsapp(session: AsyncSession, message_id: int, attempt: int = 1) -> None:
+    await deliver(session, message_id, attempt)
+
+
+@job(SWEEP_JOB, context="atendimento", lane=Lane.atendimento_low, max_attempts=1, time_limit_seconds=120)
+async def sweep_stuck_sends(session: AsyncSession) -> None:
+    await reconcile_receipts(session)
+    await fail_stuck_sends(session)
+    # Receipts for messages we never sent (another client of the same instance) are dropped.
+    await InboxRepository(session).delete_receipts_before(utcnow() - timedelta(days=7))
+
+
+periodic("atendimento.fail_stuck_sends", SWEEP_JOB, IntervalTrigger(minutes=5))

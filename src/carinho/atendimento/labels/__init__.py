@@ -1,0 +1,1 @@
+"""Labels (etiquetas) with a colour."""

@@ -1,0 +1,1 @@
+"""Message templates with pt-BR variables."""

@@ -1,0 +1,1 @@
+"""Triage (TriageService): versioned checklists and structured answers per conversation."""

@@ -1,0 +1,1 @@
+"""Business hours: weekly schedule, Brazilian holidays, company dates and business-time arithmetic."""

@@ -1,0 +1,142 @@
+"""Helpers for atendimento tests: seeded defaults, agents with tokens, signed Z-API webhooks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from carinho.atendimento.agents.models import Role, SupportLevel
+from carinho.atendimento.agents.security import issue_bearer
+from carinho.atendimento.agents.service import agent_service
+from carinho.atendimento.seed import seed_defaults
+from carinho.atendimento.working_hours import holidays_provider
+from carinho.atendimento.working_hours.service import working_hours_service
+from carinho.kit import clock
+from carinho.kit.signatures import hmac_hex
+from carinho.runtime import Runtime
+
+FIXTURES = Path("/work/shared/fixtures/zapi")
+if not FIXTURES.exists():  # the repository's own copy, when the shared folder is not mounted
+    FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "zapi"
+
+# A Tuesday, 10:00 in São Paulo (13:00 UTC): inside the seeded schedule.
+OPEN_INSTANT = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+# The same Tuesday, 22:00 in São Paulo: closed; next opening Wednesday 08:00.
+CLOSED_INSTANT = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+
+
+def freeze_at(instant: datetime) -> None:
+    """Move our clock so that now is (about) `instant`."""
+    clock.set_offset(instant - datetime.now(UTC))
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def received(
+    message_id: str, phone: str = "5511987654321", text: str = "Olá, preciso de uma cuidadora", **extra: Any
+) -> dict[str, Any]:
+    payload = fixture("received_text")
+    payload.update(messageId=message_id, phone=phone, senderName="Maria Souza", chatName="Maria Souza")
+    payload["text"] = {"message": text}
+    payload.update(extra)
+    return payload
+
+
+class Api:
+    """An authenticated agent talking to the atendimento app."""
+
+    def __init__(self, client: httpx.AsyncClient, agent_id: int, secret: str, epoch: int = 0) -> None:
+        self.client = client
+        self.agent_id = agent_id
+        self.secret = secret
+        self.epoch = epoch
+
+    @property
+    def headers(self) -> dict[str, str]:
+        # Issued per request: tests move the clock by days, and tokens expire after 12 hours.
+        return {"Authorization": f"Bearer {issue_bearer(self.secret, self.agent_id, self.epoch)}"}
+
+    async def get(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.client.get(url, headers=self.headers, **kw)
+
+    async def post(self, url: str, json: Any = None, **kw: Any) -> httpx.Response:
+        return await self.client.post(url, headers=self.headers, json=json, **kw)
+
+    async def patch(self, url: str, json: Any = None) -> httpx.Response:
+        return await self.client.patch(url, headers=self.headers, json=json)
+
+    async def put(self, url: str, json: Any = None) -> httpx.Response:
+        return await self.client.put(url, headers=self.headers, json=json)
+
+    async def delete(self, url: str) -> httpx.Response:
+        return await self.client.delete(url, headers=self.headers)
+
+
+MakeAgent = Callable[..., Coroutine[Any, Any, Api]]
+
+
+@pytest.fixture
+async def seeded(rt: Runtime) -> Runtime:
+    working_hours_service.invalidate()
+    holidays_provider.clear_cache()
+    async with rt.db("atendimento").session() as session:
+        await seed_defaults(session)
+        await session.commit()
+    working_hours_service.invalidate()
+    return rt
+
+
+@pytest.fixture
+def make_agent(rt: Runtime, atendimento: httpx.AsyncClient) -> MakeAgent:
+    counter = {"n": 0}
+
+    async def make(
+        role: Role = Role.agent,
+        level: SupportLevel = SupportLevel.n1,
+        capacity: int = 10,
+        name: str | None = None,
+    ) -> Api:
+        counter["n"] += 1
+        async with rt.db("atendimento").session() as session:
+            agent, _ = await agent_service.create(
+                session,
+                name=name or f"{role.label.title()} {counter['n']}",
+                email=f"{role.value}{counter['n']}@carinho.test",
+                role=role,
+                level=level,
+                capacity=capacity,
+            )
+            await session.commit()
+        return Api(atendimento, agent.id, rt.settings.session_secret.get_secret_value())
+
+    return make
+
+
+async def post_webhook(
+    client: httpx.AsyncClient,
+    payload: dict[str, Any],
+    *,
+    mode: str = "signature",
+    secret: str = "test-zapi-secret",
+) -> httpx.Response:
+    body = json.dumps(payload).encode()
+    headers = {"content-type": "application/json"}
+    url = "/webhooks/whatsapp"
+    if mode == "signature":
+        headers["x-signature"] = hmac_hex(secret, body)
+    elif mode == "token":
+        url += f"?token={secret}"
+    elif mode == "standard":
+        from carinho.kit.signatures import sign_outbound
+
+        signed = sign_outbound(secret, "msg_test_1", body)
+        headers.update({k: v for k, v in signed.items() if k.startswith("webhook-")})
+    return await client.post(url, content=body, headers=headers)
