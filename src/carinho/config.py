@@ -158,6 +158,16 @@ class Settings(BaseSettings):
     # The simulated instance's own WhatsApp number.
     sandbox_zapi_phone: str = "5511940028922"
 
+    # Hub automations (seed modules 1-5).
+    # Public base URL of the hub (feedback links); empty: http://<BIND_HOST>:<INTEGRACOES_PORT>.
+    integracoes_public_url: str = ""
+    # Wait between "service completed" and the feedback request (seed: 2 hours).
+    feedback_request_delay_seconds: float = Field(default=7200.0, ge=0)
+    # A WhatsApp reply counts as the answer to a feedback request sent this many days ago at most.
+    feedback_reply_window_days: float = Field(default=7.0, gt=0)
+    # E-mail of the ops team: failing syncs alert it (empty: log and metric only).
+    ops_alert_email: str = ""
+
     # API and UI
     api_rate_limit_per_minute: int = Field(default=60, ge=1)
     session_secret: SecretStr = SecretStr("")
