@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from carinho.integracoes.events.endpoints import router as events_router
+from carinho.integracoes.webhooks.endpoints import router as webhooks_router
 from carinho.kit.app import create_service_app
 from carinho.runtime import Runtime
 
@@ -18,4 +20,6 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     app = create_service_app(
         context="integracoes", title="Carinho Integrações", description=DESCRIPTION, rt=rt
     )
+    app.include_router(webhooks_router)
+    app.include_router(events_router)
     return app

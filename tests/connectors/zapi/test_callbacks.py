@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,9 @@ from carinho.connectors.zapi.callbacks import (
     parse_callback,
 )
 from carinho.kit import clock
+from tests.support.fixtures import ZAPI_FIXTURES
 
-FIXTURES = Path("/work/shared/fixtures/zapi")
+FIXTURES = ZAPI_FIXTURES
 PATTERNS = (
     "received_*.json",
     "message_status*.json",

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,8 @@ from carinho.integracoes.apikeys.repository import ApiKeyRepository
 from carinho.kit.clock import utcnow
 
 KEY_PREFIX = "ck_"
+# `last_used_at` is written at most once per this interval per key, so a busy key costs no extra writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _hash(key: str) -> str:
@@ -48,6 +51,12 @@ class ApiKeyService:
         if key is None or not key.active or not hmac.compare_digest(key.key_hash, _hash(plaintext or "")):
             raise Unauthorized("invalid or revoked API key")
         return key
+
+    def touch(self, key: ApiKey) -> None:
+        """Record the use (committed with the request's session)."""
+        now = utcnow()
+        if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+            key.last_used_at = now
 
     async def list(self, session: AsyncSession) -> Sequence[ApiKey]:
         return await ApiKeyRepository(session).list_all()

@@ -1,0 +1,233 @@
+"""Integration events: durable, idempotent storage (with the processing job in the same transaction),
+listing, detail and statistics."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import math
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.errors import BadRequest, NotFound
+from carinho.integracoes.events.models import EventStatus, IntegrationEvent
+from carinho.integracoes.events.repository import EventFilters, EventRepository, StoredKey
+from carinho.integracoes.events.schemas import EventDetail, EventOut, EventPage, EventStats, WindowStats
+from carinho.integracoes.flows import registry as flows
+from carinho.kit.clock import utcnow
+from carinho.kit.crypto import PayloadCipher, cipher_for
+from carinho.worker import Lane, enqueue
+
+MAX_KEY_LENGTH = 190  # the unique index's limit on MariaDB
+MAX_ID = 2**63 - 1  # BIGINT
+
+
+def normalize_key(key: str) -> str:
+    """Keys longer than the index allows are replaced by their SHA-256 (still unique per source)."""
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def body_key(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+@dataclass
+class NewEvent:
+    """An accepted inbound event, ready to be stored."""
+
+    source: str
+    event_type: str
+    idempotency_key: str
+    payload: dict[str, Any]
+    # Stored as `ignored` even if a flow handles its type (e.g. WhatsApp group messages).
+    ignored: bool = False
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    event_id: int
+    status: str
+    duplicate: bool
+
+
+DetailLoader = Callable[[AsyncSession, int], Awaitable[list[dict[str, Any]]]]
+
+
+@dataclass
+class _DetailLoaders:
+    steps: DetailLoader | None = None
+    deliveries: DetailLoader | None = None
+    extra: dict[str, DetailLoader] = field(default_factory=dict)
+
+
+_detail_loaders = _DetailLoaders()
+
+
+def register_detail_loader(section: str, loader: DetailLoader) -> None:
+    """Extension point for `GET /api/events/{id}`: the processing side registers how to load an
+    event's `steps` and `deliveries` (with their attempts) as JSON-ready dicts."""
+    if section not in ("steps", "deliveries"):
+        raise ValueError(f"unknown event detail section {section!r}")
+    setattr(_detail_loaders, section, loader)
+
+
+def _percentile(values: Sequence[float], fraction: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = min(len(ordered), max(1, math.ceil(fraction * len(ordered))))
+    return round(ordered[rank - 1], 6)
+
+
+def encode_cursor(event_id: int) -> str:
+    return base64.urlsafe_b64encode(str(event_id).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        event_id = int(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadRequest("invalid cursor") from None
+    if not 1 <= event_id <= MAX_ID:
+        raise BadRequest("invalid cursor")
+    return event_id
+
+
+def to_out(event: IntegrationEvent) -> EventOut:
+    return EventOut(
+        id=event.id,
+        source=event.source,
+        type=event.event_type,
+        status=event.status,
+        lane=event.lane,
+        idempotency_key=event.idempotency_key,
+        attempts=event.attempts,
+        next_attempt_at=event.next_attempt_at,
+        last_error=event.last_error,
+        request_id=event.request_id,
+        created_at=event.created_at,
+        updated_at=event.updated_at,
+        processed_at=event.processed_at,
+    )
+
+
+class EventService:
+    def repository(self, session: AsyncSession, cipher: PayloadCipher | None = None) -> EventRepository:
+        from carinho import runtime
+
+        if cipher is None:
+            keys = runtime.current().settings.payload_encryption_keys.get_secret_value()
+            cipher = cipher_for(keys)
+        return EventRepository(session, cipher)
+
+    async def store_batch(self, session: AsyncSession, items: Sequence[NewEvent]) -> list[IngestResult]:
+        """Store the new events and their processing jobs; duplicates (already stored, or repeated
+        within the batch) get the first event's id. The caller commits; a unique-key race with another
+        transaction surfaces as IntegrityError at flush or commit, and the caller retries."""
+        repo = self.repository(session)
+        first_of: dict[tuple[str, str], int] = {}
+        for index, item in enumerate(items):
+            first_of.setdefault((item.source, item.idempotency_key), index)
+        stored = await repo.find_keys(first_of)
+        fresh: list[tuple[int, IntegrationEvent]] = []
+        for key, index in first_of.items():
+            if key not in stored:
+                fresh.append((index, self._new_row(repo, items[index])))
+        if fresh:
+            repo.add_all(row for _, row in fresh)
+            await repo.flush()
+        created: dict[int, IntegrationEvent] = dict(fresh)
+        for _, row in fresh:
+            if row.status == EventStatus.received:
+                await enqueue(session, flows.PROCESS_EVENT_JOB, {"event_id": row.id}, lane=Lane(row.lane))
+        results: list[IngestResult] = []
+        for index, item in enumerate(items):
+            key = (item.source, item.idempotency_key)
+            first = first_of[key]
+            if first in created:
+                row = created[first]
+                results.append(IngestResult(row.id, row.status, duplicate=index != first))
+            else:
+                found: StoredKey = stored[key]
+                results.append(IngestResult(found.event_id, found.status, duplicate=True))
+        return results
+
+    def _new_row(self, repo: EventRepository, item: NewEvent) -> IntegrationEvent:
+        handled = flows.handles(item.event_type) and not item.ignored
+        now = utcnow()
+        return IntegrationEvent(
+            source=item.source,
+            event_type=item.event_type,
+            idempotency_key=item.idempotency_key,
+            payload=repo.encode_payload(item.payload),
+            status=EventStatus.received if handled else EventStatus.ignored,
+            lane=flows.lane_for(item.event_type).value,
+            attempts=0,
+            request_id=item.request_id,
+            created_at=now,
+            updated_at=now,
+        )
+
+    async def page(
+        self, session: AsyncSession, filters: EventFilters, cursor: str | None, limit: int
+    ) -> EventPage:
+        before = decode_cursor(cursor) if cursor else None
+        rows = await self.repository(session).page(filters, before, limit + 1)
+        items = [to_out(row) for row in rows[:limit]]
+        next_cursor = encode_cursor(items[-1].id) if len(rows) > limit and items else None
+        return EventPage(items=items, next_cursor=next_cursor)
+
+    async def detail(self, session: AsyncSession, event_id: int) -> EventDetail:
+        repo = self.repository(session)
+        event = await repo.get(event_id)
+        if event is None:
+            raise NotFound(f"event {event_id} not found")
+        detail = EventDetail(**to_out(event).model_dump(), payload=repo.decode_payload(event.payload))
+        if _detail_loaders.steps is not None:
+            detail.steps = await _detail_loaders.steps(session, event_id)
+        if _detail_loaders.deliveries is not None:
+            detail.deliveries = await _detail_loaders.deliveries(session, event_id)
+        return detail
+
+    async def payload(self, session: AsyncSession, event: IntegrationEvent) -> dict[str, Any]:
+        """The decrypted payload of an event (for the processing side)."""
+        return self.repository(session).decode_payload(event.payload)
+
+    async def stats(self, session: AsyncSession) -> EventStats:
+        repo = self.repository(session)
+        now = utcnow()
+        return EventStats(
+            generated_at=now,
+            by_status=await repo.count_by("status"),
+            last_hour=await self._window(repo, now - timedelta(hours=1)),
+            last_day=await self._window(repo, now - timedelta(days=1)),
+        )
+
+    async def _window(self, repo: EventRepository, since: Any) -> WindowStats:
+        by_status = await repo.count_by("status", since)
+        total = sum(by_status.values())
+        errors = by_status.get(EventStatus.failed, 0) + by_status.get(EventStatus.dead, 0)
+        times = await repo.processing_times(since)
+        return WindowStats(
+            total=total,
+            by_status=by_status,
+            by_type=await repo.count_by("event_type", since),
+            by_source=await repo.count_by("source", since),
+            error_rate=round(errors / total, 6) if total else 0.0,
+            processed=len(times),
+            latency_p50_seconds=_percentile(times, 0.50),
+            latency_p95_seconds=_percentile(times, 0.95),
+        )
+
+
+event_service = EventService()

@@ -1,0 +1,1 @@
+"""Inbound webhooks: verify, validate, normalise, store durably (with the processing job), answer."""

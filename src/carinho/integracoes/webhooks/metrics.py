@@ -1,0 +1,16 @@
+"""Prometheus counters of the inbound webhooks (exposed on /metrics)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter
+
+webhook_rejections = Counter(
+    "carinho_webhook_rejections_total",
+    "Inbound webhooks refused before anything was stored",
+    ["source", "reason"],
+)
+webhook_accepted = Counter(
+    "carinho_webhook_events_total",
+    "Inbound webhooks accepted, by outcome (new or duplicate)",
+    ["source", "outcome"],
+)
