@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from carinho.integracoes.dlq.endpoints import router as dlq_router
 from carinho.integracoes.events.endpoints import router as events_router
+from carinho.integracoes.flows.endpoints import router as event_retry_router
+from carinho.integracoes.webhook_endpoints.endpoints import router as webhook_endpoints_router
 from carinho.integracoes.webhooks.endpoints import router as webhooks_router
 from carinho.kit.app import create_service_app
 from carinho.runtime import Runtime
@@ -22,4 +25,7 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     )
     app.include_router(webhooks_router)
     app.include_router(events_router)
+    app.include_router(event_retry_router)
+    app.include_router(webhook_endpoints_router)
+    app.include_router(dlq_router)
     return app

@@ -2,6 +2,21 @@
 
 from carinho.integracoes.apikeys.models import ApiKey
 from carinho.integracoes.database import Base, Heartbeat, OutboxMessage
+from carinho.integracoes.deliveries.models import Delivery, DeliveryAttempt
+from carinho.integracoes.dlq.models import DeadLetter
 from carinho.integracoes.events.models import IntegrationEvent
+from carinho.integracoes.flows.models import EventStep
+from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 
-__all__ = ["ApiKey", "Base", "Heartbeat", "IntegrationEvent", "OutboxMessage"]
+__all__ = [
+    "ApiKey",
+    "Base",
+    "DeadLetter",
+    "Delivery",
+    "DeliveryAttempt",
+    "EventStep",
+    "Heartbeat",
+    "IntegrationEvent",
+    "OutboxMessage",
+    "WebhookEndpoint",
+]

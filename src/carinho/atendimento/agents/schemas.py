@@ -59,7 +59,7 @@ class PasswordReset(BaseModel):
 
 
 class LoginRequest(BaseModel):
-    email: EmailStr
+    email: str = Field(min_length=3, max_length=190)
     password: str = Field(min_length=1, max_length=200)
 
 

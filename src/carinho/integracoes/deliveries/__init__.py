@@ -1,0 +1,1 @@
+"""Deliveries: one signed webhook per (event, endpoint), with its attempts, retries and DLQ."""

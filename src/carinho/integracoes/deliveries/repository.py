@@ -1,0 +1,52 @@
+"""All queries on deliveries and their attempts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.integracoes.deliveries.models import Delivery, DeliveryAttempt
+
+
+class DeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, delivery: Delivery) -> Delivery:
+        self.session.add(delivery)
+        return delivery
+
+    def add_attempt(self, attempt: DeliveryAttempt) -> DeliveryAttempt:
+        self.session.add(attempt)
+        return attempt
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        return await self.session.get(Delivery, delivery_id)
+
+    async def get_for_update(self, delivery_id: int) -> Delivery | None:
+        stmt = select(Delivery).where(Delivery.id == delivery_id)
+        if self.session.get_bind().dialect.name != "sqlite":
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def endpoint_ids_for_event(self, event_id: int) -> set[int]:
+        result = await self.session.execute(select(Delivery.endpoint_id).where(Delivery.event_id == event_id))
+        return set(result.scalars())
+
+    async def for_event(self, event_id: int) -> Sequence[Delivery]:
+        result = await self.session.execute(
+            select(Delivery).where(Delivery.event_id == event_id).order_by(Delivery.id)
+        )
+        return result.scalars().all()
+
+    async def attempts_for(self, delivery_ids: Sequence[int]) -> Sequence[DeliveryAttempt]:
+        if not delivery_ids:
+            return []
+        result = await self.session.execute(
+            select(DeliveryAttempt)
+            .where(DeliveryAttempt.delivery_id.in_(list(delivery_ids)))
+            .order_by(DeliveryAttempt.delivery_id, DeliveryAttempt.number)
+        )
+        return result.scalars().all()

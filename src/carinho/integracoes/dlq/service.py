@@ -1,0 +1,123 @@
+"""The DLQ's operations: list, stats, retry (single and bulk by filter), archive, delete."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.errors import CarinhoError, Conflict, NotFound
+from carinho.integracoes.deliveries.service import delivery_service
+from carinho.integracoes.dlq.models import DeadLetter, DeadLetterKind, DeadLetterStatus
+from carinho.integracoes.dlq.repository import DeadLetterFilters, DeadLetterRepository
+from carinho.integracoes.dlq.schemas import (
+    BulkRetry,
+    BulkRetryResult,
+    DeadLetterOut,
+    DeadLetterPage,
+    DeadLetterStats,
+    SkippedItem,
+)
+from carinho.integracoes.events.service import encode_cursor
+from carinho.integracoes.flows.service import flow_service
+from carinho.integracoes.webhook_endpoints.service import decode_id_cursor
+from carinho.kit.clock import utcnow
+from carinho.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def to_out(item: DeadLetter) -> DeadLetterOut:
+    return DeadLetterOut.model_validate(item, from_attributes=True)
+
+
+class DeadLetterService:
+    async def get(self, session: AsyncSession, item_id: int, *, for_update: bool = False) -> DeadLetter:
+        repo = DeadLetterRepository(session)
+        item = await (repo.get_for_update(item_id) if for_update else repo.get(item_id))
+        if item is None:
+            raise NotFound(f"DLQ item {item_id} not found")
+        return item
+
+    async def page(
+        self, session: AsyncSession, filters: DeadLetterFilters, cursor: str | None, limit: int
+    ) -> DeadLetterPage:
+        before = decode_id_cursor(cursor) if cursor else None
+        rows = await DeadLetterRepository(session).page(filters, before, limit + 1)
+        items = [to_out(row) for row in rows[:limit]]
+        next_cursor = encode_cursor(items[-1].id) if len(rows) > limit and items else None
+        return DeadLetterPage(items=items, next_cursor=next_cursor)
+
+    async def stats(self, session: AsyncSession) -> DeadLetterStats:
+        repo = DeadLetterRepository(session)
+        by_status = await repo.count_by("status")
+        open_status = DeadLetterStatus.open.value
+        oldest = await repo.oldest_open()
+        return DeadLetterStats(
+            total=sum(by_status.values()),
+            open=by_status.get(open_status, 0),
+            by_status=by_status,
+            open_by_kind=await repo.count_by("kind", open_status),
+            open_by_target_system=await repo.count_by("target_system", open_status),
+            open_by_event_type=await repo.count_by("event_type", open_status),
+            oldest_open_at=oldest,
+            oldest_open_age_seconds=round((utcnow() - oldest).total_seconds(), 1) if oldest else None,
+        )
+
+    async def retry(self, session: AsyncSession, item_id: int) -> DeadLetter:
+        item = await self.get(session, item_id, for_update=True)
+        if item.status != DeadLetterStatus.open:
+            raise Conflict(f"DLQ item {item_id} is {item.status}: only open items are retried")
+        if item.kind == DeadLetterKind.delivery and item.delivery_id is not None:
+            await delivery_service.replay(session, item.delivery_id)
+            item.status = DeadLetterStatus.retrying.value
+            item.replays += 1
+            item.last_replayed_at = utcnow()
+            item.updated_at = utcnow()
+        else:
+            # Marks this event's open step items (this one included) as retrying.
+            await flow_service.retry_event(session, item.event_id)
+            await session.refresh(item)
+        log.info("dlq.retry", item_id=item.id, kind=item.kind, event_id=item.event_id)
+        return item
+
+    async def retry_matching(self, session: AsyncSession, request: BulkRetry) -> BulkRetryResult:
+        filters = DeadLetterFilters(
+            status=DeadLetterStatus.open.value,
+            kind=request.kind.value if request.kind else None,
+            source=request.source,
+            event_type=request.event_type,
+            target_system=request.target_system,
+            endpoint_id=request.endpoint_id,
+            event_id=request.event_id,
+            created_from=request.created_from,
+            created_to=request.created_to,
+            ids=request.ids,
+        )
+        ids = await DeadLetterRepository(session).ids_matching(filters, request.limit)
+        retried: list[int] = []
+        skipped: list[SkippedItem] = []
+        for item_id in ids:
+            try:
+                async with session.begin_nested():
+                    await self.retry(session, item_id)
+                retried.append(item_id)
+            except CarinhoError as exc:
+                skipped.append(SkippedItem(id=item_id, reason=exc.message))
+        log.info("dlq.bulk_retry", matched=len(ids), retried=len(retried), skipped=len(skipped))
+        return BulkRetryResult(matched=len(ids), retried=retried, skipped=skipped)
+
+    async def archive(self, session: AsyncSession, item_id: int) -> DeadLetter:
+        item = await self.get(session, item_id, for_update=True)
+        if item.status == DeadLetterStatus.retrying:
+            raise Conflict(f"DLQ item {item_id} is being retried; archive it once the replay ends")
+        if item.status != DeadLetterStatus.archived:
+            item.status = DeadLetterStatus.archived.value
+            item.archived_at = utcnow()
+            item.updated_at = utcnow()
+        return item
+
+    async def delete(self, session: AsyncSession, item_id: int) -> None:
+        if not await DeadLetterRepository(session).delete(item_id):
+            raise NotFound(f"DLQ item {item_id} not found")
+
+
+dead_letter_service = DeadLetterService()

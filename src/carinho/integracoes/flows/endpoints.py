@@ -1,0 +1,47 @@
+"""`POST /api/events/{id}/retry`: run a failed or dead event again (X-API-Key)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from carinho.integracoes.apikeys.auth import ApiKeyDep
+from carinho.integracoes.deps import SessionDep
+from carinho.integracoes.flows.schemas import EventRetryResult
+from carinho.integracoes.flows.service import flow_service
+from carinho.integracoes.webhook_endpoints.schemas import MAX_ID
+from carinho.integracoes.webhooks.schemas import ErrorResponse
+
+router = APIRouter(prefix="/api/events", tags=["events"])
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Missing, invalid or revoked X-API-Key"},
+    404: {"model": ErrorResponse, "description": "No such event"},
+    409: {"model": ErrorResponse, "description": "The event is not failed or dead"},
+    429: {"model": ErrorResponse, "description": "Over the per-key rate limit; see Retry-After"},
+}
+
+
+@router.post(
+    "/{event_id}/retry",
+    status_code=202,
+    response_model=EventRetryResult,
+    summary="Retry an event",
+    description=(
+        "Queues a new processing run of a failed or dead event on the retry lane. Steps already "
+        "done are skipped; the others run again with the same idempotency keys."
+    ),
+    responses=_RESPONSES,
+)
+async def retry_event(
+    event_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, _key: ApiKeyDep
+) -> EventRetryResult:
+    event = await flow_service.retry_event(session, event_id)
+    steps = await flow_service.steps_view(session, event_id)
+    return EventRetryResult(
+        event_id=event.id,
+        status=event.status,
+        attempts=event.attempts,
+        steps_to_run=[s["name"] for s in steps if s["status"] != "done"],
+    )

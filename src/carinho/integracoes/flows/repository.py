@@ -1,0 +1,76 @@
+"""All queries of the flow runner: step rows, and the event row's processing state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.integracoes.events.models import IntegrationEvent
+from carinho.integracoes.flows.models import EventStep, StepStatus
+
+
+class FlowRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_event(self, event_id: int) -> IntegrationEvent | None:
+        return await self.session.get(IntegrationEvent, event_id)
+
+    async def get_event_for_update(self, event_id: int) -> IntegrationEvent | None:
+        stmt = select(IntegrationEvent).where(IntegrationEvent.id == event_id)
+        if self.session.get_bind().dialect.name != "sqlite":
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def steps(self, event_id: int) -> Sequence[EventStep]:
+        result = await self.session.execute(
+            select(EventStep).where(EventStep.event_id == event_id).order_by(EventStep.position)
+        )
+        return result.scalars().all()
+
+    async def steps_for_events(self, event_ids: Sequence[int]) -> Sequence[EventStep]:
+        result = await self.session.execute(
+            select(EventStep)
+            .where(EventStep.event_id.in_(event_ids))
+            .order_by(EventStep.event_id, EventStep.position)
+        )
+        return result.scalars().all()
+
+    async def get_step(self, step_id: int) -> EventStep | None:
+        return await self.session.get(EventStep, step_id)
+
+    def add_step(self, step: EventStep) -> EventStep:
+        self.session.add(step)
+        return step
+
+    async def claim_step(self, step_id: int, token: str, now: datetime, until: datetime) -> bool:
+        """Take a step for one run: not done, and not held by a live run. Exactly one wins."""
+        result = await self.session.execute(
+            update(EventStep)
+            .where(
+                EventStep.id == step_id,
+                EventStep.status.in_([StepStatus.pending.value, StepStatus.failed.value]),
+                or_(EventStep.claimed_until.is_(None), EventStep.claimed_until <= now),
+            )
+            .values(
+                claimed_by=token,
+                claimed_until=until,
+                attempts=EventStep.attempts + 1,
+                started_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def release_step(self, step_id: int, token: str, values: dict[str, object]) -> bool:
+        """Record a step's outcome, fenced by the claim token."""
+        result = await self.session.execute(
+            update(EventStep)
+            .where(EventStep.id == step_id, EventStep.claimed_by == token)
+            .values(claimed_by=None, claimed_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]

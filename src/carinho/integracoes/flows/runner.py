@@ -1,0 +1,125 @@
+"""Runs one event through its flow: every step in order, each committed with its outcome.
+
+A step is claimed before it runs (in the transaction that began the run or finished the previous
+step), so two runs of one event never execute the same step at once; the claim lasts until this
+job's deadline, after which the executor has cancelled us and a re-dispatched job may take over.
+Every step but the last commits in its own transaction, so a finished step never runs again; the
+last step and the run's end (processed, retry or DLQ) commit in the job's own session, together
+with the outbox row's `done`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho import runtime
+from carinho.integracoes.flows import registry
+from carinho.integracoes.flows.service import PlannedStep, RunPlan, StepRunFailure, flow_service
+from carinho.integracoes.flows.steps import StepContext, StepFailure, get_step
+from carinho.kit.clock import utcnow
+from carinho.logging import get_logger
+from carinho.worker.jobs import get_job
+
+log = get_logger(__name__)
+
+
+class _Held:
+    """Another live run holds this step (or the next one): that run finishes the event."""
+
+
+HELD = _Held()
+NEXT_HELD = _Held()
+
+
+async def run_event(job_session: AsyncSession, event_id: int, expected_attempts: int | None) -> None:
+    rt = runtime.current()
+    db = rt.db("integracoes")
+    spec = get_job(registry.PROCESS_EVENT_JOB)
+    time_limit = spec.time_limit_seconds or rt.settings.job_default_time_limit_seconds
+    deadline = utcnow() + timedelta(seconds=time_limit)
+    token = uuid.uuid4().hex
+
+    async with db.session() as session:
+        plan = await flow_service.begin_run(session, event_id, expected_attempts, token, deadline)
+        await session.commit()
+    if plan is None:
+        return
+    if not plan.first_claimed:
+        log.info("event.step_held_elsewhere", event_id=event_id, step=plan.steps[0].name)
+        return
+
+    for index, step in enumerate(plan.steps):
+        if index == len(plan.steps) - 1:
+            await _run_last_step(job_session, plan, step, token)
+            return
+        async with db.session() as session:
+            outcome = await _attempt(session, plan, step, token, plan.steps[index + 1], deadline)
+            if outcome is None or outcome is NEXT_HELD:
+                await session.commit()
+            else:
+                await session.rollback()
+        if isinstance(outcome, StepFailure):
+            await _fail(job_session, plan, step, token, outcome)
+            return
+        if outcome is not None:  # this step's or the next one's claim is another run's
+            log.info("event.step_held_elsewhere", event_id=event_id, step=step.name)
+            return
+    await flow_service.finish_run(job_session, plan, token, None)  # every step was done already
+
+
+async def _run_last_step(job_session: AsyncSession, plan: RunPlan, step: PlannedStep, token: str) -> None:
+    outcome = await _attempt(job_session, plan, step, token, None, None)
+    if outcome is None:
+        await flow_service.finish_run(job_session, plan, token, None)
+        return
+    await job_session.rollback()
+    if isinstance(outcome, StepFailure):
+        await _fail(job_session, plan, step, token, outcome)
+
+
+async def _fail(
+    job_session: AsyncSession, plan: RunPlan, step: PlannedStep, token: str, failure: StepFailure
+) -> None:
+    log.warning(
+        "event.step_failed",
+        event_id=plan.event.id,
+        step=step.name,
+        retryable=failure.retryable,
+        error=failure.error[:300],
+    )
+    await flow_service.finish_run(job_session, plan, token, StepRunFailure(step, failure))
+
+
+async def _attempt(
+    session: AsyncSession,
+    plan: RunPlan,
+    step: PlannedStep,
+    token: str,
+    next_step: PlannedStep | None,
+    deadline: datetime | None,
+) -> StepFailure | _Held | None:
+    """Run one step and mark it done (and claim the next one) in `session`; the caller commits."""
+    try:
+        context = StepContext(
+            session=session,
+            event=plan.event,
+            payload=plan.payload,
+            step_name=step.name,
+            idempotency_key=step.idempotency_key,
+            attempt=plan.attempt,
+        )
+        output = await get_step(step.name)(context)
+        if not await flow_service.complete_step(session, step, token, output):
+            return HELD
+        if (
+            next_step is not None
+            and deadline is not None
+            and not await flow_service.claim_step(session, next_step, token, deadline)
+        ):
+            return NEXT_HELD
+    except Exception as exc:
+        return StepFailure.from_exception(exc)
+    return None

@@ -1,0 +1,269 @@
+"""The event's processing state machine: begin a run, record each step's outcome, finish the run
+(processed, a scheduled retry, or the DLQ), and manual retries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho import runtime
+from carinho.errors import Conflict, NotFound
+from carinho.integracoes.dlq import recording as dead_letters
+from carinho.integracoes.events.models import EventStatus, IntegrationEvent
+from carinho.integracoes.events.service import event_service, register_detail_loader
+from carinho.integracoes.flows import registry
+from carinho.integracoes.flows.models import EventStep, StepStatus
+from carinho.integracoes.flows.repository import FlowRepository
+from carinho.integracoes.flows.retry_policy import next_retry_delay, parse_schedule
+from carinho.integracoes.flows.steps import EventSnapshot, StepFailure
+from carinho.kit.clock import utcnow
+from carinho.logging import get_logger
+from carinho.worker import enqueue
+
+log = get_logger(__name__)
+
+FINAL_STATUSES = (EventStatus.processed.value, EventStatus.dead.value, EventStatus.ignored.value)
+RETRYABLE_STATUSES = (EventStatus.failed.value, EventStatus.dead.value)
+MAX_OUTPUT_CHARS = 16_000
+
+
+def step_idempotency_key(event_id: int, step_name: str) -> str:
+    return f"evt_{event_id}.{step_name}"
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    id: int
+    name: str
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    event: EventSnapshot
+    payload: dict[str, Any]
+    steps: list[PlannedStep]  # the ones still to run, in order
+    attempt: int
+    first_claimed: bool  # False: another live run holds the first step
+
+
+@dataclass(frozen=True)
+class StepRunFailure:
+    step: PlannedStep
+    failure: StepFailure
+
+
+def _snapshot(event: IntegrationEvent) -> EventSnapshot:
+    return EventSnapshot(event.id, event.source, event.event_type, event.idempotency_key, event.created_at)
+
+
+def _output_text(output: dict[str, Any] | None) -> str | None:
+    if output is None:
+        return None
+    text = json.dumps(output, ensure_ascii=False, default=str)
+    return text if len(text) <= MAX_OUTPUT_CHARS else json.dumps({"truncated": text[:MAX_OUTPUT_CHARS]})
+
+
+class FlowService:
+    async def begin_run(
+        self,
+        session: AsyncSession,
+        event_id: int,
+        expected_attempts: int | None,
+        token: str,
+        claim_until: datetime,
+    ) -> RunPlan | None:
+        """Start (or, after a crash, resume) a processing run, claiming its first step. None: nothing
+        to do (already final, or a stale job whose run another job has taken over)."""
+        repo = FlowRepository(session)
+        event = await repo.get_event_for_update(event_id)
+        if event is None or event.status in FINAL_STATUSES:
+            return None
+        expected = expected_attempts or 0
+        resuming = event.status == EventStatus.processing.value and event.attempts == expected + 1
+        if event.attempts != expected and not resuming:
+            return None
+        flow = registry.get_flow(event.event_type)
+        if flow is None:
+            event.status = EventStatus.ignored.value
+            event.processed_at = utcnow()
+            return None
+        if not resuming:
+            event.attempts += 1
+            event.status = EventStatus.processing.value
+            event.next_attempt_at = None
+        steps = await self._ensure_steps(repo, event, flow.steps)
+        pending = [
+            PlannedStep(s.id, s.name, s.idempotency_key)
+            for s in steps
+            if s.status in (StepStatus.pending.value, StepStatus.failed.value)
+        ]
+        payload = await event_service.payload(session, event)
+        claimed = not pending or await repo.claim_step(pending[0].id, token, utcnow(), claim_until)
+        return RunPlan(_snapshot(event), payload, pending, event.attempts, claimed)
+
+    async def _ensure_steps(
+        self, repo: FlowRepository, event: IntegrationEvent, names: tuple[str, ...]
+    ) -> list[EventStep]:
+        existing = {step.name: step for step in await repo.steps(event.id)}
+        now = utcnow()
+        for position, name in enumerate(names):
+            if name not in existing:
+                existing[name] = repo.add_step(
+                    EventStep(
+                        event_id=event.id,
+                        name=name,
+                        position=position,
+                        status=StepStatus.pending.value,
+                        attempts=0,
+                        idempotency_key=step_idempotency_key(event.id, name),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+        await repo.session.flush()
+        # Steps of the current flow, in its order (a step dropped from the flow no longer runs).
+        return [existing[name] for name in names]
+
+    async def claim_step(self, session: AsyncSession, step: PlannedStep, token: str, until: datetime) -> bool:
+        return await FlowRepository(session).claim_step(step.id, token, utcnow(), until)
+
+    async def complete_step(
+        self, session: AsyncSession, step: PlannedStep, token: str, output: dict[str, Any] | None
+    ) -> bool:
+        return await FlowRepository(session).release_step(
+            step.id,
+            token,
+            {
+                "status": StepStatus.done.value,
+                "output": _output_text(output),
+                "last_error": None,
+                "finished_at": utcnow(),
+                "updated_at": utcnow(),
+            },
+        )
+
+    async def finish_run(
+        self, session: AsyncSession, plan: RunPlan, token: str, failed: StepRunFailure | None
+    ) -> None:
+        repo = FlowRepository(session)
+        event = await repo.get_event_for_update(plan.event.id)
+        if event is None:
+            return
+        now = utcnow()
+        if failed is None:
+            event.status = EventStatus.processed.value
+            event.processed_at = now
+            event.last_error = None
+            event.next_attempt_at = None
+            await dead_letters.resolve_event_steps(session, event.id)
+            log.info("event.processed", event_id=event.id, type=event.event_type, attempt=event.attempts)
+            return
+        failure = failed.failure
+        delay = self._retry_delay(event, failure)
+        step_status = StepStatus.failed if delay is not None else StepStatus.dead
+        await repo.release_step(
+            failed.step.id,
+            token,
+            {
+                "status": step_status.value,
+                "last_error": failure.error,
+                "finished_at": now,
+                "updated_at": now,
+            },
+        )
+        event.last_error = f"{failed.step.name}: {failure.error}"[:4000]
+        if delay is not None:
+            event.status = EventStatus.failed.value
+            event.next_attempt_at = now + delay
+            await enqueue(
+                session,
+                registry.PROCESS_EVENT_JOB,
+                {"event_id": event.id, "expected_attempts": event.attempts},
+                lane=registry.RETRY_LANE,
+                delay=delay,
+                dedupe_key=f"event:{event.id}:run:{event.attempts + 1}",
+            )
+            log.info(
+                "event.retry_scheduled", event_id=event.id, step=failed.step.name, attempt=event.attempts
+            )
+            return
+        event.status = EventStatus.dead.value
+        event.next_attempt_at = None
+        step = await repo.get_step(failed.step.id)
+        await dead_letters.record_step(
+            session,
+            event,
+            step_id=failed.step.id,
+            step_name=failed.step.name,
+            attempts=step.attempts if step is not None else event.attempts,
+            error=failure.error,
+            context={
+                "event_attempts": event.attempts,
+                "retryable": failure.retryable,
+                "idempotency_key": failed.step.idempotency_key,
+            },
+        )
+
+    def _retry_delay(self, event: IntegrationEvent, failure: StepFailure) -> timedelta | None:
+        if not failure.retryable:
+            return None
+        settings = runtime.current().settings
+        return next_retry_delay(
+            parse_schedule(settings.event_retry_schedule_seconds),
+            event.attempts - 1,
+            jitter=settings.webhook_retry_jitter,
+            retry_after=failure.retry_after,
+        )
+
+    async def retry_event(self, session: AsyncSession, event_id: int) -> IntegrationEvent:
+        """Run a failed or dead event again now: its undone steps run, done ones are skipped."""
+        repo = FlowRepository(session)
+        event = await repo.get_event_for_update(event_id)
+        if event is None:
+            raise NotFound(f"event {event_id} not found")
+        if event.status not in RETRYABLE_STATUSES:
+            raise Conflict(
+                f"event {event_id} is {event.status}: only failed or dead events can be retried",
+                details={"status": event.status},
+            )
+        for step in await repo.steps(event.id):
+            if step.status in (StepStatus.failed.value, StepStatus.dead.value):
+                step.status = StepStatus.pending.value
+        event.status = EventStatus.received.value
+        event.next_attempt_at = None
+        await dead_letters.mark_event_steps_retrying(session, event.id)
+        await enqueue(
+            session,
+            registry.PROCESS_EVENT_JOB,
+            {"event_id": event.id, "expected_attempts": event.attempts},
+            lane=registry.RETRY_LANE,
+            dedupe_key=f"event:{event.id}:run:{event.attempts + 1}:manual",
+        )
+        log.info("event.retry_requested", event_id=event.id, attempts=event.attempts)
+        return event
+
+    async def steps_view(self, session: AsyncSession, event_id: int) -> list[dict[str, Any]]:
+        """The event's steps for `GET /api/events/{id}`."""
+        return [
+            {
+                "name": s.name,
+                "position": s.position,
+                "status": s.status,
+                "attempts": s.attempts,
+                "idempotency_key": s.idempotency_key,
+                "output": json.loads(s.output) if s.output else None,
+                "last_error": s.last_error,
+                "started_at": s.started_at.isoformat() if s.started_at else None,
+                "finished_at": s.finished_at.isoformat() if s.finished_at else None,
+            }
+            for s in await FlowRepository(session).steps(event_id)
+        ]
+
+
+flow_service = FlowService()
+register_detail_loader("steps", flow_service.steps_view)

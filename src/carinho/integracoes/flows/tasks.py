@@ -1,0 +1,17 @@
+"""The job that runs an event's flow."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.integracoes.flows.registry import PROCESS_EVENT_JOB
+from carinho.integracoes.flows.runner import run_event
+from carinho.worker import Lane, job
+
+
+# The lane given at enqueue (registry.lane_for / the retry lane) wins over this default.
+@job(PROCESS_EVENT_JOB, context="integracoes", lane=Lane.integrations, max_attempts=10)
+async def process_event(session: AsyncSession, event_id: int, expected_attempts: int | None = None) -> None:
+    """Run the event's pending steps. `expected_attempts`: the event's attempt count when this run
+    was scheduled, so a run superseded by another (a manual retry) does nothing."""
+    await run_event(session, event_id, expected_attempts)

@@ -1,0 +1,60 @@
+"""All queries on outbound webhook endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
+
+
+class WebhookEndpointRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+        self.session.add(endpoint)
+        return endpoint
+
+    async def get(self, endpoint_id: int, *, for_update: bool = False) -> WebhookEndpoint | None:
+        """A live (not deleted) endpoint."""
+        stmt = select(WebhookEndpoint).where(
+            WebhookEndpoint.id == endpoint_id, WebhookEndpoint.deleted_at.is_(None)
+        )
+        if for_update and self.session.get_bind().dialect.name != "sqlite":
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_any(self, endpoint_id: int) -> WebhookEndpoint | None:
+        """Deleted ones too (a pending delivery still needs to know where it was going)."""
+        return await self.session.get(WebhookEndpoint, endpoint_id)
+
+    async def page(
+        self,
+        *,
+        after_id: int | None,
+        limit: int,
+        target_system: str | None = None,
+        enabled: bool | None = None,
+    ) -> Sequence[WebhookEndpoint]:
+        stmt = select(WebhookEndpoint).where(WebhookEndpoint.deleted_at.is_(None))
+        if after_id is not None:
+            stmt = stmt.where(WebhookEndpoint.id > after_id)
+        if target_system is not None:
+            stmt = stmt.where(WebhookEndpoint.target_system == target_system)
+        if enabled is True:
+            stmt = stmt.where(WebhookEndpoint.disabled_at.is_(None))
+        elif enabled is False:
+            stmt = stmt.where(WebhookEndpoint.disabled_at.is_not(None))
+        result = await self.session.execute(stmt.order_by(WebhookEndpoint.id).limit(limit))
+        return result.scalars().all()
+
+    async def enabled(self) -> Sequence[WebhookEndpoint]:
+        result = await self.session.execute(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.deleted_at.is_(None), WebhookEndpoint.disabled_at.is_(None))
+            .order_by(WebhookEndpoint.id)
+        )
+        return result.scalars().all()
