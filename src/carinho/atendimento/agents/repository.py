@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.atendimento.agents.models import Agent
+from carinho.atendimento.agents.models import Agent, Role
 
 
 class AgentRepository:
@@ -34,10 +34,16 @@ class AgentRepository:
         return int(result.scalar_one())
 
     async def candidates_for_level(self, level: str) -> Sequence[Agent]:
-        """Active, available agents of a level, least recently assigned first (round-robin order)."""
+        """Active, available attendants (role agent) of a level, least recently assigned first
+        (round-robin order). Supervisors and administrators only take conversations by hand."""
         stmt = (
             select(Agent)
-            .where(Agent.active.is_(True), Agent.available.is_(True), Agent.level == level)
+            .where(
+                Agent.active.is_(True),
+                Agent.available.is_(True),
+                Agent.level == level,
+                Agent.role == Role.agent.value,
+            )
             .order_by(Agent.last_assigned_at.is_not(None), Agent.last_assigned_at, Agent.id)
         )
         return (await self.session.execute(stmt)).scalars().all()
