@@ -132,7 +132,7 @@ async def test_embedded_restart_runs_interrupted_pending_and_delayed_jobs(tmp_pa
             return False
 
     with running(["up"], env, log) as first:
-        await wait_until(healthy, what="carinho up", log=log)
+        await wait_until(healthy, timeout=180, what="carinho up", log=log)
         rt = runtime.configure(settings)
         interrupted = await _enqueue(
             rt, "tests.wait_for_file", {"key": "held", "started": str(started), "release": str(release)}
@@ -145,7 +145,7 @@ async def test_embedded_restart_runs_interrupted_pending_and_delayed_jobs(tmp_pa
     release.touch()
 
     with running(["up"], env, log) as second:
-        await wait_until(healthy, what="carinho up again", log=log)
+        await wait_until(healthy, timeout=180, what="carinho up again", log=log)
 
         async def all_done() -> bool:
             rows = [await _row(rt, i) for i in (interrupted, delayed, queued)]
