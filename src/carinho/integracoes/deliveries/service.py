@@ -242,7 +242,8 @@ class DeliveryService:
             delivery.next_attempt_at = None
             delivery.last_error = None
             webhook_endpoint_service.note_success(endpoint)
-            await dead_letters.resolve_delivery(session, delivery.id)
+            if plan.trigger == AttemptTrigger.manual:  # only a replay can bring one back from the DLQ
+                await dead_letters.resolve_delivery(session, delivery.id)
             return
         delivery.last_error = result.error or f"HTTP {result.status_code}"
         if outcome is Outcome.gone:
