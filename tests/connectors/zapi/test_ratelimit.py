@@ -51,3 +51,21 @@ async def test_the_limit_is_shared_through_redis(
         with pytest.raises(ConnectorRateLimited):
             await first.send_text(PHONE, "3")
     assert len(sandbox.state.zapi.sent) == 2
+
+
+async def test_the_memory_window_is_shared_by_event_loops_of_the_process(sandbox: RunningSandbox) -> None:
+    """API requests and jobs run on different event loops of one process; they share the window."""
+    import asyncio
+
+    settings = sandbox.client_settings(zapi_send_rate_per_minute=2, zapi_rate_limit_wait_seconds=0)
+
+    async def send_from_another_loop() -> None:
+        async with ZapiClient(settings) as client:
+            await client.send_text(PHONE, "de outro loop")
+
+    await asyncio.to_thread(asyncio.run, send_from_another_loop())
+    async with ZapiClient(settings) as client:
+        await client.send_text(PHONE, "deste loop")
+        with pytest.raises(ConnectorRateLimited):
+            await client.send_text(PHONE, "demais")
+    assert len(sandbox.state.zapi.sent) == 2
