@@ -66,6 +66,11 @@ async def ensure_first_credentials(rt: Runtime, credentials: Credentials) -> Non
         if not await api_key_service.has_active(session):
             _, credentials.api_key = await api_key_service.create(session, "carinho up")
             await session.commit()
+    async with rt.db("integracoes").session() as session:
+        from carinho.integracoes.mappings.service import mapping_service
+
+        await mapping_service.seed_defaults(session)  # idempotent: the automations' default mappings
+        await session.commit()
     async with rt.db("atendimento").session() as session:
         if not await agent_service.has_supervisor(session):
             email = "supervisor@carinho.com.vc"

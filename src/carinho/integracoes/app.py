@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from carinho.integracoes.automations.endpoints import router as feedback_router
 from carinho.integracoes.dlq.endpoints import router as dlq_router
 from carinho.integracoes.events.endpoints import router as events_router
 from carinho.integracoes.flows.endpoints import router as event_retry_router
+from carinho.integracoes.mappings.endpoints import router as mappings_router
+from carinho.integracoes.sync.endpoints import router as sync_router
 from carinho.integracoes.webhook_endpoints.endpoints import router as webhook_endpoints_router
 from carinho.integracoes.webhooks.endpoints import router as webhooks_router
 from carinho.kit.app import create_service_app
@@ -28,4 +31,7 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     app.include_router(event_retry_router)
     app.include_router(webhook_endpoints_router)
     app.include_router(dlq_router)
+    app.include_router(mappings_router)
+    app.include_router(sync_router)
+    app.include_router(feedback_router)
     return app

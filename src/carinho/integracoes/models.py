@@ -1,11 +1,14 @@
 """Every table of the integracoes database, imported so the metadata (and Alembic) sees them."""
 
 from carinho.integracoes.apikeys.models import ApiKey
+from carinho.integracoes.automations.models import FeedbackRequest, OutboundMessage
 from carinho.integracoes.database import Base, Heartbeat, OutboxMessage
 from carinho.integracoes.deliveries.models import Delivery, DeliveryAttempt
 from carinho.integracoes.dlq.models import DeadLetter
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.flows.models import EventStep
+from carinho.integracoes.mappings.models import MappingGeneration, MappingVersion
+from carinho.integracoes.sync.models import SyncAlert, SyncJob, SyncRecord, SyncWatermark
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 
 __all__ = [
@@ -15,8 +18,16 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "EventStep",
+    "FeedbackRequest",
     "Heartbeat",
     "IntegrationEvent",
+    "MappingGeneration",
+    "MappingVersion",
+    "OutboundMessage",
     "OutboxMessage",
+    "SyncAlert",
+    "SyncJob",
+    "SyncRecord",
+    "SyncWatermark",
     "WebhookEndpoint",
 ]

@@ -1,6 +1,8 @@
 """Every job module of integracoes; importing this registers them all."""
 
+from carinho.integracoes.automations import tasks as automations_tasks
 from carinho.integracoes.deliveries import tasks as deliveries_tasks
 from carinho.integracoes.flows import tasks as flows_tasks
+from carinho.integracoes.sync import tasks as sync_tasks
 
-__all__ = ["deliveries_tasks", "flows_tasks"]
+__all__ = ["automations_tasks", "deliveries_tasks", "flows_tasks", "sync_tasks"]

@@ -1,0 +1,58 @@
+"""The flow of each event type the automations handle: its lane and ordered, named steps.
+Business steps run first; the delivery to subscribed endpoints is always last."""
+
+from __future__ import annotations
+
+from carinho.integracoes.automations import feedback, leads, onboarding, whatsapp
+from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow
+from carinho.worker import Lane
+
+# The seed names the jobs ProcessLeadCreated, ProcessClientRegistered, ProcessServiceCompleted:
+# here each is the flow of its event type, run by `integracoes.process_event`.
+FLOWS: dict[str, tuple[Lane, tuple[str, ...]]] = {
+    "whatsapp.message.received": (
+        Lane.integrations_high,
+        (
+            whatsapp.FIND_OR_CREATE_LEAD,
+            whatsapp.REGISTER_INTERACTION,
+            whatsapp.FORWARD_TO_ATENDIMENTO,
+            whatsapp.FEEDBACK_REPLY,
+            whatsapp.RAISE_LEAD_CREATED,
+            DELIVER_WEBHOOKS,
+        ),
+    ),
+    "whatsapp.message.status": (Lane.integrations, (whatsapp.FORWARD_TO_ATENDIMENTO, DELIVER_WEBHOOKS)),
+    "lead.created": (
+        Lane.integrations_high,
+        (leads.REGISTER_LEAD, leads.SEND_WELCOME, leads.ATTRIBUTE_CAMPAIGN, DELIVER_WEBHOOKS),
+    ),
+    "client.registered": (
+        Lane.integrations,
+        (
+            onboarding.SEND_WELCOME_EMAIL,
+            onboarding.SEND_WELCOME_WHATSAPP,
+            onboarding.SETUP_FINANCEIRO,
+            DELIVER_WEBHOOKS,
+        ),
+    ),
+    "service.completed": (
+        Lane.integrations,
+        (feedback.NOTIFY_COMPLETED, feedback.SCHEDULE_REQUEST, DELIVER_WEBHOOKS),
+    ),
+    "feedback.requested": (
+        Lane.notifications,
+        (feedback.SEND_REQUEST_WHATSAPP, feedback.SEND_REQUEST_EMAIL, DELIVER_WEBHOOKS),
+    ),
+    "feedback.received": (
+        Lane.integrations,
+        (feedback.RECORD_IN_CRM, feedback.RECORD_IN_CUIDADORES, DELIVER_WEBHOOKS),
+    ),
+}
+
+
+def register_automation_flows() -> None:
+    for event_type, (lane, steps) in FLOWS.items():
+        register_flow(event_type, lane, steps)
+
+
+register_automation_flows()

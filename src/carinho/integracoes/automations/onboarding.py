@@ -1,0 +1,99 @@
+"""Module 3 — `client.registered` from the CRM: the seed's ProcessClientRegistered. Welcome e-mail,
+welcome WhatsApp, and the client set up in financeiro (customer and recurring billing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carinho.connectors.crm.client import CrmClient
+from carinho.connectors.email.sender import EmailSender
+from carinho.connectors.financeiro.client import FinanceiroClient
+from carinho.connectors.financeiro.schemas import CustomerInput, SubscriptionInput
+from carinho.connectors.zapi.client import ZapiClient
+from carinho.integracoes.automations.common import parse, render, send_once, settings
+from carinho.integracoes.flows.steps import StepContext, StepError, step
+
+SEND_WELCOME_EMAIL = "email.send_client_welcome"
+SEND_WELCOME_WHATSAPP = "zapi.send_client_welcome"
+SETUP_FINANCEIRO = "financeiro.setup_client"
+
+
+def _client_key(ctx: StepContext) -> str:
+    return str(ctx.payload.get("client_id") or f"event-{ctx.event.id}")
+
+
+async def send_email(ctx: StepContext, message: dict[str, Any], dedupe_key: str) -> dict[str, Any]:
+    to, template, values = message.get("to"), message.get("template"), message.get("context") or {}
+    if not to or not template:
+        raise StepError("the email mapping must produce to and template", retryable=False)
+
+    async def send() -> str | None:
+        try:
+            sent = await EmailSender(settings()).send(str(to), str(template), dict(values))
+        except ValueError as exc:  # unknown template or missing template values
+            raise StepError(f"e-mail {template}: {exc}", retryable=False) from None
+        return sent.message_id
+
+    return await send_once(ctx, dedupe_key=dedupe_key, channel="email", template=str(template), send=send)
+
+
+async def send_whatsapp(
+    ctx: StepContext, message: dict[str, Any], dedupe_key: str, template: str
+) -> dict[str, Any]:
+    if not message.get("phone") or not message.get("message"):
+        raise StepError("the zapi mapping must produce phone and message", retryable=False)
+
+    async def send() -> str | None:
+        async with ZapiClient(settings()) as zapi:
+            result = await zapi.send_text(str(message["phone"]), str(message["message"]))
+        return result.message_id or result.zaap_id
+
+    return await send_once(ctx, dedupe_key=dedupe_key, channel="whatsapp", template=template, send=send)
+
+
+@step(SEND_WELCOME_EMAIL)
+async def send_welcome_email(ctx: StepContext) -> dict[str, Any]:
+    message = await render(ctx, "email")
+    if not message:
+        return {"skipped": "no e-mail address"}
+    return await send_email(ctx, message, f"email:client-welcome:{_client_key(ctx)}")
+
+
+@step(SEND_WELCOME_WHATSAPP)
+async def send_welcome_whatsapp(ctx: StepContext) -> dict[str, Any]:
+    message = await render(ctx, "zapi")
+    if not message:
+        return {"skipped": "no WhatsApp to write to"}
+    return await send_whatsapp(ctx, message, f"whatsapp:client-welcome:{_client_key(ctx)}", "client_welcome")
+
+
+@step(SETUP_FINANCEIRO)
+async def setup_financeiro(ctx: StepContext) -> dict[str, Any]:
+    client_id = ctx.payload.get("client_id")
+    context: dict[str, Any] = {"client": None, "contracts": []}
+    async with CrmClient(settings()) as crm:
+        if client_id is not None and str(client_id).isdigit():
+            context["client"] = (await crm.get_client(client_id)).model_dump(mode="json")
+            context["contracts"] = [
+                c.model_dump(mode="json") async for c in crm.contracts() if str(c.client_id) == str(client_id)
+            ]
+    output = await render(ctx, "financeiro", context)
+    if not output:
+        return {"skipped": "the mapping produced nothing"}
+    crm_client_id = output.get("crm_client_id")
+    if crm_client_id is None:
+        raise StepError("the financeiro mapping must produce crm_client_id", retryable=False)
+    customer = parse(CustomerInput, output.get("customer"), "the financeiro customer")
+    subscriptions = [
+        (item.get("crm_contract_id"), parse(SubscriptionInput, item, "a financeiro subscription"))
+        for item in output.get("subscriptions") or []
+    ]
+    async with FinanceiroClient(settings()) as financeiro:
+        created = await financeiro.upsert_customer(
+            crm_client_id, customer, idempotency_key=f"{ctx.idempotency_key}.customer"
+        )
+        for contract_id, subscription in subscriptions:
+            await financeiro.upsert_subscription(
+                contract_id, subscription, idempotency_key=f"{ctx.idempotency_key}.contract_{contract_id}"
+            )
+    return {"financeiro_customer_id": created.id, "subscriptions": [c for c, _ in subscriptions]}

@@ -1,0 +1,113 @@
+"""Module 1 — WhatsApp → CRM: find or create the lead by phone, register the interaction, forward
+the Z-API callback to atendimento, and (first contact) raise `lead.created`. `fromMe` messages are
+recorded as outbound interactions and never answered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carinho.connectors.atendimento.client import AtendimentoClient
+from carinho.connectors.crm.client import CrmClient
+from carinho.connectors.crm.schemas import InteractionInput, Lead, LeadInput
+from carinho.connectors.errors import ConnectorPermanentError
+from carinho.integracoes.automations import internal_events
+from carinho.integracoes.automations.common import parse, previous_outputs, render, settings
+from carinho.integracoes.automations.feedback_replies import record_whatsapp_answer
+from carinho.integracoes.flows.steps import StepContext, StepError, step
+
+FIND_OR_CREATE_LEAD = "crm.find_or_create_lead"
+REGISTER_INTERACTION = "crm.register_interaction"
+FORWARD_TO_ATENDIMENTO = "atendimento.forward_whatsapp"
+FEEDBACK_REPLY = "feedback.match_whatsapp_reply"
+RAISE_LEAD_CREATED = "lead.raise_first_contact"
+
+
+def _person_chat(ctx: StepContext) -> bool:
+    return bool(ctx.payload.get("phone")) and not ctx.payload.get("is_group")
+
+
+async def find_or_create_lead(crm: CrmClient, lead: LeadInput, key: str) -> tuple[Lead, bool]:
+    """(the lead with this phone, whether we created it). Keys per operation, so a retry that finds
+    the lead its first try created never reuses the create's key for another request."""
+    assert lead.phone
+    existing = await crm.find_lead_by_phone(lead.phone)
+    if existing is not None:
+        return existing, False
+    try:
+        return await crm.create_lead(lead, idempotency_key=f"{key}.create"), True
+    except ConnectorPermanentError as exc:
+        # Created meanwhile by someone else (the CRM answers 422 "phone already used").
+        found = await crm.find_lead_by_phone(lead.phone)
+        if found is None:
+            raise exc from None
+        return found, False
+
+
+@step(FIND_OR_CREATE_LEAD)
+async def find_or_create_lead_step(ctx: StepContext) -> dict[str, Any]:
+    if not _person_chat(ctx):
+        return {"skipped": "not a person's chat"}
+    output = await render(ctx, "crm")
+    lead_input = parse(LeadInput, (output or {}).get("lead"), "the CRM lead")
+    if not lead_input.phone:
+        return {"skipped": "no phone"}
+    async with CrmClient(settings()) as crm:
+        lead, created = await find_or_create_lead(crm, lead_input, ctx.idempotency_key)
+    return {"crm_lead_id": lead.id, "created": created}
+
+
+@step(REGISTER_INTERACTION)
+async def register_interaction(ctx: StepContext) -> dict[str, Any]:
+    lead = (await previous_outputs(ctx)).get(FIND_OR_CREATE_LEAD) or {}
+    if not lead.get("crm_lead_id"):
+        return {"skipped": "no lead"}
+    output = await render(ctx, "crm", {"crm_lead_id": lead["crm_lead_id"]})
+    interaction = parse(InteractionInput, (output or {}).get("interaction"), "the CRM interaction")
+    async with CrmClient(settings()) as crm:
+        recorded = await crm.log_interaction(
+            lead["crm_lead_id"], interaction, idempotency_key=ctx.idempotency_key
+        )
+    return {"crm_interaction_id": recorded.id, "direction": interaction.direction}
+
+
+@step(FORWARD_TO_ATENDIMENTO)
+async def forward_to_atendimento(ctx: StepContext) -> dict[str, Any]:
+    """The original Z-API callback (messages and status callbacks), signed, to atendimento."""
+    body = await render(ctx, "atendimento")
+    if body is None:
+        return {"skipped": "the mapping produced nothing"}
+    if not isinstance(body, dict):
+        raise StepError("the atendimento mapping must produce a JSON object", retryable=False)
+    async with AtendimentoClient(settings()) as atendimento:
+        await atendimento.forward_whatsapp(body, idempotency_key=ctx.idempotency_key)
+    return {"forwarded": True, "type": body.get("type")}
+
+
+@step(FEEDBACK_REPLY)
+async def match_feedback_reply(ctx: StepContext) -> dict[str, Any]:
+    """A reply like "9 muito bom" to an open feedback request becomes `feedback.received`."""
+    if ctx.payload.get("from_me") or not _person_chat(ctx):
+        return {"skipped": "not a reply from a client"}
+    return await record_whatsapp_answer(ctx)
+
+
+@step(RAISE_LEAD_CREATED)
+async def raise_lead_created(ctx: StepContext) -> dict[str, Any]:
+    """A first contact (the lead did not exist) starts Module 2, never for our own messages."""
+    if ctx.payload.get("from_me"):
+        return {"skipped": "sent by the company"}
+    lead = (await previous_outputs(ctx)).get(FIND_OR_CREATE_LEAD) or {}
+    if not lead.get("created"):
+        return {"skipped": "not a first contact"}
+    payload = {
+        "name": ctx.payload.get("sender_name") or ctx.payload.get("chat_name") or "Contato WhatsApp",
+        "phone": ctx.payload["phone"],
+        "origin": "whatsapp",
+        "message": ctx.payload.get("text"),
+        "crm_lead_id": lead["crm_lead_id"],
+        "whatsapp_message_id": ctx.payload.get("message_id"),
+    }
+    event_id = await internal_events.raise_event(
+        ctx.session, "whatsapp", "lead.created", f"first-contact:{ctx.payload['phone']}", payload
+    )
+    return {"lead_created_event_id": event_id}

@@ -1,0 +1,1 @@
+"""Declarative, versioned payload mappings per (event type, target system), in JMESPath."""

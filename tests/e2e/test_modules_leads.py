@@ -1,0 +1,101 @@
+"""Module 2 end to end: `lead.created` from the site webhook (and again through POST /api/events) →
+the lead in the CRM with its origin, one welcome WhatsApp per lead whatever the retries, and the
+attribution to the marketing campaign of its UTM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integracoes.automations.platform import Platform, platform  # noqa: F401
+
+PHONE = "5511955550101"
+SITE_LEAD = {
+    "lead_id": 8812,
+    "name": "Francisca  Rodrigues",
+    "phone": "(11) 95555-0101",
+    "email": "francisca@example.com.br",
+    "city": "São Paulo",
+    "service_type": "cuidador_diurno",
+    "message": "Preciso de cuidadora para minha mãe, 82 anos.",
+    "utm_source": "google",
+    "utm_medium": "cpc",
+    "utm_campaign": "cuidador-idosos-sp",
+    "page_url": "https://carinho.com.vc/cuidador-de-idosos",
+    "form": {"bairro": "Pinheiros", "para_quem": "mãe"},
+}
+
+
+async def test_a_site_lead_is_registered_welcomed_once_and_attributed(platform: Platform) -> None:  # noqa: F811
+    await platform.fault("zapi", fail_next=1, fail_status=500)
+    response = await platform.post_signed("/webhooks/site/lead", "site", SITE_LEAD)
+    assert response.status_code == 202, response.text
+    again = await platform.post_signed("/webhooks/site/lead", "site", SITE_LEAD)  # the site retries
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+    await platform.run_jobs()
+    [event] = await platform.events("lead.created")
+    assert event.status == "failed" and "zapi" in (event.last_error or "")
+    await platform.retry_later()
+
+    [event] = await platform.events("lead.created")
+    assert event.status == "processed"
+    [lead] = await platform.accepted("crm", "POST", "/leads")
+    assert lead["body"] == {
+        "phone": PHONE,
+        "name": "Francisca Rodrigues",
+        "email": "francisca@example.com.br",
+        "source": "site",
+        "utm_source": "google",
+        "utm_medium": "cpc",
+        "utm_campaign": "cuidador-idosos-sp",
+        "page_url": "https://carinho.com.vc/cuidador-de-idosos",
+        "city": "São Paulo",
+        "notes": "Preciso de cuidadora para minha mãe, 82 anos.",
+        "service_type": "cuidador_diurno",
+        "site_lead_id": "8812",
+        "form": {"bairro": "Pinheiros", "para_quem": "mãe"},
+    }
+    [welcome] = await platform.whatsapp_sent(PHONE)
+    assert welcome["body"]["message"].startswith("Olá, Francisca! Aqui é a Carinho com Você")
+    assert len(await platform.received("zapi", "POST", "/send-text")) == 2  # the refused try, then the send
+    crm_lead = await crm_lead_by_phone(platform, PHONE)
+    [attribution] = await platform.accepted(
+        "marketing", "POST", "/campaigns/1/leads"
+    )  # the google/cpc campaign
+    assert attribution["body"] == {
+        "crm_lead_id": crm_lead["id"],
+        "utm_source": "google",
+        "utm_medium": "cpc",
+        "utm_campaign": "cuidador-idosos-sp",
+    }
+
+    # The same person again through the API (another key): the CRM lead is updated, no second welcome.
+    submitted = await platform.hub.post(
+        "/api/events",
+        json={"source": "manual", "type": "lead.created", "payload": {**SITE_LEAD, "lead_id": 9000}},
+        headers=platform.auth,
+    )
+    assert submitted.status_code == 202, submitted.text
+    await platform.run_jobs()
+    assert [e.status for e in await platform.events("lead.created")] == ["processed", "processed"]
+    assert len(await platform.accepted("crm", "POST", "/leads")) == 1
+    assert len(await platform.accepted("crm", "PATCH", f"/leads/{crm_lead['id']}")) == 1
+    assert len(await platform.accepted("marketing", "POST", "/campaigns/1/leads")) == 1
+    assert len(await platform.whatsapp_sent(PHONE)) == 1
+
+
+async def test_a_lead_without_utm_is_not_attributed(platform: Platform) -> None:  # noqa: F811
+    lead = {"name": "Sebastião Alves", "phone": "11955550202", "origin": "whatsapp"}
+    assert (await platform.post_signed("/webhooks/site/lead", "site", lead)).status_code == 202
+    await platform.run_jobs()
+    [event] = await platform.events("lead.created")
+    assert event.status == "processed"
+    assert await platform.received("marketing") == []
+    [welcome] = await platform.whatsapp_sent("5511955550202")
+    assert "Sebastião" in welcome["body"]["message"]
+
+
+async def crm_lead_by_phone(platform: Platform, phone: str) -> dict[str, Any]:  # noqa: F811
+    key = {"X-API-Key": platform.settings.system_api_key("crm")}
+    found = (await platform.box.get("/crm/api/v1/leads", params={"phone": phone}, headers=key)).json()
+    [lead] = found["data"]
+    return dict(lead)
