@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker.lanes import Lane
+from carinho.worker.models import OutboxStatus
 from carinho.worker.outbox_repository import OutboxRepository
 
 log = get_logger(__name__)
@@ -109,6 +110,43 @@ async def enqueue(
     if immediate:
         session.info.setdefault(_PUBLISH_KEY, []).append((spec.context, row.id, chosen_lane, time_limit))
     return row.id
+
+
+async def enqueue_many(
+    session: AsyncSession, job_name: str, args_list: list[dict[str, Any]], *, lanes: list[Lane]
+) -> list[int]:
+    """`enqueue()` of many immediate runs of one job in a single INSERT (group commit of webhooks);
+    `lanes[i]` is the lane of `args_list[i]`. Returns the outbox ids in order."""
+    from carinho import runtime
+
+    if not args_list:
+        return []
+    spec = get_job(job_name)
+    settings = runtime.current().settings
+    model: Any = runtime.context_spec(spec.context).outbox
+    now = utcnow()
+    time_limit = spec.time_limit_seconds or int(settings.job_default_time_limit_seconds)
+    visible_at = now + timedelta(seconds=settings.outbox_dispatch_lease_seconds)
+    rows = [
+        model(
+            job=job_name,
+            lane=lane.value,
+            args=args,
+            max_attempts=spec.max_attempts or settings.job_default_max_attempts,
+            time_limit_seconds=time_limit,
+            dedupe_key=None,
+            available_at=now,
+            visible_at=visible_at,
+            status=OutboxStatus.pending.value,
+            attempts=0,
+        )
+        for args, lane in zip(args_list, lanes, strict=True)
+    ]
+    session.add_all(rows)
+    await session.flush()
+    publish = session.info.setdefault(_PUBLISH_KEY, [])
+    publish.extend((spec.context, row.id, row.lane, time_limit) for row in rows)
+    return [row.id for row in rows]
 
 
 @event.listens_for(Session, "after_commit")

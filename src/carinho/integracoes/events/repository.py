@@ -42,10 +42,9 @@ class EventRepository:
         value = json.loads(self.cipher.decrypt(stored))
         return value if isinstance(value, dict) else {"value": value}
 
-    def add_all(self, events: Iterable[IntegrationEvent]) -> None:
-        self.session.add_all(list(events))
-
-    async def flush(self) -> None:
+    async def insert_all(self, events: list[IntegrationEvent]) -> None:
+        """Insert the rows (one multi-row INSERT where the backend allows) and set their ids."""
+        self.session.add_all(events)
         await self.session.flush()
 
     async def find_keys(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredKey]:

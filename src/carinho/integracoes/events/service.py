@@ -21,7 +21,8 @@ from carinho.integracoes.events.schemas import EventDetail, EventOut, EventPage,
 from carinho.integracoes.flows import registry as flows
 from carinho.kit.clock import utcnow
 from carinho.kit.crypto import PayloadCipher, cipher_for
-from carinho.worker import Lane, enqueue
+from carinho.worker import Lane
+from carinho.worker.jobs import enqueue_many
 
 MAX_KEY_LENGTH = 190  # the unique index's limit on MariaDB
 MAX_ID = 2**63 - 1  # BIGINT
@@ -144,12 +145,15 @@ class EventService:
             if key not in stored:
                 fresh.append((index, self._new_row(repo, items[index])))
         if fresh:
-            repo.add_all(row for _, row in fresh)
-            await repo.flush()
+            await repo.insert_all([row for _, row in fresh])
         created: dict[int, IntegrationEvent] = dict(fresh)
-        for _, row in fresh:
-            if row.status == EventStatus.received:
-                await enqueue(session, flows.PROCESS_EVENT_JOB, {"event_id": row.id}, lane=Lane(row.lane))
+        to_process = [row for _, row in fresh if row.status == EventStatus.received]
+        await enqueue_many(
+            session,
+            flows.PROCESS_EVENT_JOB,
+            [{"event_id": row.id} for row in to_process],
+            lanes=[Lane(row.lane) for row in to_process],
+        )
         results: list[IngestResult] = []
         for index, item in enumerate(items):
             key = (item.source, item.idempotency_key)

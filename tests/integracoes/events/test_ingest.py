@@ -1,0 +1,70 @@
+"""Group commit: concurrent submissions share transactions, and no waiter is answered before (or
+without) the commit of its batch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.integracoes.events.ingest import GroupCommitter
+from carinho.integracoes.events.service import IngestResult, NewEvent, event_service
+from carinho.runtime import Runtime
+from tests.integracoes.webhooks.support import outbox_args, stored_events
+
+
+def lead(n: int) -> NewEvent:
+    return NewEvent(source="site", event_type="lead.created", idempotency_key=f"k{n}", payload={"n": n})
+
+
+async def test_concurrent_submissions_share_batches_and_are_committed(rt: Runtime) -> None:
+    committer = GroupCommitter(rt.db("integracoes"), max_batch=16)
+    results = await asyncio.gather(*(committer.submit(lead(n)) for n in range(40)))
+    assert len({r.event_id for r in results}) == 40
+    assert not any(r.duplicate for r in results)
+    assert committer.batches < 40  # shared transactions
+    assert len(await stored_events(rt)) == 40
+    assert len(await outbox_args(rt)) == 40
+
+
+async def test_a_failed_batch_fails_every_waiter_and_stores_nothing(rt: Runtime) -> None:
+    async def store_then_fail(session: AsyncSession, items: Sequence[NewEvent]) -> list[IngestResult]:
+        await event_service.store_batch(session, items)  # written, flushed, never committed
+        raise RuntimeError("disk full")
+
+    committer = GroupCommitter(rt.db("integracoes"), max_batch=64, store=store_then_fail)
+    outcomes = await asyncio.gather(*(committer.submit(lead(n)) for n in range(10)), return_exceptions=True)
+    assert all(isinstance(o, RuntimeError) for o in outcomes)
+    assert await stored_events(rt) == []
+    assert await outbox_args(rt) == []
+
+
+async def test_unique_key_race_is_retried(rt: Runtime) -> None:
+    calls = 0
+
+    async def lose_race_once(session: AsyncSession, items: Sequence[NewEvent]) -> list[IngestResult]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # another process committed the same key first
+            async with rt.db("integracoes").session() as other:
+                await event_service.store_batch(other, [lead(1)])
+                await other.commit()
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        return await event_service.store_batch(session, items)
+
+    committer = GroupCommitter(rt.db("integracoes"), max_batch=64, store=lose_race_once)
+    first, second = await asyncio.gather(committer.submit(lead(1)), committer.submit(lead(2)))
+    assert calls >= 2  # the lost race, then the retry (lead 2 may have had its own batch)
+    assert first.duplicate is True and second.duplicate is False
+    assert len(await stored_events(rt)) == 2
+
+
+@pytest.mark.parametrize("count", [1, 3])
+async def test_duplicates_within_one_batch_get_the_first_id(rt: Runtime, count: int) -> None:
+    committer = GroupCommitter(rt.db("integracoes"), max_batch=64)
+    results = await asyncio.gather(*(committer.submit(lead(7)) for _ in range(count)))
+    assert len({r.event_id for r in results}) == 1
+    assert [r.duplicate for r in results].count(False) == 1
