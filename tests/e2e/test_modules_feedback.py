@@ -199,5 +199,15 @@ async def test_payments_and_payouts_are_recorded_and_delivered_to_their_subscrib
     to_cuidadores = subscriber.accepted(f"cuidadores-{id(platform)}")
     assert sorted(json.loads(r.body)["type"] for r in to_crm) == ["payment.received", "payout.processed"]
     assert [json.loads(r.body)["type"] for r in to_cuidadores] == ["payout.processed"]
+    # The data is the active mapping's output for the endpoint's system: amounts in centavos.
     delivered: dict[str, Any] = json.loads(to_cuidadores[0].body)["data"]
-    assert delivered["payout_id"] == "REP-1" and delivered["caregiver_id"] == "1"
+    assert delivered == {
+        "payout_id": "REP-1",
+        "caregiver_id": "1",
+        "amount_cents": 132050,
+        "currency": "BRL",
+        "status": "processed",
+        "processed_at": "2026-11-28T12:00:00Z",
+    }
+    [paid] = [json.loads(r.body)["data"] for r in to_crm if json.loads(r.body)["type"] == "payment.received"]
+    assert paid["amount_cents"] == 185000 and paid["method"] == "pix" and "amount" not in paid

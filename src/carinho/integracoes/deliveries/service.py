@@ -4,6 +4,7 @@ decide what happens next (done, retry on the schedule, disable the endpoint, or 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -38,6 +39,16 @@ from carinho.worker import Lane, enqueue
 log = get_logger(__name__)
 
 DELIVER_JOB = "integracoes.deliver_webhook"
+
+# Extension point (the mappings): what a target system receives instead of the event's own payload.
+PayloadMapper = Callable[[AsyncSession, IntegrationEvent, str, dict[str, Any]], Awaitable[dict[str, Any]]]
+_payload_mappers: dict[str, PayloadMapper] = {}
+
+
+def register_payload_mapper(name: str, mapper: PayloadMapper) -> None:
+    _payload_mappers[name] = mapper
+
+
 # 4xx answers that say "try again later" rather than "this request is wrong".
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 409, 425, 429})
 CONTEXT_ATTEMPTS = 10
@@ -180,6 +191,8 @@ class DeliveryService:
                 plan, blocked=f"the endpoint is disabled ({endpoint.disabled_reason or 'no reason given'})"
             )
         payload = await event_service.payload(session, event)
+        for mapper in _payload_mappers.values():
+            payload = await mapper(session, event, endpoint.target_system, payload)
         return replace(
             plan,
             secrets=webhook_endpoint_service.signing_secrets(endpoint, utcnow()),
