@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from carinho import runtime
 from carinho.atendimento.agents.models import Role
@@ -39,8 +40,7 @@ async def test_the_lead_follows_the_conversation_in_the_crm(
             assert lead.status == "novo"
             assert lead.name == "Maria Souza"
         async with rt.db("atendimento").session() as session:
-            contact = await session.get(Contact, 1)
-            assert contact is not None
+            contact = (await session.execute(select(Contact))).scalar_one()
             assert contact.crm_lead_id == str(lead.id)
 
         done = await supervisor.post(
