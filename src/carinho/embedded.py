@@ -61,7 +61,7 @@ async def run_platform(
     settings: Settings, credentials: Credentials, ready: asyncio.Event | None = None
 ) -> None:
     # Connectors whose real systems are not configured talk to the sandbox served below.
-    settings, sandbox_credentials = with_sandbox_defaults(settings)
+    settings, sandbox_credentials = with_sandbox_defaults(settings, local_atendimento=True)
     credentials.secrets.update(sandbox_credentials)
     rt = runtime.configure(settings)
     for context in runtime.CONTEXTS:

@@ -72,3 +72,15 @@ def test_the_sandbox_is_served_only_when_something_uses_it(tmp_path: Path) -> No
     )
     assert not serves_connectors(real)
     assert not serves_connectors(fresh(tmp_path, sandbox_enabled=False))
+
+
+def test_carinho_up_forwards_to_its_own_atendimento_and_mail_to_the_sink(tmp_path) -> None:
+    settings, _ = with_sandbox_defaults(
+        fresh(tmp_path, sandbox_port=18099, atendimento_port=18001, sandbox_smtp_port=12025),
+        local_atendimento=True,
+    )
+    assert settings.carinho_atendimento_url == "http://127.0.0.1:18001"
+    assert settings.carinho_crm_url == "http://127.0.0.1:18099/crm"
+    assert settings.mail_port == 12025
+    standalone, _ = with_sandbox_defaults(fresh(tmp_path, sandbox_port=18099))
+    assert standalone.carinho_atendimento_url == "http://127.0.0.1:18099/atendimento"

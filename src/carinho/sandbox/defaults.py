@@ -28,8 +28,13 @@ def sandbox_url(settings: Settings) -> str:
     return f"http://{host}:{settings.sandbox_port}"
 
 
-def with_sandbox_defaults(settings: Settings) -> tuple[Settings, dict[str, str]]:
-    """(settings pointing at the sandbox where nothing real is configured, credentials created now)."""
+def with_sandbox_defaults(
+    settings: Settings, *, local_atendimento: bool = False
+) -> tuple[Settings, dict[str, str]]:
+    """(settings pointing at the sandbox where nothing real is configured, credentials created now).
+
+    `local_atendimento`: the real atendimento runs in this process (`carinho up`), so the hub talks
+    to it rather than to its simulator."""
     if not settings.sandbox_enabled:
         return settings, {}
     base = sandbox_url(settings)
@@ -48,13 +53,23 @@ def with_sandbox_defaults(settings: Settings) -> tuple[Settings, dict[str, str]]
                 "SANDBOX ZAPI_TOKEN": stored["zapi_token"],
                 "SANDBOX ZAPI_CLIENT_TOKEN": stored["zapi_client_token"],
             }
+    if local_mail_unconfigured(settings):
+        update["mail_port"] = settings.sandbox_smtp_port
     for system in CARINHO_SYSTEMS:
         if settings.system_url(system):
             continue
-        update[f"carinho_{system}_url"] = f"{base}/{system}"
+        if system == "atendimento" and local_atendimento:
+            update["carinho_atendimento_url"] = f"{base.rsplit(':', 1)[0]}:{settings.atendimento_port}"
+        else:
+            update[f"carinho_{system}_url"] = f"{base}/{system}"
         if not settings.system_api_key(system):
             update[f"carinho_{system}_api_key"] = SecretStr(stored[f"{system}_api_key"])
     return settings.model_copy(update=update), shown
+
+
+def local_mail_unconfigured(settings: Settings) -> bool:
+    """MAIL_* still at the local defaults: the sandbox's SMTP sink receives the mail."""
+    return settings.mail_host in ("127.0.0.1", "localhost") and not settings.mail_username
 
 
 def serves_connectors(settings: Settings) -> bool:
