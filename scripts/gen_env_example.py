@@ -1,6 +1,6 @@
 """Writes .env.example from the Settings class: every variable, its default, grouped as in config.py.
 
-    uv run python scripts/gen_env_example.py
+uv run python scripts/gen_env_example.py
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
 
 import carinho.kit.db
-from sqlalchemy.dialects import mysql
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
