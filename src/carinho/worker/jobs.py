@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from carinho.config import Settings
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker.lanes import Lane
@@ -67,6 +68,39 @@ def registered_jobs() -> dict[str, JobSpec]:
     return dict(_registry)
 
 
+def _row_values(
+    spec: JobSpec,
+    settings: Settings,
+    args: dict[str, Any],
+    lane: Lane,
+    now: datetime,
+    delay: timedelta | None = None,
+    dedupe_key: str | None = None,
+) -> dict[str, Any]:
+    """The columns of a new outbox row. An immediate row is published right after commit, so its
+    lease starts now (the relay steps in only if that publish is lost); a delayed one is due later."""
+    available_at = now + delay if delay and delay > timedelta(0) else now
+    immediate = available_at == now
+    return {
+        "job": spec.name,
+        "lane": lane.value,
+        "args": args,
+        "max_attempts": spec.max_attempts or settings.job_default_max_attempts,
+        "time_limit_seconds": spec.time_limit_seconds or int(settings.job_default_time_limit_seconds),
+        "dedupe_key": dedupe_key,
+        "available_at": available_at,
+        "visible_at": now + timedelta(seconds=settings.outbox_dispatch_lease_seconds)
+        if immediate
+        else available_at,
+    }
+
+
+def _publish_after_commit_of(session: AsyncSession, context: str, rows: list[Any]) -> None:
+    session.info.setdefault(_PUBLISH_KEY, []).extend(
+        (context, row.id, row.lane, row.time_limit_seconds) for row in rows
+    )
+
+
 async def enqueue(
     session: AsyncSession,
     job_name: str,
@@ -83,32 +117,18 @@ async def enqueue(
     from carinho import runtime
 
     spec = get_job(job_name)
-    settings = runtime.current().settings
     repo = OutboxRepository(session, runtime.context_spec(spec.context).outbox)
     if dedupe_key is not None:
         existing = await repo.find_by_dedupe_key(dedupe_key)
         if existing is not None:
             return existing
     now = utcnow()
-    available_at = now + delay if delay else now
-    time_limit = spec.time_limit_seconds or int(settings.job_default_time_limit_seconds)
-    chosen_lane = (lane or spec.lane).value
-    immediate = delay is None or delay <= timedelta(0)
-    row = await repo.add(
-        job=job_name,
-        lane=chosen_lane,
-        args=args or {},
-        max_attempts=spec.max_attempts or settings.job_default_max_attempts,
-        time_limit_seconds=time_limit,
-        dedupe_key=dedupe_key,
-        available_at=available_at,
-        # Published right after commit: the relay only steps in if that publish is lost.
-        visible_at=now + timedelta(seconds=settings.outbox_dispatch_lease_seconds)
-        if immediate
-        else available_at,
+    values = _row_values(
+        spec, runtime.current().settings, args or {}, lane or spec.lane, now, delay, dedupe_key
     )
-    if immediate:
-        session.info.setdefault(_PUBLISH_KEY, []).append((spec.context, row.id, chosen_lane, time_limit))
+    row = await repo.add(**values)
+    if values["available_at"] == now:
+        _publish_after_commit_of(session, spec.context, [row])
     return row.id
 
 
@@ -125,27 +145,13 @@ async def enqueue_many(
     settings = runtime.current().settings
     model: Any = runtime.context_spec(spec.context).outbox
     now = utcnow()
-    time_limit = spec.time_limit_seconds or int(settings.job_default_time_limit_seconds)
-    visible_at = now + timedelta(seconds=settings.outbox_dispatch_lease_seconds)
     rows = [
-        model(
-            job=job_name,
-            lane=lane.value,
-            args=args,
-            max_attempts=spec.max_attempts or settings.job_default_max_attempts,
-            time_limit_seconds=time_limit,
-            dedupe_key=None,
-            available_at=now,
-            visible_at=visible_at,
-            status=OutboxStatus.pending.value,
-            attempts=0,
-        )
+        model(**_row_values(spec, settings, args, lane, now), status=OutboxStatus.pending.value, attempts=0)
         for args, lane in zip(args_list, lanes, strict=True)
     ]
     session.add_all(rows)
     await session.flush()
-    publish = session.info.setdefault(_PUBLISH_KEY, [])
-    publish.extend((spec.context, row.id, row.lane, time_limit) for row in rows)
+    _publish_after_commit_of(session, spec.context, rows)
     return [row.id for row in rows]
 
 
