@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
@@ -18,6 +18,7 @@ from carinho.integracoes.mappings.schemas import (
     TargetSystem,
 )
 from carinho.integracoes.mappings.service import mapping_service
+from carinho.kit.db import INT_MAX
 
 router = APIRouter(prefix="/api/mappings", tags=["mappings"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -106,6 +107,10 @@ async def mapping_versions(
     responses=_ERRORS,
 )
 async def activate_mapping(
-    session: SessionDep, _key: ApiKeyDep, event_type: EventType, target_system: TargetSystem, version: int
+    session: SessionDep,
+    _key: ApiKeyDep,
+    event_type: EventType,
+    target_system: TargetSystem,
+    version: Annotated[int, Path(ge=1, le=INT_MAX, description="The version number to make active.")],
 ) -> MappingOut:
     return _out(await mapping_service.activate(session, event_type, target_system, version))
