@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,10 +19,9 @@ from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.kit import clock
 from carinho.kit.signatures import hmac_hex
 from carinho.runtime import Runtime
+from tests.support.fixtures import ZAPI_FIXTURES
 
-FIXTURES = Path("/work/shared/fixtures/zapi")
-if not FIXTURES.exists():  # the repository's own copy, when the shared folder is not mounted
-    FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "zapi"
+FIXTURES = ZAPI_FIXTURES
 
 # A Tuesday, 10:00 in São Paulo (13:00 UTC): inside the seeded schedule.
 OPEN_INSTANT = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)

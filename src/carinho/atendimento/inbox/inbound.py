@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.atendimento import signals
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.models import (
@@ -99,28 +100,13 @@ class InboundService:
         elif not contact.name and (callback.sender_name or callback.chat_name):
             contact.name = callback.sender_name or callback.chat_name
         contact.last_inbound_at = now
+        for claimer in signals.inbound_claimers:
+            claimed = await claimer(session, contact, callback.text)
+            if claimed is not None:
+                return await self._store_claimed(session, claimed, callback)
         conversation, created = await self._conversation_for(session, contact)
         kind = _kind(callback.kind)
-        media = callback.media
-        message = Message(
-            conversation_id=conversation.id,
-            direction=Direction.inbound.value,
-            kind=kind.value,
-            private=False,
-            sender_type=SenderType.contact.value,
-            content=callback.text,
-            media_url=media.url if media else None,
-            media_mime_type=media.mime_type if media else None,
-            media_file_name=media.file_name if media else None,
-            media_caption=media.caption if media else None,
-            extra=_extra(callback),
-            zapi_message_id=callback.message_id,
-            reply_to_zapi_id=callback.reference_message_id,
-            delivery_status=DeliveryStatus.received.value,
-            created_at=now,
-        )
-        repo.add(message)
-        await session.flush()
+        message = await self._add_inbound_message(session, conversation, callback, now)
         conversation.last_inbound_at = now
         conversation.last_activity_at = now
         if conversation.waiting_since is None:
@@ -132,6 +118,9 @@ class InboundService:
             conversation_id=conversation.id,
             after={"message_id": message.id},
             details={"kind": kind.value},
+        )
+        await signals.message_received.send(
+            session, conversation=conversation, message=message, new_conversation=created
         )
         if created:
             await automation_service.on_new_conversation(session, conversation, first_contact=new_contact)
@@ -146,6 +135,47 @@ class InboundService:
             kind=kind.value,
         )
         return InboundResult("created", message.id, conversation.id, created)
+
+    async def _add_inbound_message(
+        self, session: AsyncSession, conversation: Conversation, callback: ReceivedMessage, now: datetime
+    ) -> Message:
+        media = callback.media
+        message = Message(
+            conversation_id=conversation.id,
+            direction=Direction.inbound.value,
+            kind=_kind(callback.kind).value,
+            private=False,
+            sender_type=SenderType.contact.value,
+            content=callback.text,
+            media_url=media.url if media else None,
+            media_mime_type=media.mime_type if media else None,
+            media_file_name=media.file_name if media else None,
+            media_caption=media.caption if media else None,
+            extra=_extra(callback),
+            zapi_message_id=callback.message_id,
+            reply_to_zapi_id=callback.reference_message_id,
+            delivery_status=DeliveryStatus.received.value,
+            created_at=now,
+        )
+        InboxRepository(session).add(message)
+        await session.flush()
+        return message
+
+    async def _store_claimed(
+        self, session: AsyncSession, conversation: Conversation, callback: ReceivedMessage
+    ) -> InboundResult:
+        """A message a claimer took (an answer to a survey): kept in that conversation's thread
+        without reopening it or firing the new-conversation automations."""
+        message = await self._add_inbound_message(session, conversation, callback, utcnow())
+        history_service.record(
+            session,
+            Action.message_received,
+            Actor.contact(),
+            conversation_id=conversation.id,
+            after={"message_id": message.id},
+            details={"kind": message.kind, "claimed": True},
+        )
+        return InboundResult("created", message.id, conversation.id)
 
     async def _conversation_for(self, session: AsyncSession, contact: Contact) -> tuple[Conversation, bool]:
         """The contact's active conversation (reopened from pending / waiting for the customer), or a
@@ -164,6 +194,13 @@ class InboundService:
                     conversation_id=conversation.id,
                     before={"status": before},
                     after={"status": ConversationStatus.open.value},
+                )
+                await signals.status_changed.send(
+                    session,
+                    conversation=conversation,
+                    before=before,
+                    after=ConversationStatus.open.value,
+                    actor=Actor.contact(),
                 )
             return conversation, False
         from carinho.atendimento.funnel.service import funnel_service

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.atendimento import signals
 from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.models import ActorType
@@ -103,6 +104,7 @@ class OutboundService:
             from carinho.atendimento.funnel.service import funnel_service
 
             await funnel_service.on_agent_reply(session, conversation)
+        await signals.message_queued.send(session, conversation=conversation, message=message, actor=actor)
         return message
 
     async def reply(

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.atendimento import signals
 from carinho.atendimento.agents.models import Agent, SupportLevel
 from carinho.atendimento.agents.repository import AgentRepository
 from carinho.atendimento.history.actor import Actor
@@ -92,6 +93,9 @@ class InboxService:
             before={"status": current.value},
             after={"status": status.value},
         )
+        await signals.status_changed.send(
+            session, conversation=conversation, before=current.value, after=status.value, actor=actor
+        )
         if not status.is_active:
             from carinho.atendimento.automations.service import automation_service
 
@@ -114,6 +118,9 @@ class InboxService:
             before={"priority": before},
             after={"priority": priority.value},
         )
+        await signals.priority_changed.send(
+            session, conversation=conversation, before=before, after=priority.value, actor=actor
+        )
         return conversation
 
     async def change_level(
@@ -131,6 +138,9 @@ class InboxService:
             conversation_id=conversation.id,
             before={"level": before},
             after={"level": level.value},
+        )
+        await signals.level_changed.send(
+            session, conversation=conversation, before=before, after=level.value, actor=actor
         )
         return conversation
 
@@ -164,6 +174,9 @@ class InboxService:
             before={"assignee_id": before},
             after={"assignee_id": conversation.assignee_id, "assignee_name": target.name if target else None},
             details=details,
+        )
+        await signals.assignee_changed.send(
+            session, conversation=conversation, before=before, after=conversation.assignee_id, actor=actor
         )
         return conversation
 

@@ -1,0 +1,3 @@
+"""What the incidents package does when the inbox emits a signal (see atendimento/signals.py)."""
+
+from __future__ import annotations
