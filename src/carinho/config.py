@@ -168,6 +168,14 @@ class Settings(BaseSettings):
     # E-mail of the ops team: failing syncs alert it (empty: log and metric only).
     ops_alert_email: str = ""
 
+    # atendimento (contact center).
+    # Public base URL of atendimento (NPS survey links); empty: http://<BIND_HOST>:<ATENDIMENTO_PORT>.
+    atendimento_public_url: str = ""
+    # Alerts (SLA, backlog, send failures, emergencies) are also POSTed here, signed with the secret
+    # (Standard Webhooks); empty: in-app and e-mail only.
+    atendimento_alert_webhook_url: str = ""
+    atendimento_alert_webhook_secret: SecretStr = SecretStr("")
+
     # API and UI
     api_rate_limit_per_minute: int = Field(default=60, ge=1)
     session_secret: SecretStr = SecretStr("")

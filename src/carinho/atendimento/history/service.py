@@ -40,6 +40,26 @@ class Action:
     document_sent = "document.queued"
     contact_updated = "contact.updated"
     crm_synced = "crm.synced"
+    sla_applied = "sla.applied"
+    sla_recomputed = "sla.recomputed"
+    sla_at_risk = "sla.at_risk"
+    sla_breached = "sla.breached"
+    sla_policy_changed = "sla.policy_changed"
+    escalated = "conversation.escalated"
+    deescalated = "conversation.deescalated"
+    reassigned = "conversation.reassigned"
+    incident_opened = "incident.opened"
+    incident_updated = "incident.updated"
+    incident_status_changed = "incident.status_changed"
+    emergency_reported = "emergency.reported"
+    emergency_acknowledged = "emergency.acknowledged"
+    survey_sent = "survey.sent"
+    survey_reminded = "survey.reminded"
+    survey_answered = "survey.answered"
+    followup_created = "followup.created"
+    data_exported = "privacy.exported"
+    data_erased = "privacy.erased"
+    data_anonymised = "privacy.anonymised"
 
 
 ACTION_LABELS = {
@@ -67,6 +87,26 @@ ACTION_LABELS = {
     Action.document_sent: "Documento enviado por e-mail",
     Action.contact_updated: "Contato atualizado",
     Action.crm_synced: "CRM atualizado",
+    Action.sla_applied: "SLA aplicado",
+    Action.sla_recomputed: "SLA recalculado",
+    Action.sla_at_risk: "SLA em risco",
+    Action.sla_breached: "SLA violado",
+    Action.sla_policy_changed: "Política de SLA alterada",
+    Action.escalated: "Escalonamento",
+    Action.deescalated: "Retorno de nível",
+    Action.reassigned: "Reatribuição automática",
+    Action.incident_opened: "Ocorrência aberta",
+    Action.incident_updated: "Ocorrência atualizada",
+    Action.incident_status_changed: "Status da ocorrência",
+    Action.emergency_reported: "Emergência comunicada à operação",
+    Action.emergency_acknowledged: "Emergência reconhecida",
+    Action.survey_sent: "Pesquisa de satisfação enviada",
+    Action.survey_reminded: "Lembrete da pesquisa",
+    Action.survey_answered: "Pesquisa respondida",
+    Action.followup_created: "Acompanhamento criado",
+    Action.data_exported: "Dados pessoais exportados",
+    Action.data_erased: "Dados pessoais apagados",
+    Action.data_anonymised: "Dados anonimizados (retenção)",
 }
 
 
