@@ -43,6 +43,9 @@ priority_changed = Signal("priority_changed")
 level_changed = Signal("level_changed")
 # conversation, before: int | None, after: int | None, actor
 assignee_changed = Signal("assignee_changed")
+# conversation, target: str ("first_response" | "next_response" | "resolution"), before: str, after: str
+# ("ok" | "at_risk" | "breached" | "met") — emitted by the SLA monitor once per transition.
+sla_state_changed = Signal("sla_state_changed")
 
 # A customer's message that answers something we asked after the conversation ended (an NPS
 # survey) belongs to that ended conversation, not to a new one. Claimers get
