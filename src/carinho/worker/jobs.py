@@ -15,7 +15,6 @@ from carinho.config import Settings
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker.lanes import Lane
-from carinho.worker.models import OutboxStatus
 from carinho.worker.outbox_repository import OutboxRepository
 
 log = get_logger(__name__)
@@ -95,10 +94,9 @@ def _row_values(
     }
 
 
-def _publish_after_commit_of(session: AsyncSession, context: str, rows: list[Any]) -> None:
-    session.info.setdefault(_PUBLISH_KEY, []).extend(
-        (context, row.id, row.lane, row.time_limit_seconds) for row in rows
-    )
+def _publish_after_commit_of(session: AsyncSession, context: str, rows: list[tuple[int, str, int]]) -> None:
+    """Queue (outbox id, lane, time limit) rows for publishing once the session commits."""
+    session.info.setdefault(_PUBLISH_KEY, []).extend((context, *row) for row in rows)
 
 
 async def enqueue(
@@ -128,31 +126,26 @@ async def enqueue(
     )
     row = await repo.add(**values)
     if values["available_at"] == now:
-        _publish_after_commit_of(session, spec.context, [row])
+        _publish_after_commit_of(session, spec.context, [(row.id, row.lane, row.time_limit_seconds)])
     return row.id
 
 
 async def enqueue_many(
     session: AsyncSession, job_name: str, args_list: list[dict[str, Any]], *, lanes: list[Lane]
-) -> list[int]:
-    """`enqueue()` of many immediate runs of one job in a single INSERT (group commit of webhooks);
-    `lanes[i]` is the lane of `args_list[i]`. Returns the outbox ids in order."""
+) -> int:
+    """`enqueue()` of many immediate runs of one job in one batched INSERT (group commit of
+    webhooks); `lanes[i]` is the lane of `args_list[i]`. Returns how many rows were added."""
     from carinho import runtime
 
     if not args_list:
-        return []
+        return 0
     spec = get_job(job_name)
     settings = runtime.current().settings
-    model: Any = runtime.context_spec(spec.context).outbox
     now = utcnow()
-    rows = [
-        model(**_row_values(spec, settings, args, lane, now), status=OutboxStatus.pending.value, attempts=0)
-        for args, lane in zip(args_list, lanes, strict=True)
-    ]
-    session.add_all(rows)
-    await session.flush()
-    _publish_after_commit_of(session, spec.context, rows)
-    return [row.id for row in rows]
+    rows = [_row_values(spec, settings, args, lane, now) for args, lane in zip(args_list, lanes, strict=True)]
+    added = await OutboxRepository(session, runtime.context_spec(spec.context).outbox).insert_many(rows)
+    _publish_after_commit_of(session, spec.context, added)
+    return len(added)
 
 
 @event.listens_for(Session, "after_commit")

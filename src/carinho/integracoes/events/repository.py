@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Table, and_, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.events.models import IntegrationEvent
@@ -42,10 +42,12 @@ class EventRepository:
         value = json.loads(self.cipher.decrypt(stored))
         return value if isinstance(value, dict) else {"value": value}
 
-    async def insert_all(self, events: list[IntegrationEvent]) -> None:
-        """Insert the rows (one multi-row INSERT where the backend allows) and set their ids."""
-        self.session.add_all(events)
-        await self.session.flush()
+    async def insert_many(self, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+        """Multi-row INSERT (Core, batched by the dialect); the new ids by (source, idempotency key)."""
+        table: Table = IntegrationEvent.__table__  # type: ignore[assignment]
+        statement = insert(table).returning(table.c.id, table.c.source, table.c.idempotency_key)
+        result = await self.session.execute(statement, rows)
+        return {(row.source, row.idempotency_key): row.id for row in result}
 
     async def find_keys(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredKey]:
         """The stored events among these (source, idempotency key) pairs."""

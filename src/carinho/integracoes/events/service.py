@@ -140,47 +140,44 @@ class EventService:
         for index, item in enumerate(items):
             first_of.setdefault((item.source, item.idempotency_key), index)
         stored = await repo.find_keys(first_of)
-        fresh: list[tuple[int, IntegrationEvent]] = []
-        for key, index in first_of.items():
-            if key not in stored:
-                fresh.append((index, self._new_row(repo, items[index])))
-        if fresh:
-            await repo.insert_all([row for _, row in fresh])
-        created: dict[int, IntegrationEvent] = dict(fresh)
-        to_process = [row for _, row in fresh if row.status == EventStatus.received]
+        fresh = {
+            key: self._new_row(repo, items[index]) for key, index in first_of.items() if key not in stored
+        }
+        ids = await repo.insert_many(list(fresh.values())) if fresh else {}
+        to_process = [
+            (ids[key], row["lane"]) for key, row in fresh.items() if row["status"] == EventStatus.received
+        ]
         await enqueue_many(
             session,
             flows.PROCESS_EVENT_JOB,
-            [{"event_id": row.id} for row in to_process],
-            lanes=[Lane(row.lane) for row in to_process],
+            [{"event_id": event_id} for event_id, _ in to_process],
+            lanes=[Lane(lane) for _, lane in to_process],
         )
         results: list[IngestResult] = []
         for index, item in enumerate(items):
             key = (item.source, item.idempotency_key)
-            first = first_of[key]
-            if first in created:
-                row = created[first]
-                results.append(IngestResult(row.id, row.status, duplicate=index != first))
+            if key in fresh:
+                results.append(IngestResult(ids[key], fresh[key]["status"], duplicate=index != first_of[key]))
             else:
                 found: StoredKey = stored[key]
                 results.append(IngestResult(found.event_id, found.status, duplicate=True))
         return results
 
-    def _new_row(self, repo: EventRepository, item: NewEvent) -> IntegrationEvent:
+    def _new_row(self, repo: EventRepository, item: NewEvent) -> dict[str, Any]:
         handled = flows.handles(item.event_type) and not item.ignored
         now = utcnow()
-        return IntegrationEvent(
-            source=item.source,
-            event_type=item.event_type,
-            idempotency_key=item.idempotency_key,
-            payload=repo.encode_payload(item.payload),
-            status=EventStatus.received if handled else EventStatus.ignored,
-            lane=flows.lane_for(item.event_type).value,
-            attempts=0,
-            request_id=item.request_id,
-            created_at=now,
-            updated_at=now,
-        )
+        return {
+            "source": item.source,
+            "event_type": item.event_type,
+            "idempotency_key": item.idempotency_key,
+            "payload": repo.encode_payload(item.payload),
+            "status": (EventStatus.received if handled else EventStatus.ignored).value,
+            "lane": flows.lane_for(item.event_type).value,
+            "attempts": 0,
+            "request_id": item.request_id,
+            "created_at": now,
+            "updated_at": now,
+        }
 
     async def page(
         self, session: AsyncSession, filters: EventFilters, cursor: str | None, limit: int
