@@ -16,6 +16,7 @@ from carinho.atendimento.incidents.endpoints import router as incidents_router
 from carinho.atendimento.labels.endpoints import router as labels_router
 from carinho.atendimento.metrics.endpoints import router as metrics_router
 from carinho.atendimento.retention.endpoints import router as retention_router
+from carinho.atendimento.satisfaction.endpoints import public_router as satisfaction_public_router
 from carinho.atendimento.satisfaction.endpoints import router as satisfaction_router
 from carinho.atendimento.sla.endpoints import router as sla_router
 from carinho.atendimento.templates.endpoints import router as templates_router
@@ -39,6 +40,7 @@ ROUTERS: list[APIRouter] = [
     escalation_router,
     incidents_router,
     satisfaction_router,
+    satisfaction_public_router,
     retention_router,
     metrics_router,
     webhook_router,

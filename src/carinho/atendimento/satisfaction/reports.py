@@ -1,0 +1,192 @@
+"""NPS and CSAT figures over the surveys sent in a period, overall and per group.
+
+NPS = % promoters (9–10) − % detractors (0–6) of the answers; CSAT = % of 4–5 among the answers to
+the optional 1–5 question; response rate = answers / surveys sent. A survey belongs to the period in
+which it was *sent* (a cohort: late answers still count for the period they answer), and to the
+agent, level and labels it had when it was sent (snapshots on the row, so figures never shift).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.atendimento.satisfaction.repository import SatisfactionRepository
+from carinho.atendimento.working_hours.service import working_hours_service
+
+
+class GroupBy(StrEnum):
+    agent = "agent"
+    level = "level"
+    category = "category"
+    channel = "channel"
+    source = "source"
+    period = "period"
+
+
+class Period(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+CHANNEL_LABELS: dict[str | None, str] = {"whatsapp": "WhatsApp", "link": "Link"}
+SOURCE_LABELS: dict[str | None, str] = {"conversation": "Conversa encerrada", "service": "Após o serviço"}
+
+
+def nps(scores: Iterable[int]) -> float | None:
+    """% of 9–10 minus % of 0–6, one decimal; None without answers."""
+    values = list(scores)
+    if not values:
+        return None
+    promoters = sum(1 for s in values if s >= 9)
+    detractors = sum(1 for s in values if s <= 6)
+    return round((promoters - detractors) * 100 / len(values), 1)
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(part * 100 / whole, 1) if whole else None
+
+
+@dataclass
+class Figures:
+    sent: int = 0
+    responses: int = 0
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+    late: int = 0
+    csat_responses: int = 0
+    csat_satisfied: int = 0
+    scores: list[int] = field(default_factory=list)
+
+    def add(self, row: Any) -> None:
+        self.sent += 1
+        if row.score is None:
+            return
+        self.responses += 1
+        self.scores.append(row.score)
+        if row.score >= 9:
+            self.promoters += 1
+        elif row.score <= 6:
+            self.detractors += 1
+        else:
+            self.passives += 1
+        self.late += int(bool(row.late))
+        if row.csat is not None:
+            self.csat_responses += 1
+            self.csat_satisfied += int(row.csat >= 4)
+
+    def as_dict(self, *, with_rate: bool = True) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "responses": self.responses,
+            "response_rate": _pct(self.responses, self.sent) if with_rate else None,
+            "promoters": self.promoters,
+            "passives": self.passives,
+            "detractors": self.detractors,
+            "nps": nps(self.scores),
+            "late": self.late,
+            "csat_responses": self.csat_responses,
+            "csat": _pct(self.csat_satisfied, self.csat_responses),
+        }
+
+
+def period_start(instant: datetime, tz: tzinfo, period: Period) -> str:
+    local = instant.astimezone(tz).date()
+    if period is Period.week:
+        local -= timedelta(days=local.weekday())
+    elif period is Period.month:
+        local = local.replace(day=1)
+    return local.isoformat()
+
+
+KeyFn = Callable[[Any], list[str | None]]
+
+
+def _keys(group_by: GroupBy, tz: tzinfo, period: Period) -> KeyFn:
+    if group_by is GroupBy.agent:
+        return lambda r: [str(r.agent_id) if r.agent_id is not None else None]
+    if group_by is GroupBy.level:
+        return lambda r: [r.level]
+    if group_by is GroupBy.category:
+        # A survey counts in each of its labels (and in "no label" when it has none).
+        return lambda r: list(r.labels or []) or [None]
+    if group_by is GroupBy.channel:
+        return lambda r: [r.answer_channel] if r.answer_channel else []
+    if group_by is GroupBy.source:
+        return lambda r: [r.source]
+    return lambda r: [period_start(r.sent_at, tz, period)]
+
+
+class ReportService:
+    async def nps(
+        self,
+        session: AsyncSession,
+        start: datetime,
+        end: datetime,
+        group_by: GroupBy | None,
+        period: Period = Period.month,
+    ) -> dict[str, Any]:
+        repo = SatisfactionRepository(session)
+        rows = await repo.sent_between(start, end)
+        overall = Figures()
+        groups: dict[str | None, Figures] = {}
+        tz = (await working_hours_service.calendar(session)).tz
+        key_fn = _keys(group_by, tz, period) if group_by else None
+        for row in rows:
+            overall.add(row)
+            for key in key_fn(row) if key_fn else []:
+                groups.setdefault(key, Figures()).add(row)
+        labels = await self._labels(repo, group_by, groups)
+        ordered = sorted(groups.items(), key=lambda item: (item[0] is None, str(item[0])))
+        return {
+            "start": start,
+            "end": end,
+            "group_by": group_by.value if group_by else None,
+            "period": period.value if group_by is GroupBy.period else None,
+            "overall": overall.as_dict(),
+            "groups": [
+                {
+                    "key": key,
+                    "label": labels.get(key, key or "—"),
+                    # Unanswered surveys have no channel: a rate per channel would always be 100 %.
+                    **figures.as_dict(with_rate=group_by is not GroupBy.channel),
+                }
+                for key, figures in ordered
+            ],
+        }
+
+    async def _labels(
+        self, repo: SatisfactionRepository, group_by: GroupBy | None, groups: dict[str | None, Figures]
+    ) -> dict[str | None, str]:
+        if group_by is GroupBy.agent:
+            names = await repo.agent_names({int(k) for k in groups if k is not None})
+            return {None: "Sem atendente", **{str(i): n for i, n in names.items()}}
+        if group_by is GroupBy.category:
+            return {None: "Sem etiqueta"}
+        if group_by is GroupBy.level:
+            return {None: "Sem nível (pesquisa de serviço)"}
+        if group_by is GroupBy.channel:
+            return {**CHANNEL_LABELS}
+        if group_by is GroupBy.source:
+            return {**SOURCE_LABELS}
+        return {}
+
+    async def last_30_days(self, session: AsyncSession, now: datetime) -> dict[str, Any]:
+        repo = SatisfactionRepository(session)
+        responses, promoters, detractors = await repo.answered_since(now - timedelta(days=30))
+        return {
+            "nps_30d": round((promoters - detractors) * 100 / responses, 1) if responses else None,
+            "responses_30d": responses,
+            "promoters_30d": promoters,
+            "detractors_30d": detractors,
+        }
+
+
+report_service = ReportService()
