@@ -165,6 +165,10 @@ class Conversation(IdMixin, TimestampMixin, Base):
         Index("ix_conversations_last_activity", "last_activity_at"),
         Index("ix_conversations_waiting_since", "waiting_since"),
         Index("ix_conversations_funnel_stage", "funnel_stage"),
+        # Live metrics (metrics package): counts per status/level, the queue, today's timings.
+        Index("ix_conversations_status_level", "status", "level", "assignee_id", "waiting_since"),
+        Index("ix_conversations_first_response_at", "first_response_at"),
+        Index("ix_conversations_resolved_at", "resolved_at"),
     )
 
     @property
@@ -209,6 +213,8 @@ class Message(IdMixin, Base):
     __table_args__ = (
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
         Index("ix_messages_delivery_status", "delivery_status"),
+        # Live metrics (metrics package): messages per hour and agents' last activity.
+        Index("ix_messages_created_direction", "created_at", "direction", "private"),
     )
 
 

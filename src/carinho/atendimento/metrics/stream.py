@@ -1,0 +1,113 @@
+"""Server-sent events of the live metrics.
+
+One `LiveFeed` per app (so per process) computes the snapshot at most once per interval and every
+subscriber of /api/metrics/stream reads that same snapshot: a hundred open dashboards cost the
+database what one does. Each event carries the snapshot's sequence number as `id:` (a snapshot is
+the whole state, so a reconnecting client needs no replay: `Last-Event-ID` is ignored).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import structlog
+from fastapi import FastAPI
+
+from carinho.atendimento.agents.models import Agent
+from carinho.atendimento.metrics.schemas import LiveMetrics
+from carinho.atendimento.metrics.service import metrics_service
+from carinho.kit.db import Database
+
+log = structlog.get_logger(__name__)
+
+HEARTBEAT_SECONDS = 15.0
+# A stream ends after this long; the browser's EventSource reconnects, and so re-authenticates
+# (a revoked or expired session stops receiving within the hour).
+MAX_STREAM_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    sequence: int
+    computed_at: float  # time.monotonic()
+    figures: LiveMetrics
+
+
+class LiveFeed:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.computations = 0
+        self._latest: Snapshot | None = None
+        self._lock = asyncio.Lock()
+
+    async def latest(self, max_age: float, newer_than: int = 0) -> Snapshot:
+        """The shared snapshot, recomputed only when older than `max_age` seconds or not newer than
+        the one the caller already has (sequence `newer_than`)."""
+        async with self._lock:
+            current = self._latest
+            fresh = current is not None and time.monotonic() - current.computed_at < max_age
+            if current is not None and fresh and current.sequence > newer_than:
+                return current
+            async with self.database.session() as session:
+                figures = await metrics_service.snapshot(session)
+            self.computations += 1
+            self._latest = Snapshot(self.computations, time.monotonic(), figures)
+            return self._latest
+
+
+def feed_for(app: FastAPI) -> LiveFeed:
+    feed: LiveFeed | None = getattr(app.state, "metrics_feed", None)
+    if feed is None:
+        feed = LiveFeed(app.state.runtime.db("atendimento"))
+        app.state.metrics_feed = feed
+    return feed
+
+
+def format_event(event_id: int, retry_ms: int, event: str, data: str) -> str:
+    return f"id: {event_id}\nretry: {retry_ms}\nevent: {event}\ndata: {data}\n\n"
+
+
+async def events(
+    feed: LiveFeed,
+    viewer: Agent,
+    interval: float,
+    *,
+    heartbeat: float = HEARTBEAT_SECONDS,
+    lifetime: float = MAX_STREAM_SECONDS,
+) -> AsyncIterator[str]:
+    """A snapshot at once and then every `interval` seconds, a comment line after `heartbeat`
+    seconds of silence. Ends when the client goes away (Starlette cancels the generator) or after
+    `lifetime` seconds."""
+    retry_ms = int(interval * 1000)
+    started = time.monotonic()
+    next_snapshot = started
+    last_write = started
+    last_id = 0
+    while time.monotonic() - started < lifetime:
+        now = time.monotonic()
+        if now >= next_snapshot:
+            try:
+                snapshot = await feed.latest(max_age=interval, newer_than=last_id)
+            except Exception:
+                log.exception("metrics.snapshot_failed")
+                error = json.dumps(
+                    {
+                        "error": "metrics_unavailable",
+                        "message": "Não foi possível calcular os indicadores agora.",
+                    }
+                )
+                yield format_event(last_id, retry_ms, "error", error)
+            else:
+                last_id = snapshot.sequence
+                figures = metrics_service.view_for(viewer, snapshot.figures)
+                yield format_event(last_id, retry_ms, "metrics", figures.model_dump_json())
+            next_snapshot = max(next_snapshot + interval, time.monotonic())
+            last_write = time.monotonic()
+        elif now - last_write >= heartbeat:
+            yield ": heartbeat\n\n"
+            last_write = now
+        await asyncio.sleep(max(min(next_snapshot, last_write + heartbeat) - time.monotonic(), 0))
