@@ -36,6 +36,8 @@ NAMING_CONVENTION = {
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 # The largest value an INTEGER column holds on every backend: bigger path numbers are a 422, not a 500.
 INT_MAX = 2**31 - 1
+# Largest BIGINT id: a larger id in a path or filter can only be "not found", never a database error.
+BIGINT_MAX = 2**63 - 1
 
 
 class UTCDateTime(TypeDecorator[datetime]):

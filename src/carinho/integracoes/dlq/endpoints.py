@@ -22,12 +22,12 @@ from carinho.integracoes.dlq.schemas import (
     DeadLetterStats,
 )
 from carinho.integracoes.dlq.service import dead_letter_service, to_out
-from carinho.integracoes.webhook_endpoints.schemas import MAX_ID
 from carinho.integracoes.webhooks.schemas import ErrorResponse
+from carinho.kit.db import BIGINT_MAX
 
 router = APIRouter(prefix="/api/dlq", tags=["dlq"])
 
-ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ItemId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
 
 _AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing, invalid or revoked X-API-Key"},
@@ -62,8 +62,8 @@ async def list_dead_letters(
     target_system: Annotated[
         str | None, Query(max_length=40, pattern=TARGET_PATTERN, examples=["crm"])
     ] = None,
-    endpoint_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    event_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    endpoint_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
+    event_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
     created_from: Annotated[datetime | None, Query(description="inclusive; naive = UTC")] = None,
     created_to: Annotated[datetime | None, Query(description="exclusive; naive = UTC")] = None,
     cursor: Annotated[

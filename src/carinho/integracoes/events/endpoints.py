@@ -17,10 +17,11 @@ from carinho.integracoes.events.ingest import ingest
 from carinho.integracoes.events.models import EventStatus
 from carinho.integracoes.events.repository import EventFilters
 from carinho.integracoes.events.schemas import EventCreate, EventDetail, EventPage, EventStats, IngestResponse
-from carinho.integracoes.events.service import MAX_ID, NewEvent, event_service, normalize_key
+from carinho.integracoes.events.service import NewEvent, event_service, normalize_key
 from carinho.integracoes.webhooks.schemas import ErrorResponse
 from carinho.integracoes.webhooks.service import validation_details
 from carinho.integracoes.webhooks.sources import SYSTEM_WEBHOOKS
+from carinho.kit.db import BIGINT_MAX
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -133,6 +134,6 @@ async def event_stats(session: SessionDep, _key: ApiKeyDep) -> EventStats:
     responses={404: {"model": ErrorResponse, "description": "No such event"}, **_AUTH_ERRORS},
 )
 async def get_event(
-    event_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, _key: ApiKeyDep
+    event_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: SessionDep, _key: ApiKeyDep
 ) -> EventDetail:
     return await event_service.detail(session, event_id)

@@ -21,11 +21,11 @@ from carinho.integracoes.events.schemas import EventDetail, EventOut, EventPage,
 from carinho.integracoes.flows import registry as flows
 from carinho.kit.clock import utcnow
 from carinho.kit.crypto import PayloadCipher, cipher_for
+from carinho.kit.db import BIGINT_MAX
 from carinho.worker import Lane
 from carinho.worker.jobs import enqueue_many
 
 MAX_KEY_LENGTH = 190  # the unique index's limit on MariaDB
-MAX_ID = 2**63 - 1  # BIGINT
 
 
 def normalize_key(key: str) -> str:
@@ -99,7 +99,7 @@ def decode_cursor(cursor: str) -> int:
         event_id = int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadRequest("invalid cursor") from None
-    if not 1 <= event_id <= MAX_ID:
+    if not 1 <= event_id <= BIGINT_MAX:
         raise BadRequest("invalid cursor")
     return event_id
 

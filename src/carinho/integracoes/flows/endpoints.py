@@ -10,8 +10,8 @@ from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
 from carinho.integracoes.flows.schemas import EventRetryResult
 from carinho.integracoes.flows.service import flow_service
-from carinho.integracoes.webhook_endpoints.schemas import MAX_ID
 from carinho.integracoes.webhooks.schemas import ErrorResponse
+from carinho.kit.db import BIGINT_MAX
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -35,7 +35,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     responses=_RESPONSES,
 )
 async def retry_event(
-    event_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, _key: ApiKeyDep
+    event_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: SessionDep, _key: ApiKeyDep
 ) -> EventRetryResult:
     event = await flow_service.retry_event(session, event_id)
     steps = await flow_service.steps_view(session, event_id)

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Path, Query, Response
 from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
 from carinho.integracoes.webhook_endpoints.schemas import (
-    MAX_ID,
     EndpointCreate,
     EndpointOut,
     EndpointPage,
@@ -19,10 +18,11 @@ from carinho.integracoes.webhook_endpoints.schemas import (
 )
 from carinho.integracoes.webhook_endpoints.service import to_out, webhook_endpoint_service, with_secret
 from carinho.integracoes.webhooks.schemas import ErrorResponse
+from carinho.kit.db import BIGINT_MAX
 
 router = APIRouter(prefix="/api/endpoints", tags=["endpoints"])
 
-EndpointId = Annotated[int, Path(ge=1, le=MAX_ID)]
+EndpointId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
 
 _AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing, invalid or revoked X-API-Key"},

@@ -14,9 +14,6 @@ MAX_GRACE_SECONDS = 7 * 24 * 3600
 WHSEC_PATTERN = r"^whsec_[A-Za-z0-9+/=]{32,100}$"
 
 
-MAX_ID = 2**63 - 1  # BIGINT: larger ids can only be "not found", never a database error
-
-
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")

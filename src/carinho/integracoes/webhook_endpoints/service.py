@@ -14,7 +14,6 @@ from carinho.integracoes.webhook_endpoints import secret_box
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.integracoes.webhook_endpoints.repository import WebhookEndpointRepository
 from carinho.integracoes.webhook_endpoints.schemas import (
-    MAX_ID,
     EndpointCreate,
     EndpointOut,
     EndpointPage,
@@ -23,6 +22,7 @@ from carinho.integracoes.webhook_endpoints.schemas import (
     RotateSecret,
 )
 from carinho.kit.clock import utcnow
+from carinho.kit.db import BIGINT_MAX
 from carinho.kit.signatures import new_whsec
 from carinho.logging import get_logger
 
@@ -31,7 +31,7 @@ log = get_logger(__name__)
 
 def decode_id_cursor(cursor: str) -> int:
     value = decode_cursor(cursor)
-    if value > MAX_ID:
+    if value > BIGINT_MAX:
         raise BadRequest("invalid cursor")
     return value
 
