@@ -18,16 +18,16 @@ class Credentials:
 
     secrets: dict[str, str] = field(default_factory=dict)
     api_key: str | None = None
-    supervisor_email: str | None = None
-    supervisor_password: str | None = None
+    admin_email: str | None = None
+    admin_password: str | None = None
 
     def lines(self) -> list[str]:
         out: list[str] = []
         if self.api_key:
             out.append(f"Hub API key (X-API-Key):      {self.api_key}")
-        if self.supervisor_email:
-            out.append(f"atendimento supervisor login: {self.supervisor_email}")
-            out.append(f"atendimento supervisor senha: {self.supervisor_password}")
+        if self.admin_email:
+            out.append(f"atendimento admin login:      {self.admin_email}")
+            out.append(f"atendimento admin senha:      {self.admin_password}")
         out += [f"{name}={value}" for name, value in self.secrets.items()]
         return out
 
@@ -72,16 +72,17 @@ async def ensure_first_credentials(rt: Runtime, credentials: Credentials) -> Non
         await mapping_service.seed_defaults(session)  # idempotent: the automations' default mappings
         await session.commit()
     async with rt.db("atendimento").session() as session:
-        if not await agent_service.has_supervisor(session):
-            email = "supervisor@carinho.com.vc"
-            _, credentials.supervisor_password = await agent_service.create(
+        # The first account is an administrator: it creates the others (agents, supervisors).
+        if not await agent_service.has_manager(session):
+            email = "admin@carinho.com.vc"
+            _, credentials.admin_password = await agent_service.create(
                 session,
-                name="Supervisor",
+                name="Administrador",
                 email=email,
-                role=Role.supervisor,
+                role=Role.admin,
                 level=SupportLevel.n3,
             )
-            credentials.supervisor_email = email
+            credentials.admin_email = email
             await session.commit()
     async with rt.db("atendimento").session() as session:
         from carinho.atendimento.seed import seed_defaults

@@ -60,7 +60,7 @@ def test_migrate_down_and_up_again(tmp_path: Path) -> None:
 def test_seed_is_idempotent_and_shows_credentials_once(tmp_path: Path) -> None:
     first = carinho(tmp_path, "seed")
     assert first.returncode == 0, first.stderr
-    assert "supervisor@carinho.com.vc" in first.stdout and "ck_" in first.stdout
+    assert "admin@carinho.com.vc" in first.stdout and "ck_" in first.stdout
     assert "WEBHOOK_SECRET_SITE=whsec_" in first.stdout
     second = carinho(tmp_path, "seed")
     assert second.returncode == 0 and "ck_" not in second.stdout and "whsec_" not in second.stdout

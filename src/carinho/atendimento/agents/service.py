@@ -136,8 +136,10 @@ class AgentService:
     async def list(self, session: AsyncSession, *, active: bool | None = None) -> Sequence[Agent]:
         return await AgentRepository(session).list_all(active=active)
 
-    async def has_supervisor(self, session: AsyncSession) -> bool:
-        return await AgentRepository(session).count_with_role(Role.supervisor) > 0
+    async def has_manager(self, session: AsyncSession) -> bool:
+        """Whether someone can manage the team (a supervisor or an administrator)."""
+        repo = AgentRepository(session)
+        return await repo.count_with_role(Role.admin) + await repo.count_with_role(Role.supervisor) > 0
 
 
 agent_service = AgentService()
