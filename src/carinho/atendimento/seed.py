@@ -13,6 +13,7 @@ from carinho.atendimento.automations.service import RuleKind
 from carinho.atendimento.funnel.models import LossReason
 from carinho.atendimento.labels.models import Label
 from carinho.atendimento.satisfaction.seed import seed_satisfaction
+from carinho.atendimento.sla.seed import seed_sla
 from carinho.atendimento.templates.models import MessageTemplate
 from carinho.atendimento.triage.models import QuestionType, TriageChecklist
 from carinho.atendimento.triage.service import LEAD_CHECKLIST, QuestionSpec, triage_service
@@ -220,6 +221,7 @@ async def seed_defaults(session: AsyncSession) -> list[str]:
         )
         created.append("triage_checklist")
     created += await seed_satisfaction(session)
+    created += await seed_sla(session)
     if created:
         working_hours_service.invalidate()
     return created

@@ -34,12 +34,23 @@ CONTEXTS = {
         "contract_number": "CONT-2026-0001",
         "signature_url": "https://assinatura.carinho.com.vc/c/0001",
     },
+    "alert": {
+        "title": "SLA de primeira resposta violado na conversa 42",
+        "kind_label": "SLA violado",
+        "severity_label": "Urgente",
+        "recipient_name": "Maria Aparecida",
+        "created_at": "01/12/2026 às 10:15",
+        "conversation_id": 42,
+        "details": [("Prazo", "Primeira resposta"), ("Nível", "N1")],
+        "app_url": "https://atendimento.carinho.com.vc",
+    },
 }
 SUBJECTS = {
     "welcome": "Bem-vindo(a) à Carinho com Você, Maria Aparecida!",
     "feedback_request": "Como foi o atendimento com Juliana? Conte para a gente",
     "proposal": "Sua proposta PROP-2026-0001 — Carinho com Você",
     "contract": "Seu contrato CONT-2026-0001 — Carinho com Você",
+    "alert": "Alerta: SLA violado na conversa 42",
 }
 
 

@@ -1,4 +1,8 @@
-"""Alerts a supervisor must see (failed sends now; SLA and backlog alerts later)."""
+"""Alerts a supervisor must see: failed sends, SLA at risk or breached, backlog, emergencies.
+
+Each new alert is listed in the app and, unless its kind is in-app only, fanned out by e-mail and
+webhook (alert_fanout.py). A repeated `dedupe_key` returns the first alert and sends nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Agent
+from carinho.atendimento.inbox.alert_fanout import schedule_fanout
 from carinho.atendimento.inbox.models import Alert
 from carinho.atendimento.inbox.repository import InboxRepository
 from carinho.errors import NotFound
@@ -15,6 +20,10 @@ from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
+
+# One alert per failed message is for the app's list; people are told by the aggregated
+# `send_failures` alert of the SLA monitor instead of one e-mail per message.
+IN_APP_ONLY = frozenset({"message_send_failed"})
 
 
 class AlertService:
@@ -48,6 +57,8 @@ class AlertService:
         repo.add(alert)
         await session.flush()
         log.warning("atendimento.alert", kind=kind, alert_id=alert.id, conversation_id=conversation_id)
+        if kind not in IN_APP_ONLY:
+            await schedule_fanout(session, alert)
         return alert
 
     async def list(self, session: AsyncSession, *, open_only: bool = True) -> Sequence[Alert]:

@@ -34,6 +34,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "feedback_request": ("client_name", "feedback_url"),
     "proposal": ("client_name", "proposal_number"),
     "contract": ("client_name", "contract_number"),
+    "alert": ("title", "kind_label"),
 }
 TEMPLATES = tuple(REQUIRED)
 _environment = Environment(

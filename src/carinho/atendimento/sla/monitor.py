@@ -1,0 +1,175 @@
+"""The SLA monitor (every minute): targets whose at-risk or due instant has passed change status.
+
+Only rows that are about to change are read, through the (status, at_risk_at) and (status, due_at)
+indexes. Each transition is claimed with a conditional UPDATE, so two overlapping runs never both
+act on it; it is audited, raises one alert (its dedupe key names the target, its revision and the
+new status) and emits `signals.sla_state_changed`. A breach is also a `sla_breaches` row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.atendimento import signals
+from carinho.atendimento.agents.models import Agent
+from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.history.service import Action, history_service
+from carinho.atendimento.inbox.alerts import alert_service
+from carinho.atendimento.inbox.models import Conversation
+from carinho.atendimento.sla import arithmetic
+from carinho.atendimento.sla.arithmetic import Pause
+from carinho.atendimento.sla.models import SlaBreach, SlaStatus, SlaTarget, Target
+from carinho.atendimento.sla.repository import SlaRepository
+from carinho.atendimento.sla.service import pauses_of, sla_service
+from carinho.atendimento.working_hours.calendar import BusinessCalendar
+from carinho.atendimento.working_hours.service import working_hours_service
+from carinho.kit.clock import utcnow
+from carinho.logging import get_logger
+
+log = get_logger(__name__)
+
+BATCH = 200
+MAX_BATCHES = 10
+
+
+@dataclass
+class MonitorResult:
+    at_risk: int = 0
+    breached: int = 0
+
+
+async def run_monitor(session: AsyncSession, now: datetime | None = None) -> MonitorResult:
+    now = now or utcnow()
+    result = MonitorResult()
+    repo = SlaRepository(session)
+    for _ in range(MAX_BATCHES):
+        due = await repo.becoming_breached(now, BATCH)
+        for target in due:
+            if await _transition(session, target, SlaStatus.breached, now):
+                result.breached += 1
+        risky = await repo.becoming_at_risk(now, BATCH)
+        for target in risky:
+            if await _transition(session, target, SlaStatus.at_risk, now):
+                result.at_risk += 1
+        if len(due) < BATCH and len(risky) < BATCH:
+            break
+    if result.at_risk or result.breached:
+        log.info("atendimento.sla_monitor", at_risk=result.at_risk, breached=result.breached)
+    return result
+
+
+async def _claim(session: AsyncSession, target: SlaTarget, after: SlaStatus) -> bool:
+    """Move the row's status only if nobody moved it since we read it."""
+    outcome = await session.execute(
+        update(SlaTarget)
+        .where(SlaTarget.id == target.id, SlaTarget.status == target.status)
+        .values(status=after.value)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(outcome, "rowcount", 0))
+
+
+async def _transition(session: AsyncSession, target: SlaTarget, after: SlaStatus, now: datetime) -> bool:
+    before = target.status
+    if not await _claim(session, target, after):
+        await session.refresh(target)
+        return False
+    target.status = after.value
+    conversation = await session.get(Conversation, target.conversation_id)
+    state = await SlaRepository(session).state(target.conversation_id)
+    if conversation is None or state is None:
+        return False
+    label = Target(target.target).label
+    details = {
+        "target": target.target,
+        "cycle": target.cycle,
+        "priority": target.priority,
+        "due_at": target.due_at.isoformat(),
+        "level": conversation.level,
+        "assignee_id": conversation.assignee_id,
+    }
+    if after is SlaStatus.at_risk:
+        target.at_risk_since = now
+        history_service.record(
+            session,
+            Action.sla_at_risk,
+            Actor.system(),
+            conversation_id=conversation.id,
+            before={"target": target.target, "status": before},
+            after={"target": target.target, "status": after.value},
+            details=details,
+        )
+        title = f"SLA de {label} em risco na conversa {conversation.id}"
+        severity = "warning"
+    else:
+        calendar = await working_hours_service.calendar(session)
+        breach = await record_breach(session, target, conversation, now, calendar, pauses_of(state), before)
+        details["overdue_business_minutes"] = breach.overdue_business_minutes
+        details["assignee_name"] = breach.assignee_name
+        title = f"SLA de {label} violado na conversa {conversation.id}"
+        severity = "error"
+    await alert_service.raise_alert(
+        session,
+        kind=f"sla_{after.value}",
+        severity=severity,
+        title=title,
+        details=details,
+        conversation_id=conversation.id,
+        dedupe_key=f"sla:{target.id}:r{target.revision}:{after.value}",
+    )
+    await sla_service.refresh_overall(session, conversation.id)
+    await signals.sla_state_changed.send(
+        session, conversation=conversation, target=target.target, before=before, after=after.value
+    )
+    return True
+
+
+async def record_breach(
+    session: AsyncSession,
+    target: SlaTarget,
+    conversation: Conversation,
+    now: datetime,
+    calendar: BusinessCalendar,
+    pauses: list[Pause],
+    before: str | None = None,
+) -> SlaBreach:
+    """The breach row (by how much, who held the conversation) and its audit entry."""
+    target.breached_at = now
+    target.met_in_time = False
+    overdue = max(0.0, arithmetic.elapsed(calendar, target.started_at, now, pauses) - target.target_minutes)
+    assignee = await session.get(Agent, conversation.assignee_id) if conversation.assignee_id else None
+    breach = SlaBreach(
+        conversation_id=conversation.id,
+        target_id=target.id,
+        target=target.target,
+        revision=target.revision,
+        priority=target.priority,
+        due_at=target.due_at,
+        detected_at=now,
+        overdue_business_minutes=round(overdue, 3),
+        assignee_id=conversation.assignee_id,
+        assignee_name=assignee.name if assignee else None,
+        level=conversation.level,
+    )
+    session.add(breach)
+    await session.flush()
+    history_service.record(
+        session,
+        Action.sla_breached,
+        Actor.system(),
+        conversation_id=conversation.id,
+        before={"target": target.target, "status": before or target.status},
+        after={"target": target.target, "status": SlaStatus.breached.value},
+        details={
+            "breach_id": breach.id,
+            "due_at": target.due_at.isoformat(),
+            "overdue_business_minutes": breach.overdue_business_minutes,
+            "assignee_id": breach.assignee_id,
+            "level": breach.level,
+        },
+    )
+    return breach
