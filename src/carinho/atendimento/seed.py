@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from carinho.atendimento.automations.models import AutoMessageRule
 from carinho.atendimento.automations.service import RuleKind
 from carinho.atendimento.funnel.models import LossReason
+from carinho.atendimento.incidents.seed import seed_incidents
 from carinho.atendimento.labels.models import Label
 from carinho.atendimento.satisfaction.seed import seed_satisfaction
 from carinho.atendimento.sla.seed import seed_sla
@@ -222,6 +223,7 @@ async def seed_defaults(session: AsyncSession) -> list[str]:
         created.append("triage_checklist")
     created += await seed_satisfaction(session)
     created += await seed_sla(session)
+    created += await seed_incidents(session)
     if created:
         working_hours_service.invalidate()
     return created

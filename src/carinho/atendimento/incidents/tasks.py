@@ -1,3 +1,15 @@
-"""Jobs and periodic jobs of the incidents package."""
+"""Jobs of the incidents package."""
 
 from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.atendimento.incidents.delivery import EMERGENCY_JOB, deliver
+from carinho.worker import Lane, job
+
+
+# The executor's own retries (max_attempts) cover unexpected errors (a database hiccup); operação
+# being down is handled inside `deliver`, which schedules the next attempt with backoff.
+@job(EMERGENCY_JOB, context="atendimento", lane=Lane.atendimento_high, max_attempts=10, time_limit_seconds=60)
+async def deliver_emergency(session: AsyncSession, incident_id: int, attempt: int = 1) -> None:
+    await deliver(session, incident_id, attempt)

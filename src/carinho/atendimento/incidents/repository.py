@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from carinho.atendimento.inbox.models import Conversation
+from carinho.atendimento.incidents.models import (
+    ACTIVE_INCIDENT_STATUSES,
+    Incident,
+    IncidentCategory,
+    IncidentEvent,
+)
+
+
+@dataclass
+class IncidentFilters:
+    status: list[str] | None = None
+    severity: list[str] | None = None
+    category_code: str | None = None
+    owner_id: int | None = None
+    conversation_id: int | None = None
+    is_emergency: bool | None = None
+    # Keyset pagination, newest first: only incidents with a smaller id than the cursor.
+    before_id: int | None = None
+    limit: int = 50
+
+
+class IncidentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    # --- categories
+    async def categories(self, *, active: bool | None = None) -> Sequence[IncidentCategory]:
+        stmt = select(IncidentCategory).order_by(IncidentCategory.position, IncidentCategory.id)
+        if active is not None:
+            stmt = stmt.where(IncidentCategory.active.is_(active))
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def category(self, category_id: int) -> IncidentCategory | None:
+        return await self.session.get(IncidentCategory, category_id)
+
+    async def category_by_code(self, code: str) -> IncidentCategory | None:
+        stmt = select(IncidentCategory).where(IncidentCategory.code == code)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def category_in_use(self, category_id: int) -> bool:
+        stmt = select(Incident.id).where(Incident.category_id == category_id).limit(1)
+        return (await self.session.execute(stmt)).first() is not None
+
+    # --- incidents
+    def _with_relations(self) -> Any:
+        return select(Incident).options(selectinload(Incident.category), selectinload(Incident.owner))
+
+    async def incident(self, incident_id: int, *, lock: bool = False) -> Incident | None:
+        stmt = self._with_relations().where(Incident.id == incident_id)
+        if lock and self.session.get_bind().dialect.name != "sqlite":
+            stmt = stmt.with_for_update(of=Incident)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def open_emergency(self, conversation_id: int) -> Incident | None:
+        stmt = self._with_relations().where(Incident.open_emergency_conversation_id == conversation_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def search(self, filters: IncidentFilters, visibility: Any | None) -> Sequence[Incident]:
+        stmt = self._with_relations()
+        if visibility is not None:
+            stmt = stmt.where(visibility)
+        if filters.status:
+            stmt = stmt.where(Incident.status.in_(filters.status))
+        if filters.severity:
+            stmt = stmt.where(Incident.severity.in_(filters.severity))
+        if filters.category_code:
+            stmt = stmt.where(
+                Incident.category_id.in_(
+                    select(IncidentCategory.id).where(IncidentCategory.code == filters.category_code)
+                )
+            )
+        if filters.owner_id is not None:
+            stmt = stmt.where(Incident.owner_id == filters.owner_id)
+        if filters.conversation_id is not None:
+            stmt = stmt.where(Incident.conversation_id == filters.conversation_id)
+        if filters.is_emergency is not None:
+            stmt = stmt.where(Incident.is_emergency.is_(filters.is_emergency))
+        if filters.before_id is not None:
+            stmt = stmt.where(Incident.id < filters.before_id)
+        stmt = stmt.order_by(Incident.id.desc()).limit(filters.limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def for_conversation(self, conversation_id: int) -> Sequence[Incident]:
+        stmt = self._with_relations().where(Incident.conversation_id == conversation_id)
+        return (await self.session.execute(stmt.order_by(Incident.id.desc()))).scalars().all()
+
+    async def unacknowledged_emergencies(self, conversation_id: int) -> Sequence[Incident]:
+        stmt = self._with_relations().where(
+            Incident.conversation_id == conversation_id,
+            Incident.is_emergency.is_(True),
+            Incident.acknowledged_at.is_(None),
+            Incident.status.in_(ACTIVE_INCIDENT_STATUSES),
+        )
+        return (await self.session.execute(stmt.order_by(Incident.id))).scalars().all()
+
+    async def timeline(self, incident_id: int) -> Sequence[IncidentEvent]:
+        stmt = (
+            select(IncidentEvent)
+            .where(IncidentEvent.incident_id == incident_id)
+            .order_by(IncidentEvent.created_at, IncidentEvent.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    # --- metrics
+    async def active_by_severity(self) -> dict[str, int]:
+        stmt = (
+            select(Incident.severity, func.count())
+            .where(Incident.status.in_(ACTIVE_INCIDENT_STATUSES))
+            .group_by(Incident.severity)
+        )
+        return {str(severity): int(n) for severity, n in await self.session.execute(stmt)}
+
+    async def count_emergencies(self, *, unacknowledged: bool = False, undelivered: bool = False) -> int:
+        stmt = select(func.count()).select_from(Incident).where(Incident.is_emergency.is_(True))
+        if unacknowledged:
+            stmt = stmt.where(
+                Incident.acknowledged_at.is_(None), Incident.status.in_(ACTIVE_INCIDENT_STATUSES)
+            )
+        if undelivered:
+            stmt = stmt.where(Incident.delivery_state != "delivered")
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    # --- personal data
+    async def for_contacts(self, contact_ids: list[int]) -> Sequence[Incident]:
+        stmt = self._with_relations().where(
+            or_(
+                Incident.contact_id.in_(contact_ids),
+                Incident.conversation_id.in_(
+                    select(Conversation.id).where(Conversation.contact_id.in_(contact_ids))
+                ),
+            )
+        )
+        return (await self.session.execute(stmt.order_by(Incident.id))).scalars().all()
+
+    async def finished_before(self, before: datetime) -> Sequence[Incident]:
+        stmt = select(Incident).where(
+            Incident.created_at < before, Incident.status.not_in(ACTIVE_INCIDENT_STATUSES)
+        )
+        return (await self.session.execute(stmt.order_by(Incident.id))).scalars().all()
+
+    async def events_of(self, incident_ids: list[int]) -> Sequence[IncidentEvent]:
+        if not incident_ids:
+            return []
+        stmt = select(IncidentEvent).where(IncidentEvent.incident_id.in_(incident_ids))
+        return (await self.session.execute(stmt.order_by(IncidentEvent.id))).scalars().all()

@@ -1,0 +1,325 @@
+"""Emergencies end to end, against the operação and Z-API simulators on a real socket: operação
+fails at first and gets exactly one occurrence in the end; the conversation turns urgent and N3;
+supervisors get one alert; the customer gets the SAMU advice; a banner shows until acknowledged."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from carinho import runtime
+from carinho.atendimento.agents.models import Role
+from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.inbox.models import Alert
+from carinho.atendimento.inbox.service import inbox_service
+from carinho.atendimento.incidents.delivery import EMERGENCY_JOB, idempotency_key
+from carinho.atendimento.incidents.metrics import live_metrics
+from carinho.atendimento.incidents.models import Incident
+from carinho.atendimento.incidents.service import incident_service
+from carinho.connectors.operacao import OperacaoClient
+from carinho.connectors.operacao.schemas import EmergencyInput
+from carinho.kit import clock
+from carinho.runtime import Runtime
+from tests.atendimento.conftest import MakeAgent
+from tests.atendimento.incidents.conftest import conversation_of
+from tests.sandbox.harness import RunningSandbox, revalidated, running_sandbox, sandbox_settings
+from tests.support.jobs import drain, outbox_rows
+
+PHONE = "5511955554444"
+
+
+@dataclass
+class Simulators:
+    sandbox: RunningSandbox
+    rt: Runtime
+    http: httpx.AsyncClient
+
+    async def occurrences(self) -> list[dict[str, Any]]:
+        return await self.sandbox.state.store.all("operacao", "emergencies")
+
+    async def operacao_calls(self) -> int:
+        requests = (await self.http.get("/_sandbox/operacao/requests")).json()
+        return sum(1 for r in requests if r["path"].endswith("/emergencies"))
+
+    async def faults(self, **values: object) -> None:
+        response = await self.http.put("/_sandbox/operacao/faults", json=values)
+        assert response.status_code == 200, response.text
+
+    async def whatsapp_texts(self) -> list[str]:
+        sent = (await self.http.get("/_sandbox/zapi/messages")).json()
+        return [m["body"].get("message", "") for m in sent if m["phone"] == PHONE]
+
+
+@pytest.fixture
+async def simulators(seeded: Runtime, tmp_path: Path) -> AsyncIterator[Simulators]:
+    """The sandbox on a real socket; operação and Z-API settings of the runtime point at it."""
+    base = sandbox_settings(tmp_path)
+    async with running_sandbox(base) as sandbox:
+        sandbox.state.zapi.webhooks = dict.fromkeys(sandbox.state.zapi.webhooks, "")
+        settings = revalidated(
+            seeded.settings,
+            carinho_operacao_url=sandbox.settings.carinho_operacao_url,
+            carinho_operacao_api_key=sandbox.settings.carinho_operacao_api_key.get_secret_value(),
+            zapi_base_url=sandbox.settings.zapi_base_url,
+            zapi_instance_id=base.zapi_instance_id,
+            zapi_token=base.zapi_token.get_secret_value(),
+            zapi_client_token=base.zapi_client_token.get_secret_value(),
+            zapi_rate_limit_wait_seconds=0,
+            zapi_send_rate_per_minute=10_000,
+        )
+        rt = runtime.configure(settings)
+        async with httpx.AsyncClient(base_url=sandbox.url, timeout=30) as http:
+            yield Simulators(sandbox, rt, http)
+
+
+async def incident_row(rt: Runtime, incident_id: int) -> Incident:
+    async with rt.db("atendimento").session() as session:
+        incident = await session.get(Incident, incident_id)
+        assert incident is not None
+        return incident
+
+
+async def alerts_of(rt: Runtime, kind: str) -> list[Alert]:
+    async with rt.db("atendimento").session() as session:
+        return list((await session.execute(select(Alert).where(Alert.kind == kind))).scalars())
+
+
+async def metrics(rt: Runtime) -> dict[str, Any]:
+    async with rt.db("atendimento").session() as session:
+        return await live_metrics(session)
+
+
+async def test_an_emergency_reaches_operacao_once_despite_failures_and_shows_until_acknowledged(
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    rt = simulators.rt
+    agent = await make_agent()
+    supervisor = await make_agent(Role.supervisor)
+    await make_agent(Role.supervisor)
+    conversation_id = await conversation_of(atendimento, supervisor, agent, phone=PHONE, message_id="EMG-1")
+    await drain(rt, ("atendimento",))  # the welcome message goes out first
+    await simulators.faults(fail_next=3, fail_status=503)
+
+    reported = await agent.post(
+        f"/api/conversations/{conversation_id}/emergency",
+        json={"category_code": "queda_acidente", "description": "Minha mãe caiu no banheiro"},
+    )
+    assert reported.status_code == 201, reported.text
+    incident = reported.json()
+    incident_id = incident["id"]
+    assert (incident["is_emergency"], incident["severity"], incident["status"]) == (True, "critical", "open")
+    assert incident["category"]["code"] == "queda_acidente"
+    assert incident["emergency"]["delivery_state"] == "pending"
+    assert incident["emergency"]["source"] == "agent"
+
+    conversation = (await supervisor.get(f"/api/conversations/{conversation_id}")).json()
+    assert (conversation["priority"], conversation["level"]) == ("urgent", "N3")
+    [alert] = (await supervisor.get("/api/alerts")).json()
+    assert (alert["kind"], alert["severity"], alert["conversation_id"]) == (
+        "emergency",
+        "critical",
+        conversation_id,
+    )
+    banner = (await supervisor.get(f"/api/conversations/{conversation_id}/emergency-banner")).json()
+    assert banner["active"] is True
+    assert [b["incident_id"] for b in banner["emergencies"]] == [incident_id]
+    assert "Queda/acidente" in banner["emergencies"][0]["text"]
+    live = await metrics(rt)
+    assert live["incidents_open_by_severity"]["critical"] == 1
+    assert (live["emergencies_unacknowledged"], live["emergencies_undelivered"]) == (1, 1)
+    # The job went on the high lane, in the same transaction as the incident.
+    [job] = [row for row in await outbox_rows(rt, "atendimento") if row.job == EMERGENCY_JOB]  # type: ignore[attr-defined]
+    assert job.lane == "atendimento-high"  # type: ignore[attr-defined]
+
+    # Three failures, each recorded on the incident, each followed by a retry after a backoff.
+    await drain(rt, ("atendimento",))
+    row = await incident_row(rt, incident_id)
+    assert (row.delivery_state, row.delivery_attempts) == ("pending", 1)
+    assert row.delivery_last_error and "tentativa 1" in row.delivery_last_error
+    assert await simulators.occurrences() == []
+    for attempt, wait in ((2, timedelta(seconds=6)), (3, timedelta(seconds=16))):
+        await drain(rt, ("atendimento",))
+        assert (await incident_row(rt, incident_id)).delivery_attempts == attempt - 1  # not due yet
+        clock.advance(wait)
+        await drain(rt, ("atendimento",))
+        assert (await incident_row(rt, incident_id)).delivery_attempts == attempt
+    # After three failures the supervisors are told to phone operação; the retries go on.
+    [failing] = await alerts_of(rt, "emergency_delivery_failing")
+    assert failing.severity == "critical"
+    clock.advance(timedelta(seconds=31))
+    await drain(rt, ("atendimento",))
+
+    row = await incident_row(rt, incident_id)
+    assert (row.delivery_state, row.delivery_attempts, row.delivery_last_error) == ("delivered", 4, None)
+    [occurrence] = await simulators.occurrences()
+    assert await simulators.operacao_calls() == 4
+    assert row.operacao_occurrence_id == str(occurrence["id"])
+    assert row.operacao_protocol == occurrence["protocol"]
+    assert occurrence["protocol"].startswith("EMG-")
+    assert (occurrence["category"], occurrence["severity"], occurrence["client_phone"]) == (
+        "queda",
+        "critica",
+        PHONE,
+    )
+    assert occurrence["conversation_id"] == conversation_id
+    assert "Minha mãe caiu no banheiro" in occurrence["description"]
+    shown = (await agent.get(f"/api/incidents/{incident_id}")).json()
+    assert shown["emergency"]["operacao_protocol"] == occurrence["protocol"]
+    assert [e["action"] for e in shown["timeline"]] == ["opened", "emergency_delivered"]
+
+    # The customer was told help is on the way, and to call SAMU.
+    texts = await simulators.whatsapp_texts()
+    assert sum("SAMU: 192" in t for t in texts) == 1
+    messages = (await supervisor.get(f"/api/conversations/{conversation_id}/messages")).json()
+    [automatic] = [m for m in messages if "SAMU" in (m["content"] or "")]
+    assert (automatic["sender_type"], automatic["automation"]) == ("automation", "emergency")
+
+    # Reporting again changes nothing: the same incident, no second occurrence or alert.
+    again = await supervisor.post(f"/api/conversations/{conversation_id}/emergency", json={})
+    assert (again.status_code, again.json()["id"]) == (200, incident_id)
+    await drain(rt, ("atendimento",))
+    assert len(await simulators.occurrences()) == 1
+    assert len(await alerts_of(rt, "emergency")) == 1
+
+    # The banner stays until someone acknowledges; acknowledging is recorded and done once.
+    assert (await supervisor.get(f"/api/conversations/{conversation_id}/emergency-banner")).json()["active"]
+    acknowledged = await supervisor.post(f"/api/incidents/{incident_id}/acknowledge")
+    assert acknowledged.status_code == 200, acknowledged.text
+    ack = acknowledged.json()["emergency"]
+    assert ack["acknowledged_by"]["id"] == supervisor.agent_id
+    assert ack["acknowledged_at"] is not None
+    second = (await supervisor.post(f"/api/incidents/{incident_id}/acknowledge")).json()
+    assert second["emergency"]["acknowledged_at"] == ack["acknowledged_at"]
+    banner = (await supervisor.get(f"/api/conversations/{conversation_id}/emergency-banner")).json()
+    assert banner == {"active": False, "emergencies": []}
+    # A supervisor's acknowledgement also acknowledges the alert.
+    assert [a["kind"] for a in (await supervisor.get("/api/alerts")).json() if a["kind"] == "emergency"] == []
+    live = await metrics(rt)
+    assert (live["emergencies_unacknowledged"], live["emergencies_undelivered"]) == (0, 0)
+
+    history = (await supervisor.get(f"/api/conversations/{conversation_id}/history")).json()
+    actions = [e["action"] for e in history]
+    for action in (
+        "incident.opened",
+        "conversation.priority_changed",
+        "conversation.level_changed",
+        "emergency.reported",
+        "emergency.acknowledged",
+    ):
+        assert actions.count(action) == 1, action
+    reported_entry = next(e for e in history if e["action"] == "emergency.reported")
+    assert reported_entry["after"]["protocol"] == occurrence["protocol"]
+    acknowledged_entry = next(e for e in history if e["action"] == "emergency.acknowledged")
+    assert acknowledged_entry["actor_id"] == supervisor.agent_id
+
+
+async def test_report_emergency_opens_one_emergency_per_conversation(
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    """The entry point the escalation rules call: idempotent while the emergency is open."""
+    rt = simulators.rt
+    supervisor = await make_agent(Role.supervisor)
+    conversation_id = await conversation_of(atendimento, supervisor, None, phone=PHONE, message_id="EMG-2")
+    rule = Actor.automation("escalation:keywords")
+    async with rt.db("atendimento").session() as session:
+        conversation = await inbox_service.get(session, conversation_id)
+        first = await incident_service.report_emergency(
+            session, conversation, source="keyword_rule", actor=rule, description="socorro"
+        )
+        same = await incident_service.report_emergency(
+            session, conversation, source="keyword_rule", actor=rule
+        )
+        await session.commit()
+    async with rt.db("atendimento").session() as session:
+        conversation = await inbox_service.get(session, conversation_id)
+        later = await incident_service.report_emergency(
+            session, conversation, category_code="queda_acidente", source="agent", actor=rule
+        )
+        await session.commit()
+    assert first.id == same.id == later.id
+    assert (first.category.code, first.owner_id, first.source) == ("emergencia_saude", None, "keyword_rule")
+    async with rt.db("atendimento").session() as session:
+        count = (await session.execute(select(func.count()).select_from(Incident))).scalar_one()
+        assert count == 1
+    jobs = [row for row in await outbox_rows(rt, "atendimento") if row.job == EMERGENCY_JOB]  # type: ignore[attr-defined]
+    assert len(jobs) == 1
+    assert len(await alerts_of(rt, "emergency")) == 1
+    await drain(rt, ("atendimento",))
+    assert len(await simulators.occurrences()) == 1
+
+    # Once resolved, a new emergency on the same conversation is a new incident; reopening the
+    # old one while the new one is open is refused.
+    for status, extra in (("in_progress", {}), ("resolved", {"resolution": "SAMU levou ao hospital"})):
+        moved = await supervisor.post(f"/api/incidents/{first.id}/status", json={"status": status, **extra})
+        assert moved.status_code == 200, moved.text
+    assert (await supervisor.get(f"/api/conversations/{conversation_id}/emergency-banner")).json()[
+        "active"
+    ] is False
+    async with rt.db("atendimento").session() as session:
+        conversation = await inbox_service.get(session, conversation_id)
+        new = await incident_service.report_emergency(session, conversation, source="agent", actor=rule)
+        await session.commit()
+    assert new.id != first.id
+    reopen = await supervisor.post(f"/api/incidents/{first.id}/status", json={"status": "in_progress"})
+    assert reopen.status_code == 409
+    assert reopen.json()["details"] == {"open_emergency_id": new.id}
+    await drain(rt, ("atendimento",))
+    assert len(await simulators.occurrences()) == 2
+    assert len(await alerts_of(rt, "emergency")) == 2
+
+
+async def test_a_retry_after_a_lost_answer_does_not_open_a_second_occurrence(
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    rt = simulators.rt
+    supervisor = await make_agent(Role.supervisor)
+    conversation_id = await conversation_of(
+        atendimento, supervisor, supervisor, phone=PHONE, message_id="EMG-3"
+    )
+    incident_id = (await supervisor.post(f"/api/conversations/{conversation_id}/emergency", json={})).json()[
+        "id"
+    ]
+    # An earlier attempt reached operação but its answer never came back (a crash, a timeout).
+    row = await incident_row(rt, incident_id)
+    async with OperacaoClient(rt.settings) as client:
+        lost = await client.report_emergency(
+            EmergencyInput.model_validate(row.operacao_payload), idempotency_key=idempotency_key(incident_id)
+        )
+    await drain(rt, ("atendimento",))
+    row = await incident_row(rt, incident_id)
+    assert (row.delivery_state, row.operacao_occurrence_id) == ("delivered", str(lost.id))
+    assert len(await simulators.occurrences()) == 1
+
+
+async def test_operacao_refusing_the_emergency_alerts_at_once_and_keeps_trying(
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    rt = simulators.rt
+    supervisor = await make_agent(Role.supervisor)
+    conversation_id = await conversation_of(
+        atendimento, supervisor, supervisor, phone=PHONE, message_id="EMG-4"
+    )
+    await simulators.faults(fail_next=1, fail_status=422, fail_body={"message": "Dados inválidos."})
+    incident_id = (
+        await supervisor.post(
+            f"/api/conversations/{conversation_id}/emergency", json={"category_code": "outro"}
+        )
+    ).json()["id"]
+    await drain(rt, ("atendimento",))
+    row = await incident_row(rt, incident_id)
+    assert (row.delivery_state, row.delivery_attempts) == ("pending", 1)
+    assert len(await alerts_of(rt, "emergency_delivery_failing")) == 1
+    # Not a health emergency: no SAMU advice.
+    assert not any("SAMU" in t for t in await simulators.whatsapp_texts())
+    clock.advance(timedelta(seconds=6))
+    await drain(rt, ("atendimento",))
+    assert (await incident_row(rt, incident_id)).delivery_state == "delivered"
+    [occurrence] = await simulators.occurrences()
+    assert (occurrence["category"], occurrence["severity"]) == ("outros", "critica")
