@@ -101,8 +101,9 @@ class FollowupService:
         followup.status = FollowupStatus.done.value
         followup.done_at = now
         followup.done_by_id = supervisor.id
-        if note and note.strip():
-            followup.note = note.strip()
+        note = (note or "").replace("\x00", "").strip()
+        if note:
+            followup.note = note
         history_service.record(
             session,
             FOLLOWUP_DONE,

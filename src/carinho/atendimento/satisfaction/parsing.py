@@ -78,7 +78,8 @@ def clean_comment(text: str | None) -> str | None:
     """The comment as stored: trimmed, bounded, None when it says nothing (only emojis/punctuation)."""
     if text is None:
         return None
-    value = text.strip()[:MAX_COMMENT].strip()
+    # NUL is refused by PostgreSQL text columns (and never meant anything in a comment).
+    value = text.replace("\x00", "").strip()[:MAX_COMMENT].strip()
     if not any(c.isalnum() for c in value):
         return None
     return value

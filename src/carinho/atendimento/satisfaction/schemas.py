@@ -42,7 +42,9 @@ class ServiceSurveyIn(BaseModel):
         max_length=32, description="Telefone do cliente com DDI e DDD", examples=["5511987650101"]
     )
     service_id: str = Field(
-        min_length=1, max_length=64, description="Id do serviço na operação (uma pesquisa por serviço)"
+        pattern=r"^[A-Za-z0-9._:/-]{1,64}$",
+        description="Id do serviço na operação (uma pesquisa por serviço)",
+        examples=["SRV-2026-000123"],
     )
     client_name: str | None = Field(default=None, max_length=160, examples=["Maria Souza"])
 

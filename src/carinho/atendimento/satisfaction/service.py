@@ -53,6 +53,7 @@ AUTOMATION = "nps"
 FINISHED = {ConversationStatus.resolved.value, ConversationStatus.closed.value}
 ACTIVE = {status.value for status in ACTIVE_STATUSES}
 REMINDER_BATCH = 200
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 SETTINGS_DEFAULTS: dict[str, Any] = {
     "enabled": True,
@@ -185,13 +186,14 @@ class SatisfactionService:
         """Where a service survey is written: the contact's active conversation, else their latest
         one, else a new, already closed conversation (the survey is all it holds)."""
         inbox = InboxRepository(session)
+        name = (name or "").replace("\x00", "").strip()[:160] or None
         contact = await inbox.contact_by_phone(phone)
         if contact is None:
-            contact = Contact(phone=phone, name=(name or "").strip()[:160] or None)
+            contact = Contact(phone=phone, name=name)
             inbox.add(contact)
             await session.flush()
-        elif not contact.name and name and name.strip():
-            contact.name = name.strip()[:160]
+        elif not contact.name and name:
+            contact.name = name
         conversation = await inbox.active_conversation(contact.id) or await inbox.latest_conversation(
             contact.id
         )
@@ -457,8 +459,8 @@ class SatisfactionService:
         return survey
 
     async def by_token(self, session: AsyncSession, token: str) -> Survey | None:
-        if not token or len(token) > 64:
-            return None
+        if not TOKEN_SHAPE.fullmatch(token):
+            return None  # not one of ours (and nothing a database could choke on, like NUL)
         return await SatisfactionRepository(session).by_token(token)
 
 
