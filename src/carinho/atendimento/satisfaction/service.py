@@ -38,7 +38,7 @@ from carinho.atendimento.satisfaction.models import (
     SurveySource,
     SurveyStatus,
 )
-from carinho.atendimento.satisfaction.parsing import clean_comment, parse_answer
+from carinho.atendimento.satisfaction.parsing import ParsedAnswer, clean_comment, parse_answer
 from carinho.atendimento.satisfaction.repository import SatisfactionRepository
 from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.errors import BadRequest, Conflict, NotFound
@@ -362,27 +362,36 @@ class SatisfactionService:
         in the survey's conversation instead of opening a new one."""
         if not text or not text.strip() or contact.id is None:
             return None
-        repo = SatisfactionRepository(session)
-        config = await self.settings(session)
-        now = utcnow()
         parsed = parse_answer(text)
-        survey = await repo.awaiting_answer(contact.id, now - timedelta(days=config.whatsapp_reply_days))
-        if survey is not None and parsed is not None:
-            conversation = await session.get(Conversation, survey.conversation_id)
-            if conversation is not None and await self._quiet(session, survey, conversation):
-                await self.answer(
-                    session, survey, parsed.score, parsed.comment, None, AnswerChannel.whatsapp, config
-                )
-                await self._queue(
-                    session,
-                    conversation,
-                    texts.thanks(parsed.score, parsed.comment is not None),
-                    automation="nps_thanks",
-                )
-                return conversation
-        survey = await repo.awaiting_comment(contact.id, now)
+        if parsed is not None:
+            claimed = await self._claim_answer(session, contact, parsed)
+            if claimed is not None:
+                return claimed
+        return await self._claim_comment(session, contact, text)
+
+    async def _claim_answer(
+        self, session: AsyncSession, contact: Contact, parsed: ParsedAnswer
+    ) -> Conversation | None:
+        config = await self.settings(session)
+        since = utcnow() - timedelta(days=config.whatsapp_reply_days)
+        survey = await SatisfactionRepository(session).awaiting_answer(contact.id, since)
+        if survey is None:
+            return None
+        conversation = await session.get(Conversation, survey.conversation_id)
+        if conversation is None or not await self._quiet(session, survey, conversation):
+            return None
+        await self.answer(session, survey, parsed.score, parsed.comment, None, AnswerChannel.whatsapp, config)
+        text = texts.thanks(parsed.score, parsed.comment is not None)
+        await self._queue(session, conversation, text, automation="nps_thanks")
+        return conversation
+
+    async def _claim_comment(self, session: AsyncSession, contact: Contact, text: str) -> Conversation | None:
+        """A free-text message shortly after a score-only answer is that answer's comment."""
         comment = clean_comment(text)
-        if survey is None or comment is None or survey.comment is not None:
+        if comment is None:
+            return None
+        survey = await SatisfactionRepository(session).awaiting_comment(contact.id, utcnow())
+        if survey is None or survey.comment is not None:
             return None
         conversation = await session.get(Conversation, survey.conversation_id)
         if conversation is None or await InboxRepository(session).active_conversation(contact.id) is not None:
