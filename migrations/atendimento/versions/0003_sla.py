@@ -157,21 +157,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sla_breaches", schema=None) as batch_op:
-        batch_op.drop_index("ix_sla_breaches_detected")
-        batch_op.drop_index("ix_sla_breaches_conversation")
-
+    # Dropping a table drops its indexes (MariaDB refuses to drop one a foreign key still needs).
     op.drop_table("sla_breaches")
-    with op.batch_alter_table("sla_targets", schema=None) as batch_op:
-        batch_op.drop_index("ix_sla_targets_target_ended")
-        batch_op.drop_index("ix_sla_targets_status_due")
-        batch_op.drop_index("ix_sla_targets_status_at_risk")
-        batch_op.drop_index("ix_sla_targets_started")
-
     op.drop_table("sla_targets")
-    with op.batch_alter_table("sla_conversations", schema=None) as batch_op:
-        batch_op.drop_index("ix_sla_conversations_status")
-
     op.drop_table("sla_conversations")
     op.drop_table("sla_policies")
     op.drop_table("sla_alert_settings")
