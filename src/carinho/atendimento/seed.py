@@ -13,6 +13,7 @@ from carinho.atendimento.automations.service import RuleKind
 from carinho.atendimento.funnel.models import LossReason
 from carinho.atendimento.incidents.seed import seed_incidents
 from carinho.atendimento.labels.models import Label
+from carinho.atendimento.retention.service import seed_retention
 from carinho.atendimento.satisfaction.seed import seed_satisfaction
 from carinho.atendimento.sla.seed import seed_sla
 from carinho.atendimento.templates.models import MessageTemplate
@@ -224,6 +225,7 @@ async def seed_defaults(session: AsyncSession) -> list[str]:
     created += await seed_satisfaction(session)
     created += await seed_sla(session)
     created += await seed_incidents(session)
+    created += await seed_retention(session)
     if created:
         working_hours_service.invalidate()
     return created
