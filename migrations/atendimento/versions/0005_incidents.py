@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("acknowledged_by_id", sa.BigInteger(), nullable=True),
         sa.Column("acknowledged_by_name", sa.String(length=120), nullable=True),
         sa.Column("text_scrubbed_at", carinho.kit.db.UTCDateTime(), nullable=True),
+        sa.Column("contact_scrubbed_at", carinho.kit.db.UTCDateTime(), nullable=True),
         sa.Column(
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),

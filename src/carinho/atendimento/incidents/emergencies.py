@@ -83,7 +83,7 @@ class EmergencyService:
         if contact is None:
             raise NotFound("Contato da conversa não encontrado.")
         now = utcnow()
-        description = description.strip() if description and description.strip() else None
+        description = (description or "").replace("\x00", "").strip() or None
         incident = Incident(
             category_id=category.id,
             severity=Severity.critical.value,

@@ -116,7 +116,9 @@ async def list_incidents(
     session: SessionDep,
     status: Annotated[list[IncidentStatus] | None, Query()] = None,
     severity: Annotated[list[Severity] | None, Query()] = None,
-    category: Annotated[str | None, Query(max_length=48, description="Código da categoria")] = None,
+    category: Annotated[
+        str | None, Query(max_length=48, pattern=r"^[a-z0-9_]+$", description="Código da categoria")
+    ] = None,
     owner_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
     conversation_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
     is_emergency: bool | None = None,

@@ -161,8 +161,9 @@ class Incident(IdMixin, TimestampMixin, Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     acknowledged_by_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
-    # Set when retention or a data-subject request scrubbed the free text.
+    # Set when retention or a data-subject request scrubbed the free text / the contact's data.
     text_scrubbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    contact_scrubbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     category: Mapped[IncidentCategory] = relationship(lazy="raise")
     owner: Mapped[Agent | None] = relationship(lazy="raise")

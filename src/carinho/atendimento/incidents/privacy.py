@@ -73,17 +73,22 @@ class IncidentPersonalData:
         return changed
 
     async def anonymise_before(self, session: AsyncSession, data_class: str, before: datetime) -> int:
-        if data_class not in ("message_text", "contact_data"):
-            return 0
-        incidents = await IncidentRepository(session).finished_before(before)
+        repo = IncidentRepository(session)
         if data_class == "message_text":
-            changed = await self._scrub_text(session, incidents)
+            changed = await self._scrub_text(
+                session, await repo.finished_before(before, unscrubbed=Incident.text_scrubbed_at)
+            )
+        elif data_class == "contact_data":
+            changed = self._scrub_contact(
+                await repo.finished_before(before, unscrubbed=Incident.contact_scrubbed_at)
+            )
         else:
-            changed = self._scrub_contact(incidents)
+            return 0
         await session.flush()
         return changed
 
     async def _scrub_text(self, session: AsyncSession, incidents: Sequence[Incident]) -> int:
+        """Title, description, resolution and notes (also the description sent to operação)."""
         targets = [i for i in incidents if i.text_scrubbed_at is None]
         events = await IncidentRepository(session).events_of([i.id for i in targets])
         now = utcnow()
@@ -95,21 +100,19 @@ class IncidentPersonalData:
             if incident.operacao_payload:
                 incident.operacao_payload = {**incident.operacao_payload, "description": SCRUBBED_TEXT}
         for event in events:
-            if event.note is not None:
-                event.note = None
+            event.note = None
         return len(targets)
 
     def _scrub_contact(self, incidents: Sequence[Incident]) -> int:
-        changed = 0
-        for incident in incidents:
-            payload = incident.operacao_payload
-            if not payload or (payload.get("client_phone") == "" and "client_name" not in payload):
-                continue
-            scrubbed = {k: v for k, v in payload.items() if k != "client_name"}
-            scrubbed["client_phone"] = ""
-            incident.operacao_payload = scrubbed
-            changed += 1
-        return changed
+        """The phone and name copied into what was sent to operação."""
+        targets = [i for i in incidents if i.contact_scrubbed_at is None]
+        now = utcnow()
+        for incident in targets:
+            if incident.operacao_payload:
+                payload = {k: v for k, v in incident.operacao_payload.items() if k != "client_name"}
+                incident.operacao_payload = {**payload, "client_phone": ""}
+            incident.contact_scrubbed_at = now
+        return len(targets)
 
 
 incident_personal_data = register(IncidentPersonalData())

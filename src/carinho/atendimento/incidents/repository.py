@@ -147,9 +147,13 @@ class IncidentRepository:
         )
         return (await self.session.execute(stmt.order_by(Incident.id))).scalars().all()
 
-    async def finished_before(self, before: datetime) -> Sequence[Incident]:
+    async def finished_before(self, before: datetime, *, unscrubbed: Any) -> Sequence[Incident]:
+        """Incidents no longer active, created before `before`, whose `unscrubbed` marker column
+        (Incident.text_scrubbed_at or .contact_scrubbed_at) is still empty."""
         stmt = select(Incident).where(
-            Incident.created_at < before, Incident.status.not_in(ACTIVE_INCIDENT_STATUSES)
+            Incident.created_at < before,
+            Incident.status.not_in(ACTIVE_INCIDENT_STATUSES),
+            unscrubbed.is_(None),
         )
         return (await self.session.execute(stmt.order_by(Incident.id))).scalars().all()
 

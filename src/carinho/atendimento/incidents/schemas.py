@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from carinho.atendimento.incidents.emergencies import banner_text
 from carinho.atendimento.incidents.models import (
@@ -31,6 +31,17 @@ def _external_id(system: str) -> Any:
     )
 
 
+class Input(BaseModel):
+    """A request body: no text field may carry NUL (PostgreSQL refuses it in text columns)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("o texto não pode conter o caractere NUL")
+        return value
+
+
 # ---------------------------------------------------------------------- categories
 
 
@@ -47,7 +58,7 @@ class CategoryOut(BaseModel):
     position: int
 
 
-class CategoryCreate(BaseModel):
+class CategoryCreate(Input):
     code: str = Field(
         min_length=1, max_length=48, pattern=r"^[a-z0-9_]+$", description="Código estável", examples=["furto"]
     )
@@ -64,7 +75,7 @@ class CategoryCreate(BaseModel):
     position: int = Field(default=100, ge=0, le=10_000, description="Ordem na lista")
 
 
-class CategoryUpdate(BaseModel):
+class CategoryUpdate(Input):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     default_severity: Severity | None = None
     is_emergency: bool | None = None
@@ -82,7 +93,7 @@ class CategoryRef(BaseModel):
 # ---------------------------------------------------------------------- incidents
 
 
-class IncidentCreate(BaseModel):
+class IncidentCreate(Input):
     category_id: int | None = Field(default=None, ge=1, le=BIGINT_MAX, description="Categoria (id)")
     category_code: str | None = Field(
         default=None,
@@ -108,7 +119,7 @@ class IncidentCreate(BaseModel):
     service_id: str | None = _external_id("da operação (serviço/plantão)")
 
 
-class IncidentUpdate(BaseModel):
+class IncidentUpdate(Input):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
     severity: Severity | None = None
@@ -121,7 +132,7 @@ class IncidentUpdate(BaseModel):
     service_id: str | None = _external_id("da operação (serviço/plantão)")
 
 
-class StatusChange(BaseModel):
+class StatusChange(Input):
     status: IncidentStatus = Field(examples=["resolved"])
     resolution: str | None = Field(
         default=None,
@@ -132,11 +143,11 @@ class StatusChange(BaseModel):
     note: str | None = Field(default=None, max_length=5_000, description="Comentário na linha do tempo")
 
 
-class NoteCreate(BaseModel):
+class NoteCreate(Input):
     note: str = Field(min_length=1, max_length=5_000, examples=["Cliente retornou a ligação às 14h"])
 
 
-class EmergencyRequest(BaseModel):
+class EmergencyRequest(Input):
     category_code: str | None = Field(
         default=None, max_length=48, description="Padrão: emergencia_saude", examples=["queda_acidente"]
     )

@@ -1,0 +1,61 @@
+"""Schemathesis over the incident routes of atendimento's OpenAPI: generated requests, valid and
+invalid, from a supervisor (so they get past authentication) never get a 5xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from carinho.atendimento.agents.models import Role
+from carinho.runtime import Runtime
+from tests.atendimento.conftest import MakeAgent
+from tests.atendimento.incidents.conftest import conversation_of
+from tests.integracoes.events.test_openapi_fuzz import cases_for
+
+
+def incident_routes(document: dict[str, Any]) -> dict[str, Any]:
+    mine = ("/api/incidents", "/incidents", "/emergency", "/emergency-banner")
+    paths = {p: ops for p, ops in document["paths"].items() if p.startswith(mine[0]) or p.endswith(mine[1:])}
+    return {**document, "paths": paths}
+
+
+async def test_no_server_errors_on_incident_routes(
+    seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    supervisor = await make_agent(Role.supervisor)
+    conversation_id = await conversation_of(
+        atendimento, supervisor, supervisor, phone="5511977770000", message_id="FZ"
+    )
+    await supervisor.post(
+        "/api/incidents", json={"category_code": "outro", "title": "Fuzz", "conversation_id": conversation_id}
+    )
+    document = incident_routes((await atendimento.get("/openapi.json")).json())
+    assert len(document["paths"]) == 10
+    failures: list[str] = []
+    sent = 0
+    for case in cases_for(document):
+        kwargs = case.as_transport_kwargs(base_url="http://atendimento.test", headers=supervisor.headers)
+        request: dict[str, Any] = {
+            "method": kwargs["method"],
+            "url": kwargs["url"],
+            "headers": {k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
+            "params": kwargs.get("params"),
+        }
+        if "json" in kwargs:
+            request["json"] = kwargs["json"]
+        elif kwargs.get("data") is not None:
+            data = kwargs["data"]
+            request["content"] = data if isinstance(data, bytes | str) else str(data)
+        try:
+            response = await atendimento.request(**request)
+        except (httpx.InvalidURL, UnicodeEncodeError):
+            continue
+        except Exception as exc:  # the app raised: it answered 500
+            failures.append(f"{type(exc).__name__}: {exc} <- {case.as_curl_command()}")
+            continue
+        sent += 1
+        if response.status_code >= 500:
+            failures.append(f"{response.status_code} {case.as_curl_command()}")
+    assert sent >= 40
+    assert failures == []
