@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from carinho.config import Settings, get_settings
 from carinho.kit.web import add_common_middleware, install_error_handlers
-from carinho.sandbox import inspection, page, smtp
+from carinho.sandbox import clock, inspection, page, smtp
 from carinho.sandbox.defaults import with_sandbox_defaults
 from carinho.sandbox.gateway import SandboxGateway
 from carinho.sandbox.state import SIMULATED_SYSTEMS, SandboxState
@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, max_body_bytes: int = 10 * 1_04
     for router in SYSTEM_ROUTERS:
         app.include_router(router)
     app.include_router(smtp.router)
+    app.include_router(clock.router)
     app.include_router(inspection.router)
     app.include_router(page.router)
     return app
