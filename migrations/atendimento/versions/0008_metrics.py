@@ -42,9 +42,19 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_messages_created_direction", ["created_at", "direction", "private"], unique=False
         )
+    # Partial on SQLite and PostgreSQL (MariaDB has no partial indexes: there it is a plain one).
+    op.create_index(
+        "ix_messages_failed_at",
+        "messages",
+        ["failed_at"],
+        unique=False,
+        sqlite_where=sa.text("failed_at IS NOT NULL"),
+        postgresql_where=sa.text("failed_at IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_messages_failed_at", table_name="messages")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index("ix_messages_created_direction")
     with op.batch_alter_table("conversations", schema=None) as batch_op:

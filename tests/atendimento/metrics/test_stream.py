@@ -92,8 +92,15 @@ async def test_heartbeats_fill_the_silence_and_the_stream_ends_after_its_lifetim
         viewer = await session.get(Agent, supervisor.agent_id)
     assert viewer is not None
     feed = LiveFeed(seeded.db("atendimento"))
-    chunks = [chunk async for chunk in events(feed, viewer, interval=60, heartbeat=0.05, lifetime=0.3)]
-    assert chunks[0].startswith("id: 1\nretry: 60000\nevent: metrics\ndata: {")
-    assert ": heartbeat\n\n" in chunks[1:]
-    assert all(chunk == ": heartbeat\n\n" for chunk in chunks[1:])  # one snapshot per 60 s only
+    stream = events(feed, viewer, interval=60, heartbeat=0.05)
+    first = await anext(stream)
+    assert first.startswith("id: 1\nretry: 60000\nevent: metrics\ndata: {")
+    assert [await anext(stream), await anext(stream)] == [": heartbeat\n\n"] * 2
+    await stream.aclose()
+    assert feed.computations == 1  # one snapshot per 60 s, heartbeats in between
+
+    # Past its lifetime a stream ends by itself, after the snapshot it owes on connect (here the
+    # shared one, still fresh: no new computation).
+    ended = [chunk async for chunk in events(feed, viewer, interval=60, heartbeat=60, lifetime=0.01)]
+    assert len(ended) == 1 and ended[0].startswith("id: 1\n")
     assert feed.computations == 1

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -215,6 +216,13 @@ class Message(IdMixin, Base):
         Index("ix_messages_delivery_status", "delivery_status"),
         # Live metrics (metrics package): messages per hour and agents' last activity.
         Index("ix_messages_created_direction", "created_at", "direction", "private"),
+        # Send failures since an instant; partial where the database can (few messages ever fail).
+        Index(
+            "ix_messages_failed_at",
+            "failed_at",
+            sqlite_where=text("failed_at IS NOT NULL"),
+            postgresql_where=text("failed_at IS NOT NULL"),
+        ),
     )
 
 

@@ -130,10 +130,12 @@ class MetricsRepository:
         return [(at, direction) for at, direction in (await self.session.execute(stmt)).all()]
 
     async def failures_since(self, since: datetime) -> int:
-        stmt = select(func.count()).where(
-            Message.delivery_status == DeliveryStatus.failed, Message.failed_at >= since
-        )
-        return int((await self.session.execute(stmt)).scalar_one())
+        # Filtered on failed_at alone so the planner takes ix_messages_failed_at (the few recent
+        # failures) rather than ix_messages_delivery_status (every failure ever); a resend clears
+        # failed_at, and the status is checked on the rows found.
+        failed = func.sum(case((Message.delivery_status == DeliveryStatus.failed, 1), else_=0))
+        stmt = select(failed).where(Message.failed_at >= since)
+        return int((await self.session.execute(stmt)).scalar_one() or 0)
 
     async def hour_counts(self, start: datetime, end: datetime) -> Sequence[MessageHourCount]:
         stmt = select(MessageHourCount).where(
@@ -145,13 +147,17 @@ class MetricsRepository:
         value = (await self.session.execute(select(func.max(MessageHourCount.hour_start)))).scalar_one()
         return _aware(value)
 
-    async def save_hour(self, hour_start: datetime, inbound: int, outbound: int, at: datetime) -> None:
-        stmt = select(MessageHourCount).where(MessageHourCount.hour_start == hour_start)
-        row = (await self.session.execute(stmt)).scalar_one_or_none()
-        if row is None:
-            row = MessageHourCount(hour_start=hour_start, inbound=0, outbound=0, counted_at=at)
-            self.session.add(row)
-        row.inbound, row.outbound, row.counted_at = inbound, outbound, at
+    async def save_hours(
+        self, start: datetime, end: datetime, counts: dict[datetime, tuple[int, int]], at: datetime
+    ) -> None:
+        """Overwrite (or create) the rows of the hours in [start, end) with fresh counts."""
+        rows = {row.hour_start: row for row in await self.hour_counts(start, end)}
+        for hour_start, (inbound, outbound) in counts.items():
+            row = rows.get(hour_start)
+            if row is None:
+                row = MessageHourCount(hour_start=hour_start, inbound=0, outbound=0, counted_at=at)
+                self.session.add(row)
+            row.inbound, row.outbound, row.counted_at = inbound, outbound, at
 
 
 def _aware(value: datetime | None) -> datetime | None:

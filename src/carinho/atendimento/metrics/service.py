@@ -116,8 +116,7 @@ class MetricsService:
             )
         start = max(start, current - timedelta(hours=ROLL_UP_HORIZON_HOURS))
         counts = _bucket(await repo.message_moments(start, current), start, current)
-        for hour_start, (inbound, outbound) in counts.items():
-            await repo.save_hour(hour_start, inbound, outbound, now)
+        await repo.save_hours(start, current, counts, now)
         await session.flush()
         return len(counts)
 

@@ -87,7 +87,7 @@ async def events(
     next_snapshot = started
     last_write = started
     last_id = 0
-    while time.monotonic() - started < lifetime:
+    while True:
         now = time.monotonic()
         if now >= next_snapshot:
             try:
@@ -110,4 +110,7 @@ async def events(
         elif now - last_write >= heartbeat:
             yield ": heartbeat\n\n"
             last_write = now
-        await asyncio.sleep(max(min(next_snapshot, last_write + heartbeat) - time.monotonic(), 0))
+        end = started + lifetime
+        if time.monotonic() >= end:
+            return
+        await asyncio.sleep(max(min(next_snapshot, last_write + heartbeat, end) - time.monotonic(), 0))
