@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.automations.models import AutoMessageRule
 from carinho.atendimento.automations.service import RuleKind
+from carinho.atendimento.escalation.seed import seed_escalation
 from carinho.atendimento.funnel.models import LossReason
 from carinho.atendimento.incidents.seed import seed_incidents
 from carinho.atendimento.labels.models import Label
@@ -222,6 +223,7 @@ async def seed_defaults(session: AsyncSession) -> list[str]:
             created_by_id=None,
         )
         created.append("triage_checklist")
+    created += await seed_escalation(session)
     created += await seed_satisfaction(session)
     created += await seed_sla(session)
     created += await seed_incidents(session)

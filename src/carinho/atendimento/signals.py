@@ -46,6 +46,9 @@ assignee_changed = Signal("assignee_changed")
 # conversation, target: str ("first_response" | "next_response" | "resolution"), before: str, after: str
 # ("ok" | "at_risk" | "breached" | "met") — emitted by the SLA monitor once per transition.
 sla_state_changed = Signal("sla_state_changed")
+# conversation, question: str (the question's code), value (normalised answer), actor — an agent
+# answered (or changed) one triage question.
+triage_answered = Signal("triage_answered")
 
 # A customer's message that answers something we asked after the conversation ended (an NPS
 # survey) belongs to that ended conversation, not to a new one. Claimers get

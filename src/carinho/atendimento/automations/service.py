@@ -152,7 +152,8 @@ class AutomationService:
             rule = await self._active_rule(session, RuleKind.welcome)
             if rule is not None:
                 await self._fire(session, rule, conversation, f"welcome:contact:{conversation.contact_id}")
-        if await self._active_rule(session, RuleKind.round_robin) is not None:
+        # Already assigned: an escalation rule acted on the first message (an emergency).
+        if conversation.assignee_id is None and await self._active_rule(session, RuleKind.round_robin):
             await inbox_service.auto_assign(
                 session, conversation, Actor.automation(RuleKind.round_robin.value)
             )

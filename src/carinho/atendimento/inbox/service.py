@@ -5,7 +5,7 @@ Inbound processing lives in `inbound.py`, sending in `outbound.py`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -220,11 +220,23 @@ class InboxService:
         )
 
     async def auto_assign(
-        self, session: AsyncSession, conversation: Conversation, actor: Actor
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        actor: Actor,
+        *,
+        exclude: Collection[int] = (),
+        action: str = Action.assigned,
+        details: dict[str, object] | None = None,
     ) -> Agent | None:
         """Round-robin among active, available agents of the conversation's level that are under
-        capacity: the one assigned least recently gets it. None when nobody can take it."""
-        candidates = await AgentRepository(session).candidates_for_level(conversation.level)
+        capacity (but those in `exclude`): the one assigned least recently gets it. None when nobody
+        can take it."""
+        candidates = [
+            a
+            for a in await AgentRepository(session).candidates_for_level(conversation.level)
+            if a.id not in exclude
+        ]
         counts = await InboxRepository(session).open_count_by_agent([a.id for a in candidates])
         for candidate in candidates:
             if counts.get(candidate.id, 0) < candidate.capacity:
@@ -233,8 +245,8 @@ class InboxService:
                     conversation,
                     candidate,
                     actor,
-                    action=Action.assigned,
-                    details={"rule": "round_robin"},
+                    action=action,
+                    details={"rule": "round_robin", **(details or {})},
                 )
                 return candidate
         return None

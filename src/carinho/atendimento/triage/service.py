@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.atendimento import signals
 from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
@@ -184,6 +185,14 @@ class TriageService:
                 after={"question": code, "version": state.checklist.version},
             )
         await session.flush()
+        for code in answers:
+            await signals.triage_answered.send(
+                session,
+                conversation=conversation,
+                question=code,
+                value=state.answers[by_code[code].id].value,
+                actor=actor,
+            )
         if not state.missing_required:
             await self._complete(session, conversation, state, actor)
         return state
