@@ -9,7 +9,7 @@ import httpx
 
 from carinho.atendimento.agents.models import Role
 from carinho.runtime import Runtime
-from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at
+from tests.atendimento.conftest import CLOSED_INSTANT, OPEN_INSTANT, MakeAgent, freeze_at
 from tests.atendimento.satisfaction.flow import (
     SENT_INSTANT,
     answered_and_resolved,
@@ -208,3 +208,18 @@ async def test_a_reply_long_after_the_survey_is_a_new_conversation(
     assert (await incoming(atendimento, "O2", "10"))["new_conversation"] is True
     [survey] = await surveys(seeded)
     assert survey.status == "sent"
+
+
+async def test_a_survey_due_at_night_waits_for_the_opening(
+    seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    freeze_at(CLOSED_INSTANT)  # Tuesday 22:00 in São Paulo; opens Wednesday 08:00 (11:00 UTC)
+    supervisor = await make_agent(Role.supervisor)
+    await quiet_automations(supervisor)
+    conversation_id = await answered_and_resolved(atendimento, supervisor, "Z1")
+    await run_jobs_at(seeded, CLOSED_INSTANT + timedelta(minutes=6))
+    assert await automatic(supervisor, conversation_id, "nps_survey") == []
+    await run_jobs_at(seeded, CLOSED_INSTANT + timedelta(hours=9, minutes=59))
+    assert await automatic(supervisor, conversation_id, "nps_survey") == []
+    await run_jobs_at(seeded, CLOSED_INSTANT + timedelta(hours=10, minutes=1))
+    assert len(await automatic(supervisor, conversation_id, "nps_survey")) == 1
