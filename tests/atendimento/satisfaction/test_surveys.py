@@ -134,6 +134,8 @@ async def test_a_whatsapp_reply_answers_the_survey_in_its_own_conversation(
     assert thanks["content"].startswith("Muito obrigado pela sua nota e pelo comentário")
     conversation = (await supervisor.get(f"/api/conversations/{conversation_id}")).json()
     assert conversation["status"] == "resolved"  # an answer does not reopen it
+    [shown] = (await supervisor.get(f"/api/satisfaction/conversations/{conversation_id}/surveys")).json()
+    assert (shown["score"], shown["comment"], shown["status"]) == (9, "muito bom", "answered")
     history = (await supervisor.get(f"/api/conversations/{conversation_id}/history")).json()
     answered = [e for e in history if e["action"] == "survey.answered"]
     assert len(answered) == 1 and answered[0]["after"]["score"] == 9

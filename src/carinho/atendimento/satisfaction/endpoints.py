@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.security import APIKeyHeader
 
-from carinho.atendimento.agents.auth import SupervisorAgent
+from carinho.atendimento.agents.auth import CurrentAgent, SupervisorAgent
 from carinho.atendimento.deps import SessionDep
+from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.satisfaction import page
 from carinho.atendimento.satisfaction.followups import followup_service
 from carinho.atendimento.satisfaction.models import Followup, FollowupStatus
@@ -72,6 +73,19 @@ async def request_service_survey(
     if not created:
         response.status_code = 200
     return SurveyOut.model_validate(survey)
+
+
+@router.get("/conversations/{conversation_id}/surveys", response_model=list[SurveyOut])
+async def conversation_surveys(
+    agent: CurrentAgent,
+    session: SessionDep,
+    conversation_id: Annotated[int, Path(ge=1, le=INT_MAX)],
+) -> list[SurveyOut]:
+    """Pesquisas escritas nesta conversa (a da própria conversa e as pedidas após um serviço)."""
+    conversation = await inbox_service.get_for(session, agent, conversation_id)
+    return [
+        SurveyOut.model_validate(s) for s in await satisfaction_service.of_conversation(session, conversation)
+    ]
 
 
 def _aware(value: datetime, name: str) -> datetime:

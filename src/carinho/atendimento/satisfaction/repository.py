@@ -40,6 +40,10 @@ class SatisfactionRepository:
         stmt = select(Survey).where(Survey.conversation_key == conversation_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def in_conversation(self, conversation_id: int) -> Sequence[Survey]:
+        stmt = select(Survey).where(Survey.conversation_id == conversation_id).order_by(Survey.id)
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def for_service(self, service_id: str) -> Survey | None:
         stmt = select(Survey).where(Survey.service_id == service_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()

@@ -61,8 +61,10 @@ class SurveyOut(BaseModel):
     answered_at: datetime | None
     score: int | None
     csat: int | None
+    comment: str | None
     late: bool
     answer_channel: str | None
+    reminded_at: datetime | None
 
 
 class FiguresOut(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -460,6 +461,9 @@ class SatisfactionService:
         if survey.status != SurveyStatus.answered.value or survey.answered_at is None:
             return True
         return (now or utcnow()) <= survey.answered_at + timedelta(days=config.update_window_days)
+
+    async def of_conversation(self, session: AsyncSession, conversation: Conversation) -> Sequence[Survey]:
+        return await SatisfactionRepository(session).in_conversation(conversation.id)
 
     async def survey(self, session: AsyncSession, survey_id: int) -> Survey:
         survey = await SatisfactionRepository(session).survey(survey_id)
