@@ -75,6 +75,9 @@ async def test_at_risk_then_breached_with_exactly_one_alert_and_signal_each(
     finally:
         signals.sla_state_changed._receivers.remove(listener)
 
+    [recorded] = (await supervisor.get("/api/sla/breaches")).json()
+    assert recorded["conversation_id"] == conversation_id and recorded["target"] == "first_response"
+    assert (await agent.get("/api/sla/breaches")).status_code == 403
     listed = (await supervisor.get("/api/sla/conversations", params={"status": "breached"})).json()
     assert [c["conversation_id"] for c in listed] == [conversation_id]
     assert (await supervisor.get("/api/sla/conversations", params={"status": "at_risk"})).json() == []

@@ -18,6 +18,7 @@ from carinho.atendimento.sla.repository import SlaRepository
 from carinho.atendimento.sla.schemas import (
     AlertSettingsIn,
     AlertSettingsOut,
+    BreachOut,
     ConversationSlaOut,
     ConversationSlaSummary,
     PoliciesUpdate,
@@ -95,6 +96,22 @@ async def conversation_sla(
     if state is None:
         raise NotFound(f"A conversa {conversation_id} não tem SLA.")
     return await conversation_sla_out(session, state)
+
+
+@router.get("/breaches", response_model=list[BreachOut])
+async def breaches(
+    supervisor: SupervisorAgent,
+    session: SessionDep,
+    since: Annotated[datetime | None, Query(description="Detectadas a partir de (com fuso horário).")] = None,
+    until: Annotated[datetime | None, Query(description="Detectadas antes de (com fuso horário).")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=INT_MAX)] = 0,
+) -> list[BreachOut]:
+    """Violações de SLA, das mais recentes: prazo, atraso em minutos úteis, responsável e nível."""
+    rows = await SlaRepository(session).recent_breaches(
+        _utc(since) if since else None, _utc(until) if until else None, limit=limit, offset=offset
+    )
+    return [BreachOut.model_validate(b) for b in rows]
 
 
 @router.get("/alert-settings", response_model=AlertSettingsOut)

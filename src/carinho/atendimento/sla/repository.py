@@ -85,6 +85,21 @@ class SlaRepository:
         stmt = select(SlaBreach).where(SlaBreach.conversation_id == conversation_id).order_by(SlaBreach.id)
         return (await self.session.execute(stmt)).scalars().all()
 
+    async def recent_breaches(
+        self, since: datetime | None, until: datetime | None, *, limit: int, offset: int
+    ) -> Sequence[SlaBreach]:
+        stmt = (
+            select(SlaBreach)
+            .order_by(SlaBreach.detected_at.desc(), SlaBreach.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        if since is not None:
+            stmt = stmt.where(SlaBreach.detected_at >= since)
+        if until is not None:
+            stmt = stmt.where(SlaBreach.detected_at < until)
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def open_breach(self, target_id: int) -> SlaBreach | None:
         stmt = (
             select(SlaBreach)

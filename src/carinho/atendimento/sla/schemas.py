@@ -80,6 +80,7 @@ class BreachOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
+    conversation_id: int
     target: Target
     priority: Priority
     due_at: datetime
