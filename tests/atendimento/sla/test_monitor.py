@@ -4,9 +4,11 @@ send-failure alerts, once per episode."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from carinho.atendimento import signals
@@ -15,7 +17,10 @@ from carinho.atendimento.inbox.failures import mark_failed
 from carinho.atendimento.inbox.models import Message
 from carinho.atendimento.sla.metrics import live_metrics
 from carinho.runtime import Runtime
+from carinho.worker import Lane
+from carinho.worker.jobs import get_job
 from carinho.worker.models import OutboxStatus
+from carinho.worker.scheduler import periodic_jobs
 from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at
 from tests.atendimento.sla.support import incoming, move_to, run_monitor, sla_alerts, sla_of, target
 from tests.support.jobs import outbox_rows
@@ -190,3 +195,12 @@ async def test_backlog_and_send_failures_alert_once_per_episode(
     async with seeded.db("atendimento").session() as session:
         failures = (await session.execute(select(Message).where(Message.delivery_status == "failed"))).all()
     assert len(failures) == 2
+
+
+def test_the_monitor_runs_every_minute_and_alerts_go_out_on_the_notifications_lane() -> None:
+    monitor = periodic_jobs()["atendimento.sla_monitor"]
+    assert isinstance(monitor.trigger, IntervalTrigger)
+    assert monitor.trigger.interval == timedelta(minutes=1)
+    assert get_job(monitor.job).lane is Lane.atendimento
+    for name in ("atendimento.alert_fanout", "atendimento.alert_email", "atendimento.alert_webhook"):
+        assert get_job(name).lane is Lane.notifications
