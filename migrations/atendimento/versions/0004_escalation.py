@@ -120,13 +120,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Dropping a table drops its indexes; dropping an index first fails on MariaDB when a foreign
+    # key relies on it.
     op.drop_table("escalation_settings")
-    with op.batch_alter_table("escalations", schema=None) as batch_op:
-        batch_op.drop_index("ix_escalations_conversation_created")
     op.drop_table("escalations")
-    with op.batch_alter_table("escalation_rule_firings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_escalation_rule_firings_conversation_id"))
     op.drop_table("escalation_rule_firings")
-    with op.batch_alter_table("escalation_rules", schema=None) as batch_op:
-        batch_op.drop_index("ix_escalation_rules_kind_active")
     op.drop_table("escalation_rules")

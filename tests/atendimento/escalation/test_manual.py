@@ -120,3 +120,17 @@ async def test_reassignment_respects_capacity_and_alerts_when_nobody_can_take_it
     await supervisor.post(f"/api/conversations/{third}/escalate", json={"reason": "Terceira"})
     assert (await conversation(seeded, third)).assignee_id == spare.agent_id
     assert len(await alerts(seeded, "escalation_unassigned")) == 1
+
+
+async def test_a_resolved_conversation_does_not_change_level(
+    seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    freeze_at(OPEN_INSTANT)
+    supervisor = await make_agent(Role.supervisor)
+    conversation_id = await message(atendimento, phone="5511911121003")
+    await supervisor.patch(f"/api/conversations/{conversation_id}", json={"status": "resolved"})
+    refused = await supervisor.post(
+        f"/api/conversations/{conversation_id}/escalate", json={"reason": "Tarde"}
+    )
+    assert refused.status_code == 409
+    assert await escalations(seeded, conversation_id) == []

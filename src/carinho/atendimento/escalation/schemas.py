@@ -3,14 +3,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from carinho.atendimento.agents.models import SupportLevel
 from carinho.atendimento.escalation.models import RuleKind
 from carinho.atendimento.inbox.models import Priority
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
-Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text: a 422 here, not a 500 there.
+    if "\x00" in value:
+        raise ValueError("o texto não pode conter o caractere NUL")
+    return value
+
+
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000), AfterValidator(_no_nul)
+]
+Phrase = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(_no_nul)
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(_no_nul)
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(_no_nul)
+]
 SlaTarget = Literal["first_response", "next_response", "resolution"]
 RuleLevel = Literal["N2", "N3"]
 
@@ -78,8 +96,8 @@ class RuleFields(BaseModel):
         description="Palavras ou frases (sem diferença de acentos ou maiúsculas).",
         examples=[["emergência", "desmaiou"]],
     )
-    question_code: str | None = Field(
-        default=None, max_length=64, description="Código da pergunta da triagem.", examples=["condicao"]
+    question_code: Code | None = Field(
+        default=None, description="Código da pergunta da triagem.", examples=["condicao"]
     )
     answer_values: list[Phrase] = Field(
         default_factory=list,
@@ -97,20 +115,20 @@ class RuleFields(BaseModel):
 
 
 class RuleCreate(RuleFields):
-    name: str = Field(min_length=1, max_length=120, examples=["Cliente pede supervisor"])
+    name: Name = Field(examples=["Cliente pede supervisor"])
     kind: RuleKind
     target_level: RuleLevel = Field(description="Nível de destino (N2 ou N3).", examples=["N2"])
 
 
 class RuleUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: Name | None = None
     target_level: RuleLevel | None = None
     raise_priority: Priority | None = None
     notify_operacao: bool | None = None
     opens_emergency: bool | None = None
     active: bool | None = None
     keywords: list[Phrase] | None = Field(default=None, max_length=200)
-    question_code: str | None = Field(default=None, max_length=64)
+    question_code: Code | None = None
     answer_values: list[Phrase] | None = Field(default=None, max_length=100)
     sla_target: SlaTarget | None = None
     threshold: int | None = Field(default=None, ge=1, le=100)

@@ -137,6 +137,8 @@ class EscalationService:
         reason = reason.strip()
         if not reason:
             raise BadRequest("Informe o motivo da mudança de nível.")
+        if not conversation.is_active:
+            raise Conflict("Só conversas em andamento mudam de nível; esta já foi resolvida ou fechada.")
         from_level = conversation.level
         escalation = Escalation(
             conversation_id=conversation.id,
