@@ -199,6 +199,8 @@ async def test_bad_requests_are_refused_with_a_message(
         ({"kind": "erase", "reason": "pedido", "email": "sem-arroba"}, 400),
         ({"kind": "delete", "reason": "pedido", "phone": PHONE}, 422),
         ({"kind": "erase", "phone": PHONE}, 422),
+        ({"kind": "export", "email": "a\x00@b.com", "reason": "pedido"}, 422),
+        ({"kind": "export", "phone": PHONE, "reason": "pedido\x00"}, 422),
     ]
     for body, status in cases:
         response = await supervisor.post("/api/privacy/requests", json=body)
@@ -207,3 +209,34 @@ async def test_bad_requests_are_refused_with_a_message(
     assert (await supervisor.get("/api/privacy/requests/999999")).status_code == 404
     assert (await supervisor.get("/api/privacy/requests/0")).status_code == 422
     assert (await supervisor.get("/api/privacy/requests")).json() == []
+
+
+async def test_an_open_incident_keeps_its_conversation_until_it_is_resolved(
+    seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    supervisor = await make_agent(Role.supervisor)
+    conversation_id = await lead(seeded, atendimento, supervisor, PHONE, "I1", at=RECENT)
+    freeze_at(OPEN_INSTANT)
+    incident = await supervisor.post(
+        "/api/incidents",
+        json={
+            "category_code": "reclamacao",
+            "title": "Cuidadora atrasou",
+            "conversation_id": conversation_id,
+        },
+    )
+    assert incident.status_code == 201, incident.text
+
+    kept = await request(supervisor, "erase", phone=PHONE)
+    assert kept["status"] == "completed_with_exceptions"
+    assert [(k["conversation_id"], k["reason"]) for k in kept["result"]["kept"]] == [
+        (conversation_id, "open_incident")
+    ]
+    assert any(SECRET_TEXT in (m.content or "") for m in await messages_of(seeded, conversation_id))
+
+    for status in ({"status": "in_progress"}, {"status": "resolved", "resolution": "Cuidadora substituída"}):
+        moved = await supervisor.post(f"/api/incidents/{incident.json()['id']}/status", json=status)
+        assert moved.status_code == 200, moved.text
+    erased = await request(supervisor, "erase", phone=PHONE)
+    assert erased["status"] == "completed" and erased["result"]["erased_conversations"] == [conversation_id]
+    assert all(SECRET_TEXT not in (m.content or "") for m in await messages_of(seeded, conversation_id))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from carinho.atendimento.retention.models import DataClass, RequestKind
 
@@ -77,6 +77,14 @@ class PrivacyRequestIn(BaseModel):
         description="Motivo e origem da solicitação (ex.: pedido por e-mail do titular, protocolo).",
         examples=["Pedido do titular por e-mail em 28/11, protocolo 123"],
     )
+
+    @field_validator("phone", "email", "reason")
+    @classmethod
+    def no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL refuses NUL in text: a 422 here, not a 500 there.
+        if value is not None and "\x00" in value:
+            raise ValueError("o texto não pode conter o caractere NUL")
+        return value
 
 
 class PrivacyRequestOut(BaseModel):
