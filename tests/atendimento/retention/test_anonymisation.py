@@ -118,6 +118,19 @@ async def test_expired_data_is_anonymised_and_the_rest_is_untouched(
     active = await lead(seeded, atendimento, supervisor, "5511911110002", "ACT", at=OLD, resolve=False)
     recent = await lead(seeded, atendimento, supervisor, "5511911110003", "NEW", at=RECENT)
     freeze_at(OPEN_INSTANT)
+    async with seeded.db("atendimento").session() as session:
+        welcome = (
+            (
+                await session.execute(
+                    select(Message).where(Message.conversation_id == expired, Message.direction == "outbound")
+                )
+            )
+            .scalars()
+            .first()
+        )
+        assert welcome is not None
+        welcome.failure_reason = "Z-API 400: phone 5511911110001 does not exist"
+        await session.commit()
     before = await snapshot(seeded)
 
     run = await daily_run(seeded)
@@ -130,6 +143,11 @@ async def test_expired_data_is_anonymised_and_the_rest_is_untouched(
     assert old["locations"] == [{}]
     assert old["answers"] == [None, None]
     assert old["funnel_notes"] == []
+    async with seeded.db("atendimento").session() as session:
+        reason = (
+            await session.execute(select(Message.failure_reason).where(Message.id == welcome.id))
+        ).scalar_one()
+        assert reason == "Z-API 400: phone *** does not exist"
     contact_id, *pseudonymised = old["contact"]
     assert pseudonymised == [f"anon-{contact_id}", f"Contato anonimizado #{contact_id}", None]
     # The entry keeps who did what and when; only the personal value goes.

@@ -35,6 +35,7 @@ from carinho.atendimento.retention.scrubbing import (
     scrub_extra,
 )
 from carinho.atendimento.triage.models import TriageAnswer, TriageSession
+from carinho.kit.masking import mask_text
 
 ACTIVE = sorted(s.value for s in ACTIVE_STATUSES)
 CARD_KINDS = (MessageKind.location.value, MessageKind.contact.value)
@@ -73,7 +74,9 @@ class PersonalDataRepository:
         if not ids:
             return 0
         rows = (
-            await self.session.execute(select(Message.id, Message.extra).where(Message.id.in_(ids)))
+            await self.session.execute(
+                select(Message.id, Message.extra, Message.failure_reason).where(Message.id.in_(ids))
+            )
         ).all()
         await self.session.execute(
             update(Message)
@@ -81,13 +84,19 @@ class PersonalDataRepository:
             .values(content=marker)
             .execution_options(synchronize_session=False)
         )
-        for message_id, extra in rows:
+        for message_id, extra, failure_reason in rows:
+            values: dict[str, Any] = {}
             cleaned = scrub_extra(extra)
             if cleaned != (extra or {}):
+                values["extra"] = cleaned
+            # A provider's error may quote the number it failed to reach.
+            if failure_reason and mask_text(failure_reason) != failure_reason:
+                values["failure_reason"] = mask_text(failure_reason)
+            if values:
                 await self.session.execute(
                     update(Message)
                     .where(Message.id == message_id)
-                    .values(extra=cleaned)
+                    .values(**values)
                     .execution_options(synchronize_session=False)
                 )
         return len(rows)
