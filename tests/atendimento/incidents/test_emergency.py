@@ -19,7 +19,12 @@ from carinho.atendimento.agents.models import Role
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.inbox.models import Alert
 from carinho.atendimento.inbox.service import inbox_service
-from carinho.atendimento.incidents.delivery import EMERGENCY_JOB, idempotency_key
+from carinho.atendimento.incidents.delivery import (
+    EMERGENCY_JOB,
+    MAX_DELIVERY_ATTEMPTS,
+    deliver,
+    idempotency_key,
+)
 from carinho.atendimento.incidents.metrics import live_metrics
 from carinho.atendimento.incidents.models import Incident
 from carinho.atendimento.incidents.service import incident_service
@@ -323,3 +328,79 @@ async def test_operacao_refusing_the_emergency_alerts_at_once_and_keeps_trying(
     assert (await incident_row(rt, incident_id)).delivery_state == "delivered"
     [occurrence] = await simulators.occurrences()
     assert (occurrence["category"], occurrence["severity"]) == ("outros", "critica")
+
+
+async def test_when_every_attempt_failed_a_supervisor_can_start_again(
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    rt = simulators.rt
+    supervisor = await make_agent(Role.supervisor)
+    agent = await make_agent()
+    conversation_id = await conversation_of(atendimento, supervisor, agent, phone=PHONE, message_id="EMG-5")
+    await simulators.faults(down=True)
+    incident_id = (await agent.post(f"/api/conversations/{conversation_id}/emergency", json={})).json()["id"]
+    assert (
+        await supervisor.post(f"/api/incidents/{incident_id}/redeliver")
+    ).status_code == 409  # still trying
+    await drain(rt, ("atendimento",))
+    assert (await incident_row(rt, incident_id)).delivery_attempts == 1
+    # Skip to the last attempt (the ones between behave like the first).
+    async with rt.db("atendimento").session() as session:
+        row = await session.get(Incident, incident_id)
+        assert row is not None
+        row.delivery_attempts = MAX_DELIVERY_ATTEMPTS - 1
+        assert await deliver(session, incident_id, MAX_DELIVERY_ATTEMPTS) == "failed"
+        await session.commit()
+    row = await incident_row(rt, incident_id)
+    assert (row.delivery_state, row.delivery_attempts) == ("failed", MAX_DELIVERY_ATTEMPTS)
+    [gave_up] = await alerts_of(rt, "emergency_delivery_failed")
+    assert gave_up.severity == "critical"
+    assert (await metrics(rt))["emergencies_undelivered"] == 1
+
+    await simulators.faults(down=False)
+    assert (await agent.post(f"/api/incidents/{incident_id}/redeliver")).status_code == 403
+    again = await supervisor.post(f"/api/incidents/{incident_id}/redeliver")
+    assert again.status_code == 202, again.text
+    assert again.json()["emergency"]["delivery_state"] == "pending"
+    await drain(rt, ("atendimento",))
+    row = await incident_row(rt, incident_id)
+    assert (row.delivery_state, row.delivery_attempts) == ("delivered", MAX_DELIVERY_ATTEMPTS + 1)
+    # The retry scheduled after the first failure finds nothing left to do.
+    clock.advance(timedelta(minutes=1))
+    await drain(rt, ("atendimento",))
+    assert len(await simulators.occurrences()) == 1
+    timeline = (await supervisor.get(f"/api/incidents/{incident_id}")).json()["timeline"]
+    assert [e["action"] for e in timeline] == [
+        "opened",
+        "emergency_delivery_failed",
+        "emergency_redelivery",
+        "emergency_delivered",
+    ]
+    plain = (await supervisor.post("/api/incidents", json={"category_code": "outro", "title": "x"})).json()
+    assert (await supervisor.post(f"/api/incidents/{plain['id']}/redeliver")).status_code == 400
+
+
+async def test_a_report_that_loses_the_race_returns_the_winners_emergency(
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    """Two reports of one conversation in overlapping transactions: the second one's snapshot
+    predates the first one's commit (MariaDB's repeatable read), so only the unique column stops it."""
+    rt = simulators.rt
+    supervisor = await make_agent(Role.supervisor)
+    conversation_id = await conversation_of(atendimento, supervisor, None, phone=PHONE, message_id="EMG-6")
+    rule = Actor.automation("escalation:keywords")
+    db = rt.db("atendimento")
+    async with db.session() as late:
+        if late.get_bind().dialect.name != "sqlite":  # SQLite runs one writer at a time: no overlap
+            await late.execute(select(func.count()).select_from(Incident))  # its snapshot starts here
+        async with db.session() as early:
+            conversation = await inbox_service.get(early, conversation_id)
+            first = await incident_service.report_emergency(early, conversation, source="rule:1", actor=rule)
+            await early.commit()
+        conversation = await inbox_service.get(late, conversation_id)
+        second = await incident_service.report_emergency(late, conversation, source="rule:2", actor=rule)
+        await late.commit()
+    assert second.id == first.id
+    async with db.session() as session:
+        assert (await session.execute(select(func.count()).select_from(Incident))).scalar_one() == 1
+    assert len(await alerts_of(rt, "emergency")) == 1

@@ -31,7 +31,7 @@ async def test_no_server_errors_on_incident_routes(
         "/api/incidents", json={"category_code": "outro", "title": "Fuzz", "conversation_id": conversation_id}
     )
     document = incident_routes((await atendimento.get("/openapi.json")).json())
-    assert len(document["paths"]) == 10
+    assert len(document["paths"]) == 11
     failures: list[str] = []
     sent = 0
     for case in cases_for(document):

@@ -109,7 +109,7 @@ class EmergencyService:
                 await session.flush()
         except IntegrityError:
             # Another report of the same conversation won the race.
-            existing = await repo.open_emergency(conversation.id)
+            existing = await repo.open_emergency(conversation.id, lock=True)
             if existing is not None:
                 return existing
             raise Conflict("A emergência desta conversa já está sendo registrada.") from None
@@ -205,6 +205,27 @@ class EmergencyService:
         if incident.alert_id is not None and agent.has_role(Role.supervisor):
             with contextlib.suppress(NotFound):  # the alert was purged; the incident is what counts
                 await alert_service.acknowledge(session, agent, incident.alert_id)
+        await session.flush()
+        return incident
+
+    async def redeliver(self, session: AsyncSession, agent: Agent, incident: Incident) -> Incident:
+        """A new series of attempts for an emergency whose delivery gave up (`failed`)."""
+        if not incident.is_emergency or incident.operacao_payload is None:
+            raise BadRequest("Só emergências são enviadas à operação.")
+        if incident.delivery_state != DeliveryState.failed.value:
+            state = DeliveryState(incident.delivery_state or DeliveryState.pending.value)
+            raise Conflict(f"Só um envio que falhou pode ser refeito; esta emergência está: {state.label}.")
+        incident.delivery_state = DeliveryState.pending.value
+        attempt = incident.delivery_attempts + 1
+        await enqueue(
+            session,
+            EMERGENCY_JOB,
+            {"incident_id": incident.id, "attempt": attempt},
+            dedupe_key=delivery_dedupe_key(incident.id, attempt),
+        )
+        actor = Actor.of(agent)
+        add_event(session, incident, TimelineAction.emergency_redelivery, actor, details={"attempt": attempt})
+        audit(session, Action.incident_updated, actor, incident, details={"redelivery": attempt})
         await session.flush()
         return incident
 

@@ -194,6 +194,15 @@ async def acknowledge_emergency(
     return IncidentOut.of(await incident_service.acknowledge(session, agent, incident))
 
 
+@router.post("/incidents/{incident_id}/redeliver", response_model=IncidentOut, status_code=202)
+async def redeliver_emergency(
+    incident_id: IncidentId, supervisor: SupervisorAgent, session: SessionDep
+) -> IncidentOut:
+    """Recomeça o envio à operação de uma emergência cujas tentativas se esgotaram (falhou)."""
+    incident = await incident_service.get_for(session, supervisor, incident_id, lock=True)
+    return IncidentOut.of(await emergency_service.redeliver(session, supervisor, incident))
+
+
 # ---------------------------------------------------------------------- per conversation
 
 

@@ -89,6 +89,7 @@ class TimelineAction(StrEnum):
     emergency_delivered = "emergency_delivered"
     emergency_delivery_failed = "emergency_delivery_failed"
     emergency_acknowledged = "emergency_acknowledged"
+    emergency_redelivery = "emergency_redelivery"
 
     @property
     def label(self) -> str:
@@ -100,6 +101,7 @@ class TimelineAction(StrEnum):
             "emergency_delivered": "Emergência entregue à operação",
             "emergency_delivery_failed": "Falha ao comunicar a operação",
             "emergency_acknowledged": "Emergência reconhecida",
+            "emergency_redelivery": "Novo envio à operação solicitado",
         }[self]
 
 

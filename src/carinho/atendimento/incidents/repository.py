@@ -66,8 +66,12 @@ class IncidentRepository:
             stmt = stmt.with_for_update(of=Incident)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def open_emergency(self, conversation_id: int) -> Incident | None:
+    async def open_emergency(self, conversation_id: int, *, lock: bool = False) -> Incident | None:
+        """The conversation's active emergency. `lock` reads the latest committed row (a locking
+        read), which MariaDB's repeatable-read snapshot would otherwise hide after a lost race."""
         stmt = self._with_relations().where(Incident.open_emergency_conversation_id == conversation_id)
+        if lock and self.session.get_bind().dialect.name != "sqlite":
+            stmt = stmt.with_for_update(of=Incident)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def search(self, filters: IncidentFilters, visibility: Any | None) -> Sequence[Incident]:
