@@ -9,6 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from carinho.atendimento.agents.models import Role
+from carinho.atendimento.agents.security import SESSION_COOKIE, issue_session
 from carinho.atendimento.inbox.models import Message
 from carinho.atendimento.metrics.models import MessageHourCount
 from carinho.atendimento.metrics.service import metrics_service
@@ -220,3 +222,13 @@ async def test_unauthenticated_is_a_401_json(atendimento: httpx.AsyncClient) -> 
         assert response.status_code == 401
         assert response.headers["content-type"].startswith("application/json")
         assert response.json()["message"].startswith("Autenticação necessária")
+
+
+async def test_the_session_cookie_of_the_ui_is_enough(
+    seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    agent = await make_agent(Role.agent)
+    cookie, _ = issue_session(agent.secret, agent.agent_id, 0)
+    response = await atendimento.get("/api/metrics/live", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"})
+    assert response.status_code == 200, response.text
+    assert [row["id"] for row in response.json()["agents"]["items"]] == [agent.agent_id]
