@@ -32,7 +32,7 @@ from carinho.connectors.operacao import OperacaoClient
 from carinho.connectors.operacao.schemas import EmergencyInput
 from carinho.kit import clock
 from carinho.runtime import Runtime
-from tests.atendimento.conftest import MakeAgent
+from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at, post_webhook, received
 from tests.atendimento.incidents.conftest import conversation_of
 from tests.sandbox.harness import RunningSandbox, revalidated, running_sandbox, sandbox_settings
 from tests.support.jobs import drain, outbox_rows
@@ -403,4 +403,34 @@ async def test_a_report_that_loses_the_race_returns_the_winners_emergency(
     assert second.id == first.id
     async with db.session() as session:
         assert (await session.execute(select(func.count()).select_from(Incident))).scalar_one() == 1
+    assert len(await alerts_of(rt, "emergency")) == 1
+
+
+async def test_the_customers_words_open_the_emergency_and_operacao_has_it_at_once(
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    """With the seeded escalation rule: a WhatsApp message saying someone fainted is enough."""
+    rt = simulators.rt
+    supervisor = await make_agent(Role.supervisor)
+    freeze_at(OPEN_INSTANT)
+    response = await post_webhook(
+        atendimento, received("EMG-7", phone=PHONE, text="Socorro, minha mãe desmaiou e não acorda")
+    )
+    assert response.status_code == 200, response.text
+    conversation_id = response.json()["conversation_id"]
+    [incident] = (await supervisor.get(f"/api/conversations/{conversation_id}/incidents")).json()
+    assert (incident["is_emergency"], incident["category"]["code"]) == (True, "emergencia_saude")
+    assert incident["emergency"]["source"].startswith("rule:")
+    await drain(rt, ("atendimento",))  # no clock change: it goes right away
+    [occurrence] = await simulators.occurrences()
+    assert occurrence["category"] == "saude"
+    assert (await incident_row(rt, incident["id"])).operacao_protocol == occurrence["protocol"]
+    assert sum("SAMU: 192" in t for t in await simulators.whatsapp_texts()) == 1
+    conversation = (await supervisor.get(f"/api/conversations/{conversation_id}")).json()
+    assert (conversation["priority"], conversation["level"]) == ("urgent", "N3")
+    # Saying it again does not open another one.
+    await post_webhook(atendimento, received("EMG-8", phone=PHONE, text="Socorro! Ela continua desmaiada"))
+    await drain(rt, ("atendimento",))
+    assert len((await supervisor.get(f"/api/conversations/{conversation_id}/incidents")).json()) == 1
+    assert len(await simulators.occurrences()) == 1
     assert len(await alerts_of(rt, "emergency")) == 1
