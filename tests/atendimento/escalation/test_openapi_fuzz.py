@@ -1,0 +1,57 @@
+"""Schemathesis over the escalation operations of atendimento's OpenAPI, as a supervisor, with a real
+conversation to act on: generated requests (valid and invalid) never get a 5xx, on every backend."""
+
+from __future__ import annotations
+
+import httpx
+
+from carinho.atendimento.agents.models import Role
+from carinho.runtime import Runtime
+from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at
+from tests.atendimento.escalation.helpers import message
+from tests.integracoes.events.test_openapi_fuzz import cases_for
+
+
+def ours(path: str) -> bool:
+    return path.startswith("/api/escalation") or path.split("/")[-1] in (
+        "escalate",
+        "deescalate",
+        "escalations",
+    )
+
+
+async def test_escalation_endpoints_never_answer_a_server_error(
+    seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    freeze_at(OPEN_INSTANT)
+    supervisor = await make_agent(Role.supervisor)
+    conversation_id = await message(atendimento, phone="5511911122001")
+    document = (await atendimento.get("/openapi.json")).json()
+    document["paths"] = {p: v for p, v in document["paths"].items() if ours(p)}
+    assert len(document["paths"]) == 7
+    failures: list[str] = []
+    sent = 0
+    for case in cases_for(document):
+        if case.path_parameters and "conversation_id" in case.path_parameters and sent % 2 == 0:
+            case.path_parameters["conversation_id"] = conversation_id  # half of them on a real one
+        kwargs = case.as_transport_kwargs(base_url="http://atendimento.test", headers=supervisor.headers)
+        request = {
+            "method": kwargs["method"],
+            "url": kwargs["url"],
+            "headers": {k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
+            "params": kwargs.get("params"),
+        }
+        if "json" in kwargs:
+            request["json"] = kwargs["json"]
+        try:
+            response = await atendimento.request(**request)
+        except (httpx.InvalidURL, UnicodeEncodeError):
+            continue
+        except Exception as exc:  # the app raised: it answered 500
+            failures.append(f"{type(exc).__name__}: {exc} <- {case.as_curl_command()}")
+            continue
+        sent += 1
+        if response.status_code >= 500:
+            failures.append(f"{response.status_code} {case.as_curl_command()}")
+    assert sent >= 30
+    assert failures == []
