@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import httpx
 import pytest
 from sqlalchemy import select
 
+import carinho.atendimento
 from carinho.atendimento.agents.models import Role
 from carinho.atendimento.history.models import HistoryEntry, HistoryIsAppendOnly
+from carinho.atendimento.history.service import ACTION_LABELS, Action
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at, post_webhook, received
 
@@ -140,3 +145,35 @@ async def test_the_openapi_documents_the_whole_api(seeded: Runtime, atendimento:
     ):
         assert path in schema["paths"], path
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
+
+
+def test_every_action_has_a_portuguese_label() -> None:
+    constants = {value for name, value in vars(Action).items() if not name.startswith("_")}
+    assert constants == set(ACTION_LABELS)
+    labels = list(ACTION_LABELS.values())
+    assert all(label.strip() for label in labels) and len(set(labels)) == len(labels)
+
+
+def test_every_recorded_action_is_an_action_constant() -> None:
+    """A bare string passed to history_service.record would show untranslated in the trail."""
+
+    def is_constant(expr: ast.expr) -> bool:
+        if isinstance(expr, ast.IfExp):
+            return is_constant(expr.body) and is_constant(expr.orelse)
+        if isinstance(expr, ast.Name):  # a helper's `action: str` parameter, itself called with constants
+            return expr.id == "action"
+        return isinstance(expr, ast.Attribute) and ast.unparse(expr.value) == "Action"
+
+    package = Path(carinho.atendimento.__file__).parent
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "record"
+                and ast.unparse(node.func.value) == "history_service"
+                and not is_constant(node.args[1])
+            ):
+                offenders.append(f"{path.relative_to(package)}:{node.lineno}: {ast.unparse(node.args[1])}")
+    assert offenders == []

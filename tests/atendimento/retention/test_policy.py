@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from carinho.atendimento.agents.models import Role
 from carinho.atendimento.history.models import HistoryEntry
-from carinho.atendimento.retention.service import POLICY_CHANGED, seed_retention
+from carinho.atendimento.history.service import Action
+from carinho.atendimento.retention.service import seed_retention
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import MakeAgent
 
@@ -49,7 +50,11 @@ async def test_defaults_are_seeded_edited_by_a_supervisor_and_audited(
 
     async with seeded.db("atendimento").session() as session:
         entries = (
-            (await session.execute(select(HistoryEntry).where(HistoryEntry.action == POLICY_CHANGED)))
+            (
+                await session.execute(
+                    select(HistoryEntry).where(HistoryEntry.action == Action.retention_changed)
+                )
+            )
             .scalars()
             .all()
         )
@@ -62,6 +67,8 @@ async def test_defaults_are_seeded_edited_by_a_supervisor_and_audited(
         assert await seed_retention(session) == []
         await session.commit()
     assert months((await supervisor.get("/api/privacy/retention")).json())["message_text"] == 36
+    [shown] = (await supervisor.get("/api/history", params={"action": "privacy.retention_changed"})).json()
+    assert shown["action_label"] == "Política de retenção alterada"
 
     for bad in (
         {"policies": {"message_text": -1}},

@@ -18,7 +18,7 @@ from carinho.atendimento.escalation.models import EscalationRule, RuleKind
 from carinho.atendimento.escalation.repository import EscalationRepository
 from carinho.atendimento.escalation.service import escalation_service
 from carinho.atendimento.history.actor import Actor
-from carinho.atendimento.history.service import history_service
+from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.alerts import alert_service
 from carinho.atendimento.inbox.models import Conversation, Priority
 from carinho.atendimento.inbox.service import inbox_service
@@ -28,9 +28,6 @@ from carinho.logging import get_logger
 
 log = get_logger(__name__)
 
-RULE_CREATED = "escalation.rule_created"
-RULE_UPDATED = "escalation.rule_updated"
-RULE_DELETED = "escalation.rule_deleted"
 PRIORITY_ORDER = [Priority.low, Priority.normal, Priority.high, Priority.urgent]
 SLA_TARGETS = {
     "first_response": "primeira resposta",
@@ -106,7 +103,7 @@ class EscalationRuleService:
         EscalationRepository(session).add(rule)
         await session.flush()
         actor = Actor.of(supervisor) if supervisor else Actor.system()
-        history_service.record(session, RULE_CREATED, actor, after=snapshot(rule))
+        history_service.record(session, Action.escalation_rule_created, actor, after=snapshot(rule))
         return rule
 
     async def update(
@@ -122,13 +119,17 @@ class EscalationRuleService:
         await session.flush()
         after = snapshot(rule)
         if after != before:
-            history_service.record(session, RULE_UPDATED, Actor.of(supervisor), before=before, after=after)
+            history_service.record(
+                session, Action.escalation_rule_updated, Actor.of(supervisor), before=before, after=after
+            )
         return rule
 
     async def delete(self, session: AsyncSession, supervisor: Agent, rule_id: int) -> None:
         """Escalations it made keep its id (and their reason names it)."""
         rule = await self.rule(session, rule_id)
-        history_service.record(session, RULE_DELETED, Actor.of(supervisor), before=snapshot(rule))
+        history_service.record(
+            session, Action.escalation_rule_deleted, Actor.of(supervisor), before=snapshot(rule)
+        )
         await session.delete(rule)
         await session.flush()
 

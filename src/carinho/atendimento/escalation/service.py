@@ -39,7 +39,6 @@ log = get_logger(__name__)
 
 NOTIFY_OPERACAO_JOB = "atendimento.escalation_notify_operacao"
 AUTO_REASSIGN_JOB = "atendimento.escalation_auto_reassign"
-SETTINGS_CHANGED = "escalation.settings_changed"
 DEFAULT_REASSIGN_MINUTES = 15
 REASSIGN_BATCH = 200
 LEVELS = list(SupportLevel)
@@ -311,7 +310,11 @@ class EscalationService:
         await session.flush()
         if row.snapshot() != before:
             history_service.record(
-                session, SETTINGS_CHANGED, Actor.of(supervisor), before=before, after=row.snapshot()
+                session,
+                Action.escalation_settings_changed,
+                Actor.of(supervisor),
+                before=before,
+                after=row.snapshot(),
             )
         return row
 

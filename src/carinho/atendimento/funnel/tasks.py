@@ -9,7 +9,7 @@ from carinho import runtime
 from carinho.atendimento.funnel.models import DocumentDispatch
 from carinho.atendimento.funnel.service import SEND_DOCUMENT_JOB
 from carinho.atendimento.history.actor import Actor
-from carinho.atendimento.history.service import history_service
+from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.alerts import alert_service
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
@@ -73,7 +73,7 @@ async def send_document_email(session: AsyncSession, dispatch_id: int, attempt: 
         dispatch.status = "failed"
         history_service.record(
             session,
-            "document.failed",
+            Action.document_failed,
             Actor.system(),
             conversation_id=dispatch.conversation_id,
             before={"status": "queued"},
@@ -94,7 +94,7 @@ async def send_document_email(session: AsyncSession, dispatch_id: int, attempt: 
     dispatch.error = None
     history_service.record(
         session,
-        "document.sent",
+        Action.document_emailed,
         Actor.system(),
         conversation_id=dispatch.conversation_id,
         before={"status": "queued"},

@@ -38,6 +38,8 @@ class Action:
     triage_answered = "triage.answered"
     triage_completed = "triage.completed"
     document_sent = "document.queued"
+    document_emailed = "document.sent"
+    document_failed = "document.failed"
     contact_updated = "contact.updated"
     crm_synced = "crm.synced"
     sla_applied = "sla.applied"
@@ -48,6 +50,10 @@ class Action:
     escalated = "conversation.escalated"
     deescalated = "conversation.deescalated"
     reassigned = "conversation.reassigned"
+    escalation_rule_created = "escalation.rule_created"
+    escalation_rule_updated = "escalation.rule_updated"
+    escalation_rule_deleted = "escalation.rule_deleted"
+    escalation_settings_changed = "escalation.settings_changed"
     incident_opened = "incident.opened"
     incident_updated = "incident.updated"
     incident_status_changed = "incident.status_changed"
@@ -57,9 +63,11 @@ class Action:
     survey_reminded = "survey.reminded"
     survey_answered = "survey.answered"
     followup_created = "followup.created"
+    followup_done = "followup.done"
     data_exported = "privacy.exported"
     data_erased = "privacy.erased"
     data_anonymised = "privacy.anonymised"
+    retention_changed = "privacy.retention_changed"
 
 
 ACTION_LABELS = {
@@ -85,6 +93,8 @@ ACTION_LABELS = {
     Action.triage_answered: "Resposta de triagem",
     Action.triage_completed: "Triagem concluída",
     Action.document_sent: "Documento enviado por e-mail",
+    Action.document_emailed: "E-mail do documento entregue",
+    Action.document_failed: "Falha no e-mail do documento",
     Action.contact_updated: "Contato atualizado",
     Action.crm_synced: "CRM atualizado",
     Action.sla_applied: "SLA aplicado",
@@ -95,6 +105,10 @@ ACTION_LABELS = {
     Action.escalated: "Escalonamento",
     Action.deescalated: "Retorno de nível",
     Action.reassigned: "Reatribuição automática",
+    Action.escalation_rule_created: "Regra de escalonamento criada",
+    Action.escalation_rule_updated: "Regra de escalonamento alterada",
+    Action.escalation_rule_deleted: "Regra de escalonamento excluída",
+    Action.escalation_settings_changed: "Configuração de escalonamento alterada",
     Action.incident_opened: "Ocorrência aberta",
     Action.incident_updated: "Ocorrência atualizada",
     Action.incident_status_changed: "Status da ocorrência",
@@ -104,9 +118,11 @@ ACTION_LABELS = {
     Action.survey_reminded: "Lembrete da pesquisa",
     Action.survey_answered: "Pesquisa respondida",
     Action.followup_created: "Acompanhamento criado",
+    Action.followup_done: "Acompanhamento concluído",
     Action.data_exported: "Dados pessoais exportados",
     Action.data_erased: "Dados pessoais apagados",
     Action.data_anonymised: "Dados anonimizados (retenção)",
+    Action.retention_changed: "Política de retenção alterada",
 }
 
 

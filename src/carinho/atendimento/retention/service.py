@@ -35,8 +35,6 @@ log = get_logger(__name__)
 
 RUN_STEP_JOB = "atendimento.retention_step"
 SCRUB_CONVERSATION_AUDIT_JOB = "atendimento.retention_scrub_conversation_audit"
-# Not in history's Action list (which names what the inbox shows); a change of policy is audited too.
-POLICY_CHANGED = "privacy.retention_changed"
 DEFAULT_BATCH_SIZE = 500
 EXCEPTION_FIELDS = (
     "keep_active_conversations",
@@ -108,7 +106,9 @@ class RetentionService:
         await session.flush()
         after = await self._snapshot(session)
         if after != before:
-            history_service.record(session, POLICY_CHANGED, Actor.of(agent), before=before, after=after)
+            history_service.record(
+                session, Action.retention_changed, Actor.of(agent), before=before, after=after
+            )
         return await self.config(session)
 
     async def _snapshot(self, session: AsyncSession) -> dict[str, object]:

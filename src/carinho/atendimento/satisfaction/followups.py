@@ -16,7 +16,6 @@ from carinho.errors import Conflict, NotFound
 from carinho.kit.clock import utcnow
 
 DETRACTOR_MAX = 6
-FOLLOWUP_DONE = "followup.done"
 
 
 class FollowupService:
@@ -106,7 +105,7 @@ class FollowupService:
             followup.note = note
         history_service.record(
             session,
-            FOLLOWUP_DONE,
+            Action.followup_done,
             Actor.of(supervisor),
             conversation_id=followup.conversation_id,
             before={"status": FollowupStatus.open.value},
