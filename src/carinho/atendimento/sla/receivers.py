@@ -17,7 +17,7 @@ async def on_message_received(
     session: AsyncSession, *, conversation: Conversation, new_conversation: bool, **_: Any
 ) -> None:
     if new_conversation:
-        await sla_service.ensure_state(session, conversation)
+        await sla_service.ensure_state(session, conversation, new_conversation=True)
     else:
         await sla_service.on_customer_message(session, conversation)
 

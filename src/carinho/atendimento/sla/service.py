@@ -154,13 +154,21 @@ class SlaService:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def ensure_state(self, session: AsyncSession, conversation: Conversation) -> ConversationSla:
-        """The conversation's SLA state, started (from the conversation's creation) if missing."""
+    async def ensure_state(
+        self, session: AsyncSession, conversation: Conversation, *, new_conversation: bool = False
+    ) -> ConversationSla:
+        """The conversation's SLA state, started if missing (see below for from when)."""
         repo = SlaRepository(session)
         state = await repo.state(conversation.id)
         if state is not None:
             return state
-        started = conversation.created_at or utcnow()
+        # Only a conversation that has just been created counts from its creation. One that existed
+        # before the SLA was deployed gets its state here, lazily, on its next activity: counted from
+        # its creation, every old open conversation would breach at once (an alert storm and
+        # automatic escalations on the first day), so its clock starts now, and a first response it
+        # already had is not timed again.
+        started = conversation.created_at if new_conversation and conversation.created_at else utcnow()
+        answered_before = not new_conversation and conversation.first_response_at is not None
         state = ConversationSla(
             conversation_id=conversation.id,
             priority=conversation.priority,
@@ -172,9 +180,14 @@ class SlaService:
         repo.add(state)
         values = await self.policy_values(session, conversation.priority)
         calendar = await working_hours_service.calendar(session)
-        first = self._new_target(calendar, state, Target.first_response, 1, started, values)
+        first = (
+            None
+            if answered_before
+            else self._new_target(calendar, state, Target.first_response, 1, started, values)
+        )
         resolution = self._new_target(calendar, state, Target.resolution, 1, started, values)
-        repo.add(first)
+        if first is not None:
+            repo.add(first)
         repo.add(resolution)
         await session.flush()
         history_service.record(
@@ -184,10 +197,10 @@ class SlaService:
             conversation_id=conversation.id,
             after={
                 "priority": conversation.priority,
-                "first_response_due_at": first.due_at.isoformat(),
+                "first_response_due_at": first.due_at.isoformat() if first else None,
                 "resolution_due_at": resolution.due_at.isoformat(),
             },
-            details={"policy": values.__dict__},
+            details={"policy": values.__dict__, "started_at": started.isoformat()},
         )
         return state
 
