@@ -6,6 +6,7 @@ SQLite (aiosqlite), MariaDB/MySQL (asyncmy) and PostgreSQL (asyncpg) are all fir
 from __future__ import annotations
 
 import asyncio
+import threading
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, event, text
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -73,8 +75,8 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
-def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
         # Let SQLAlchemy, not the driver, own transactions so BEGIN IMMEDIATE takes the write lock
         # up front: deferred transactions that upgrade later fail with SQLITE_BUSY under load.
@@ -86,9 +88,20 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_sqlite_thread_engine(url: str, busy_timeout_ms: int = 30_000) -> Engine:
+    """A synchronous engine on the same SQLite file, for work done whole in a worker thread (one
+    thread hop per transaction instead of several per statement through aiosqlite)."""
+    parsed = make_url(url).set(drivername="sqlite+pysqlite")
+    engine = create_sync_engine(
+        parsed, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+    )
+    _configure_sqlite(engine, busy_timeout_ms)
+    return engine
 
 
 def create_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000) -> AsyncEngine:
@@ -103,7 +116,7 @@ def create_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_00
         kwargs.setdefault("connect_args", {})["init_command"] = "SET time_zone = '+00:00'"
     engine = create_async_engine(parsed, **kwargs)
     if backend == "sqlite":
-        _configure_sqlite(engine, busy_timeout_ms)
+        _configure_sqlite(engine.sync_engine, busy_timeout_ms)
     return engine
 
 
@@ -121,6 +134,8 @@ class Database:
         self._makers: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, async_sessionmaker[AsyncSession]
         ] = weakref.WeakKeyDictionary()
+        self._thread_engine: Engine | None = None
+        self._thread_engine_lock = threading.Lock()
 
     @property
     def engine(self) -> AsyncEngine:
@@ -142,6 +157,16 @@ class Database:
         async with self.sessionmaker()() as session:
             yield session
 
+    def thread_engine(self) -> Engine:
+        """SQLite only: the synchronous engine for work run whole in a worker thread (process-wide,
+        not bound to an event loop)."""
+        if self.backend != "sqlite":
+            raise RuntimeError("thread_engine() is for the embedded SQLite only")
+        with self._thread_engine_lock:
+            if self._thread_engine is None:
+                self._thread_engine = create_sqlite_thread_engine(self.url, self._busy_timeout_ms)
+            return self._thread_engine
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -153,3 +178,7 @@ class Database:
         self._makers.pop(loop, None)
         if engine is not None:
             await engine.dispose()
+        with self._thread_engine_lock:
+            thread_engine, self._thread_engine = self._thread_engine, None
+        if thread_engine is not None:
+            thread_engine.dispose()

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,7 @@ from carinho.config import Settings
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker.lanes import Lane
-from carinho.worker.outbox_repository import OutboxRepository
+from carinho.worker.outbox_repository import OutboxRepository, insert_pending
 
 log = get_logger(__name__)
 
@@ -94,9 +95,12 @@ def _row_values(
     }
 
 
-def _publish_after_commit_of(session: AsyncSession, context: str, rows: list[tuple[int, str, int]]) -> None:
-    """Queue (outbox id, lane, time limit) rows for publishing once the session commits."""
-    session.info.setdefault(_PUBLISH_KEY, []).extend((context, *row) for row in rows)
+Publish = tuple[str, int, str, int]  # context, outbox id, lane, time limit
+
+
+def publish_after_commit(session: AsyncSession | Session, pending: list[Publish]) -> None:
+    """Publish these outbox rows when the session commits (forgotten if it rolls back)."""
+    session.info.setdefault(_PUBLISH_KEY, []).extend(pending)
 
 
 async def enqueue(
@@ -126,36 +130,34 @@ async def enqueue(
     )
     row = await repo.add(**values)
     if values["available_at"] == now:
-        _publish_after_commit_of(session, spec.context, [(row.id, row.lane, row.time_limit_seconds)])
+        publish_after_commit(session, [(spec.context, row.id, row.lane, row.time_limit_seconds)])
     return row.id
 
 
-async def enqueue_many(
-    session: AsyncSession, job_name: str, args_list: list[dict[str, Any]], *, lanes: list[Lane]
-) -> int:
-    """`enqueue()` of many immediate runs of one job in one batched INSERT (group commit of
-    webhooks); `lanes[i]` is the lane of `args_list[i]`. Returns how many rows were added."""
+def enqueue_many(
+    connection: Connection, job_name: str, args_list: list[dict[str, Any]], *, lanes: list[Lane]
+) -> list[Publish]:
+    """`enqueue()` of many immediate runs of one job in one batched INSERT, on a synchronous
+    connection (the group commit of webhooks runs it in a worker thread, or through `run_sync`);
+    `lanes[i]` is the lane of `args_list[i]`. Returns what to publish once the transaction commits:
+    the caller passes it to `publish_all` after its commit, or to `publish_after_commit`."""
     from carinho import runtime
 
     if not args_list:
-        return 0
+        return []
     spec = get_job(job_name)
     settings = runtime.current().settings
     now = utcnow()
     rows = [_row_values(spec, settings, args, lane, now) for args, lane in zip(args_list, lanes, strict=True)]
-    added = await OutboxRepository(session, runtime.context_spec(spec.context).outbox).insert_many(rows)
-    _publish_after_commit_of(session, spec.context, added)
-    return len(added)
+    added = insert_pending(connection, runtime.context_spec(spec.context).outbox, rows)
+    return [(spec.context, *row) for row in added]
 
 
-@event.listens_for(Session, "after_commit")
-def _publish_after_commit(session: Session) -> None:
-    pending = session.info.pop(_PUBLISH_KEY, None)
-    if not pending:
-        return
+def publish_all(pending: list[Publish]) -> None:
+    """Publish committed outbox rows to their lanes' brokers."""
     from carinho import runtime
 
-    if not runtime.is_configured():
+    if not pending or not runtime.is_configured():
         return
     rt = runtime.current()
     for context, outbox_id, lane, time_limit in pending:
@@ -163,6 +165,11 @@ def _publish_after_commit(session: Session) -> None:
             rt.publish(context, outbox_id, lane, time_limit)
         except Exception as exc:  # the relay re-publishes after the lease
             log.warning("outbox.publish_failed", outbox_id=outbox_id, lane=lane, error=str(exc))
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_after_commit(session: Session) -> None:
+    publish_all(session.info.pop(_PUBLISH_KEY, None) or [])
 
 
 @event.listens_for(Session, "after_soft_rollback")

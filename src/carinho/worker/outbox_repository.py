@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.kit.clock import utcnow
@@ -26,6 +27,17 @@ class ClaimedMessage:
 ACTIVE = (OutboxStatus.pending.value, OutboxStatus.running.value)
 
 
+def insert_pending(
+    connection: Connection, model: Any, rows: list[dict[str, Any]]
+) -> list[tuple[int, str, int]]:
+    """Multi-row INSERT of new pending rows on a synchronous connection (Core, batched by the dialect);
+    returns (id, lane, time limit) of each, in no particular order."""
+    values = [{**row, "status": OutboxStatus.pending.value, "attempts": 0} for row in rows]
+    table = model.__table__
+    statement = insert(table).returning(table.c.id, table.c.lane, table.c.time_limit_seconds)
+    return [(row.id, row.lane, row.time_limit_seconds) for row in connection.execute(statement, values)]
+
+
 class OutboxRepository:
     def __init__(self, session: AsyncSession, model: type[OutboxMessageMixin]) -> None:
         self.session = session
@@ -36,15 +48,6 @@ class OutboxRepository:
         self.session.add(row)
         await self.session.flush()
         return row
-
-    async def insert_many(self, rows: list[dict[str, Any]]) -> list[tuple[int, str, int]]:
-        """Multi-row INSERT (Core, batched by the dialect); returns (id, lane, time limit) of each new
-        row, in no particular order."""
-        values = [{**row, "status": OutboxStatus.pending.value, "attempts": 0} for row in rows]
-        table = self.model.__table__
-        statement = insert(table).returning(table.c.id, table.c.lane, table.c.time_limit_seconds)
-        result = await self.session.execute(statement, values)
-        return [(row.id, row.lane, row.time_limit_seconds) for row in result]
 
     async def get(self, outbox_id: int) -> OutboxMessageMixin | None:
         return await self.session.get(self.model, outbox_id)

@@ -5,6 +5,10 @@ everything queued (up to `ingest_batch_max`), stores it in one transaction with 
 and only then resolves every waiter. So a 2xx still means "committed" (ARCHITECTURE §4, invariant 1),
 while SQLite sees one write transaction per batch instead of one per request.
 
+On the embedded SQLite the whole batch runs in a worker thread on a synchronous connection: one thread
+hop per batch, where aiosqlite would hop several times per statement (that, not SQLite, was the cost).
+The outbox rows are published on the event loop once the thread has committed.
+
 A unique-key race with another process (two transactions inserting the same (source, key)) fails that
 batch with IntegrityError (or a deadlock on MariaDB); the batch is rolled back and stored again, and the
 second pass finds the winner's row, so the duplicate gets the first event's id.
@@ -24,6 +28,7 @@ from carinho.integracoes.events.service import IngestResult, NewEvent, event_ser
 from carinho.kit.db import Database
 from carinho.logging import get_logger
 from carinho.runtime import Runtime
+from carinho.worker.jobs import Publish, publish_all
 
 log = get_logger(__name__)
 
@@ -47,9 +52,10 @@ class _Waiter:
 
 
 class GroupCommitter:
-    """One per database and event loop (see `committer_for`)."""
+    """One per database and event loop (see `committer_for`). `store` replaces the default storing
+    (tests inject failures through it); it always runs in an async session."""
 
-    def __init__(self, db: Database, max_batch: int, store: StoreFn = event_service.store_batch) -> None:
+    def __init__(self, db: Database, max_batch: int, store: StoreFn | None = None) -> None:
         self.db = db
         self.max_batch = max_batch
         self.store = store
@@ -88,8 +94,13 @@ class GroupCommitter:
     async def _store_with_retries(self, items: list[NewEvent]) -> list[IngestResult]:
         for attempt in range(1, RACE_RETRIES + 1):
             try:
+                if self.store is None and self.db.backend == "sqlite":
+                    results, pending = await asyncio.to_thread(self._store_in_thread, items)
+                    publish_all(pending)
+                    return results
                 async with self.db.session() as session:
-                    results = await self.store(session, items)
+                    store = self.store or event_service.store_batch
+                    results = await store(session, items)
                     await session.commit()
                     return results
             except DBAPIError as exc:
@@ -97,6 +108,10 @@ class GroupCommitter:
                     raise
                 log.info("events.ingest_race_retry", attempt=attempt, batch=len(items))
         raise AssertionError("unreachable")
+
+    def _store_in_thread(self, items: list[NewEvent]) -> tuple[list[IngestResult], list[Publish]]:
+        with self.db.thread_engine().begin() as connection:
+            return event_service.store_batch_sync(connection, items, event_service.cipher())
 
 
 _PerLoop = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommitter]

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, func, insert, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.events.models import IntegrationEvent
@@ -35,35 +36,9 @@ class EventRepository:
         self.session = session
         self.cipher = cipher
 
-    def encode_payload(self, payload: dict[str, Any]) -> str:
-        return self.cipher.encrypt(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
-
     def decode_payload(self, stored: str) -> dict[str, Any]:
         value = json.loads(self.cipher.decrypt(stored))
         return value if isinstance(value, dict) else {"value": value}
-
-    async def insert_many(self, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
-        """Multi-row INSERT (Core, batched by the dialect); the new ids by (source, idempotency key)."""
-        table: Table = IntegrationEvent.__table__  # type: ignore[assignment]
-        statement = insert(table).returning(table.c.id, table.c.source, table.c.idempotency_key)
-        result = await self.session.execute(statement, rows)
-        return {(row.source, row.idempotency_key): row.id for row in result}
-
-    async def find_keys(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredKey]:
-        """The stored events among these (source, idempotency key) pairs."""
-        by_source: dict[str, set[str]] = {}
-        for source, key in keys:
-            by_source.setdefault(source, set()).add(key)
-        if not by_source:
-            return {}
-        e = IntegrationEvent
-        condition = or_(
-            *(and_(e.source == s, e.idempotency_key.in_(sorted(ks))) for s, ks in by_source.items())
-        )
-        rows = await self.session.execute(
-            select(e.id, e.source, e.idempotency_key, e.status).where(condition)
-        )
-        return {(r.source, r.idempotency_key): StoredKey(r.id, r.status) for r in rows}
 
     async def get(self, event_id: int) -> IntegrationEvent | None:
         return await self.session.get(IntegrationEvent, event_id)
@@ -111,3 +86,36 @@ class EventRepository:
             for created, processed in rows
             if processed is not None
         ]
+
+
+class EventBatchRepository:
+    """The queries of storing a batch of new events, on a synchronous connection (see
+    `EventService.store_batch_sync`: run in a worker thread on SQLite, or through `run_sync`)."""
+
+    def __init__(self, connection: Connection, cipher: PayloadCipher) -> None:
+        self.connection = connection
+        self.cipher = cipher
+
+    def encode_payload(self, payload: dict[str, Any]) -> str:
+        return self.cipher.encrypt(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+
+    def insert_many(self, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+        """Multi-row INSERT (Core, batched by the dialect); the new ids by (source, idempotency key)."""
+        table: Table = IntegrationEvent.__table__  # type: ignore[assignment]
+        statement = insert(table).returning(table.c.id, table.c.source, table.c.idempotency_key)
+        result = self.connection.execute(statement, rows)
+        return {(row.source, row.idempotency_key): row.id for row in result}
+
+    def find_keys(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredKey]:
+        """The stored events among these (source, idempotency key) pairs."""
+        by_source: dict[str, set[str]] = {}
+        for source, key in keys:
+            by_source.setdefault(source, set()).add(key)
+        if not by_source:
+            return {}
+        e = IntegrationEvent
+        condition = or_(
+            *(and_(e.source == s, e.idempotency_key.in_(sorted(ks))) for s, ks in by_source.items())
+        )
+        rows = self.connection.execute(select(e.id, e.source, e.idempotency_key, e.status).where(condition))
+        return {(r.source, r.idempotency_key): StoredKey(r.id, r.status) for r in rows}

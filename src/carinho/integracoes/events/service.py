@@ -12,18 +12,24 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.errors import BadRequest, NotFound
 from carinho.integracoes.events.models import EventStatus, IntegrationEvent
-from carinho.integracoes.events.repository import EventFilters, EventRepository, StoredKey
+from carinho.integracoes.events.repository import (
+    EventBatchRepository,
+    EventFilters,
+    EventRepository,
+    StoredKey,
+)
 from carinho.integracoes.events.schemas import EventDetail, EventOut, EventPage, EventStats, WindowStats
 from carinho.integracoes.flows import registry as flows
 from carinho.kit.clock import utcnow
 from carinho.kit.crypto import PayloadCipher, cipher_for
 from carinho.kit.db import BIGINT_MAX
 from carinho.worker import Lane
-from carinho.worker.jobs import enqueue_many
+from carinho.worker.jobs import Publish, enqueue_many, publish_after_commit
 
 MAX_KEY_LENGTH = 190  # the unique index's limit on MariaDB
 
@@ -124,31 +130,48 @@ def to_out(event: IntegrationEvent) -> EventOut:
 
 class EventService:
     def repository(self, session: AsyncSession, cipher: PayloadCipher | None = None) -> EventRepository:
+
+        return EventRepository(session, cipher or self.cipher())
+
+    def cipher(self) -> PayloadCipher:
         from carinho import runtime
 
-        if cipher is None:
-            keys = runtime.current().settings.payload_encryption_keys.get_secret_value()
-            cipher = cipher_for(keys)
-        return EventRepository(session, cipher)
+        return cipher_for(runtime.current().settings.payload_encryption_keys.get_secret_value())
 
     async def store_batch(self, session: AsyncSession, items: Sequence[NewEvent]) -> list[IngestResult]:
+        """`store_batch_sync` in the caller's async session and transaction (its jobs are published
+        when the session commits)."""
+        cipher = self.cipher()
+        results, pending = await session.run_sync(
+            lambda sync_session: self.store_batch_sync(sync_session.connection(), items, cipher)
+        )
+        publish_after_commit(session, pending)
+        return results
+
+    def store_batch_sync(
+        self, connection: Connection, items: Sequence[NewEvent], cipher: PayloadCipher
+    ) -> tuple[list[IngestResult], list[Publish]]:
         """Store the new events and their processing jobs; duplicates (already stored, or repeated
-        within the batch) get the first event's id. The caller commits; a unique-key race with another
-        transaction surfaces as IntegrityError at flush or commit, and the caller retries."""
-        repo = self.repository(session)
+        within the batch) get the first event's id. Also returns the processing jobs to publish once
+        the caller has committed. The caller commits; a unique-key race with another transaction
+        surfaces as IntegrityError at insert or commit, and the caller retries.
+
+        Synchronous on purpose: the group commit runs it whole in a worker thread on SQLite (one
+        thread hop per batch), and through `AsyncSession.run_sync` on the server databases."""
+        repo = EventBatchRepository(connection, cipher)
         first_of: dict[tuple[str, str], int] = {}
         for index, item in enumerate(items):
             first_of.setdefault((item.source, item.idempotency_key), index)
-        stored = await repo.find_keys(first_of)
+        stored = repo.find_keys(first_of)
         fresh = {
             key: self._new_row(repo, items[index]) for key, index in first_of.items() if key not in stored
         }
-        ids = await repo.insert_many(list(fresh.values())) if fresh else {}
+        ids = repo.insert_many(list(fresh.values())) if fresh else {}
         to_process = [
             (ids[key], row["lane"]) for key, row in fresh.items() if row["status"] == EventStatus.received
         ]
-        await enqueue_many(
-            session,
+        pending = enqueue_many(
+            connection,
             flows.PROCESS_EVENT_JOB,
             [{"event_id": event_id} for event_id, _ in to_process],
             lanes=[Lane(lane) for _, lane in to_process],
@@ -161,9 +184,9 @@ class EventService:
             else:
                 found: StoredKey = stored[key]
                 results.append(IngestResult(found.event_id, found.status, duplicate=True))
-        return results
+        return results, pending
 
-    def _new_row(self, repo: EventRepository, item: NewEvent) -> dict[str, Any]:
+    def _new_row(self, repo: EventBatchRepository, item: NewEvent) -> dict[str, Any]:
         handled = flows.handles(item.event_type) and not item.ignored
         now = utcnow()
         return {
