@@ -163,6 +163,10 @@ async def test_a_proposal_is_emailed_recorded_and_moves_a_qualified_lead(
     assert mail.to == ["familia.souza@example.com"]
     assert mail.subject == "Proposta de cuidador domiciliar"
     assert "https://documentos.carinho.com.vc/propostas/123.pdf" in (mail.text or "")
+    # The attendant's text goes in the branded layout, with a button to the document.
+    html = mail.html or ""
+    assert "Abrir a proposta" in html and 'href="https://documentos.carinho.com.vc/propostas/123.pdf"' in html
+    assert "Carinho com Você" in html
     history = (await agent.get(f"/api/conversations/{conversation_id}/history")).json()
     assert [e["action"] for e in history if e["action"].startswith("document.")] == [
         "document.queued",

@@ -34,6 +34,14 @@ CONTEXTS = {
         "contract_number": "CONT-2026-0001",
         "signature_url": "https://assinatura.carinho.com.vc/c/0001",
     },
+    "document": {
+        "subject": "Proposta de cuidador domiciliar",
+        "body": "Segue a proposta que conversamos.\n\nQualquer dúvida, estamos por aqui.",
+        "client_name": "Maria Aparecida",
+        "agent_name": "Joana",
+        "document_url": "https://documentos.carinho.com.vc/propostas/123.pdf",
+        "document_label": "Abrir a proposta",
+    },
     "alert": {
         "title": "SLA de primeira resposta violado na conversa 42",
         "kind_label": "SLA violado",
@@ -51,6 +59,7 @@ SUBJECTS = {
     "proposal": "Sua proposta PROP-2026-0001 — Carinho com Você",
     "contract": "Seu contrato CONT-2026-0001 — Carinho com Você",
     "alert": "Alerta: SLA violado na conversa 42",
+    "document": "Proposta de cuidador domiciliar",
 }
 
 
@@ -101,6 +110,17 @@ async def test_html_escapes_the_context(sandbox: RunningSandbox) -> None:
     [mail] = await delivered(sandbox)
     assert "&lt;b&gt;Zé&lt;/b&gt;" in (mail.html or "")
     assert "<b>Zé</b>" in (mail.text or "")
+
+
+async def test_an_attendants_text_is_escaped_and_keeps_its_line_breaks(sandbox: RunningSandbox) -> None:
+    body = "Olá!\nSegue a <b>proposta</b>.\n\nAbraços"
+    await EmailSender(sandbox.settings).send(
+        "x@exemplo.com.br", "document", {"subject": "Proposta", "body": body}
+    )
+    [mail] = await delivered(sandbox)
+    html = mail.html or ""
+    assert "<p>Olá!<br>Segue a &lt;b&gt;proposta&lt;/b&gt;.</p>" in html and "<p>Abraços</p>" in html
+    assert body.replace("\n", "\r\n") in (mail.text or "")  # SMTP line endings
 
 
 async def test_proposal_pdf_from_documentos_goes_as_attachment(sandbox: RunningSandbox) -> None:

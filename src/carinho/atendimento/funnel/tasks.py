@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho import runtime
+from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.funnel.models import DocumentDispatch
 from carinho.atendimento.funnel.service import SEND_DOCUMENT_JOB
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.alerts import alert_service
+from carinho.atendimento.inbox.models import Contact, Conversation
+from carinho.connectors.email.sender import EmailSender
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import Lane, enqueue, job
@@ -18,34 +20,28 @@ from carinho.worker import Lane, enqueue, job
 log = get_logger(__name__)
 
 
-async def send_email(dispatch: DocumentDispatch) -> str:
-    """Send through SMTP (MAIL_* settings); returns the Message-ID recorded as the provider id."""
-    from email.utils import formataddr, make_msgid
+DOCUMENT_LABELS = {"proposal": "Abrir a proposta", "contract": "Abrir o contrato"}
 
-    import aiosmtplib
 
-    settings = runtime.current().settings
-    message = EmailMessage()
-    message["From"] = formataddr((settings.mail_from_name, settings.mail_from_address))
-    message["To"] = dispatch.email
-    message["Subject"] = dispatch.subject
-    message_id = make_msgid(domain=settings.mail_from_address.split("@")[-1])
-    message["Message-ID"] = message_id
-    body = dispatch.body
-    if dispatch.document_url:
-        body += f"\n\nDocumento: {dispatch.document_url}"
-    message.set_content(body)
-    await aiosmtplib.send(
-        message,
-        hostname=settings.mail_host,
-        port=settings.mail_port,
-        username=settings.mail_username or None,
-        password=settings.mail_password.get_secret_value() or None,
-        use_tls=settings.mail_use_tls,
-        start_tls=settings.mail_start_tls,
-        timeout=30,
+async def send_email(session: AsyncSession, dispatch: DocumentDispatch) -> str:
+    """Send the attendant's text in the branded e-mail layout (MAIL_* settings); returns the
+    Message-ID recorded as the provider id."""
+    conversation = await session.get(Conversation, dispatch.conversation_id)
+    contact = await session.get(Contact, conversation.contact_id) if conversation else None
+    agent = await session.get(Agent, dispatch.agent_id) if dispatch.agent_id else None
+    sent = await EmailSender(runtime.current().settings).send(
+        dispatch.email,
+        "document",
+        {
+            "subject": dispatch.subject,
+            "body": dispatch.body,
+            "client_name": contact.name if contact else None,
+            "agent_name": agent.name if agent else None,
+            "document_url": dispatch.document_url,
+            "document_label": DOCUMENT_LABELS.get(dispatch.kind, "Abrir o documento"),
+        },
     )
-    return message_id
+    return sent.message_id
 
 
 MAX_EMAIL_ATTEMPTS = 5
@@ -57,7 +53,7 @@ async def send_document_email(session: AsyncSession, dispatch_id: int, attempt: 
     if dispatch is None or dispatch.status != "queued":
         return
     try:
-        dispatch.provider_message_id = await send_email(dispatch)
+        dispatch.provider_message_id = await send_email(session, dispatch)
     except Exception as exc:
         dispatch.error = f"tentativa {attempt}: {type(exc).__name__}: {exc}"[:2000]
         log.warning("atendimento.document_email_failed", dispatch_id=dispatch.id, error=type(exc).__name__)

@@ -34,6 +34,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "feedback_request": ("client_name", "feedback_url"),
     "proposal": ("client_name", "proposal_number"),
     "contract": ("client_name", "contract_number"),
+    # Written by an attendant in atendimento (a proposal or contract e-mail), in the branded layout.
+    "document": ("subject", "body"),
     "alert": ("title", "kind_label"),
 }
 TEMPLATES = tuple(REQUIRED)
