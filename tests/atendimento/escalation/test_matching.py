@@ -28,6 +28,9 @@ def test_normalise_drops_accents_case_and_punctuation() -> None:
         ("ela teve um avc ontem", "AVC"),
         ("a avaliação ficou para amanhã", None),  # "avc" is not a word inside "avaliação"
         ("a queda de preço foi boa", None),
+        ("minha mãe caiu e não está respondendo", "caiu e não"),
+        ("ela está deitada e não reage", "não reage"),
+        ("a ligação caiu, pode me ligar de volta?", None),
         ("qual o valor da diária?", None),
     ],
 )

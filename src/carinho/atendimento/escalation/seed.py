@@ -33,6 +33,9 @@ EMERGENCY_WORDS = [
     "derrame",
     "sofreu uma queda",
     "caiu no chão",
+    "caiu e não",  # "caiu e não está respondendo", "caiu e não levanta"
+    "não acorda",
+    "não reage",
     "levou um tombo",
     "sangrando muito",
     "hemorragia",
