@@ -44,6 +44,14 @@ KIND_LABELS = {
     "send_failures": "Falhas de envio de mensagens",
     "message_send_failed": "Falha no envio de mensagem",
     "document_email_failed": "Falha no envio de documento",
+    "emergency": "Emergência",
+    "emergency_unreported": "Emergência não registrada",
+    "emergency_delivery_failing": "Emergência ainda não entregue à operação",
+    "emergency_delivery_failed": "Emergência não entregue à operação",
+    "escalation_unassigned": "Escalonamento sem atendente disponível",
+    "escalation_operacao_failed": "Escalonamento não comunicado à operação",
+    "reassign_unavailable": "Sem atendente para reatribuir",
+    "nps_detractor": "Cliente detrator no NPS",
 }
 SEVERITY_LABELS = {"info": "Informação", "warning": "Atenção", "error": "Urgente", "critical": "Crítico"}
 DETAIL_LABELS = {
