@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from carinho import runtime
 from carinho.atendimento.agents.models import Role, SupportLevel
 from carinho.atendimento.agents.security import issue_bearer
 from carinho.atendimento.agents.service import agent_service
@@ -19,6 +22,8 @@ from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.kit import clock
 from carinho.kit.signatures import hmac_hex
 from carinho.runtime import Runtime
+from carinho.sandbox.smtp import CaughtMail, SmtpSink
+from tests.sandbox.harness import RunningSandbox, revalidated, running_sandbox, sandbox_settings
 from tests.support.fixtures import ZAPI_FIXTURES
 
 FIXTURES = ZAPI_FIXTURES
@@ -138,3 +143,57 @@ async def post_webhook(
         signed = sign_outbound(secret, "msg_test_1", body)
         headers.update({k: v for k, v in signed.items() if k.startswith("webhook-")})
     return await client.post(url, content=body, headers=headers)
+
+
+@dataclass
+class Simulators:
+    """The sandbox on a real socket (operação, Z-API, SMTP) and the runtime whose clients use it."""
+
+    sandbox: RunningSandbox
+    rt: Runtime
+    http: httpx.AsyncClient
+
+    async def occurrences(self) -> list[dict[str, Any]]:
+        return await self.sandbox.state.store.all("operacao", "emergencies")
+
+    async def operacao_calls(self) -> int:
+        requests = (await self.http.get("/_sandbox/operacao/requests")).json()
+        return sum(1 for r in requests if r["path"].endswith("/emergencies"))
+
+    async def faults(self, **values: object) -> None:
+        response = await self.http.put("/_sandbox/operacao/faults", json=values)
+        assert response.status_code == 200, response.text
+
+    async def whatsapp_texts(self, phone: str) -> list[str]:
+        sent = (await self.http.get("/_sandbox/zapi/messages")).json()
+        return [m["body"].get("message", "") for m in sent if m["phone"] == phone]
+
+    def mails(self) -> list[CaughtMail]:
+        sink = self.sandbox.state.extras["smtp"]
+        assert isinstance(sink, SmtpSink)
+        return list(sink.messages)
+
+
+@pytest.fixture
+async def simulators(seeded: Runtime, tmp_path: Path) -> AsyncIterator[Simulators]:
+    """The sandbox on a real socket; operação, Z-API and mail settings of the runtime point at it.
+    Its Z-API does not post callbacks: tests post the customer's messages with `post_webhook`."""
+    base = sandbox_settings(tmp_path)
+    async with running_sandbox(base) as sandbox:
+        sandbox.state.zapi.webhooks = dict.fromkeys(sandbox.state.zapi.webhooks, "")
+        settings = revalidated(
+            seeded.settings,
+            carinho_operacao_url=sandbox.settings.carinho_operacao_url,
+            carinho_operacao_api_key=sandbox.settings.carinho_operacao_api_key.get_secret_value(),
+            zapi_base_url=sandbox.settings.zapi_base_url,
+            zapi_instance_id=base.zapi_instance_id,
+            zapi_token=base.zapi_token.get_secret_value(),
+            zapi_client_token=base.zapi_client_token.get_secret_value(),
+            zapi_rate_limit_wait_seconds=0,
+            zapi_send_rate_per_minute=10_000,
+            mail_host=sandbox.settings.mail_host,
+            mail_port=sandbox.settings.mail_port,
+        )
+        rt = runtime.configure(settings)
+        async with httpx.AsyncClient(base_url=sandbox.url, timeout=30) as http:
+            yield Simulators(sandbox, rt, http)

@@ -4,17 +4,12 @@ supervisors get one alert; the customer gets the SAMU advice; a banner shows unt
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
-from carinho import runtime
 from carinho.atendimento.agents.models import Role
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.inbox.models import Alert
@@ -32,56 +27,18 @@ from carinho.connectors.operacao import OperacaoClient
 from carinho.connectors.operacao.schemas import EmergencyInput
 from carinho.kit import clock
 from carinho.runtime import Runtime
-from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at, post_webhook, received
+from tests.atendimento.conftest import (
+    OPEN_INSTANT,
+    MakeAgent,
+    Simulators,
+    freeze_at,
+    post_webhook,
+    received,
+)
 from tests.atendimento.incidents.conftest import conversation_of
-from tests.sandbox.harness import RunningSandbox, revalidated, running_sandbox, sandbox_settings
 from tests.support.jobs import drain, outbox_rows
 
 PHONE = "5511955554444"
-
-
-@dataclass
-class Simulators:
-    sandbox: RunningSandbox
-    rt: Runtime
-    http: httpx.AsyncClient
-
-    async def occurrences(self) -> list[dict[str, Any]]:
-        return await self.sandbox.state.store.all("operacao", "emergencies")
-
-    async def operacao_calls(self) -> int:
-        requests = (await self.http.get("/_sandbox/operacao/requests")).json()
-        return sum(1 for r in requests if r["path"].endswith("/emergencies"))
-
-    async def faults(self, **values: object) -> None:
-        response = await self.http.put("/_sandbox/operacao/faults", json=values)
-        assert response.status_code == 200, response.text
-
-    async def whatsapp_texts(self) -> list[str]:
-        sent = (await self.http.get("/_sandbox/zapi/messages")).json()
-        return [m["body"].get("message", "") for m in sent if m["phone"] == PHONE]
-
-
-@pytest.fixture
-async def simulators(seeded: Runtime, tmp_path: Path) -> AsyncIterator[Simulators]:
-    """The sandbox on a real socket; operação and Z-API settings of the runtime point at it."""
-    base = sandbox_settings(tmp_path)
-    async with running_sandbox(base) as sandbox:
-        sandbox.state.zapi.webhooks = dict.fromkeys(sandbox.state.zapi.webhooks, "")
-        settings = revalidated(
-            seeded.settings,
-            carinho_operacao_url=sandbox.settings.carinho_operacao_url,
-            carinho_operacao_api_key=sandbox.settings.carinho_operacao_api_key.get_secret_value(),
-            zapi_base_url=sandbox.settings.zapi_base_url,
-            zapi_instance_id=base.zapi_instance_id,
-            zapi_token=base.zapi_token.get_secret_value(),
-            zapi_client_token=base.zapi_client_token.get_secret_value(),
-            zapi_rate_limit_wait_seconds=0,
-            zapi_send_rate_per_minute=10_000,
-        )
-        rt = runtime.configure(settings)
-        async with httpx.AsyncClient(base_url=sandbox.url, timeout=30) as http:
-            yield Simulators(sandbox, rt, http)
 
 
 async def incident_row(rt: Runtime, incident_id: int) -> Incident:
@@ -180,7 +137,7 @@ async def test_an_emergency_reaches_operacao_once_despite_failures_and_shows_unt
     assert [e["action"] for e in shown["timeline"]] == ["opened", "emergency_delivered"]
 
     # The customer was told help is on the way, and to call SAMU.
-    texts = await simulators.whatsapp_texts()
+    texts = await simulators.whatsapp_texts(PHONE)
     assert sum("SAMU: 192" in t for t in texts) == 1
     messages = (await supervisor.get(f"/api/conversations/{conversation_id}/messages")).json()
     [automatic] = [m for m in messages if "SAMU" in (m["content"] or "")]
@@ -322,7 +279,7 @@ async def test_operacao_refusing_the_emergency_alerts_at_once_and_keeps_trying(
     assert (row.delivery_state, row.delivery_attempts) == ("pending", 1)
     assert len(await alerts_of(rt, "emergency_delivery_failing")) == 1
     # Not a health emergency: no SAMU advice.
-    assert not any("SAMU" in t for t in await simulators.whatsapp_texts())
+    assert not any("SAMU" in t for t in await simulators.whatsapp_texts(PHONE))
     clock.advance(timedelta(seconds=6))
     await drain(rt, ("atendimento",))
     assert (await incident_row(rt, incident_id)).delivery_state == "delivered"
@@ -425,7 +382,7 @@ async def test_the_customers_words_open_the_emergency_and_operacao_has_it_at_onc
     [occurrence] = await simulators.occurrences()
     assert occurrence["category"] == "saude"
     assert (await incident_row(rt, incident["id"])).operacao_protocol == occurrence["protocol"]
-    assert sum("SAMU: 192" in t for t in await simulators.whatsapp_texts()) == 1
+    assert sum("SAMU: 192" in t for t in await simulators.whatsapp_texts(PHONE)) == 1
     conversation = (await supervisor.get(f"/api/conversations/{conversation_id}")).json()
     assert (conversation["priority"], conversation["level"]) == ("urgent", "N3")
     # Saying it again does not open another one.

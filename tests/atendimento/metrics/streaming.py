@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from carinho.atendimento.app import create_app
+from carinho.runtime import Runtime
 
 
 class _Body(httpx.AsyncByteStream):
@@ -109,3 +112,12 @@ async def read_events(lines: AsyncIterator[str], count: int) -> tuple[list[dict[
         field, _, value = line.partition(":")
         current[field] = value[1:] if value.startswith(" ") else value
     return events, comments
+
+
+@asynccontextmanager
+async def streaming_client(rt: Runtime) -> AsyncIterator[tuple[httpx.AsyncClient, StreamingASGITransport]]:
+    app = create_app(rt)
+    transport = StreamingASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://atendimento.test") as client:
+        client.app = app  # type: ignore[attr-defined]
+        yield client, transport

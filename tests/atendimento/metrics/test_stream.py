@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import httpx
 
 from carinho.atendimento.agents.models import Agent, Role
-from carinho.atendimento.app import create_app
 from carinho.atendimento.inbox.models import Contact, Conversation
 from carinho.atendimento.metrics.stream import LiveFeed, events, feed_for
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import MakeAgent, freeze_at
 from tests.atendimento.metrics.dataset import NOW, build
-from tests.atendimento.metrics.streaming import StreamingASGITransport, read_events
-
-
-@asynccontextmanager
-async def streaming_client(rt: Runtime) -> AsyncIterator[tuple[httpx.AsyncClient, StreamingASGITransport]]:
-    app = create_app(rt)
-    transport = StreamingASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://atendimento.test") as client:
-        client.app = app  # type: ignore[attr-defined]
-        yield client, transport
+from tests.atendimento.metrics.streaming import read_events, streaming_client
 
 
 async def add_open_conversation(rt: Runtime) -> None:
