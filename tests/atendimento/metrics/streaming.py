@@ -13,7 +13,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+
 from carinho.atendimento.app import create_app
+from carinho.atendimento.metrics.stream import LiveFeed
 from carinho.runtime import Runtime
 
 
@@ -114,9 +116,32 @@ async def read_events(lines: AsyncIterator[str], count: int) -> tuple[list[dict[
     return events, comments
 
 
+class ManualClock:
+    """The feed's monotonic clock, standing still until the test moves it: a stream's snapshots
+    then follow the test's steps, not how fast a loaded machine runs it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        """For a stream driven directly: waiting moves the clock instead of the test waiting."""
+        self.advance(seconds)
+        await asyncio.sleep(0)
+
+
 @asynccontextmanager
-async def streaming_client(rt: Runtime) -> AsyncIterator[tuple[httpx.AsyncClient, StreamingASGITransport]]:
+async def streaming_client(
+    rt: Runtime, clock: ManualClock | None = None
+) -> AsyncIterator[tuple[httpx.AsyncClient, StreamingASGITransport]]:
     app = create_app(rt)
+    if clock is not None:
+        app.state.metrics_feed = LiveFeed(rt.db("atendimento"), clock)
     transport = StreamingASGITransport(app)
     async with httpx.AsyncClient(transport=transport, base_url="http://atendimento.test") as client:
         client.app = app  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from carinho.atendimento.metrics.stream import LiveFeed, events, feed_for
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import MakeAgent, freeze_at
 from tests.atendimento.metrics.dataset import NOW, build
-from tests.atendimento.metrics.streaming import read_events, streaming_client
+from tests.atendimento.metrics.streaming import ManualClock, read_events, streaming_client
 
 
 async def add_open_conversation(rt: Runtime) -> None:
@@ -26,7 +26,8 @@ async def test_a_snapshot_at_once_then_one_per_interval_and_a_clean_stop(
 ) -> None:
     freeze_at(NOW)
     data = await build(seeded, make_agent)
-    async with streaming_client(seeded) as (client, transport):
+    clock = ManualClock()
+    async with streaming_client(seeded, clock) as (client, transport):
         url = "/api/metrics/stream?interval=0.5"
         async with client.stream("GET", url, headers=data.supervisor.headers) as response:
             assert response.status_code == 200
@@ -37,6 +38,7 @@ async def test_a_snapshot_at_once_then_one_per_interval_and_a_clean_stop(
             assert json.loads(first["data"])["conversations"]["open"] == 6
 
             await add_open_conversation(seeded)
+            clock.advance(0.5)  # the next snapshot is due only now, after the conversation exists
             (second,), _ = await read_events(lines, 1)
             assert (second["id"], second["event"]) == ("2", "metrics")
             snapshot = json.loads(second["data"])
@@ -51,14 +53,20 @@ async def test_subscribers_share_one_computation_per_interval(seeded: Runtime, m
     freeze_at(NOW)
     data = await build(seeded, make_agent)
     url = "/api/metrics/stream?interval=1"
-    async with streaming_client(seeded) as (client, _):
+    # The feed's clock moves only when the test says so: the second subscriber arrives while the
+    # first snapshot is fresh and both reach the next interval together, however loaded the machine.
+    clock = ManualClock()
+    async with streaming_client(seeded, clock) as (client, _):
         async with (
             client.stream("GET", url, headers=data.supervisor.headers) as first,
             client.stream("GET", url, headers=data.agents["a1"].headers) as second,
         ):
             first_lines, second_lines = first.aiter_lines(), second.aiter_lines()
-            seen_first, _ = await read_events(first_lines, 2)
-            seen_second, _ = await read_events(second_lines, 2)
+            seen_first, _ = await read_events(first_lines, 1)
+            seen_second, _ = await read_events(second_lines, 1)
+            clock.advance(1)
+            seen_first += (await read_events(first_lines, 1))[0]
+            seen_second += (await read_events(second_lines, 1))[0]
         feed = feed_for(client.app)  # type: ignore[attr-defined]
     assert [e["id"] for e in seen_first] == [e["id"] for e in seen_second] == ["1", "2"]
     assert feed.computations == 2
@@ -77,16 +85,18 @@ async def test_heartbeats_fill_the_silence_and_the_stream_ends_after_its_lifetim
     async with seeded.db("atendimento").session() as session:
         viewer = await session.get(Agent, supervisor.agent_id)
     assert viewer is not None
-    feed = LiveFeed(seeded.db("atendimento"))
-    stream = events(feed, viewer, interval=60, heartbeat=0.05)
+    clock = ManualClock()
+    feed = LiveFeed(seeded.db("atendimento"), clock, clock.sleep)
+    stream = events(feed, viewer, interval=60, heartbeat=15)
     first = await anext(stream)
     assert first.startswith("id: 1\nretry: 60000\nevent: metrics\ndata: {")
     assert [await anext(stream), await anext(stream)] == [": heartbeat\n\n"] * 2
+    assert clock.now == 1030  # 15 s of silence before each
     await stream.aclose()
     assert feed.computations == 1  # one snapshot per 60 s, heartbeats in between
 
     # Past its lifetime a stream ends by itself, after the snapshot it owes on connect (here the
     # shared one, still fresh: no new computation).
-    ended = [chunk async for chunk in events(feed, viewer, interval=60, heartbeat=60, lifetime=0.01)]
+    ended = [chunk async for chunk in events(feed, viewer, interval=60, heartbeat=60, lifetime=10)]
     assert len(ended) == 1 and ended[0].startswith("id: 1\n")
-    assert feed.computations == 1
+    assert feed.computations == 1 and clock.now == 1040

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
@@ -33,13 +33,22 @@ MAX_STREAM_SECONDS = 3600.0
 @dataclass(frozen=True)
 class Snapshot:
     sequence: int
-    computed_at: float  # time.monotonic()
+    computed_at: float  # LiveFeed.clock()
     figures: LiveMetrics
 
 
 class LiveFeed:
-    def __init__(self, database: Database) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.database = database
+        # The time of the feed and its streams (monotonic seconds, and waiting for some): tests
+        # pass a clock they move by hand, so what a stream sends never depends on the machine's speed.
+        self.clock = clock
+        self.sleep = sleep
         self.computations = 0
         self._latest: Snapshot | None = None
         self._lock = asyncio.Lock()
@@ -49,13 +58,13 @@ class LiveFeed:
         the one the caller already has (sequence `newer_than`)."""
         async with self._lock:
             current = self._latest
-            fresh = current is not None and time.monotonic() - current.computed_at < max_age
+            fresh = current is not None and self.clock() - current.computed_at < max_age
             if current is not None and fresh and current.sequence > newer_than:
                 return current
             async with self.database.session() as session:
                 figures = await metrics_service.snapshot(session)
             self.computations += 1
-            self._latest = Snapshot(self.computations, time.monotonic(), figures)
+            self._latest = Snapshot(self.computations, self.clock(), figures)
             return self._latest
 
 
@@ -83,12 +92,13 @@ async def events(
     seconds of silence. Ends when the client goes away (Starlette cancels the generator) or after
     `lifetime` seconds."""
     retry_ms = int(interval * 1000)
-    started = time.monotonic()
+    clock = feed.clock
+    started = clock()
     next_snapshot = started
     last_write = started
     last_id = 0
     while True:
-        now = time.monotonic()
+        now = clock()
         if now >= next_snapshot:
             try:
                 snapshot = await feed.latest(max_age=interval, newer_than=last_id)
@@ -105,12 +115,12 @@ async def events(
                 last_id = snapshot.sequence
                 figures = metrics_service.view_for(viewer, snapshot.figures)
                 yield format_event(last_id, retry_ms, "metrics", figures.model_dump_json())
-            next_snapshot = max(next_snapshot + interval, time.monotonic())
-            last_write = time.monotonic()
+            next_snapshot = max(next_snapshot + interval, clock())
+            last_write = clock()
         elif now - last_write >= heartbeat:
             yield ": heartbeat\n\n"
             last_write = now
         end = started + lifetime
-        if time.monotonic() >= end:
+        if clock() >= end:
             return
-        await asyncio.sleep(max(min(next_snapshot, last_write + heartbeat, end) - time.monotonic(), 0))
+        await feed.sleep(max(min(next_snapshot, last_write + heartbeat, end) - clock(), 0))
