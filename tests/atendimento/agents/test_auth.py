@@ -150,6 +150,18 @@ async def test_an_admin_creates_updates_and_resets_agents(
     assert (await login(atendimento, "bruno@carinho.com.vc", new_password)).status_code == 200
 
 
+async def test_nul_in_a_name_or_login_e_mail_is_refused_not_a_server_error(
+    make_agent: MakeAgent, atendimento: httpx.AsyncClient
+) -> None:
+    """PostgreSQL refuses NUL in text; found by tests/atendimento/test_openapi_fuzz.py."""
+    admin = await make_agent(Role.admin)
+    created = await admin.post("/api/agents", json={"name": "Bru\x00no", "email": "bruno@carinho.com.vc"})
+    assert created.status_code == 422 and "NUL" in created.text
+    renamed = await admin.patch(f"/api/agents/{admin.agent_id}", json={"name": "A\x00"})
+    assert renamed.status_code == 422
+    assert (await login(atendimento, "ana\x00@carinho.com.vc")).status_code == 422
+
+
 def carinho(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "carinho", *args],

@@ -1,10 +1,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from carinho.atendimento.agents.models import Role, SupportLevel
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text: a 422 here, not a 500 there.
+    if "\x00" in value:
+        raise ValueError("o texto não pode conter o caractere NUL")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class AgentOut(BaseModel):
@@ -24,7 +35,7 @@ class AgentOut(BaseModel):
 
 
 class AgentCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: Text = Field(min_length=1, max_length=120)
     email: EmailStr
     role: Role = Role.agent
     level: SupportLevel = SupportLevel.n1
@@ -37,7 +48,7 @@ class AgentCreated(BaseModel):
 
 
 class AgentUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: Text | None = Field(default=None, min_length=1, max_length=120)
     role: Role | None = None
     level: SupportLevel | None = None
     active: bool | None = None
@@ -59,7 +70,7 @@ class PasswordReset(BaseModel):
 
 
 class LoginRequest(BaseModel):
-    email: str = Field(min_length=3, max_length=190)
+    email: Text = Field(min_length=3, max_length=190)
     password: str = Field(min_length=1, max_length=200)
 
 
