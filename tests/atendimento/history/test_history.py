@@ -40,7 +40,7 @@ async def test_every_action_leaves_an_entry_with_actor_and_before_after(
         supervisor.post(f"{url}/notes", json={"text": "Família com urgência"}),
         supervisor.post(f"{url}/labels", json={"label_id": label_id}),
         supervisor.patch(url, json={"priority": "high"}),
-        supervisor.patch(url, json={"level": "N2"}),
+        supervisor.post(f"{url}/escalate", json={"to_level": "N2", "reason": "Caso delicado"}),
         supervisor.post(f"{url}/triage", json={"answers": {"idade": 80}}),
         supervisor.post(f"{url}/funnel", json={"stage": "qualified"}),
         supervisor.post(f"{url}/transfer", json={"agent_id": colleague.agent_id}),

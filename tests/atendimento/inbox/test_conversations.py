@@ -90,7 +90,12 @@ async def test_an_agent_sees_only_their_own_and_the_unassigned_of_their_level(
     unassigned_n1 = (await incoming(atendimento, "A1", "5511900000001"))["conversation_id"]
     n2_conversation = (await incoming(atendimento, "A2", "5511900000002"))["conversation_id"]
     others = (await incoming(atendimento, "A3", "5511900000003"))["conversation_id"]
-    await supervisor.patch(f"/api/conversations/{n2_conversation}", json={"level": "N2"})
+    escalated = await supervisor.post(
+        f"/api/conversations/{n2_conversation}/escalate", json={"to_level": "N2", "reason": "Caso técnico"}
+    )
+    assert escalated.status_code == 201, escalated.text
+    # The escalation handed it to the N2 agent; back to nobody, it is one of the N2 queue's.
+    await supervisor.post(f"/api/conversations/{n2_conversation}/assign", json={"agent_id": None})
     await supervisor.post(f"/api/conversations/{others}/assign", json={"agent_id": n1_other.agent_id})
 
     assert [c["id"] for c in (await n1.get("/api/conversations")).json()] == [unassigned_n1]
@@ -278,3 +283,25 @@ async def test_invalid_values_are_rejected(
     conversation_id = (await incoming(atendimento, "V1", "5511900000400"))["conversation_id"]
     response = await supervisor.patch(f"/api/conversations/{conversation_id}", json=payload)
     assert response.status_code == 422
+
+
+async def test_the_level_changes_only_by_escalation(
+    seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    """PATCH would change it without a reason, an escalation row or a reassignment: refused, with
+    the way to do it."""
+    freeze_at(OPEN_INSTANT)
+    supervisor = await make_agent(Role.supervisor)
+    conversation_id = (await incoming(atendimento, "LV1", "5511900000500"))["conversation_id"]
+    url = f"/api/conversations/{conversation_id}"
+    for body in ({"level": "N2"}, {"level": "N2", "priority": "high"}, {"level": None}):
+        response = await supervisor.patch(url, json=body)
+        assert response.status_code == 422, body
+        assert f"{url}/escalate" in response.json()["message"] and "/deescalate" in response.json()["message"]
+    conversation = (await supervisor.get(url)).json()
+    assert (conversation["level"], conversation["priority"]) == ("N1", "normal")  # nothing applied
+    history = (await supervisor.get(f"{url}/history")).json()
+    assert not any(e["action"] == "conversation.level_changed" for e in history)
+    schema = (await atendimento.get("/openapi.json")).json()["components"]["schemas"]["ConversationUpdate"]
+    assert "level" not in schema["properties"]
+    assert (await supervisor.patch(url, json={"priority": "high"})).status_code == 200

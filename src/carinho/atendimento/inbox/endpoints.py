@@ -32,7 +32,7 @@ from carinho.atendimento.inbox.schemas import (
     TransferRequest,
 )
 from carinho.atendimento.inbox.service import inbox_service
-from carinho.errors import NotFound
+from carinho.errors import NotFound, ValidationFailed
 
 router = APIRouter(prefix="/api/conversations", tags=["conversas"])
 alerts_router = APIRouter(prefix="/api/alerts", tags=["alertas"])
@@ -85,13 +85,19 @@ async def get_conversation(conversation_id: int, agent: CurrentAgent, session: S
 async def update_conversation(
     conversation_id: int, body: ConversationUpdate, agent: CurrentAgent, session: SessionDep
 ) -> ConversationOut:
-    """Status, prioridade e nível de suporte."""
+    """Status e prioridade. O nível muda por /escalate e /deescalate (com motivo)."""
+    if "level" in body.model_fields_set:
+        raise ValidationFailed(
+            "O nível da conversa não muda por aqui: use POST "
+            f"/api/conversations/{conversation_id}/escalate ou /deescalate, informando o motivo.",
+            details=[
+                {"field": "level", "message": "use /escalate ou /deescalate", "type": "level_by_escalation"}
+            ],
+        )
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
     actor = Actor.of(agent)
     if body.priority is not None:
         await inbox_service.change_priority(session, conversation, body.priority, actor)
-    if body.level is not None:
-        await inbox_service.change_level(session, conversation, body.level, actor)
     if body.status is not None:
         await inbox_service.change_status(session, conversation, body.status, actor)
     return ConversationOut.of(conversation)

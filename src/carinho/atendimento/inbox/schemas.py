@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl
+from pydantic.json_schema import SkipJsonSchema
 
 from carinho.atendimento.agents.models import SupportLevel
 from carinho.atendimento.funnel.models import FunnelStage
@@ -115,7 +116,9 @@ class MessageOut(BaseModel):
 class ConversationUpdate(BaseModel):
     status: ConversationStatus | None = None
     priority: Priority | None = None
-    level: SupportLevel | None = None
+    # Not an input: a level changes only by escalation (a reason, an escalation row, reassignment).
+    # Read, and left out of the schema, only so that sending it gets a 422 that says where to go.
+    level: SkipJsonSchema[Any] = None
 
 
 class AssignRequest(BaseModel):
