@@ -106,10 +106,19 @@ async def test_an_emergency_reaches_operacao_once_despite_failures_and_shows_unt
     assert (row.delivery_state, row.delivery_attempts) == ("pending", 1)
     assert row.delivery_last_error and "tentativa 1" in row.delivery_last_error
     assert await simulators.occurrences() == []
-    for attempt, wait in ((2, timedelta(seconds=6)), (3, timedelta(seconds=16))):
+    for attempt, wait in ((2, timedelta(seconds=5)), (3, timedelta(seconds=15))):
+        [retry] = [
+            row
+            for row in await outbox_rows(rt, "atendimento")
+            if row.job == EMERGENCY_JOB and row.args["attempt"] == attempt  # type: ignore[attr-defined]
+        ]
+        # Scheduled its backoff after the failure (the row was written then) ...
+        assert abs(retry.available_at - retry.created_at - wait) < timedelta(seconds=1)  # type: ignore[attr-defined]
+        # ... and not run before it: the clock goes back to the failure, however long the test took.
+        freeze_at(retry.created_at)  # type: ignore[attr-defined]
         await drain(rt, ("atendimento",))
         assert (await incident_row(rt, incident_id)).delivery_attempts == attempt - 1  # not due yet
-        clock.advance(wait)
+        freeze_at(retry.available_at)  # type: ignore[attr-defined]
         await drain(rt, ("atendimento",))
         assert (await incident_row(rt, incident_id)).delivery_attempts == attempt
     # After three failures the supervisors are told to phone operação; the retries go on.
