@@ -9,6 +9,7 @@ from carinho.atendimento.templates.rendering import CATEGORIES, render, unknown_
 from carinho.atendimento.templates.repository import TemplateRepository
 from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.errors import BadRequest, Conflict, NotFound
+from carinho.kit.names import first_name
 
 COMPANY_NAME = "Carinho com Você"
 
@@ -85,7 +86,7 @@ class TemplateService:
         name = (contact_name or "").strip()
         return {
             "nome_contato": name or "cliente",
-            "primeiro_nome": name.split()[0] if name else "cliente",
+            "primeiro_nome": first_name(name) or "cliente",
             "nome_atendente": agent_name or "nossa equipe",
             "proxima_abertura": await working_hours_service.next_opening_text(session),
             "empresa": COMPANY_NAME,

@@ -18,6 +18,7 @@ import jmespath
 from jmespath import exceptions as jp_errors
 from jmespath import functions
 
+from carinho.kit.names import first_name
 from carinho.kit.phones import normalize_br_phone
 
 MAX_SPEC_CHARS = 20_000
@@ -86,8 +87,7 @@ class CarinhoFunctions(functions.Functions):
 
     @functions.signature({"types": ["string", "null"]})
     def _func_first_name(self, value: str | None) -> str | None:
-        parts = (value or "").split()
-        return parts[0] if parts else None
+        return first_name(value)
 
     @functions.signature({"types": ["string"]}, {"types": ["object"]})
     def _func_template(self, text: str, values: dict[str, Any]) -> str:
