@@ -111,6 +111,11 @@ async def test_lost_needs_a_reason_from_the_catalogue(
         await supervisor.post("/api/loss-reasons", json={"code": "saude_piorou", "label": "X"})
     ).status_code == 409
     assert "saude_piorou" in {r["code"] for r in (await agent.get("/api/loss-reasons")).json()}
+    # A position beyond the column was a database error (500); found by the app-wide OpenAPI fuzz.
+    huge = {"code": "enorme", "label": "Enorme", "position": 2**70}
+    assert (await supervisor.post("/api/loss-reasons", json=huge)).status_code == 422
+    reason_url = f"/api/loss-reasons/{created.json()['id']}"
+    assert (await supervisor.patch(reason_url, json={"position": -(2**70)})).status_code == 422
 
 
 @pytest.fixture

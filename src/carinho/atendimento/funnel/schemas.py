@@ -46,13 +46,13 @@ class LossReasonOut(BaseModel):
 class LossReasonCreate(BaseModel):
     code: str = Field(min_length=1, max_length=48, pattern=r"^[a-z0-9_]+$")
     label: str = Field(min_length=1, max_length=120)
-    position: int = 100
+    position: int = Field(default=100, ge=0, le=10_000, description="Ordem na lista.")
 
 
 class LossReasonUpdate(BaseModel):
     label: str | None = Field(default=None, min_length=1, max_length=120)
     active: bool | None = None
-    position: int | None = None
+    position: int | None = Field(default=None, ge=0, le=10_000, description="Ordem na lista.")
 
 
 class DocumentRequest(BaseModel):
