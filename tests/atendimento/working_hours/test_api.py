@@ -26,6 +26,9 @@ async def test_status_and_arithmetic_on_the_seeded_schedule(seeded: Runtime, mak
         f"/api/working-hours/between?start={q(night)}&end={q(datetime(2026, 12, 2, 16, 0, tzinfo=UTC))}"
     )
     assert between.json()["business_minutes"] == 240 + 0  # 08:00-12:00, then lunch until 13:00 local
+    # A year of business minutes runs past the calendar's search horizon: a 400, not a 500 (fuzz).
+    beyond = await agent.get(f"/api/working-hours/add-minutes?start={q(night)}&minutes=525600")
+    assert beyond.status_code == 400 and "horário de atendimento" in beyond.json()["message"]
     naive = await agent.get("/api/working-hours/status?at=2026-12-02T01:00:00")
     assert naive.status_code == 400
     holidays = (await agent.get("/api/working-hours/holidays?year=2026")).json()

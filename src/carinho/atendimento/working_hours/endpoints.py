@@ -65,7 +65,12 @@ async def add_minutes(
     start: datetime,
     minutes: Annotated[float, Query(ge=0, le=525600)],
 ) -> AddMinutesOut:
-    result = await working_hours_service.add_business_minutes(session, _aware(start), minutes)
+    try:
+        result = await working_hours_service.add_business_minutes(session, _aware(start), minutes)
+    except ValueError as exc:  # more open time than the calendar's search horizon holds
+        raise BadRequest(
+            "Não há horário de atendimento suficiente no calendário para somar esses minutos."
+        ) from exc
     return AddMinutesOut(start=start, minutes=minutes, result=result)
 
 
