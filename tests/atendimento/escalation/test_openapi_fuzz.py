@@ -4,12 +4,13 @@ conversation to act on: generated requests (valid and invalid) never get a 5xx, 
 from __future__ import annotations
 
 import httpx
+from schemathesis.generation.case import Case
 
 from carinho.atendimento.agents.models import Role
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at
 from tests.atendimento.escalation.helpers import message
-from tests.integracoes.events.test_openapi_fuzz import cases_for
+from tests.support.fuzz import send_cases
 
 
 def ours(path: str) -> bool:
@@ -29,29 +30,13 @@ async def test_escalation_endpoints_never_answer_a_server_error(
     document = (await atendimento.get("/openapi.json")).json()
     document["paths"] = {p: v for p, v in document["paths"].items() if ours(p)}
     assert len(document["paths"]) == 7
-    failures: list[str] = []
-    sent = 0
-    for case in cases_for(document):
+
+    def on_the_real_conversation_half_the_time(case: Case, sent: int) -> None:
         if case.path_parameters and "conversation_id" in case.path_parameters and sent % 2 == 0:
-            case.path_parameters["conversation_id"] = conversation_id  # half of them on a real one
-        kwargs = case.as_transport_kwargs(base_url="http://atendimento.test", headers=supervisor.headers)
-        request = {
-            "method": kwargs["method"],
-            "url": kwargs["url"],
-            "headers": {k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
-            "params": kwargs.get("params"),
-        }
-        if "json" in kwargs:
-            request["json"] = kwargs["json"]
-        try:
-            response = await atendimento.request(**request)
-        except (httpx.InvalidURL, UnicodeEncodeError):
-            continue
-        except Exception as exc:  # the app raised: it answered 500
-            failures.append(f"{type(exc).__name__}: {exc} <- {case.as_curl_command()}")
-            continue
-        sent += 1
-        if response.status_code >= 500:
-            failures.append(f"{response.status_code} {case.as_curl_command()}")
+            case.path_parameters["conversation_id"] = conversation_id
+
+    sent, failures = await send_cases(
+        atendimento, document, supervisor.headers, prepare=on_the_real_conversation_half_the_time
+    )
     assert sent >= 30
     assert failures == []

@@ -11,7 +11,7 @@ from carinho.atendimento.agents.models import Role
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import MakeAgent
 from tests.atendimento.incidents.conftest import conversation_of
-from tests.integracoes.events.test_openapi_fuzz import cases_for
+from tests.support.fuzz import send_cases
 
 
 def incident_routes(document: dict[str, Any]) -> dict[str, Any]:
@@ -32,30 +32,6 @@ async def test_no_server_errors_on_incident_routes(
     )
     document = incident_routes((await atendimento.get("/openapi.json")).json())
     assert len(document["paths"]) == 11
-    failures: list[str] = []
-    sent = 0
-    for case in cases_for(document):
-        kwargs = case.as_transport_kwargs(base_url="http://atendimento.test", headers=supervisor.headers)
-        request: dict[str, Any] = {
-            "method": kwargs["method"],
-            "url": kwargs["url"],
-            "headers": {k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
-            "params": kwargs.get("params"),
-        }
-        if "json" in kwargs:
-            request["json"] = kwargs["json"]
-        elif kwargs.get("data") is not None:
-            data = kwargs["data"]
-            request["content"] = data if isinstance(data, bytes | str) else str(data)
-        try:
-            response = await atendimento.request(**request)
-        except (httpx.InvalidURL, UnicodeEncodeError):
-            continue
-        except Exception as exc:  # the app raised: it answered 500
-            failures.append(f"{type(exc).__name__}: {exc} <- {case.as_curl_command()}")
-            continue
-        sent += 1
-        if response.status_code >= 500:
-            failures.append(f"{response.status_code} {case.as_curl_command()}")
+    sent, failures = await send_cases(atendimento, document, supervisor.headers)
     assert sent >= 40
     assert failures == []

@@ -8,7 +8,7 @@ import httpx
 from carinho.atendimento.agents.models import Role
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import MakeAgent
-from tests.integracoes.events.test_openapi_fuzz import cases_for
+from tests.support.fuzz import send_cases
 
 
 async def test_privacy_endpoints_never_answer_a_server_error(
@@ -18,27 +18,6 @@ async def test_privacy_endpoints_never_answer_a_server_error(
     document = (await atendimento.get("/openapi.json")).json()
     document["paths"] = {p: v for p, v in document["paths"].items() if p.startswith("/api/privacy")}
     assert len(document["paths"]) == 6
-    failures: list[str] = []
-    sent = 0
-    for case in cases_for(document):
-        kwargs = case.as_transport_kwargs(base_url="http://atendimento.test", headers=supervisor.headers)
-        request = {
-            "method": kwargs["method"],
-            "url": kwargs["url"],
-            "headers": {k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
-            "params": kwargs.get("params"),
-        }
-        if "json" in kwargs:
-            request["json"] = kwargs["json"]
-        try:
-            response = await atendimento.request(**request)
-        except (httpx.InvalidURL, UnicodeEncodeError):
-            continue
-        except Exception as exc:  # the app raised: it answered 500
-            failures.append(f"{type(exc).__name__}: {exc} <- {case.as_curl_command()}")
-            continue
-        sent += 1
-        if response.status_code >= 500:
-            failures.append(f"{response.status_code} {case.as_curl_command()}")
+    sent, failures = await send_cases(atendimento, document, supervisor.headers)
     assert sent >= 30
     assert failures == []
