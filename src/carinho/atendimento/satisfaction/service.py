@@ -137,11 +137,7 @@ class SatisfactionService:
                 conversation_key=conversation.id,
                 labels=[],
             )
-            try:
-                async with session.begin_nested():
-                    repo.add(survey)
-                    await session.flush()
-            except IntegrityError:
+            if not await _insert_once(session, survey):
                 return None  # a concurrent ending scheduled it
         elif survey.status != SurveyStatus.scheduled.value:
             return survey  # already asked: one survey per conversation
@@ -171,11 +167,7 @@ class SatisfactionService:
             service_id=request.service_id,
             labels=[],
         )
-        try:
-            async with session.begin_nested():
-                repo.add(survey)
-                await session.flush()
-        except IntegrityError:
+        if not await _insert_once(session, survey):
             existing = await repo.for_service(request.service_id)
             if existing is None:
                 raise
@@ -478,3 +470,14 @@ class SatisfactionService:
 
 
 satisfaction_service = SatisfactionService()
+
+
+async def _insert_once(session: AsyncSession, survey: Survey) -> bool:
+    """Insert the survey; False when its unique key (conversation or service) was taken meanwhile."""
+    try:
+        async with session.begin_nested():
+            SatisfactionRepository(session).add(survey)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
