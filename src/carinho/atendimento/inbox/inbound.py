@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,20 +140,12 @@ class InboundService:
     async def _add_inbound_message(
         self, session: AsyncSession, conversation: Conversation, callback: ReceivedMessage, now: datetime
     ) -> Message:
-        media = callback.media
-        message = Message(
-            conversation_id=conversation.id,
+        message = _message(
+            conversation,
+            callback,
             direction=Direction.inbound.value,
-            kind=_kind(callback.kind).value,
-            private=False,
             sender_type=SenderType.contact.value,
-            content=callback.text,
-            media_url=media.url if media else None,
-            media_mime_type=media.mime_type if media else None,
-            media_file_name=media.file_name if media else None,
-            media_caption=media.caption if media else None,
             extra=_extra(callback),
-            zapi_message_id=callback.message_id,
             reply_to_zapi_id=callback.reference_message_id,
             delivery_status=DeliveryStatus.received.value,
             created_at=now,
@@ -243,18 +236,12 @@ class InboundService:
         if await repo.has_send_in_progress(conversation.id):
             # Likely the echo of our own send whose id is not committed yet: never double-record it.
             return InboundResult("ignored", reason="echo of a send in progress")
-        media = callback.media
-        message = Message(
-            conversation_id=conversation.id,
+        message = _message(
+            conversation,
+            callback,
             direction=Direction.outbound.value,
-            kind=_kind(callback.kind).value,
-            private=False,
             sender_type=SenderType.system.value,
-            content=callback.text,
-            media_url=media.url if media else None,
-            media_mime_type=media.mime_type if media else None,
             extra={"sent_from_phone": True},
-            zapi_message_id=callback.message_id,
             delivery_status=DeliveryStatus.sent.value,
             created_at=utcnow(),
             sent_at=callback.moment,
@@ -289,6 +276,23 @@ class InboundService:
             repo.add(DeliveryReceipt(zapi_message_id=zapi_id, status=status, error=error, moment=moment))
             return 0
         return int(await apply_receipt(session, message, status, error, moment))
+
+
+def _message(conversation: Conversation, callback: ReceivedMessage, **fields: Any) -> Message:
+    """A message of the conversation with the callback's content and media; `fields` say who sent it."""
+    media = callback.media
+    return Message(
+        conversation_id=conversation.id,
+        kind=_kind(callback.kind).value,
+        private=False,
+        content=callback.text,
+        media_url=media.url if media else None,
+        media_mime_type=media.mime_type if media else None,
+        media_file_name=media.file_name if media else None,
+        media_caption=media.caption if media else None,
+        zapi_message_id=callback.message_id,
+        **fields,
+    )
 
 
 def _extra(callback: ReceivedMessage) -> dict[str, object]:
