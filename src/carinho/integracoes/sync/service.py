@@ -65,21 +65,17 @@ def content_hash(data: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+def _queued_job(name: str, trigger: str, now: datetime) -> SyncJob:
+    return SyncJob(
+        name=name, trigger=trigger, status=SyncStatus.queued.value, errors=[], created_at=now, updated_at=now
+    )
+
+
 class SyncService:
     async def start(self, session: AsyncSession, name: str, trigger: str = "manual") -> SyncJob:
         """Queue a run now (`POST /api/sync/start`); it runs on lane integrations-low."""
         definition(name)
-        now = utcnow()
-        job = SyncRepository(session).add(
-            SyncJob(
-                name=name,
-                trigger=trigger,
-                status=SyncStatus.queued.value,
-                errors=[],
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        job = SyncRepository(session).add(_queued_job(name, trigger, utcnow()))
         await session.flush()
         await enqueue(
             session,
@@ -130,16 +126,7 @@ class SyncService:
                 return None  # ran already (a re-dispatched job)
         else:
             assert name is not None
-            job = repo.add(
-                SyncJob(
-                    name=name,
-                    trigger=trigger,
-                    status=SyncStatus.queued.value,
-                    errors=[],
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            job = repo.add(_queued_job(name, trigger, now))
             await session.flush()
         sync = definition(job.name)
         job.started_at = now
