@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from carinho.atendimento.agents.models import Role, SupportLevel
+from carinho.kit.emails import EmailAddress
 
 
 def _no_nul(value: str) -> str:
@@ -36,7 +37,7 @@ class AgentOut(BaseModel):
 
 class AgentCreate(BaseModel):
     name: Text = Field(min_length=1, max_length=120)
-    email: EmailStr
+    email: EmailAddress
     role: Role = Role.agent
     level: SupportLevel = SupportLevel.n1
     capacity: int = Field(default=10, ge=1, le=500)

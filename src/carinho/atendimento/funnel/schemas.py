@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from carinho.atendimento.funnel.models import DocumentKind, FunnelStage
+from carinho.kit.emails import EmailAddress
 
 
 class StageOut(BaseModel):
@@ -57,7 +58,7 @@ class LossReasonUpdate(BaseModel):
 
 class DocumentRequest(BaseModel):
     kind: DocumentKind
-    email: EmailStr | None = Field(default=None, description="Padrão: o e-mail do contato.")
+    email: EmailAddress | None = Field(default=None, description="Padrão: o e-mail do contato.")
     subject: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=20000)
     document_url: HttpUrl | None = None

@@ -3,13 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 from pydantic.json_schema import SkipJsonSchema
 
 from carinho.atendimento.agents.models import SupportLevel
 from carinho.atendimento.funnel.models import FunnelStage
 from carinho.atendimento.inbox.models import Conversation, ConversationStatus, MessageKind, Priority
 from carinho.atendimento.labels.schemas import LabelOut
+from carinho.kit.emails import EmailAddress
 
 
 class AgentRef(BaseModel):
@@ -157,7 +158,7 @@ class NoteRequest(BaseModel):
 
 class ContactUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=160)
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
 
 
 class AlertOut(BaseModel):

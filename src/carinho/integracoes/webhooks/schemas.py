@@ -18,12 +18,12 @@ from pydantic import (
     AliasChoices,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     field_validator,
     model_validator,
 )
 
+from carinho.kit.emails import EmailAddress
 from carinho.kit.phones import normalize_br_phone
 
 BRAZIL = ZoneInfo("America/Sao_Paulo")
@@ -157,7 +157,7 @@ class SiteLead(_Normalizing):
     lead_id: str | None = Field(None, validation_alias=_aliases("lead_id", "id"))
     name: str = Field(min_length=1, max_length=200, validation_alias=_aliases("name", "nome"))
     phone: str | None = Field(None, validation_alias=_aliases("phone", "telefone", "whatsapp", "celular"))
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
     city: str | None = Field(None, validation_alias=_aliases("city", "cidade"))
     state: str | None = Field(None, validation_alias=_aliases("state", "estado", "uf"))
     service_type: str | None = Field(None, validation_alias=_aliases("service_type", "servico", "service"))
@@ -206,7 +206,7 @@ class CrmClientRegistered(_Normalizing):
     lead_id: str | None = None
     name: str = Field(min_length=1, max_length=200, validation_alias=_aliases("name", "nome"))
     phone: str | None = Field(None, validation_alias=_aliases("phone", "telefone", "whatsapp", "celular"))
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
     city: str | None = Field(None, validation_alias=_aliases("city", "cidade"))
     plan: str | None = Field(None, validation_alias=_aliases("plan", "plano"))
     registered_at: datetime | None = Field(
@@ -244,7 +244,9 @@ class OperacaoServiceCompleted(_Normalizing):
     client_id: str | None = Field(None, validation_alias=_aliases("client_id", "cliente_id"))
     client_name: str | None = Field(None, validation_alias=_aliases("client_name", "cliente_nome"))
     client_phone: str | None = Field(None, validation_alias=_aliases("client_phone", "cliente_telefone"))
-    client_email: EmailStr | None = Field(None, validation_alias=_aliases("client_email", "cliente_email"))
+    client_email: EmailAddress | None = Field(
+        None, validation_alias=_aliases("client_email", "cliente_email")
+    )
     caregiver_id: str | None = Field(None, validation_alias=_aliases("caregiver_id", "cuidador_id"))
     caregiver_name: str | None = Field(None, validation_alias=_aliases("caregiver_name", "cuidador_nome"))
     started_at: datetime | None = Field(None, validation_alias=_aliases("started_at", "iniciado_em"))
