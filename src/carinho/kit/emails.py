@@ -25,7 +25,7 @@ _SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 def _plain_domain(domain: str) -> bool:
     labels = domain.split(".")
     return (
-        not labels[-1].isdigit()
+        labels[-1][-1].isalpha()  # every top-level domain ends with a letter
         and labels[-1] not in _SPECIAL_USE
         and not any(label[2:4] == "--" for label in labels)  # punycode and reserved forms
     )
