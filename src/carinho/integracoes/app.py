@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from carinho.integracoes.automations.endpoints import router as feedback_router
 from carinho.integracoes.dlq.endpoints import router as dlq_router
@@ -11,6 +12,7 @@ from carinho.integracoes.flows.endpoints import router as event_retry_router
 from carinho.integracoes.mappings.endpoints import router as mappings_router
 from carinho.integracoes.sync.endpoints import router as sync_router
 from carinho.integracoes.webhook_endpoints.endpoints import router as webhook_endpoints_router
+from carinho.integracoes.webhooks import gateway
 from carinho.integracoes.webhooks.endpoints import router as webhooks_router
 from carinho.kit.app import create_service_app
 from carinho.runtime import Runtime
@@ -22,9 +24,24 @@ DESCRIPTION = (
 )
 
 
+class HubApp(FastAPI):
+    """FastAPI, with the webhook gateway in front of FastAPI's own machinery (`webhooks/gateway.py`)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        receiver = gateway.receiver_for(scope)
+        if receiver is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await gateway.serve(self.state.runtime, receiver, scope, receive, send)
+
+
 def create_app(rt: Runtime | None = None) -> FastAPI:
     app = create_service_app(
-        context="integracoes", title="Carinho Integrações", description=DESCRIPTION, rt=rt
+        context="integracoes",
+        title="Carinho Integrações",
+        description=DESCRIPTION,
+        rt=rt,
+        app_class=HubApp,
     )
     app.include_router(webhooks_router)
     app.include_router(events_router)

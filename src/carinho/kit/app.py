@@ -18,9 +18,10 @@ def create_service_app(
     description: str,
     rt: Runtime | None = None,
     html_errors: HtmlErrorRenderer | None = None,
+    app_class: type[FastAPI] = FastAPI,
 ) -> FastAPI:
     rt = rt or runtime.ensure_configured()
-    app = FastAPI(title=title, description=description, version="0.1.0")
+    app = app_class(title=title, description=description, version="0.1.0")
     app.state.runtime = rt
     add_common_middleware(app, rt.settings.carinho_max_body_bytes)
     install_error_handlers(app, html_errors)

@@ -33,9 +33,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        request_id = incoming[:64] if incoming and incoming.isprintable() else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = request_id_of(scope)
 
         started = False
 
@@ -56,10 +54,19 @@ class RequestIdMiddleware:
                 )
                 if started:
                     raise
-                await _internal_error(scope, request_id)(scope, receive, send_with_id)
+                await internal_error(scope, request_id)(scope, receive, send_with_id)
 
 
-def _internal_error(scope: Scope, request_id: str) -> Response:
+def request_id_of(scope: Scope) -> str:
+    """The caller's X-Request-ID (if printable), else a new one; kept in the request state."""
+    incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+    request_id = incoming[:64] if incoming and incoming.isprintable() else uuid.uuid4().hex
+    scope.setdefault("state", {})["request_id"] = request_id
+    return request_id
+
+
+def internal_error(scope: Scope, request_id: str) -> Response:
+    """The last resort: a clear answer with the request id, never a stack trace."""
     accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
     if "text/html" in accept:
         page = INTERNAL_ERROR_PAGE.format(request_id=request_id)
@@ -114,11 +121,12 @@ class BodySizeLimitMiddleware:
                 await self._too_large(scope, send)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
-        body = {
-            "error": "payload_too_large",
-            "message": f"request body exceeds {self.max_bytes} bytes",
-        }
-        await JSONResponse(body, status_code=413)(scope, _empty_receive, send)
+        await too_large(self.max_bytes)(scope, _empty_receive, send)
+
+
+def too_large(max_bytes: int) -> JSONResponse:
+    body = {"error": "payload_too_large", "message": f"request body exceeds {max_bytes} bytes"}
+    return JSONResponse(body, status_code=413)
 
 
 class _BodyTooLarge(StarletteHTTPException):
@@ -149,16 +157,26 @@ def wants_html(request: Request) -> bool:
     )
 
 
+def error_json(
+    status: int, body: dict[str, Any], request_id: str | None, headers: Any = None
+) -> JSONResponse:
+    """How an API client sees an error: the body, with the request id to quote to us."""
+    if request_id:
+        body = {**body, "request_id": request_id}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def error_response(exc: CarinhoError, request_id: str | None) -> JSONResponse:
+    return error_json(exc.status_code, exc.to_body(), request_id, exc.headers or None)
+
+
 def install_error_handlers(app: FastAPI, html: HtmlErrorRenderer | None = None) -> None:
     """One handler for everything: clear JSON (or an HTML page for the UI), never a stack trace."""
 
     async def respond(request: Request, status: int, body: dict[str, Any], headers: Any = None) -> Any:
         if html is not None and wants_html(request):
             return await html(request, status, body.get("message", ""))
-        request_id = getattr(request.state, "request_id", None)
-        if request_id:
-            body = {**body, "request_id": request_id}
-        return JSONResponse(body, status_code=status, headers=headers)
+        return error_json(status, body, getattr(request.state, "request_id", None), headers)
 
     @app.exception_handler(CarinhoError)
     async def carinho_error(request: Request, exc: CarinhoError) -> Any:

@@ -1,23 +1,19 @@
-"""The seven inbound webhook endpoints. They read the raw body themselves: signatures are checked
-on the exact bytes received (PHP's json_encode escapes `/` and non-ASCII; a re-serialisation would not
-match)."""
+"""The seven inbound webhook endpoints, as documented in OpenAPI. In the hub's app the gateway
+(`gateway.py`) answers these POSTs before the router; both hand the request to the same receiver
+(`receiver.py`). They read the raw body themselves: signatures are checked on the exact bytes received
+(PHP's json_encode escapes `/` and non-ASCII; a re-serialisation would not match)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from carinho.integracoes.events.ingest import ingest
 from carinho.integracoes.events.schemas import IngestResponse
-from carinho.integracoes.events.service import IngestResult, NewEvent
-from carinho.integracoes.webhooks.metrics import webhook_accepted
+from carinho.integracoes.webhooks.receiver import RECEIVERS, ZAPI_PATH, InboundWebhook, answer
 from carinho.integracoes.webhooks.schemas import ErrorResponse
-from carinho.integracoes.webhooks.service import webhook_service
-from carinho.integracoes.webhooks.sources import SYSTEM_WEBHOOKS, SystemWebhook
-from carinho.runtime import Runtime
+from carinho.integracoes.webhooks.sources import SYSTEM_WEBHOOKS
 
 router = APIRouter(tags=["webhooks"])
 
@@ -63,41 +59,23 @@ _SYSTEM_HEADERS = [
 ]
 
 
-def _answer(source: str, result: IngestResult) -> JSONResponse:
-    webhook_accepted.labels(source=source, outcome="duplicate" if result.duplicate else "new").inc()
-    body = IngestResponse(event_id=result.event_id, status=result.status, duplicate=result.duplicate)
-    return JSONResponse(body.model_dump(), status_code=200 if result.duplicate else 202)
-
-
-def _runtime(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
-
-
-def _request_id(request: Request) -> str | None:
-    return getattr(request.state, "request_id", None)
-
-
-def _system_endpoint(hook: SystemWebhook) -> Callable[[Request], Awaitable[JSONResponse]]:
-    async def receive(request: Request) -> JSONResponse:
-        rt = _runtime(request)
-        body = await request.body()
-        webhook_service.authenticate_system(rt.settings, hook, body, request.headers)
-        data = webhook_service.parse_json(body, request.headers.get("content-type"))
-        event: NewEvent = webhook_service.system_event(
-            hook, data, request.headers, body, _request_id(request)
-        )
-        return _answer(hook.source, await ingest(rt, event))
-
-    receive.__name__ = "receive_" + hook.event_type.replace(".", "_")
-    return receive
+async def _receive(request: Request) -> JSONResponse:
+    receiver = RECEIVERS[request.scope["route"].path]
+    inbound = InboundWebhook(
+        body=await request.body(),
+        headers=request.headers,
+        token=request.query_params.get("token"),
+        request_id=getattr(request.state, "request_id", None),
+    )
+    return answer(receiver.source, await receiver.receive(request.app.state.runtime, inbound))
 
 
 for _hook in SYSTEM_WEBHOOKS:
     _schema = _hook.model.model_json_schema(by_alias=False)
     router.add_api_route(
         _hook.path,
-        _system_endpoint(_hook),
+        _receive,
+        name="receive_" + _hook.event_type.replace(".", "_"),
         methods=["POST"],
         status_code=202,
         summary=_hook.summary,
@@ -132,7 +110,7 @@ ZAPI_EXAMPLE = {
 
 
 @router.post(
-    "/webhooks/whatsapp",
+    ZAPI_PATH,
     status_code=202,
     summary="Callback da Z-API (WhatsApp)",
     description=(
@@ -162,9 +140,4 @@ ZAPI_EXAMPLE = {
     },
 )
 async def receive_whatsapp(request: Request) -> JSONResponse:
-    rt = _runtime(request)
-    body = await request.body()
-    webhook_service.authenticate_zapi(rt.settings, body, request.headers, request.query_params.get("token"))
-    data = webhook_service.parse_json(body, request.headers.get("content-type"))
-    event = webhook_service.zapi_event(rt.settings, data, request.headers, body, _request_id(request))
-    return _answer(event.source, await ingest(rt, event))
+    return await _receive(request)

@@ -1,0 +1,105 @@
+"""The hub's fast lane for `POST /webhooks/...`, the hottest path of the platform.
+
+A bare FastAPI endpoint spends ~60 µs of its ~80 µs per request in FastAPI's machinery (its middleware
+stack, routing, dependency solving, Request and Response objects); for a webhook that was more than
+checking, validating and storing it. So the hub's app (`HubApp`) hands these POSTs to the gateway
+before any of that, as plain ASGI. The gateway does what the app's middleware would (X-Request-ID,
+the 413, the last-resort 500, the request id on every log line) with the same helpers, and calls the
+same receivers as the documented routes in `endpoints.py`; `tests/integracoes/webhooks/test_gateway.py`
+holds them to the same answers. Figures: docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import structlog
+from starlette.datastructures import Headers, QueryParams
+from starlette.types import Receive, Scope, Send
+
+from carinho.errors import CarinhoError
+from carinho.integracoes.webhooks.receiver import RECEIVERS, ZAPI_PATH, InboundWebhook, Receiver, answer_body
+from carinho.kit.web import REQUEST_ID_HEADER, error_response, internal_error, request_id_of, too_large
+from carinho.logging import get_logger
+from carinho.runtime import Runtime
+
+log = get_logger(__name__)
+
+_JSON = (b"content-type", b"application/json")
+
+
+def receiver_for(scope: Scope) -> Receiver | None:
+    if scope["type"] != "http" or scope["method"] != "POST":
+        return None
+    return RECEIVERS.get(scope["path"])
+
+
+async def serve(rt: Runtime, receiver: Receiver, scope: Scope, receive: Receive, send: Send) -> None:
+    request_id = request_id_of(scope)
+    with structlog.contextvars.bound_contextvars(request_id=request_id):
+        try:
+            await _serve(rt, receiver, request_id, scope, receive, send)
+        except Exception as exc:
+            log.error("request.unhandled_error", path=scope["path"], error=type(exc).__name__, exc_info=exc)
+            await _send_response(internal_error(scope, request_id), request_id, scope, send)
+
+
+async def _serve(
+    rt: Runtime, receiver: Receiver, request_id: str, scope: Scope, receive: Receive, send: Send
+) -> None:
+    headers = Headers(scope=scope)
+    limit = rt.settings.carinho_max_body_bytes
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        await _send_response(too_large(limit), request_id, scope, send)
+        return
+    body = await _read_body(receive, limit)
+    if body is None:  # the client went away: nothing stored, nobody to answer
+        return
+    if len(body) > limit:
+        await _send_response(too_large(limit), request_id, scope, send)
+        return
+    token = QueryParams(scope["query_string"]).get("token") if scope["path"] == ZAPI_PATH else None
+    try:
+        result = await receiver.receive(rt, InboundWebhook(body, headers, token, request_id))
+    except CarinhoError as exc:
+        await _send_response(error_response(exc, request_id), request_id, scope, send)
+        return
+    status, answer = answer_body(receiver.source, result)
+    await _send_json(status, answer, request_id, send)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or as soon as it passes `limit` what was read so far; None on disconnect."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit or not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _send_json(status: int, body: dict[str, Any], request_id: str, send: Send) -> None:
+    content = json.dumps(body, separators=(",", ":")).encode()
+    headers = [_JSON, (b"content-length", str(len(content)).encode()), _request_id_header(request_id)]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
+
+
+async def _send_response(response: Any, request_id: str, scope: Scope, send: Send) -> None:
+    response.raw_headers.append(_request_id_header(request_id))
+    await response(scope, _no_more_body, send)
+
+
+def _request_id_header(request_id: str) -> tuple[bytes, bytes]:
+    return (REQUEST_ID_HEADER.encode(), request_id.encode())
+
+
+async def _no_more_body() -> dict[str, Any]:
+    return {"type": "http.disconnect"}
