@@ -49,6 +49,7 @@ def _servers(settings: Settings) -> list[_Server]:
                 host=settings.bind_host,
                 port=port,
                 log_config=None,
+                access_log=False,  # uvicorn.access is silenced anyway (carinho.logging)
                 lifespan="on",
                 timeout_graceful_shutdown=10,
             )

@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
             port=port or default_port,
             workers=workers,
             log_config=None,
+            access_log=False,  # uvicorn.access is silenced anyway (carinho.logging)
             proxy_headers=True,
         )
 

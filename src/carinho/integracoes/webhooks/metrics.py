@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from prometheus_client import Counter
 
 webhook_rejections = Counter(
@@ -14,3 +17,9 @@ webhook_accepted = Counter(
     "Inbound webhooks accepted, by outcome (new or duplicate)",
     ["source", "outcome"],
 )
+
+
+@cache
+def accepted_counter(source: str, outcome: str) -> Any:
+    """The child counter of `webhook_accepted` (labels() takes a lock and builds a key per call)."""
+    return webhook_accepted.labels(source=source, outcome=outcome)

@@ -35,6 +35,11 @@ def _reject_constant(value: str) -> Any:
     raise ValueError(f"{value} is not valid JSON")
 
 
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant
+)  # built once: json.loads(**kw) builds one per call
+
+
 def _masked(value: str | None) -> str | None:
     return None if not value else value[:4] + "…"
 
@@ -88,7 +93,7 @@ class WebhookService:
         if media_type != "application/json" and not media_type.endswith("+json"):
             raise UnsupportedMediaType("webhooks must be sent as application/json")
         try:
-            data = json.loads(body, parse_constant=_reject_constant)
+            data = _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
         except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise BadRequest("malformed JSON body", details={"reason": str(exc)[:200]}) from None
         if not isinstance(data, dict):
