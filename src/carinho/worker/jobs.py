@@ -146,9 +146,10 @@ def enqueue_many(
     if not args_list:
         return []
     spec = get_job(job_name)
-    settings = runtime.current().settings
-    now = utcnow()
-    rows = [_row_values(spec, settings, args, lane, now) for args, lane in zip(args_list, lanes, strict=True)]
+    template = _row_values(spec, runtime.current().settings, {}, spec.lane, utcnow())
+    rows = [
+        {**template, "args": args, "lane": lane.value} for args, lane in zip(args_list, lanes, strict=True)
+    ]
     added = insert_pending(connection, runtime.context_spec(spec.context).outbox, rows)
     return [(spec.context, *row) for row in added]
 

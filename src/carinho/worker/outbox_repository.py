@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.kit.bulk_insert import insert_returning
 from carinho.kit.clock import utcnow
 from carinho.worker.models import OutboxMessageMixin, OutboxStatus
 
@@ -30,12 +31,11 @@ ACTIVE = (OutboxStatus.pending.value, OutboxStatus.running.value)
 def insert_pending(
     connection: Connection, model: Any, rows: list[dict[str, Any]]
 ) -> list[tuple[int, str, int]]:
-    """Multi-row INSERT of new pending rows on a synchronous connection (Core, batched by the dialect);
-    returns (id, lane, time limit) of each, in no particular order."""
+    """Multi-row INSERT of new pending rows on a synchronous connection; returns (id, lane, time limit)
+    of each, in no particular order."""
     values = [{**row, "status": OutboxStatus.pending.value, "attempts": 0} for row in rows]
-    table = model.__table__
-    statement = insert(table).returning(table.c.id, table.c.lane, table.c.time_limit_seconds)
-    return [(row.id, row.lane, row.time_limit_seconds) for row in connection.execute(statement, values)]
+    added = insert_returning(connection, model.__table__, values, ("id", "lane", "time_limit_seconds"))
+    return [(row.id, row.lane, row.time_limit_seconds) for row in added]
 
 
 class OutboxRepository:

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, or_, select
+from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.events.models import IntegrationEvent
+from carinho.kit.bulk_insert import insert_returning
 from carinho.kit.crypto import PayloadCipher
 
 
@@ -100,10 +101,9 @@ class EventBatchRepository:
         return self.cipher.encrypt(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
 
     def insert_many(self, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
-        """Multi-row INSERT (Core, batched by the dialect); the new ids by (source, idempotency key)."""
+        """Multi-row INSERT; the new ids by (source, idempotency key)."""
         table: Table = IntegrationEvent.__table__  # type: ignore[assignment]
-        statement = insert(table).returning(table.c.id, table.c.source, table.c.idempotency_key)
-        result = self.connection.execute(statement, rows)
+        result = insert_returning(self.connection, table, rows, ("id", "source", "idempotency_key"))
         return {(row.source, row.idempotency_key): row.id for row in result}
 
     def find_keys(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredKey]:

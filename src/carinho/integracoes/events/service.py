@@ -9,7 +9,7 @@ import hashlib
 import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -163,8 +163,11 @@ class EventService:
         for index, item in enumerate(items):
             first_of.setdefault((item.source, item.idempotency_key), index)
         stored = repo.find_keys(first_of)
+        now = utcnow()
         fresh = {
-            key: self._new_row(repo, items[index]) for key, index in first_of.items() if key not in stored
+            key: self._new_row(repo, items[index], now)
+            for key, index in first_of.items()
+            if key not in stored
         }
         ids = repo.insert_many(list(fresh.values())) if fresh else {}
         to_process = [
@@ -186,9 +189,8 @@ class EventService:
                 results.append(IngestResult(found.event_id, found.status, duplicate=True))
         return results, pending
 
-    def _new_row(self, repo: EventBatchRepository, item: NewEvent) -> dict[str, Any]:
+    def _new_row(self, repo: EventBatchRepository, item: NewEvent, now: datetime) -> dict[str, Any]:
         handled = flows.handles(item.event_type) and not item.ignored
-        now = utcnow()
         return {
             "source": item.source,
             "event_type": item.event_type,
