@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from carinho.kit.clock import utcnow
+from carinho.kit.sqlite_checkpoint import WalCheckpointer
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,7 +76,7 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, autocheckpoint: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
         # Let SQLAlchemy, not the driver, own transactions so BEGIN IMMEDIATE takes the write lock
@@ -86,6 +87,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -95,12 +98,13 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 def create_sqlite_thread_engine(url: str, busy_timeout_ms: int = 30_000) -> Engine:
     """A synchronous engine on the same SQLite file, for work done whole in a worker thread (one
-    thread hop per transaction instead of several per statement through aiosqlite)."""
+    thread hop per transaction instead of several per statement through aiosqlite). Its commits never
+    checkpoint the WAL: its `Database` runs a `WalCheckpointer` beside it."""
     parsed = make_url(url).set(drivername="sqlite+pysqlite")
     engine = create_sync_engine(
         parsed, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
     )
-    _configure_sqlite(engine, busy_timeout_ms)
+    _configure_sqlite(engine, busy_timeout_ms, autocheckpoint=False)
     return engine
 
 
@@ -135,6 +139,7 @@ class Database:
             asyncio.AbstractEventLoop, async_sessionmaker[AsyncSession]
         ] = weakref.WeakKeyDictionary()
         self._thread_engine: Engine | None = None
+        self._checkpointer: WalCheckpointer | None = None
         self._thread_engine_lock = threading.Lock()
 
     @property
@@ -165,6 +170,8 @@ class Database:
         with self._thread_engine_lock:
             if self._thread_engine is None:
                 self._thread_engine = create_sqlite_thread_engine(self.url, self._busy_timeout_ms)
+                self._checkpointer = WalCheckpointer(str(make_url(self.url).database))
+                self._checkpointer.start()
             return self._thread_engine
 
     async def ping(self) -> None:
@@ -180,5 +187,8 @@ class Database:
             await engine.dispose()
         with self._thread_engine_lock:
             thread_engine, self._thread_engine = self._thread_engine, None
+            checkpointer, self._checkpointer = self._checkpointer, None
         if thread_engine is not None:
             thread_engine.dispose()
+        if checkpointer is not None:
+            await asyncio.to_thread(checkpointer.stop)
