@@ -152,11 +152,11 @@ def main() -> None:
             wait_ready(args.hub_port, "/health")
             wait_ready(args.baseline_port, "/docs")
             offset = 0
-            for name, port in (("baseline", args.baseline_port), ("durable", args.hub_port)):
+            targets = (("baseline", args.baseline_port), ("durable", args.hub_port))
+            for index, (name, port) in enumerate(targets):
                 # Warm-up (not measured) from the end of the file, which wrk (replaying from its start)
                 # never reaches: no duplicate keys. Then saturation, then the fixed rates.
-                loadgen(port, requests_file, 200, 2, total - 1000 + offset)
-                offset += 400
+                loadgen(port, requests_file, 200, 2, total - 1000 + 400 * index)
                 results[name] = {"saturation": wrk(port, requests_file, args.seconds, args.connections)}
                 for rate in rates:
                     results[name][str(rate)] = loadgen(
