@@ -13,6 +13,7 @@ from sqlalchemy import MetaData
 
 from carinho.config import Settings
 from carinho.kit.db import Database
+from carinho.worker.lanes import lane_concurrency
 from carinho.worker.models import HeartbeatMixin, OutboxMessageMixin
 
 CONTEXTS = ("integracoes", "atendimento")
@@ -48,6 +49,11 @@ class Runtime:
             for name in CONTEXTS
         }
         self.lanes = build_lane_brokers(settings)
+        self._lane_workers = {lane.value: n for lane, n in lane_concurrency(settings.lane_threads()).items()}
+
+    def lane_workers(self, lane: str) -> int:
+        """Worker threads of a lane in one worker process."""
+        return self._lane_workers.get(lane, 1)
 
     def db(self, context: str) -> Database:
         return self.databases[context]
@@ -55,9 +61,11 @@ class Runtime:
     def spec(self, context: str) -> ContextSpec:
         return context_spec(context)
 
-    def publish(self, context: str, outbox_id: int, lane: str, time_limit_seconds: int) -> None:
+    def publish(self, context: str, outbox_ids: list[int], lane: str, time_limit_seconds: int) -> None:
+        """One message for these outbox rows of one lane (run one after the other by one worker);
+        `time_limit_seconds` covers them all."""
         self.lanes[lane].actor.send_with_options(
-            args=(context, outbox_id), time_limit=int(time_limit_seconds * 1000) + 5_000
+            args=(context, outbox_ids), time_limit=int(time_limit_seconds * 1000) + 5_000
         )
 
     def close_brokers(self) -> None:

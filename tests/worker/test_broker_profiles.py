@@ -7,6 +7,9 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from dramatiq import Message
+from dramatiq.brokers.stub import StubBroker
+from sqlalchemy import select
 
 import tests.support.test_jobs  # noqa: F401
 from carinho import runtime
@@ -14,6 +17,7 @@ from carinho.config import Settings
 from carinho.integracoes.database import Heartbeat, OutboxMessage
 from carinho.kit import migrations
 from carinho.worker import Lane, enqueue
+from carinho.worker.jobs import MAX_ROWS_PER_MESSAGE, enqueue_many, publish_all
 from carinho.worker.pool import WorkerPool
 from carinho.worker.scheduler import Scheduler
 from tests.support.processes import wait_until
@@ -54,6 +58,66 @@ async def test_committed_job_runs_on_its_lanes_worker_pool(profile_settings: Set
             assert beat is not None and beat.details["runs"] == 1
     finally:
         await asyncio.to_thread(pool.stop)
+        for db in rt.databases.values():
+            await db.dispose()
+
+
+async def _enqueue_many_and_publish(rt: runtime.Runtime, keys: list[str]) -> None:
+    """What the webhook group commit does: many outbox rows in one transaction, published after it."""
+    async with rt.db("integracoes").engine.begin() as connection:
+        pending = await connection.run_sync(
+            lambda c: enqueue_many(
+                c, "tests.touch", [{"key": key} for key in keys], lanes=[Lane.integrations] * len(keys)
+            )
+        )
+    publish_all(pending)
+
+
+async def test_batched_rows_all_run_on_the_lanes_worker_pool(profile_settings: Settings) -> None:
+    migrations.upgrade("integracoes", profile_settings.database_url("integracoes"))
+    rt = runtime.configure(profile_settings)
+    pool = WorkerPool(rt, [Lane.integrations], threads=3)
+    pool.start()
+    keys = [f"batched-{n}" for n in range(40)]
+    try:
+        await _enqueue_many_and_publish(rt, keys)
+
+        async def all_done() -> bool:
+            async with rt.db("integracoes").session() as session:
+                statuses = (await session.execute(select(OutboxMessage.status))).scalars().all()
+                return len(statuses) == 40 and set(statuses) == {"done"}
+
+        await wait_until(all_done, timeout=60, what="the worker to run every batched row")
+        async with rt.db("integracoes").session() as session:
+            beats = (
+                await session.execute(select(Heartbeat).where(Heartbeat.name.like("job:batched-%")))
+            ).scalars()
+            assert sorted(beat.details["runs"] for beat in beats) == [1] * 40
+    finally:
+        await asyncio.to_thread(pool.stop)
+        for db in rt.databases.values():
+            await db.dispose()
+
+
+@pytest.mark.parametrize(("rows", "messages", "largest"), [(3, 3, 1), (30, 10, 3), (200, 25, 8)])
+async def test_batched_rows_are_published_in_few_messages_for_every_worker(
+    tmp_path: Path, rows: int, messages: int, largest: int
+) -> None:
+    """The integrations lane has 10 workers: up to 10 rows, one message each; more rows share
+    messages, at most MAX_ROWS_PER_MESSAGE each."""
+    settings = _settings(tmp_path)
+    migrations.upgrade("integracoes", settings.database_url("integracoes"))
+    rt = runtime.configure(settings)
+    try:
+        await _enqueue_many_and_publish(rt, [f"count-{n}" for n in range(rows)])
+        broker = rt.lanes[Lane.integrations.value].broker
+        assert isinstance(broker, StubBroker)
+        queued = [Message.decode(data) for data in list(broker.queues[Lane.integrations.value].queue)]
+        ids = [outbox_id for message in queued for outbox_id in message.args[1]]
+        assert len(queued) == messages
+        assert max(len(message.args[1]) for message in queued) == largest <= MAX_ROWS_PER_MESSAGE
+        assert sorted(ids) == list(range(1, rows + 1))
+    finally:
         for db in rt.databases.values():
             await db.dispose()
 

@@ -1,8 +1,8 @@
 """Dramatiq brokers: Redis in production, the in-memory StubBroker in the embedded default.
 
 Each lane has its own broker object (sharing one Redis server) and one actor, so each lane gets a
-worker pool of its own size. The actor carries (context, outbox_id); the outbox row says which job
-runs with what. Retries live in the outbox (durable in both profiles), so Dramatiq's are off.
+worker pool of its own size. The actor carries (context, outbox ids); the outbox rows say which jobs
+run with what. Retries live in the outbox (durable in both profiles), so Dramatiq's are off.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class LaneBroker:
 
 
 def build_lane_brokers(settings: Settings) -> dict[str, LaneBroker]:
-    from carinho.worker.executor import run_outbox_message
+    from carinho.worker.executor import run_outbox_messages
 
     loop = SharedEventLoop()
     client = None
@@ -89,7 +89,7 @@ def build_lane_brokers(settings: Settings) -> dict[str, LaneBroker]:
         else:
             broker = StubBroker(middleware=middleware)
         actor: dramatiq.Actor[Any, Any] = dramatiq.Actor(
-            run_outbox_message,
+            run_outbox_messages,
             broker=broker,
             actor_name=f"outbox.{lane.value}",
             queue_name=lane.value,

@@ -23,6 +23,16 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.8, 1.2))
 
 
+async def run_outbox_messages(context: str, outbox_ids: list[int] | int) -> None:
+    """The broker's entry point: the outbox rows of one message, one after the other. (A bare id is
+    what messages published before batching carry.)"""
+    for outbox_id in [outbox_ids] if isinstance(outbox_ids, int) else outbox_ids:
+        try:
+            await run_outbox_message(context, outbox_id)
+        except Exception as exc:  # the row stays leased; the relay hands it on after the lease
+            log.error("outbox.run_failed", context=context, outbox_id=outbox_id, error=repr(exc))
+
+
 async def run_outbox_message(context: str, outbox_id: int) -> None:
     rt = runtime.current()
     db = rt.db(context)

@@ -20,7 +20,7 @@ async def relay_once(rt: Runtime, context: str) -> int:
         await session.commit()
     for outbox_id, lane, time_limit in rows:
         try:
-            rt.publish(context, outbox_id, lane, time_limit)
+            rt.publish(context, [outbox_id], lane, time_limit)
         except Exception as exc:  # next lease round tries again
             log.warning("relay.publish_failed", outbox_id=outbox_id, error=str(exc))
             break
