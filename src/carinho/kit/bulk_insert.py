@@ -10,12 +10,14 @@ written is what Core would write. Elsewhere, Core's `insertmanyvalues` does the 
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Table, insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 # SQLITE_MAX_VARIABLE_NUMBER's default (999 before SQLite 3.32).
 _SQLITE_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
@@ -32,16 +34,14 @@ def insert_returning(
         statement = insert(table).returning(*(table.c[name] for name in returning))
         return list(connection.execute(statement, list(rows)))
     rows = _with_defaults(table, rows)
-    columns = list(rows[0])
-    sql_prefix, row_sql, sql_suffix = _sqlite_statement(connection, table, columns, returning)
-    values = _bound_values(connection, table, columns, rows)
-    per_statement = max(1, _SQLITE_MAX_VARIABLES // len(columns))
+    plan = _sqlite_plan(connection.dialect, table, tuple(rows[0]), tuple(returning))
+    values = _bound_values(plan, rows)
+    per_statement = max(1, _SQLITE_MAX_VARIABLES // len(plan.columns))
     found: list[Row[Any]] = []
     for start in range(0, len(rows), per_statement):
         chunk = values[start : start + per_statement]
-        sql = sql_prefix + ", ".join([row_sql] * len(chunk)) + sql_suffix
-        params = tuple(value for row in chunk for value in row)
-        found.extend(connection.exec_driver_sql(sql, params))
+        sql = plan.prefix + ", ".join([plan.row] * len(chunk)) + plan.suffix
+        found.extend(connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row)))
     return found
 
 
@@ -62,30 +62,39 @@ def _with_defaults(table: Table, rows: Sequence[dict[str, Any]]) -> Sequence[dic
     return [{**row, **defaults} for row in rows] if defaults else rows
 
 
-def _sqlite_statement(
-    connection: Connection, table: Table, columns: list[str], returning: Sequence[str]
-) -> tuple[str, str, str]:
-    quote = connection.dialect.identifier_preparer.quote
+@dataclass(frozen=True)
+class _Plan:
+    columns: tuple[str, ...]
+    prefix: str
+    row: str
+    suffix: str
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+
+@functools.cache
+def _sqlite_plan(
+    dialect: Dialect, table: Table, columns: tuple[str, ...], returning: tuple[str, ...]
+) -> _Plan:
+    quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(table.c[key].name) for key in columns)
-    prefix = f"INSERT INTO {quote(table.name)} ({names}) VALUES "  # noqa: S608 - our metadata, quoted
-    row = "(" + ", ".join("?" * len(columns)) + ")"
-    suffix = " RETURNING " + ", ".join(quote(table.c[name].name) for name in returning)
-    return prefix, row, suffix
+    return _Plan(
+        columns=columns,
+        prefix=f"INSERT INTO {quote(table.name)} ({names}) VALUES ",  # noqa: S608 - our metadata, quoted
+        row="(" + ", ".join("?" * len(columns)) + ")",
+        suffix=" RETURNING " + ", ".join(quote(table.c[name].name) for name in returning),
+        processors=tuple(table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in columns),
+    )
 
 
-def _bound_values(
-    connection: Connection, table: Table, columns: list[str], rows: Sequence[dict[str, Any]]
-) -> list[list[Any]]:
-    dialect = connection.dialect
-    processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in columns]
-    last_in: list[Any] = [object()] * len(columns)
-    last_out: list[Any] = [None] * len(columns)
+def _bound_values(plan: _Plan, rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    last_in: list[Any] = [object()] * len(plan.columns)
+    last_out: list[Any] = [None] * len(plan.columns)
     values: list[list[Any]] = []
     for row in rows:
         out: list[Any] = []
-        for index, key in enumerate(columns):
+        for index, key in enumerate(plan.columns):
             value = row[key]
-            processor = processors[index]
+            processor = plan.processors[index]
             if processor is None:
                 out.append(value)
             elif value is last_in[index]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, or_, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -111,11 +111,15 @@ class EventBatchRepository:
         by_source: dict[str, set[str]] = {}
         for source, key in keys:
             by_source.setdefault(source, set()).add(key)
-        if not by_source:
-            return {}
-        e = IntegrationEvent
-        condition = or_(
-            *(and_(e.source == s, e.idempotency_key.in_(sorted(ks))) for s, ks in by_source.items())
-        )
-        rows = self.connection.execute(select(e.id, e.source, e.idempotency_key, e.status).where(condition))
-        return {(r.source, r.idempotency_key): StoredKey(r.id, r.status) for r in rows}
+        found: dict[tuple[str, str], StoredKey] = {}
+        for source, source_keys in by_source.items():
+            rows = self.connection.execute(_STORED_KEYS, {"source": source, "keys": sorted(source_keys)})
+            found.update({(source, r.idempotency_key): StoredKey(r.id, r.status) for r in rows})
+        return found
+
+
+# Built once: the group commit runs it for every batch.
+_STORED_KEYS = select(IntegrationEvent.id, IntegrationEvent.idempotency_key, IntegrationEvent.status).where(
+    IntegrationEvent.source == bindparam("source"),
+    IntegrationEvent.idempotency_key.in_(bindparam("keys", expanding=True)),
+)
