@@ -89,6 +89,10 @@ class EventRepository:
         ]
 
 
+# Built once: json.dumps with options builds an encoder per call.
+_PAYLOAD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 class EventBatchRepository:
     """The queries of storing a batch of new events, on a synchronous connection (see
     `EventService.store_batch_sync`: run in a worker thread on SQLite, or through `run_sync`)."""
@@ -98,7 +102,7 @@ class EventBatchRepository:
         self.cipher = cipher
 
     def encode_payload(self, payload: dict[str, Any]) -> str:
-        return self.cipher.encrypt(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+        return self.cipher.encrypt(_PAYLOAD_ENCODER.encode(payload))
 
     def insert_many(self, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
         """Multi-row INSERT; the new ids by (source, idempotency key)."""

@@ -27,6 +27,7 @@ from carinho.runtime import Runtime
 log = get_logger(__name__)
 
 _JSON = (b"content-type", b"application/json")
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # built once: json.dumps(**options) builds one per call
 
 
 def receiver_for(scope: Scope) -> Receiver | None:
@@ -86,7 +87,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
 
 
 async def _send_json(status: int, body: dict[str, Any], request_id: str, send: Send) -> None:
-    content = json.dumps(body, separators=(",", ":")).encode()
+    content = _ENCODER.encode(body).encode()
     headers = [_JSON, (b"content-length", str(len(content)).encode()), _request_id_header(request_id)]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": content})
