@@ -62,8 +62,14 @@ async def run(host: str, port: int, requests: list[bytes], rate: float) -> dict[
         async with freed:
             while not idle and opened >= MAX_CONNECTIONS:
                 await freed.wait()  # the wait counts in the latency: it is measured from `scheduled`
-            if idle:
-                return idle.pop()
+            while idle:
+                reader, writer = idle.pop()
+                if not reader.at_eof():
+                    return reader, writer
+                # The server closed it while idle (uvicorn's keep-alive timeout): as HTTP clients do,
+                # open another rather than send into a closed connection.
+                writer.close()
+                opened -= 1
             opened += 1
         return await asyncio.open_connection(host, port)
 
