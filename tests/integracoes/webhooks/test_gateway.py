@@ -190,3 +190,19 @@ def test_only_webhook_posts_take_the_gateway() -> None:
     assert gateway.receiver_for(scope("GET", LEAD)) is None
     assert gateway.receiver_for(scope("POST", "/api/events")) is None
     assert gateway.receiver_for({"type": "lifespan"}) is None
+
+
+async def test_an_error_after_the_answer_started_is_left_to_the_server(
+    hub: httpx.AsyncClient, rt: Runtime, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second answer cannot follow a started one: the error goes up to uvicorn, which closes the
+    connection (and the event stays stored: it was committed before the answer began)."""
+
+    async def start_then_fail(status: int, body: Any, request_id: str, send: Any) -> None:
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        raise ConnectionResetError("client went away")
+
+    monkeypatch.setattr(gateway, "_send_json", start_then_fail)
+    with pytest.raises(ConnectionResetError):
+        await _lead(hub, settings, "late")
+    assert [event.idempotency_key for event in await stored_events(rt)] == ["lead.created:lead-late"]

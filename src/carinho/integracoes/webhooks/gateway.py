@@ -16,7 +16,7 @@ from typing import Any
 
 import structlog
 from starlette.datastructures import Headers, QueryParams
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from carinho.errors import CarinhoError
 from carinho.integracoes.webhooks.receiver import RECEIVERS, ZAPI_PATH, InboundWebhook, Receiver, answer_body
@@ -38,11 +38,20 @@ def receiver_for(scope: Scope) -> Receiver | None:
 
 async def serve(rt: Runtime, receiver: Receiver, scope: Scope, receive: Receive, send: Send) -> None:
     request_id = request_id_of(scope)
+    started = False
+
+    async def tracked_send(message: Message) -> None:
+        nonlocal started
+        started = True
+        await send(message)
+
     with structlog.contextvars.bound_contextvars(request_id=request_id):
         try:
-            await _serve(rt, receiver, request_id, scope, receive, send)
+            await _serve(rt, receiver, request_id, scope, receive, tracked_send)
         except Exception as exc:
             log.error("request.unhandled_error", path=scope["path"], error=type(exc).__name__, exc_info=exc)
+            if started:  # too late for an answer of ours: the server closes the connection
+                raise
             await _send_response(internal_error(scope, request_id), request_id, scope, send)
 
 
