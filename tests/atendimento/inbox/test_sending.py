@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +11,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from carinho import runtime
 from carinho.atendimento.agents.models import Role
 from carinho.atendimento.history.models import HistoryEntry
 from carinho.atendimento.inbox.models import Alert, Message
@@ -20,8 +18,8 @@ from carinho.atendimento.inbox.sending import MAX_SEND_ATTEMPTS, deliver
 from carinho.kit import clock
 from carinho.runtime import Runtime
 from carinho.sandbox.serving import serve_app
-from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at, post_webhook, received
-from tests.sandbox.harness import RunningSandbox, revalidated, running_sandbox, sandbox_settings
+from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, Simulators, freeze_at, post_webhook, received
+from tests.sandbox.harness import RunningSandbox
 from tests.support.jobs import drain
 
 PHONE = "5511987654321"
@@ -45,23 +43,9 @@ class Zapi:
 
 
 @pytest.fixture
-async def zapi(seeded: Runtime, tmp_path: Path) -> AsyncIterator[Zapi]:
+def zapi(simulators: Simulators) -> Zapi:
     """The sandbox's Z-API on a real socket; the runtime's Z-API settings point at it."""
-    base = sandbox_settings(tmp_path)
-    async with running_sandbox(base) as sandbox:
-        sandbox.state.zapi.webhooks = dict.fromkeys(sandbox.state.zapi.webhooks, "")
-        settings = revalidated(
-            seeded.settings,
-            zapi_base_url=sandbox.settings.zapi_base_url,
-            zapi_instance_id=base.zapi_instance_id,
-            zapi_token=base.zapi_token.get_secret_value(),
-            zapi_client_token=base.zapi_client_token.get_secret_value(),
-            zapi_rate_limit_wait_seconds=0,
-            zapi_send_rate_per_minute=10_000,
-        )
-        rt = runtime.configure(settings)
-        async with httpx.AsyncClient(base_url=sandbox.url, timeout=30) as http:
-            yield Zapi(sandbox, rt, http)
+    return Zapi(simulators.sandbox, simulators.rt, simulators.http)
 
 
 async def open_conversation(atendimento: httpx.AsyncClient) -> int:
