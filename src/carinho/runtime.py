@@ -52,7 +52,7 @@ class Runtime:
         self._lane_workers = {lane.value: n for lane, n in lane_concurrency(settings.lane_threads()).items()}
 
     def lane_workers(self, lane: str) -> int:
-        """Worker threads of a lane in one worker process."""
+        """Worker threads of a lane in one worker process (LANE_CONCURRENCY, else the defaults)."""
         return self._lane_workers.get(lane, 1)
 
     def db(self, context: str) -> Database:

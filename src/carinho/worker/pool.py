@@ -5,17 +5,16 @@ from __future__ import annotations
 import dramatiq
 
 from carinho.runtime import Runtime
-from carinho.worker.lanes import Lane, lane_concurrency
+from carinho.worker.lanes import Lane
 
 
 class WorkerPool:
     def __init__(self, rt: Runtime, lanes: list[Lane], threads: int | None = None) -> None:
-        concurrency = lane_concurrency(rt.settings.lane_threads())
         self.workers = [
             dramatiq.Worker(
                 rt.lanes[lane.value].broker,
                 queues={lane.value},
-                worker_threads=threads or concurrency[lane],
+                worker_threads=threads or rt.lane_workers(lane.value),
                 worker_timeout=100,
             )
             for lane in lanes
