@@ -118,22 +118,13 @@ _PerLoop = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommitter]
 _committers: weakref.WeakKeyDictionary[Database, _PerLoop] = weakref.WeakKeyDictionary()
 
 
-# The committer of the last call: nearly always the answer, found without two weak-dict lookups per
-# request (it keeps its loop alive until another loop ingests, which only tests do).
-_last: tuple[Database, asyncio.AbstractEventLoop, GroupCommitter] | None = None
-
-
 def committer_for(db: Database, max_batch: int) -> GroupCommitter:
-    global _last
-    loop = asyncio.get_running_loop()
-    if _last is not None and _last[0] is db and _last[1] is loop and _last[2].max_batch == max_batch:
-        return _last[2]
     per_loop = _committers.setdefault(db, weakref.WeakKeyDictionary())
+    loop = asyncio.get_running_loop()
     committer = per_loop.get(loop)
     if committer is None or committer.max_batch != max_batch:
         committer = GroupCommitter(db, max_batch)
         per_loop[loop] = committer
-    _last = (db, loop, committer)
     return committer
 
 
