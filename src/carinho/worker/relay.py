@@ -7,6 +7,7 @@ from datetime import timedelta
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.runtime import Runtime
+from carinho.worker.jobs import publish_all
 from carinho.worker.outbox_repository import OutboxRepository
 
 log = get_logger(__name__)
@@ -18,12 +19,9 @@ async def relay_once(rt: Runtime, context: str) -> int:
         repo = OutboxRepository(session, rt.spec(context).outbox)
         rows = await repo.take_due(utcnow(), lease, rt.settings.outbox_relay_batch)
         await session.commit()
-    for outbox_id, lane, time_limit in rows:
-        try:
-            rt.publish(context, [outbox_id], lane, time_limit)
-        except Exception as exc:  # next lease round tries again
-            log.warning("relay.publish_failed", outbox_id=outbox_id, error=str(exc))
-            break
+    # Like any commit's rows: a few messages per lane (a crash can leave thousands due at once).
+    # A failed publish is logged there; the next lease round tries again.
+    publish_all([(context, outbox_id, lane, time_limit) for outbox_id, lane, time_limit in rows])
     return len(rows)
 
 
