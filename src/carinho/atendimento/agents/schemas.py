@@ -1,22 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from carinho.atendimento.agents.models import Role, SupportLevel
 from carinho.kit.emails import EmailAddress
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL refuses NUL in text: a 422 here, not a 500 there.
-    if "\x00" in value:
-        raise ValueError("o texto não pode conter o caractere NUL")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
+from carinho.kit.text import NulFreeText
 
 
 class AgentOut(BaseModel):
@@ -36,7 +26,7 @@ class AgentOut(BaseModel):
 
 
 class AgentCreate(BaseModel):
-    name: Text = Field(min_length=1, max_length=120)
+    name: NulFreeText = Field(min_length=1, max_length=120)
     email: EmailAddress
     role: Role = Role.agent
     level: SupportLevel = SupportLevel.n1
@@ -49,7 +39,7 @@ class AgentCreated(BaseModel):
 
 
 class AgentUpdate(BaseModel):
-    name: Text | None = Field(default=None, min_length=1, max_length=120)
+    name: NulFreeText | None = Field(default=None, min_length=1, max_length=120)
     role: Role | None = None
     level: SupportLevel | None = None
     active: bool | None = None
@@ -71,7 +61,7 @@ class PasswordReset(BaseModel):
 
 
 class LoginRequest(BaseModel):
-    email: Text = Field(min_length=3, max_length=190)
+    email: NulFreeText = Field(min_length=3, max_length=190)
     password: str = Field(min_length=1, max_length=200)
 
 

@@ -8,26 +8,19 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from carinho.atendimento.agents.models import SupportLevel
 from carinho.atendimento.escalation.models import RuleKind
 from carinho.atendimento.inbox.models import Priority
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL refuses NUL in text: a 422 here, not a 500 there.
-    if "\x00" in value:
-        raise ValueError("o texto não pode conter o caractere NUL")
-    return value
-
+from carinho.kit.text import reject_nul
 
 Reason = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000), AfterValidator(_no_nul)
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000), AfterValidator(reject_nul)
 ]
 Phrase = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(_no_nul)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(reject_nul)
 ]
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(_no_nul)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(reject_nul)
 ]
 Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(_no_nul)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(reject_nul)
 ]
 SlaTarget = Literal["first_response", "next_response", "resolution"]
 RuleLevel = Literal["N2", "N3"]

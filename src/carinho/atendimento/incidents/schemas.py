@@ -16,6 +16,7 @@ from carinho.atendimento.incidents.models import (
     TimelineAction,
 )
 from carinho.kit.db import BIGINT_MAX
+from carinho.kit.text import reject_nul
 
 OperacaoCategory = Literal["saude", "queda", "ausencia_cuidador", "comportamento", "seguranca", "outros"]
 
@@ -37,9 +38,7 @@ class Input(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("o texto não pode conter o caractere NUL")
-        return value
+        return reject_nul(value) if isinstance(value, str) else value
 
 
 # ---------------------------------------------------------------------- categories

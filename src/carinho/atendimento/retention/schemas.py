@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from carinho.atendimento.retention.models import DataClass, RequestKind
+from carinho.kit.text import reject_nul
 
 Months = Annotated[int, Field(ge=0, le=1200)]
 
@@ -81,10 +82,7 @@ class PrivacyRequestIn(BaseModel):
     @field_validator("phone", "email", "reason")
     @classmethod
     def no_nul(cls, value: str | None) -> str | None:
-        # PostgreSQL refuses NUL in text: a 422 here, not a 500 there.
-        if value is not None and "\x00" in value:
-            raise ValueError("o texto não pode conter o caractere NUL")
-        return value
+        return None if value is None else reject_nul(value)
 
 
 class PrivacyRequestOut(BaseModel):
