@@ -54,8 +54,10 @@ KNOBS: dict[str, object] = {
     "session_secret": "kill-test",
     "zapi_webhook_secret": "kill-test",
     "webhook_secret_site": SITE_SECRET,
-    "carinho_job_modules": "tests.e2e.kill_flow",
 }
+# Only for the processes under test: loaded here, it would re-register `lead.created` for every later
+# test of this pytest process.
+JOB_MODULES = "tests.e2e.kill_flow"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -138,6 +140,7 @@ async def test_kill_9_of_api_and_worker_under_load_loses_nothing_and_delivers_on
         redis_url=redis_url,
         redis_namespace=redis_namespace,
         carinho_env="test",
+        carinho_job_modules=JOB_MODULES,
         **KNOBS,
     )
     rt = runtime.configure(settings)
