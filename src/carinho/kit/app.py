@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
@@ -21,10 +25,27 @@ def create_service_app(
     app_class: type[FastAPI] = FastAPI,
 ) -> FastAPI:
     rt = rt or runtime.ensure_configured()
-    app = app_class(title=title, description=description, version="0.1.0")
+    app = app_class(title=title, description=description, version="0.1.0", lifespan=_freeze_startup_heap)
     app.state.runtime = rt
     add_common_middleware(app, rt.settings.carinho_max_body_bytes)
     install_error_handlers(app, html_errors)
     app.include_router(build_health_router(context))
     app.mount("/metrics", make_asgi_app())
     return app
+
+
+@asynccontextmanager
+async def _freeze_startup_heap(_: FastAPI) -> AsyncIterator[None]:
+    """What exists when the first app of the process starts (modules, models, routes, metadata: about
+    a million objects) lives as long as the process. Frozen, the collector stops walking it: unfrozen,
+    every full collection did, holding the event loop ~120 ms each (the ingest's p99 at saturation).
+    Once per process: a second freeze would pin whatever a test or a restart left behind."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
+    yield
+
+
+_heap_frozen = False
