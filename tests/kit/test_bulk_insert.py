@@ -95,3 +95,11 @@ async def test_more_rows_than_one_statement_can_carry(rt: Runtime) -> None:
 
 async def test_no_rows_is_no_statement(rt: Runtime) -> None:
     assert await _run(rt, lambda c: insert_returning(c, _outbox(rt), [], ("id",))) == []
+
+
+async def test_returned_values_are_the_column_types_python_values(rt: Runtime) -> None:
+    table = _outbox(rt)
+    rows = _rows("typed", 2)
+    returned = await _run(rt, lambda c: insert_returning(c, table, rows, ("id", "available_at", "args")))
+    assert {row.available_at for row in returned} == {rows[0]["available_at"]}  # aware UTC datetimes
+    assert sorted(row.args["event_id"] for row in returned) == [0, 1]
