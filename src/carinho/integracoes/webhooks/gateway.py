@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 import structlog
-from starlette.datastructures import Headers, QueryParams
+from starlette.datastructures import QueryParams
 from starlette.types import Message, Receive, Scope, Send
 
 from carinho.errors import CarinhoError
@@ -45,20 +45,22 @@ async def serve(rt: Runtime, receiver: Receiver, scope: Scope, receive: Receive,
         started = True
         await send(message)
 
-    with structlog.contextvars.bound_contextvars(request_id=request_id):
-        try:
-            await _serve(rt, receiver, request_id, scope, receive, tracked_send)
-        except Exception as exc:
-            log.error("request.unhandled_error", path=scope["path"], error=type(exc).__name__, exc_info=exc)
-            if started:  # too late for an answer of ours: the server closes the connection
-                raise
-            await _send_response(internal_error(scope, request_id), request_id, scope, send)
+    tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+    try:
+        await _serve(rt, receiver, request_id, scope, receive, tracked_send)
+    except Exception as exc:
+        log.error("request.unhandled_error", path=scope["path"], error=type(exc).__name__, exc_info=exc)
+        if started:  # too late for an answer of ours: the server closes the connection
+            raise
+        await _send_response(internal_error(scope, request_id), request_id, scope, send)
+    finally:
+        structlog.contextvars.reset_contextvars(**tokens)
 
 
 async def _serve(
     rt: Runtime, receiver: Receiver, request_id: str, scope: Scope, receive: Receive, send: Send
 ) -> None:
-    headers = Headers(scope=scope)
+    headers = _headers(scope)
     limit = rt.settings.carinho_max_body_bytes
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -78,6 +80,15 @@ async def _serve(
         return
     status, answer = answer_body(receiver.source, result)
     await _send_json(status, answer, request_id, send)
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    """The request's headers by (lowercase, as ASGI gives them) name; the first of repeated ones, as
+    Starlette's `Headers.get` answers. A dict: the receivers look up several headers per request."""
+    headers: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return headers
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:
