@@ -6,6 +6,7 @@ SQLite (aiosqlite), MariaDB/MySQL (asyncmy) and PostgreSQL (asyncpg) are all fir
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import weakref
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Integer, event, text
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -124,6 +126,12 @@ def create_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_00
     return engine
 
 
+def is_sqlite_busy(exc: DBAPIError) -> bool:
+    """SQLite's "database is locked": another connection holds the lock we asked for."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 class Database:
     """The database of one bounded context. Engines are bound to an event loop, so one per loop."""
 
@@ -138,7 +146,7 @@ class Database:
         self._makers: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, async_sessionmaker[AsyncSession]
         ] = weakref.WeakKeyDictionary()
-        self._thread_engine: Engine | None = None
+        self._sync_pair: tuple[Engine, Engine] | None = None
         self._checkpointer: WalCheckpointer | None = None
         self._thread_engine_lock = threading.Lock()
 
@@ -164,15 +172,27 @@ class Database:
 
     def thread_engine(self) -> Engine:
         """SQLite only: the synchronous engine for work run whole in a worker thread (process-wide,
-        not bound to an event loop)."""
+        not bound to an event loop). Its transactions wait for the write lock like any other."""
+        return self._sync_engines()[0]
+
+    def no_wait_engine(self) -> Engine:
+        """SQLite only: a synchronous engine whose transactions never wait for the write lock: BEGIN
+        fails at once (`is_sqlite_busy`) while another connection holds it. For short writes made on
+        the event loop itself, which must never block it."""
+        return self._sync_engines()[1]
+
+    def _sync_engines(self) -> tuple[Engine, Engine]:
         if self.backend != "sqlite":
-            raise RuntimeError("thread_engine() is for the embedded SQLite only")
+            raise RuntimeError("synchronous engines are for the embedded SQLite only")
         with self._thread_engine_lock:
-            if self._thread_engine is None:
-                self._thread_engine = create_sqlite_thread_engine(self.url, self._busy_timeout_ms)
+            if self._sync_pair is None:
+                self._sync_pair = (
+                    create_sqlite_thread_engine(self.url, self._busy_timeout_ms),
+                    create_sqlite_thread_engine(self.url, busy_timeout_ms=0),
+                )
                 self._checkpointer = WalCheckpointer(str(make_url(self.url).database))
                 self._checkpointer.start()
-            return self._thread_engine
+            return self._sync_pair
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
@@ -186,9 +206,9 @@ class Database:
         if engine is not None:
             await engine.dispose()
         with self._thread_engine_lock:
-            thread_engine, self._thread_engine = self._thread_engine, None
+            sync_pair, self._sync_pair = self._sync_pair, None
             checkpointer, self._checkpointer = self._checkpointer, None
-        if thread_engine is not None:
-            thread_engine.dispose()
+        for sync_engine in sync_pair or ():
+            sync_engine.dispose()
         if checkpointer is not None:
             await asyncio.to_thread(checkpointer.stop)

@@ -4,9 +4,11 @@ without) the commit of its batch."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Sequence
 
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,3 +70,25 @@ async def test_duplicates_within_one_batch_get_the_first_id(rt: Runtime, count: 
     results = await asyncio.gather(*(committer.submit(lead(7)) for _ in range(count)))
     assert len({r.event_id for r in results}) == 1
     assert [r.duplicate for r in results].count(False) == 1
+
+
+async def test_a_held_sqlite_write_lock_never_blocks_the_event_loop(rt: Runtime) -> None:
+    db = rt.db("integracoes")
+    if db.backend != "sqlite":
+        pytest.skip("the batch is written on the event loop only on SQLite")
+    with db.no_wait_engine().connect() as connection:  # BEGIN fails at once instead of waiting
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 0
+    holder = sqlite3.connect(str(make_url(db.url).database), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer, e.g. a worker's transaction
+    try:
+        committer = GroupCommitter(db, max_batch=16)
+        submitted = asyncio.create_task(committer.submit(lead(1)))
+        for _ in range(10):  # the loop turns: the batch waits for the lock in a worker thread
+            await asyncio.sleep(0)
+        assert not submitted.done()
+    finally:
+        holder.execute("COMMIT")  # only a running loop gets here while the batch is pending
+        holder.close()
+    result = await submitted
+    assert result.duplicate is False
+    assert [event.id for event in await stored_events(rt)] == [result.event_id]

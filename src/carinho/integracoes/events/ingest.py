@@ -1,13 +1,17 @@
 """Group commit of inbound events: the events of concurrent requests share one transaction.
 
-Each request queues its event and waits. Whoever finds no flush running becomes the leader: it takes
-everything queued (up to `ingest_batch_max`), stores it in one transaction with the outbox rows, commits,
-and only then resolves every waiter. So a 2xx still means "committed" (ARCHITECTURE §4, invariant 1),
-while SQLite sees one write transaction per batch instead of one per request.
+Each request queues its event and waits for its future. One drain task per committer takes what is
+queued (up to `ingest_batch_max`), stores it in one transaction with the outbox rows, commits, and only
+then resolves the batch's futures; then it takes the next batch, if requests queued meanwhile. So a 2xx
+still means "committed" (ARCHITECTURE §4, invariant 1), while the database sees one write transaction
+per batch instead of one per request.
 
-On the embedded SQLite the whole batch runs in a worker thread on a synchronous connection: one thread
-hop per batch, where aiosqlite would hop several times per statement (that, not SQLite, was the cost).
-The outbox rows are published on the event loop once the thread has committed.
+On the embedded SQLite the batch is written on the event loop itself, on a synchronous connection that
+never waits for the write lock (`Database.no_wait_engine`): a commit there only writes to the WAL (no
+fsync: `synchronous=NORMAL`, and checkpoints run in their own thread), ~0.3 ms for a lone event. In a
+worker thread the same work cost more than itself: each of its statements handed the GIL back and forth
+with the busy event loop. While another connection holds the lock (a worker's transaction, another
+process), that batch goes to a worker thread and waits there as long as the busy timeout allows.
 
 A unique-key race with another process (two transactions inserting the same (source, key)) fails that
 batch with IntegrityError (or a deadlock on MariaDB); the batch is rolled back and stored again, and the
@@ -21,11 +25,12 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.events.service import IngestResult, NewEvent, event_service
-from carinho.kit.db import Database
+from carinho.kit.db import Database, is_sqlite_busy
 from carinho.logging import get_logger
 from carinho.runtime import Runtime
 from carinho.worker.jobs import Publish, publish_all
@@ -59,22 +64,26 @@ class GroupCommitter:
         self.db = db
         self.max_batch = max_batch
         self.store = store
+        self._loop = asyncio.get_running_loop()
         self._queue: list[_Waiter] = []
-        self._lock = asyncio.Lock()
+        self._draining: asyncio.Task[None] | None = None
         self.batches = 0  # flushed transactions (observability and tests)
 
     async def submit(self, item: NewEvent) -> IngestResult:
-        waiter = _Waiter(item, asyncio.get_running_loop().create_future())
-        self._queue.append(waiter)
-        while not waiter.future.done():
-            async with self._lock:
-                if waiter.future.done():
-                    break
+        future = self._loop.create_future()
+        self._queue.append(_Waiter(item, future))
+        if self._draining is None:
+            self._draining = self._loop.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
                 batch = self._queue[: self.max_batch]
                 del self._queue[: self.max_batch]
-                # Shielded: a cancelled leader must not leave the followers of its batch unresolved.
-                await asyncio.shield(asyncio.ensure_future(self._flush(batch)))
-        return waiter.future.result()
+                await self._flush(batch)
+        finally:
+            self._draining = None
 
     async def _flush(self, batch: list[_Waiter]) -> None:
         try:
@@ -95,7 +104,14 @@ class GroupCommitter:
         for attempt in range(1, RACE_RETRIES + 1):
             try:
                 if self.store is None and self.db.backend == "sqlite":
-                    results, pending = await asyncio.to_thread(self._store_in_thread, items)
+                    try:
+                        results, pending = self._store_sync(self.db.no_wait_engine(), items)
+                    except OperationalError as exc:
+                        if not is_sqlite_busy(exc):
+                            raise
+                        results, pending = await asyncio.to_thread(
+                            self._store_sync, self.db.thread_engine(), items
+                        )
                     publish_all(pending)
                     return results
                 async with self.db.session() as session:
@@ -109,8 +125,9 @@ class GroupCommitter:
                 log.info("events.ingest_race_retry", attempt=attempt, batch=len(items))
         raise AssertionError("unreachable")
 
-    def _store_in_thread(self, items: list[NewEvent]) -> tuple[list[IngestResult], list[Publish]]:
-        with self.db.thread_engine().begin() as connection:
+    @staticmethod
+    def _store_sync(engine: Engine, items: list[NewEvent]) -> tuple[list[IngestResult], list[Publish]]:
+        with engine.begin() as connection:
             return event_service.store_batch_sync(connection, items, event_service.cipher())
 
 
@@ -119,8 +136,10 @@ _committers: weakref.WeakKeyDictionary[Database, _PerLoop] = weakref.WeakKeyDict
 
 
 def committer_for(db: Database, max_batch: int) -> GroupCommitter:
-    per_loop = _committers.setdefault(db, weakref.WeakKeyDictionary())
     loop = asyncio.get_running_loop()
+    per_loop = _committers.get(db)
+    if per_loop is None:
+        per_loop = _committers[db] = weakref.WeakKeyDictionary()
     committer = per_loop.get(loop)
     if committer is None or committer.max_batch != max_batch:
         committer = GroupCommitter(db, max_batch)
