@@ -9,14 +9,14 @@ import asyncio
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, event, text
 from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -95,7 +95,22 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, autocheckpoint: bool
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        execute_on_driver(conn, "BEGIN IMMEDIATE")
+
+
+def execute_on_driver(connection: Connection, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+    """Run one statement on the driver's cursor, in the connection's transaction, and fetch its rows:
+    for the hottest small statements, where Core's execution machinery costs more than the database's
+    own work. Errors are SQLAlchemy's, as from `Connection.execute` (`IntegrityError`, ...)."""
+    dbapi = connection.dialect.loaded_dbapi
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, dbapi.Error, dialect=connection.dialect) from exc
+    finally:
+        cursor.close()
 
 
 def create_sqlite_thread_engine(url: str, busy_timeout_ms: int = 30_000) -> Engine:

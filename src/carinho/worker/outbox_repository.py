@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.kit.bulk_insert import insert_returning
+from carinho.kit.batch_sql import insert_returning
 from carinho.kit.clock import utcnow
 from carinho.worker.models import OutboxMessageMixin, OutboxStatus
 

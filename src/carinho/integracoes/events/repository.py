@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.events.models import IntegrationEvent
-from carinho.kit.bulk_insert import insert_returning
+from carinho.kit.batch_sql import insert_returning, select_in
 from carinho.kit.crypto import PayloadCipher
 
 
@@ -115,15 +115,15 @@ class EventBatchRepository:
         by_source: dict[str, set[str]] = {}
         for source, key in keys:
             by_source.setdefault(source, set()).add(key)
+        table: Table = IntegrationEvent.__table__  # type: ignore[assignment]
         found: dict[tuple[str, str], StoredKey] = {}
         for source, source_keys in by_source.items():
-            rows = self.connection.execute(_STORED_KEYS, {"source": source, "keys": sorted(source_keys)})
+            rows = select_in(
+                self.connection,
+                table,
+                ("id", "idempotency_key", "status"),
+                equal=("source", source),
+                among=("idempotency_key", sorted(source_keys)),
+            )
             found.update({(source, r.idempotency_key): StoredKey(r.id, r.status) for r in rows})
         return found
-
-
-# Built once: the group commit runs it for every batch.
-_STORED_KEYS = select(IntegrationEvent.id, IntegrationEvent.idempotency_key, IntegrationEvent.status).where(
-    IntegrationEvent.source == bindparam("source"),
-    IntegrationEvent.idempotency_key.in_(bindparam("keys", expanding=True)),
-)

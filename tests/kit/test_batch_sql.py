@@ -1,15 +1,18 @@
 """`insert_returning` writes what Core's INSERT writes (its own statement on SQLite), returns every new
-row, fills left-out columns with their defaults, and splits past SQLite's parameter limit."""
+row, fills left-out columns with their defaults, and splits past SQLite's parameter limit; `select_in`
+finds what Core's expanding IN finds; both fail as Core does."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import Table, insert, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
-from carinho.kit.bulk_insert import insert_returning
+from carinho.kit.batch_sql import insert_returning, select_in
 from carinho.kit.clock import utcnow
 from carinho.runtime import Runtime
 
@@ -103,3 +106,36 @@ async def test_returned_values_are_the_column_types_python_values(rt: Runtime) -
     returned = await _run(rt, lambda c: insert_returning(c, table, rows, ("id", "available_at", "args")))
     assert {row.available_at for row in returned} == {rows[0]["available_at"]}  # aware UTC datetimes
     assert sorted(row.args["event_id"] for row in returned) == [0, 1]
+
+
+async def test_select_in_finds_the_rows_among_the_values(rt: Runtime) -> None:
+    table = _outbox(rt)
+
+    def insert_and_find(connection: Connection) -> tuple[list[Any], list[Any]]:
+        insert_returning(connection, table, _rows("among", 4), ("id",))
+        wanted = ["among-1", "among-3", "among-9"]
+        found = select_in(
+            connection,
+            table,
+            ("dedupe_key", "available_at"),
+            ("lane", "integrations-high"),
+            ("dedupe_key", wanted),
+        )
+        return found, select_in(connection, table, ("id",), ("lane", "notifications"), ("dedupe_key", []))
+
+    found, none = await _run(rt, insert_and_find)
+    assert sorted(row.dedupe_key for row in found) == ["among-1", "among-3"]  # odd rows are high lane
+    assert all(row.available_at.tzinfo is not None for row in found)
+    assert none == []
+
+
+async def test_a_duplicate_fails_with_core_s_integrity_error(rt: Runtime) -> None:
+    table = _outbox(rt)
+    rows = _rows("twice", 1)
+
+    def insert_twice(connection: Connection) -> None:
+        insert_returning(connection, table, rows, ("id",))
+        insert_returning(connection, table, rows, ("id",))
+
+    with pytest.raises(IntegrityError):
+        await _run(rt, insert_twice)
