@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
@@ -57,9 +57,13 @@ class RequestIdMiddleware:
                 await internal_error(scope, request_id)(scope, receive, send_with_id)
 
 
-def request_id_of(scope: Scope) -> str:
-    """The caller's X-Request-ID (if printable), else a new one; kept in the request state."""
-    incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+def request_id_of(scope: Scope, headers: Mapping[str, str] | None = None) -> str:
+    """The caller's X-Request-ID (if printable), else a new one; kept in the request state. `headers`:
+    the request's, already decoded by name, if the caller has them."""
+    if headers is None:
+        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+    else:
+        incoming = headers.get(REQUEST_ID_HEADER, "")
     request_id = incoming[:64] if incoming and incoming.isprintable() else new_request_id()
     scope.setdefault("state", {})["request_id"] = request_id
     return request_id

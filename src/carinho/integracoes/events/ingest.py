@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,6 +67,7 @@ class GroupCommitter:
         self._loop = asyncio.get_running_loop()
         self._queue: list[_Waiter] = []
         self._draining: asyncio.Task[None] | None = None
+        self._connection: Connection | None = None  # SQLite: see `_store_on_loop`
         self.batches = 0  # flushed transactions (observability and tests)
 
     async def submit(self, item: NewEvent) -> IngestResult:
@@ -105,7 +106,7 @@ class GroupCommitter:
             try:
                 if self.store is None and self.db.backend == "sqlite":
                     try:
-                        results, pending = self._store_sync(self.db.no_wait_engine(), items)
+                        results, pending = self._store_on_loop(items)
                     except OperationalError as exc:
                         if not is_sqlite_busy(exc):
                             raise
@@ -124,6 +125,19 @@ class GroupCommitter:
                     raise
                 log.info("events.ingest_race_retry", attempt=attempt, batch=len(items))
         raise AssertionError("unreachable")
+
+    def _store_on_loop(self, items: list[NewEvent]) -> tuple[list[IngestResult], list[Publish]]:
+        """On the committer's own no-wait connection, kept between batches: checking one out of the
+        pool and back for every batch cost a fifth of a lone event's transaction."""
+        if self._connection is None:
+            self._connection = self.db.no_wait_engine().connect()
+        try:
+            with self._connection.begin():
+                return event_service.store_batch_sync(self._connection, items, event_service.cipher())
+        except BaseException:
+            self._connection.close()  # whatever state it was left in, the next batch starts afresh
+            self._connection = None
+            raise
 
     @staticmethod
     def _store_sync(engine: Engine, items: list[NewEvent]) -> tuple[list[IngestResult], list[Publish]]:

@@ -37,7 +37,8 @@ def receiver_for(scope: Scope) -> Receiver | None:
 
 
 async def serve(rt: Runtime, receiver: Receiver, scope: Scope, receive: Receive, send: Send) -> None:
-    request_id = request_id_of(scope)
+    headers = _headers(scope)
+    request_id = request_id_of(scope, headers)
     started = False
 
     async def tracked_send(message: Message) -> None:
@@ -47,7 +48,7 @@ async def serve(rt: Runtime, receiver: Receiver, scope: Scope, receive: Receive,
 
     tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
     try:
-        await _serve(rt, receiver, request_id, scope, receive, tracked_send)
+        await _serve(rt, receiver, request_id, headers, scope, receive, tracked_send)
     except Exception as exc:
         log.error("request.unhandled_error", path=scope["path"], error=type(exc).__name__, exc_info=exc)
         if started:  # too late for an answer of ours: the server closes the connection
@@ -58,9 +59,14 @@ async def serve(rt: Runtime, receiver: Receiver, scope: Scope, receive: Receive,
 
 
 async def _serve(
-    rt: Runtime, receiver: Receiver, request_id: str, scope: Scope, receive: Receive, send: Send
+    rt: Runtime,
+    receiver: Receiver,
+    request_id: str,
+    headers: dict[str, str],
+    scope: Scope,
+    receive: Receive,
+    send: Send,
 ) -> None:
-    headers = _headers(scope)
     limit = rt.settings.carinho_max_body_bytes
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:

@@ -23,7 +23,7 @@ from carinho.runtime import Runtime
 ZAPI_PATH = "/webhooks/whatsapp"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class InboundWebhook:
     body: bytes  # the exact bytes received: signatures are checked on them
     headers: Mapping[str, str]  # case-insensitive
