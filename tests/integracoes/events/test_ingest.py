@@ -12,8 +12,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.integracoes.events.ingest import GroupCommitter
+from carinho.integracoes.events.ingest import GroupCommitter, committer_for
 from carinho.integracoes.events.service import IngestResult, NewEvent, event_service
+from carinho.kit.db import Database
 from carinho.runtime import Runtime
 from tests.integracoes.webhooks.support import outbox_args, stored_events
 
@@ -92,3 +93,15 @@ async def test_a_held_sqlite_write_lock_never_blocks_the_event_loop(rt: Runtime)
     result = await submitted
     assert result.duplicate is False
     assert [event.id for event in await stored_events(rt)] == [result.event_id]
+
+
+def test_one_committer_per_database_and_running_loop() -> None:
+    db, other_db = Database("sqlite+aiosqlite:///one.sqlite3"), Database("sqlite+aiosqlite:///two.sqlite3")
+
+    async def lookups() -> tuple[GroupCommitter, GroupCommitter, GroupCommitter]:
+        return committer_for(db, 8), committer_for(db, 8), committer_for(other_db, 8)
+
+    first, again, other = asyncio.run(lookups())
+    assert first is again and other is not first
+    after_restart, _, _ = asyncio.run(lookups())  # a new loop on the same thread
+    assert after_restart is not first and after_restart.loop is not first.loop
