@@ -8,7 +8,7 @@ per batch instead of one per request.
 
 On the embedded SQLite the batch is written on the event loop itself, on a synchronous connection that
 never waits for the write lock (`Database.no_wait_engine`): a commit there only writes to the WAL (no
-fsync: `synchronous=NORMAL`, and checkpoints run in their own thread), ~0.3 ms for a lone event. In a
+fsync: `synchronous=NORMAL`, and checkpoints run in their own thread), ~0.2 ms for a lone event. In a
 worker thread the same work cost more than itself: each of its statements handed the GIL back and forth
 with the busy event loop. While another connection holds the lock (a worker's transaction, another
 process), that batch goes to a worker thread and waits there as long as the busy timeout allows.
