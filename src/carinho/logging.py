@@ -45,6 +45,9 @@ def configure_logging(level: str = "INFO", stream: Any = None) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # Two lines for every run of every scheduled job (the leader guard runs every second); a missed or
+    # failed run is still logged, as a warning or an error.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
     structlog.configure(
         processors=[
