@@ -39,8 +39,7 @@ def insert_returning(
     if not rows:
         return []
     if connection.dialect.name != "sqlite":
-        statement = insert(table).returning(*(table.c[name] for name in returning))
-        return list(connection.execute(statement, list(rows)))
+        return list(connection.execute(_core_insert(table, tuple(returning)), list(rows)))
     dialect = connection.dialect
     given = tuple(rows[0])
     defaults = _defaults(table, given)
@@ -86,10 +85,7 @@ def select_in(
     if not values:
         return []
     if connection.dialect.name != "sqlite":
-        statement = select(*(table.c[name] for name in columns)).where(
-            table.c[equal_column] == bindparam("equal"),
-            table.c[among_column].in_(bindparam("among", expanding=True)),
-        )
+        statement = _core_select(table, tuple(columns), equal_column, among_column)
         return list(connection.execute(statement, {"equal": equal_value, "among": values}))
     dialect = connection.dialect
     returned = _returned_row(dialect, table, tuple(columns))
@@ -103,6 +99,19 @@ def select_in(
         )
         found.extend(map(returned, execute_on_driver(connection, sql, params)))
     return found
+
+
+# Core's statements, built once per shape: Core caches their compiled form, not their construction.
+@functools.cache
+def _core_insert(table: Table, returning: tuple[str, ...]) -> Any:
+    return insert(table).returning(*(table.c[name] for name in returning))
+
+
+@functools.cache
+def _core_select(table: Table, columns: tuple[str, ...], equal: str, among: str) -> Any:
+    return select(*(table.c[name] for name in columns)).where(
+        table.c[equal] == bindparam("equal"), table.c[among].in_(bindparam("among", expanding=True))
+    )
 
 
 @functools.lru_cache(maxsize=1024)
