@@ -33,37 +33,57 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = request_id_of(scope)
 
-        started = False
+        async def handle(_: str, send_with_id: Send) -> None:
+            await self.app(scope, receive, send_with_id)
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                message.setdefault("headers", []).append((REQUEST_ID_HEADER.encode(), request_id.encode()))
-            await send(message)
-
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await self.app(scope, receive, send_with_id)
-            except Exception as exc:
-                # The last resort: a clear answer with the request id, never a stack trace.
-                log.error(
-                    "request.unhandled_error", path=scope.get("path"), error=type(exc).__name__, exc_info=exc
-                )
-                if started:
-                    raise
-                await internal_error(scope, request_id)(scope, receive, send_with_id)
+        await serve_with_request_id(scope, receive, send, request_headers(scope), handle)
 
 
-def request_id_of(scope: Scope, headers: Mapping[str, str] | None = None) -> str:
-    """The caller's X-Request-ID (if printable), else a new one; kept in the request state. `headers`:
-    the request's, already decoded by name, if the caller has them."""
-    if headers is None:
-        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-    else:
-        incoming = headers.get(REQUEST_ID_HEADER, "")
+RequestHandler = Callable[[str, Send], Awaitable[None]]
+
+
+async def serve_with_request_id(
+    scope: Scope, receive: Receive, send: Send, headers: Mapping[str, str], handle: RequestHandler
+) -> None:
+    """Run `handle(request_id, send)` for one HTTP request: the request id bound to every log line and
+    returned in X-Request-ID, and an unhandled error answered with the last-resort 500 (if nothing
+    was sent yet). Shared by `RequestIdMiddleware` and the hub's webhook gateway."""
+    request_id = request_id_of(scope, headers)
+    started = False
+
+    async def send_with_id(message: Message) -> None:
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+            message.setdefault("headers", []).append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+        await send(message)
+
+    tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+    try:
+        await handle(request_id, send_with_id)
+    except Exception as exc:
+        # The last resort: a clear answer with the request id, never a stack trace.
+        log.error("request.unhandled_error", path=scope.get("path"), error=type(exc).__name__, exc_info=exc)
+        if started:  # too late for an answer: the server closes the connection
+            raise
+        await internal_error(scope, request_id)(scope, receive, send_with_id)
+    finally:
+        structlog.contextvars.reset_contextvars(**tokens)
+
+
+def request_headers(scope: Scope) -> dict[str, str]:
+    """The request's headers by (lowercase, as ASGI gives them) name; the first of repeated ones, as
+    Starlette's `Headers.get` answers."""
+    headers: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return headers
+
+
+def request_id_of(scope: Scope, headers: Mapping[str, str]) -> str:
+    """The caller's X-Request-ID (if printable), else a new one; kept in the request state."""
+    incoming = headers.get(REQUEST_ID_HEADER, "")
     request_id = incoming[:64] if incoming and incoming.isprintable() else new_request_id()
     scope.setdefault("state", {})["request_id"] = request_id
     return request_id

@@ -198,7 +198,7 @@ async def test_an_error_after_the_answer_started_is_left_to_the_server(
     """A second answer cannot follow a started one: the error goes up to uvicorn, which closes the
     connection (and the event stays stored: it was committed before the answer began)."""
 
-    async def start_then_fail(status: int, body: Any, request_id: str, send: Any) -> None:
+    async def start_then_fail(status: int, body: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": status, "headers": []})
         raise ConnectionResetError("client went away")
 

@@ -4,7 +4,8 @@ A bare FastAPI endpoint spends ~60 µs of its ~80 µs per request in FastAPI's m
 stack, routing, dependency solving, Request and Response objects); for a webhook that was more than
 checking, validating and storing it. So the hub's app (`HubApp`) hands these POSTs to the gateway
 before any of that, as plain ASGI. The gateway does what the app's middleware would (X-Request-ID,
-the 413, the last-resort 500, the request id on every log line) with the same helpers, and calls the
+the 413, the last-resort 500, the request id on every log line) with the same helpers
+(`kit/web.py: serve_with_request_id`), and calls the
 same receivers as the documented routes in `endpoints.py`; `tests/integracoes/webhooks/test_gateway.py`
 holds them to the same answers. Figures: docs/benchmarks.md.
 """
@@ -14,17 +15,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import structlog
 from starlette.datastructures import QueryParams
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from carinho.errors import CarinhoError
 from carinho.integracoes.webhooks.receiver import RECEIVERS, ZAPI_PATH, InboundWebhook, Receiver, answer_body
-from carinho.kit.web import REQUEST_ID_HEADER, error_response, internal_error, request_id_of, too_large
-from carinho.logging import get_logger
+from carinho.kit.web import error_response, request_headers, serve_with_request_id, too_large
 from carinho.runtime import Runtime
-
-log = get_logger(__name__)
 
 _JSON = (b"content-type", b"application/json")
 _ENCODER = json.JSONEncoder(separators=(",", ":"))  # built once: json.dumps(**options) builds one per call
@@ -37,25 +34,12 @@ def receiver_for(scope: Scope) -> Receiver | None:
 
 
 async def serve(rt: Runtime, receiver: Receiver, scope: Scope, receive: Receive, send: Send) -> None:
-    headers = _headers(scope)
-    request_id = request_id_of(scope, headers)
-    started = False
+    headers = request_headers(scope)
 
-    async def tracked_send(message: Message) -> None:
-        nonlocal started
-        started = True
-        await send(message)
+    async def handle(request_id: str, send_with_id: Send) -> None:
+        await _serve(rt, receiver, request_id, headers, scope, receive, send_with_id)
 
-    tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
-    try:
-        await _serve(rt, receiver, request_id, headers, scope, receive, tracked_send)
-    except Exception as exc:
-        log.error("request.unhandled_error", path=scope["path"], error=type(exc).__name__, exc_info=exc)
-        if started:  # too late for an answer of ours: the server closes the connection
-            raise
-        await _send_response(internal_error(scope, request_id), request_id, scope, send)
-    finally:
-        structlog.contextvars.reset_contextvars(**tokens)
+    await serve_with_request_id(scope, receive, send, headers, handle)
 
 
 async def _serve(
@@ -70,31 +54,22 @@ async def _serve(
     limit = rt.settings.carinho_max_body_bytes
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        await _send_response(too_large(limit), request_id, scope, send)
+        await _send_response(too_large(limit), scope, send)
         return
     body = await _read_body(receive, limit)
     if body is None:  # the client went away: nothing stored, nobody to answer
         return
     if len(body) > limit:
-        await _send_response(too_large(limit), request_id, scope, send)
+        await _send_response(too_large(limit), scope, send)
         return
     token = QueryParams(scope["query_string"]).get("token") if scope["path"] == ZAPI_PATH else None
     try:
         result = await receiver.receive(rt, InboundWebhook(body, headers, token, request_id))
     except CarinhoError as exc:
-        await _send_response(error_response(exc, request_id), request_id, scope, send)
+        await _send_response(error_response(exc, request_id), scope, send)
         return
     status, answer = answer_body(receiver.source, result)
-    await _send_json(status, answer, request_id, send)
-
-
-def _headers(scope: Scope) -> dict[str, str]:
-    """The request's headers by (lowercase, as ASGI gives them) name; the first of repeated ones, as
-    Starlette's `Headers.get` answers. A dict: the receivers look up several headers per request."""
-    headers: dict[str, str] = {}
-    for name, value in scope["headers"]:
-        headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
-    return headers
+    await _send_json(status, answer, send)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:
@@ -112,20 +87,15 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
-async def _send_json(status: int, body: dict[str, Any], request_id: str, send: Send) -> None:
+async def _send_json(status: int, body: dict[str, Any], send: Send) -> None:
     content = _ENCODER.encode(body).encode()
-    headers = [_JSON, (b"content-length", str(len(content)).encode()), _request_id_header(request_id)]
+    headers = [_JSON, (b"content-length", str(len(content)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": content})
 
 
-async def _send_response(response: Any, request_id: str, scope: Scope, send: Send) -> None:
-    response.raw_headers.append(_request_id_header(request_id))
+async def _send_response(response: Any, scope: Scope, send: Send) -> None:
     await response(scope, _no_more_body, send)
-
-
-def _request_id_header(request_id: str) -> tuple[bytes, bytes]:
-    return (REQUEST_ID_HEADER.encode(), request_id.encode())
 
 
 async def _no_more_body() -> dict[str, Any]:
