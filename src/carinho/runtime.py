@@ -63,8 +63,12 @@ class Runtime:
 
     def publish(self, context: str, outbox_ids: list[int], lane: str, time_limit_seconds: int) -> None:
         """One message for these outbox rows of one lane (run one after the other by one worker);
-        `time_limit_seconds` covers them all."""
-        self.lanes[lane].actor.send_with_options(
+        `time_limit_seconds` covers them all. Nothing is sent where no worker could get it (see
+        `LaneBroker.reaches_a_worker`): the rows stay pending for the relay."""
+        target = self.lanes[lane]
+        if not target.reaches_a_worker:
+            return
+        target.actor.send_with_options(
             args=(context, outbox_ids), time_limit=int(time_limit_seconds * 1000) + 5_000
         )
 

@@ -4,6 +4,7 @@ And exactly one scheduler leads when several run against one Redis."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,11 @@ import tests.support.test_jobs  # noqa: F401
 from carinho import runtime
 from carinho.config import Settings
 from carinho.integracoes.database import Heartbeat, OutboxMessage
-from carinho.kit import migrations
+from carinho.kit import clock, migrations
 from carinho.worker import Lane, enqueue
 from carinho.worker.jobs import MAX_ROWS_PER_MESSAGE, enqueue_many, publish_all
 from carinho.worker.pool import WorkerPool
+from carinho.worker.relay import relay_once
 from carinho.worker.scheduler import Scheduler
 from tests.support.processes import wait_until
 
@@ -108,6 +110,8 @@ async def test_batched_rows_are_published_in_few_messages_for_every_worker(
     settings = _settings(tmp_path)
     migrations.upgrade("integracoes", settings.database_url("integracoes"))
     rt = runtime.configure(settings)
+    # As a worker pool does when it starts, without its threads: the messages stay queued to be read.
+    rt.lanes[Lane.integrations.value].attach_consumer()
     try:
         await _enqueue_many_and_publish(rt, [f"count-{n}" for n in range(rows)])
         broker = rt.lanes[Lane.integrations.value].broker
@@ -148,5 +152,40 @@ async def test_exactly_one_scheduler_leads(tmp_path: Path, redis_url: str, redis
     finally:
         for scheduler in (first, second):
             await scheduler.stop()
+        for db in rt.databases.values():
+            await db.dispose()
+
+
+async def test_with_no_worker_in_the_process_the_embedded_broker_keeps_nothing(tmp_path: Path) -> None:
+    """`carinho serve` without REDIS_URL: no worker could read an in-memory message, so none is kept
+    (it would stay in memory for good); the rows wait for the relay of a process with workers."""
+    settings = _settings(tmp_path)
+    migrations.upgrade("integracoes", settings.database_url("integracoes"))
+    rt = runtime.configure(settings)
+    lane = rt.lanes[Lane.integrations.value]
+    try:
+        await _enqueue_many_and_publish(rt, ["unread-1", "unread-2"])
+        assert isinstance(lane.broker, StubBroker)
+        assert lane.broker.queues[Lane.integrations.value].qsize() == 0
+
+        clock.advance(timedelta(seconds=settings.outbox_dispatch_lease_seconds + 1))
+        pool = WorkerPool(rt, [Lane.integrations], threads=1)
+        assert lane.reaches_a_worker is False
+        pool.start()
+        try:
+            assert lane.reaches_a_worker is True
+            assert await relay_once(rt, "integracoes") == 2
+
+            async def all_done() -> bool:
+                async with rt.db("integracoes").session() as session:
+                    statuses = (await session.execute(select(OutboxMessage.status))).scalars().all()
+                    return list(statuses) == ["done", "done"]
+
+            await wait_until(all_done, timeout=30, what="the relayed rows to run")
+        finally:
+            await asyncio.to_thread(pool.stop)
+        assert lane.reaches_a_worker is False
+    finally:
+        clock.reset()
         for db in rt.databases.values():
             await db.dispose()

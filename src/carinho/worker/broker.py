@@ -56,6 +56,21 @@ class LaneBroker:
     lane: Lane
     broker: dramatiq.Broker
     actor: dramatiq.Actor[Any, Any]
+    consumers: int = 0  # worker pools of this process consuming the lane (see `reaches_a_worker`)
+
+    def attach_consumer(self) -> None:
+        self.consumers += 1
+
+    def detach_consumer(self) -> None:
+        self.consumers -= 1
+
+    @property
+    def reaches_a_worker(self) -> bool:
+        """Whether a message published now can reach a worker. Redis: any process's workers. The
+        in-memory broker: only this process's, so with no pool consuming the lane here (`carinho serve`
+        without REDIS_URL) a message would stay in memory for good; the outbox row waits instead for
+        the relay of a process that runs workers on the same database."""
+        return not isinstance(self.broker, StubBroker) or self.consumers > 0
 
 
 def build_lane_brokers(settings: Settings) -> dict[str, LaneBroker]:

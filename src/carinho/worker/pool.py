@@ -10,6 +10,7 @@ from carinho.worker.lanes import Lane
 
 class WorkerPool:
     def __init__(self, rt: Runtime, lanes: list[Lane], threads: int | None = None) -> None:
+        self.lane_brokers = [rt.lanes[lane.value] for lane in lanes]
         self.workers = [
             dramatiq.Worker(
                 rt.lanes[lane.value].broker,
@@ -21,11 +22,15 @@ class WorkerPool:
         ]
 
     def start(self) -> None:
+        for lane_broker in self.lane_brokers:
+            lane_broker.attach_consumer()
         for worker in self.workers:
             worker.start()
 
     def stop(self, timeout_ms: int = 30_000) -> None:
         """Stop consuming; jobs in flight finish (or their lease brings them back later)."""
+        for lane_broker in self.lane_brokers:
+            lane_broker.detach_consumer()
         for worker in self.workers:
             worker.stop(timeout=timeout_ms)
 
