@@ -45,6 +45,23 @@ async def test_a_failed_batch_fails_every_waiter_and_stores_nothing(rt: Runtime)
     assert await outbox_args(rt) == []
 
 
+async def test_an_event_that_cannot_be_stored_fails_alone(rt: Runtime) -> None:
+    """Past the webhooks' own checks (a lone surrogate is refused there with a 400), a value the
+    database cannot take fails its request only, not the others sharing its batch."""
+    unstorable = NewEvent(
+        source="site", event_type="lead.created", idempotency_key="bad", payload={"name": "Ana \udc00"}
+    )
+    committer = GroupCommitter(rt.db("integracoes"), max_batch=64)
+    submissions = [committer.submit(lead(n)) for n in range(5)]
+    submissions.insert(2, committer.submit(unstorable))
+    outcomes = await asyncio.gather(*submissions, return_exceptions=True)
+    assert isinstance(outcomes[2], Exception)
+    stored = [o for o in outcomes if isinstance(o, IngestResult)]
+    assert len(stored) == 5 and not any(r.duplicate for r in stored)
+    assert sorted(e.idempotency_key for e in await stored_events(rt)) == [f"k{n}" for n in range(5)]
+    assert len(await outbox_args(rt)) == 5
+
+
 async def test_unique_key_race_is_retried(rt: Runtime) -> None:
     calls = 0
 

@@ -13,6 +13,9 @@ worker thread the same work cost more than itself: each of its statements handed
 with the busy event loop. While another connection holds the lock (a worker's transaction, another
 process), that batch goes to a worker thread and waits there as long as the busy timeout allows.
 
+If a batch fails otherwise, its events are stored again one by one, so an event that cannot be
+stored fails alone and the others of its batch are still accepted.
+
 A unique-key race with another process (two transactions inserting the same (source, key)) fails that
 batch with IntegrityError (or a deadlock on MariaDB); the batch is rolled back and stored again, and the
 second pass finds the winner's row, so the duplicate gets the first event's id.
@@ -90,17 +93,28 @@ class GroupCommitter:
     async def _flush(self, batch: list[_Waiter]) -> None:
         try:
             results = await self._store_with_retries([w.item for w in batch])
-        except BaseException as exc:  # every waiter learns that nothing was committed
+        except Exception as exc:
+            if len(batch) == 1:
+                self._fail(batch, exc)
+                return
+            # One event that cannot be stored must not fail the others: each is stored alone.
+            log.warning("events.ingest_batch_failed", batch=len(batch), error=type(exc).__name__)
             for waiter in batch:
-                if not waiter.future.done():
-                    waiter.future.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
+                await self._flush([waiter])
             return
+        except BaseException as exc:  # cancelled: every waiter learns that nothing was committed
+            self._fail(batch, exc)
+            raise
         self.batches += 1
         for waiter, result in zip(batch, results, strict=True):
             if not waiter.future.done():
                 waiter.future.set_result(result)
+
+    @staticmethod
+    def _fail(batch: list[_Waiter], exc: BaseException) -> None:
+        for waiter in batch:
+            if not waiter.future.done():
+                waiter.future.set_exception(exc)
 
     async def _store_with_retries(self, items: list[NewEvent]) -> list[IngestResult]:
         for attempt in range(1, RACE_RETRIES + 1):
