@@ -106,6 +106,17 @@ async def test_post_event_validates_known_types_and_defaults_key(
     assert {d["field"] for d in bad.json()["details"]} == {"source", "type", "payload"}
 
 
+async def test_a_payload_with_a_lone_surrogate_is_422(
+    hub: httpx.AsyncClient, rt: Runtime, auth: dict[str, str]
+) -> None:
+    body = b'{"source": "crm", "type": "client.updated", "payload": {"note": "x\\udc00"}}'
+    headers = auth | {"Content-Type": "application/json"}
+    response = await hub.post("/api/events", content=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["details"][0]["field"] == "payload"
+    assert await stored_events(rt) == []
+
+
 async def test_concurrent_identical_api_submissions_make_one_event(
     hub: httpx.AsyncClient, rt: Runtime, auth: dict[str, str]
 ) -> None:

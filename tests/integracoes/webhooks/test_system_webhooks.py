@@ -276,6 +276,43 @@ async def test_malformed_json_is_400(hub: httpx.AsyncClient, rt: Runtime, settin
     assert await stored_events(rt) == []
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"name": "Ana", "phone": "11912345678", "extra": "x\\udc00"}',  # a lone escape, in an unknown field
+        b'{"name": "Ana \\ud83d", "phone": "11912345678"}',  # half an emoji
+        b'{"name": "Ana", "phone": "11912345678", "\\udc00": 1}',  # in a key
+        b'{"name": "Ana", "phone": "11912345678", "extra": "\xed\xb0\x80"}',  # its bytes: not UTF-8
+    ],
+)
+async def test_a_lone_surrogate_is_400_and_nothing_is_stored(
+    hub: httpx.AsyncClient, rt: Runtime, settings: Settings, body: bytes
+) -> None:
+    """No database can store it: without this check it was a 500 for the whole group-commit batch."""
+    response = await hub.post(
+        "/webhooks/site/lead", content=body, headers=spatie_headers(settings.webhook_secret("site"), body)
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request"
+    assert await stored_events(rt) == []
+
+
+async def test_paired_surrogate_escapes_are_text(
+    hub: httpx.AsyncClient, rt: Runtime, settings: Settings
+) -> None:
+    """PHP's json_encode writes an emoji as two escapes: one character once parsed."""
+    body = php_json({"name": "Ana 😊", "phone": "11912345678", "message": "Oi 👋"})
+    assert b"\\ud83d\\ude0a" in body
+    response = await hub.post(
+        "/webhooks/site/lead", content=body, headers=spatie_headers(settings.webhook_secret("site"), body)
+    )
+    assert response.status_code == 202
+    [event] = await stored_events(rt)
+    async with rt.db("integracoes").session() as session:
+        payload = await event_service.payload(session, event)
+    assert (payload["name"], payload["message"]) == ("Ana 😊", "Oi 👋")
+
+
 async def test_wrong_content_type_is_415(hub: httpx.AsyncClient, rt: Runtime, settings: Settings) -> None:
     body = b'{"name": "Ana", "phone": "11912345678"}'
     headers = spatie_headers(settings.webhook_secret("site"), body) | {"Content-Type": "text/plain"}

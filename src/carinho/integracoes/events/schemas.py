@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from carinho.kit.text import reject_lone_surrogates
 
 EVENT_EXAMPLE: dict[str, Any] = {
     "id": 4711,
@@ -102,7 +104,7 @@ class EventCreate(BaseModel):
 
     source: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_.-]*$")
     type: str = Field(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-    payload: dict[str, Any]
+    payload: Annotated[dict[str, Any], AfterValidator(reject_lone_surrogates)]
     idempotency_key: str | None = Field(
         default=None, min_length=1, max_length=190, description="default: SHA-256 of the payload"
     )

@@ -24,6 +24,7 @@ from carinho.integracoes.events.service import NewEvent, body_key, normalize_key
 from carinho.integracoes.webhooks.metrics import webhook_rejections
 from carinho.integracoes.webhooks.sources import WHATSAPP_EVENT_TYPES, ZAPI_SOURCE, SystemWebhook
 from carinho.kit import signatures
+from carinho.kit.text import json_has_lone_surrogate
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
@@ -93,9 +94,13 @@ class WebhookService:
         if media_type != "application/json" and not media_type.endswith("+json"):
             raise UnsupportedMediaType("webhooks must be sent as application/json")
         try:
-            data = _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
+            text = body.decode(json.detect_encoding(body), "surrogatepass")
+            data = _DECODER.decode(text)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise BadRequest("malformed JSON body", details={"reason": str(exc)[:200]}) from None
+        if json_has_lone_surrogate(text, data):
+            reason = "a string holds a lone UTF-16 surrogate (U+D800-U+DFFF), which is not valid text"
+            raise BadRequest("malformed JSON body", details={"reason": reason})
         if not isinstance(data, dict):
             raise ValidationFailed(
                 "the body must be a JSON object",
