@@ -9,11 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.responses import JSONResponse
 
 from carinho.config import Settings
+from carinho.integracoes.events.service import IngestResult
 from carinho.integracoes.webhooks import gateway
 from carinho.integracoes.webhooks.endpoints import router as webhooks_router
-from carinho.integracoes.webhooks.receiver import RECEIVERS, Receiver
+from carinho.integracoes.webhooks.receiver import RECEIVERS, Receiver, answer_body
 from carinho.kit.app import create_service_app
 from carinho.runtime import Runtime
 from tests.conftest import asgi_client
@@ -206,3 +208,9 @@ async def test_an_error_after_the_answer_started_is_left_to_the_server(
     with pytest.raises(ConnectionResetError):
         await _lead(hub, settings, "late")
     assert [event.idempotency_key for event in await stored_events(rt)] == ["lead.created:lead-late"]
+
+
+@pytest.mark.parametrize("duplicate", [False, True])
+def test_the_written_answer_is_the_bytes_jsonresponse_writes(duplicate: bool) -> None:
+    _, answer = answer_body("site", IngestResult(4711, "received", duplicate=duplicate))
+    assert gateway._answer_json(answer) == JSONResponse(answer).body

@@ -12,6 +12,7 @@ holds them to the same answers. Figures: docs/benchmarks.md.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -24,7 +25,6 @@ from carinho.kit.web import error_response, request_headers, serve_with_request_
 from carinho.runtime import Runtime
 
 _JSON = (b"content-type", b"application/json")
-_ENCODER = json.JSONEncoder(separators=(",", ":"))  # built once: json.dumps(**options) builds one per call
 
 
 def receiver_for(scope: Scope) -> Receiver | None:
@@ -69,7 +69,7 @@ async def _serve(
         await _send_response(error_response(exc, request_id), scope, send)
         return
     status, answer = answer_body(receiver.source, result)
-    await _send_json(status, answer, send)
+    await _send_json(status, _answer_json(answer), send)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:
@@ -87,8 +87,20 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
-async def _send_json(status: int, body: dict[str, Any], send: Send) -> None:
-    content = _ENCODER.encode(body).encode()
+def _answer_json(answer: dict[str, Any]) -> bytes:
+    """`answer_body()`'s body as JSON, byte for byte what JSONResponse writes, written directly: json's
+    encoder cost ~1.5 µs of it, a percent of a webhook's time."""
+    duplicate = "true" if answer["duplicate"] else "false"
+    status = _json_string(answer["status"])
+    return f'{{"event_id":{int(answer["event_id"])},"status":{status},"duplicate":{duplicate}}}'.encode()
+
+
+@functools.lru_cache(maxsize=64)  # an event status: a handful of values
+def _json_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+async def _send_json(status: int, content: bytes, send: Send) -> None:
     headers = [_JSON, (b"content-length", str(len(content)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": content})
