@@ -87,7 +87,7 @@ async def create_event(
     _key: ApiKeyDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=190)] = None,
 ) -> IngestResponse:
-    payload: dict[str, Any] = body.payload
+    payload: dict[str, Any] | str = body.payload
     model = _MODELS_BY_TYPE.get(body.type)
     if model is not None:
         try:

@@ -101,8 +101,10 @@ class EventBatchRepository:
         self.connection = connection
         self.cipher = cipher
 
-    def encode_payload(self, payload: dict[str, Any]) -> str:
-        return self.cipher.encrypt(_PAYLOAD_ENCODER.encode(payload))
+    def encode_payload(self, payload: dict[str, Any] | str) -> str:
+        """The payload as stored: its JSON text (`payload` itself if already text), encrypted."""
+        text = payload if isinstance(payload, str) else _PAYLOAD_ENCODER.encode(payload)
+        return self.cipher.encrypt(text)
 
     def insert_many(self, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
         """Multi-row INSERT; the new ids by (source, idempotency key)."""

@@ -83,8 +83,9 @@ class InboundPayload(BaseModel):
         value = getattr(self, self.id_field, None)
         return str(value) if value else None
 
-    def normalized(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+    def normalized(self) -> str:
+        """The normalised payload as JSON text, as stored."""
+        return self.model_dump_json()
 
 
 def _phone(value: Any) -> str | None:

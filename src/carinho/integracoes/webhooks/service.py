@@ -151,7 +151,7 @@ class WebhookService:
             source=ZAPI_SOURCE,
             event_type=WHATSAPP_EVENT_TYPES[type(callback).__name__],
             idempotency_key=normalize_key(key),
-            payload=callback.model_dump(mode="json"),
+            payload=callback.model_dump_json(),
             ignored=in_group and not settings.zapi_accept_group_messages,
             request_id=request_id,
         )
