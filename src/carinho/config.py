@@ -185,8 +185,10 @@ class Settings(BaseSettings):
     payload_encryption_keys: SecretStr = SecretStr("")
     # Z-API group messages are recorded as `ignored` unless this is on.
     zapi_accept_group_messages: bool = False
-    # Group commit: at most this many inbound events share one transaction.
+    # Group commit: at most this many inbound events share one transaction, and a batch waits for
+    # more at most this long (it closes as soon as a turn of the event loop brings no new event).
     ingest_batch_max: int = Field(default=256, ge=1)
+    ingest_batch_wait_ms: float = Field(default=5.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -33,6 +33,32 @@ async def test_concurrent_submissions_share_batches_and_are_committed(rt: Runtim
     assert len(await outbox_args(rt)) == 40
 
 
+async def _submitted_after(committer: GroupCommitter, n: int, turns: int) -> IngestResult:
+    for _ in range(turns):  # as requests parsed in later turns of the event loop
+        await asyncio.sleep(0)
+    return await committer.submit(lead(n))
+
+
+async def test_a_batch_gathers_the_events_of_the_next_turns(rt: Runtime) -> None:
+    committer = GroupCommitter(rt.db("integracoes"), max_batch=64, max_wait=60.0)
+    await asyncio.gather(*(_submitted_after(committer, n, turns=n) for n in range(6)))
+    assert committer.batches == 1
+    assert len(await stored_events(rt)) == 6
+
+
+async def test_without_waiting_a_batch_takes_only_what_is_queued(rt: Runtime) -> None:
+    committer = GroupCommitter(rt.db("integracoes"), max_batch=64, max_wait=0.0)
+    await asyncio.gather(*(_submitted_after(committer, n, turns=n) for n in range(6)))
+    assert committer.batches > 1
+    assert len(await stored_events(rt)) == 6
+
+
+async def test_a_full_batch_goes_without_waiting(rt: Runtime) -> None:
+    committer = GroupCommitter(rt.db("integracoes"), max_batch=3, max_wait=60.0)
+    await asyncio.gather(*(_submitted_after(committer, n, turns=n) for n in range(6)))
+    assert committer.batches == 2
+
+
 async def test_a_failed_batch_fails_every_waiter_and_stores_nothing(rt: Runtime) -> None:
     async def store_then_fail(session: AsyncSession, items: Sequence[NewEvent]) -> list[IngestResult]:
         await event_service.store_batch(session, items)  # written, flushed, never committed
@@ -116,7 +142,7 @@ def test_one_committer_per_database_and_running_loop() -> None:
     db, other_db = Database("sqlite+aiosqlite:///one.sqlite3"), Database("sqlite+aiosqlite:///two.sqlite3")
 
     async def lookups() -> tuple[GroupCommitter, GroupCommitter, GroupCommitter]:
-        return committer_for(db, 8), committer_for(db, 8), committer_for(other_db, 8)
+        return committer_for(db, 8, 0.005), committer_for(db, 8, 0.005), committer_for(other_db, 8, 0.005)
 
     first, again, other = asyncio.run(lookups())
     assert first is again and other is not first

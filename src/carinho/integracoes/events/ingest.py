@@ -1,10 +1,11 @@
 """Group commit of inbound events: the events of concurrent requests share one transaction.
 
-Each request queues its event and waits for its future. One drain task per committer takes what is
-queued (up to `ingest_batch_max`), stores it in one transaction with the outbox rows, commits, and only
-then resolves the batch's futures; then it takes the next batch, if requests queued meanwhile. So a 2xx
-still means "committed" (ARCHITECTURE §4, invariant 1), while the database sees one write transaction
-per batch instead of one per request.
+Each request queues its event and waits for its future. One drain task per committer lets the event
+loop turn while turns bring more events (`_gather`), takes what is queued (up to `ingest_batch_max`),
+stores it in one transaction with the outbox rows, commits, and only then resolves the batch's
+futures; then it takes the next batch, if requests queued meanwhile. So a 2xx still means "committed"
+(ARCHITECTURE §4, invariant 1), while the database sees one write transaction per batch instead of one
+per request.
 
 On the embedded SQLite the batch is written on the event loop itself, on a synchronous connection that
 never waits for the write lock (`Database.no_wait_engine`): a commit there only writes to the WAL (no
@@ -64,9 +65,12 @@ class GroupCommitter:
     """One per database and event loop (see `committer_for`). `store` replaces the default storing
     (tests inject failures through it); it always runs in an async session."""
 
-    def __init__(self, db: Database, max_batch: int, store: StoreFn | None = None) -> None:
+    def __init__(
+        self, db: Database, max_batch: int, store: StoreFn | None = None, max_wait: float = 0.0
+    ) -> None:
         self.db = db
         self.max_batch = max_batch
+        self.max_wait = max_wait  # seconds; 0: a batch takes what is queued when its turn comes
         self.store = store
         self.loop = asyncio.get_running_loop()
         self._queue: list[_Waiter] = []
@@ -84,11 +88,27 @@ class GroupCommitter:
     async def _drain(self) -> None:
         try:
             while self._queue:
+                await self._gather()
                 batch = self._queue[: self.max_batch]
                 del self._queue[: self.max_batch]
                 await self._flush(batch)
         finally:
             self._draining = None
+
+    async def _gather(self) -> None:
+        """Let the event loop turn while each turn brings more events, until the batch is full or has
+        waited `max_wait`. Requests whose bytes arrived with the first one's are parsed in the turns
+        that follow; under load the batch then holds nearly every request in flight instead of a
+        fraction of them: fewer, larger transactions (a commit costs mostly per page written, not
+        per row; 64 connections at saturation: ~23 → ~63 events a batch, ~15 µs less a request).
+        At low rates a turn brings nothing and the batch goes at once."""
+        deadline = self.loop.time() + self.max_wait
+        queued = -1
+        while queued != len(self._queue) and len(self._queue) < self.max_batch:
+            if self.loop.time() >= deadline:
+                return
+            queued = len(self._queue)
+            await asyncio.sleep(0)
 
     async def _flush(self, batch: list[_Waiter]) -> None:
         try:
@@ -166,18 +186,26 @@ class GroupCommitter:
 _per_thread = threading.local()
 
 
-def committer_for(db: Database, max_batch: int) -> GroupCommitter:
+def committer_for(db: Database, max_batch: int, max_wait: float) -> GroupCommitter:
     committers: weakref.WeakKeyDictionary[Database, GroupCommitter] | None
     committers = getattr(_per_thread, "committers", None)
     if committers is None:
         committers = _per_thread.committers = weakref.WeakKeyDictionary()
     committer = committers.get(db)
-    if committer is None or not committer.loop.is_running() or committer.max_batch != max_batch:
-        committer = committers[db] = GroupCommitter(db, max_batch)
+    if (
+        committer is None
+        or not committer.loop.is_running()
+        or (committer.max_batch, committer.max_wait) != (max_batch, max_wait)
+    ):
+        committer = committers[db] = GroupCommitter(db, max_batch, max_wait=max_wait)
     return committer
 
 
 async def ingest(rt: Runtime, item: NewEvent) -> IngestResult:
     """Store one inbound event durably (committed on return), sharing the transaction with whatever
     other requests are being stored at the same moment."""
-    return await committer_for(rt.db("integracoes"), rt.settings.ingest_batch_max).submit(item)
+    settings = rt.settings
+    committer = committer_for(
+        rt.db("integracoes"), settings.ingest_batch_max, settings.ingest_batch_wait_ms / 1000
+    )
+    return await committer.submit(item)
