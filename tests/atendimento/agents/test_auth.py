@@ -46,9 +46,9 @@ async def test_login_gives_a_bearer_token_and_a_session_cookie(
     assert SESSION_COOKIE in response.cookies
     me = await atendimento.get("/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.json()["email"] == "ana@carinho.com.vc"
-    cookie_me = await atendimento.get(
-        "/api/auth/me", cookies={SESSION_COOKIE: response.cookies[SESSION_COOKIE]}
-    )
+    atendimento.cookies.clear()
+    atendimento.cookies.set(SESSION_COOKIE, response.cookies[SESSION_COOKIE])
+    cookie_me = await atendimento.get("/api/auth/me")
     assert cookie_me.status_code == 200
 
 
