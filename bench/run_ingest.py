@@ -118,6 +118,19 @@ def loadgen(port: int, requests_file: Path, rate: int, seconds: int, offset: int
     return result
 
 
+def batch_totals(port: int) -> tuple[float, float]:
+    """(events, transactions) of the hub's group commit so far, from its Prometheus histogram."""
+    text = httpx.get(f"http://{HOST}:{port}/metrics/", timeout=10.0).text
+    found = dict(
+        line.split(" ", 1)
+        for line in text.splitlines()
+        if line.startswith(("carinho_ingest_batch_events_sum ", "carinho_ingest_batch_events_count "))
+    )
+    return float(found.get("carinho_ingest_batch_events_sum", 0)), float(
+        found.get("carinho_ingest_batch_events_count", 0)
+    )
+
+
 def count_events(data_dir: Path) -> int:
     with sqlite3.connect(data_dir / "integracoes.sqlite3") as connection:
         (count,) = connection.execute("select count(*) from integration_events").fetchone()
@@ -175,10 +188,16 @@ def main() -> None:
                     wrk(port, requests_file, 3, args.connections, offset=WARM_UP_FROM + 45_000 * index),
                     loadgen(port, requests_file, 200, 2, total - 1000 + 400 * index),
                 ]
+                before = batch_totals(port) if name == "durable" else None
                 results[name] = {
                     "warm_up": warm_up,
                     "saturation": wrk(port, requests_file, args.seconds, args.connections),
                 }
+                if before is not None:
+                    events, transactions = (a - b for a, b in zip(batch_totals(port), before, strict=True))
+                    results[name]["saturation_events_per_transaction"] = round(
+                        events / max(transactions, 1), 1
+                    )
                 for rate in rates:
                     results[name][str(rate)] = loadgen(
                         port, requests_file, rate, args.seconds, 200_000 + offset
@@ -205,6 +224,8 @@ def markdown(results: dict[str, dict[str, object]], rates: list[int]) -> str:
         f"| {ds['rps'] / bs['rps']:.0%} of baseline |",
         f"| saturation p50 / p99 | {bs['p50_ms']} / {bs['p99_ms']} ms "
         f"| {ds['p50_ms']} / {ds['p99_ms']} ms | |",
+        f"| saturation: events per transaction (group commit) | | "
+        f"{durable.get('saturation_events_per_transaction')} | |",
     ]
     for rate in rates:
         b, d = base[str(rate)], durable[str(rate)]

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +45,20 @@ async def test_a_batch_gathers_the_events_of_the_next_turns(rt: Runtime) -> None
     await asyncio.gather(*(_submitted_after(committer, n, turns=n) for n in range(6)))
     assert committer.batches == 1
     assert len(await stored_events(rt)) == 6
+
+
+async def test_each_transaction_is_counted_with_its_events(rt: Runtime) -> None:
+    def totals() -> tuple[float, float]:
+        sample = REGISTRY.get_sample_value
+        return (
+            sample("carinho_ingest_batch_events_sum") or 0.0,
+            sample("carinho_ingest_batch_events_count") or 0.0,
+        )
+
+    before = totals()
+    committer = GroupCommitter(rt.db("integracoes"), max_batch=64, max_wait=60.0)
+    await asyncio.gather(*(_submitted_after(committer, n, turns=n) for n in range(6)))
+    assert (totals()[0] - before[0], totals()[1] - before[1]) == (6, 1)
 
 
 async def test_without_waiting_a_batch_takes_only_what_is_queued(rt: Runtime) -> None:

@@ -30,6 +30,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from prometheus_client import Histogram
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +46,12 @@ log = get_logger(__name__)
 StoreFn = Callable[[AsyncSession, Sequence[NewEvent]], Awaitable[list[IngestResult]]]
 
 RACE_RETRIES = 5
+
+batch_events = Histogram(
+    "carinho_ingest_batch_events",
+    "Inbound events stored per group-commit transaction",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)
 _MYSQL_DEADLOCK_CODES = {1205, 1213}  # lock wait timeout, deadlock: InnoDB rolled us back
 
 
@@ -126,6 +133,7 @@ class GroupCommitter:
             self._fail(batch, exc)
             raise
         self.batches += 1
+        batch_events.observe(len(batch))
         for waiter, result in zip(batch, results, strict=True):
             if not waiter.future.done():
                 waiter.future.set_result(result)
