@@ -46,13 +46,13 @@ log = get_logger(__name__)
 StoreFn = Callable[[AsyncSession, Sequence[NewEvent]], Awaitable[list[IngestResult]]]
 
 RACE_RETRIES = 5
+_MYSQL_DEADLOCK_CODES = {1205, 1213}  # lock wait timeout, deadlock: InnoDB rolled us back
 
 batch_events = Histogram(
     "carinho_ingest_batch_events",
     "Inbound events stored per group-commit transaction",
     buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
 )
-_MYSQL_DEADLOCK_CODES = {1205, 1213}  # lock wait timeout, deadlock: InnoDB rolled us back
 
 
 def _is_race(exc: DBAPIError) -> bool:
@@ -126,8 +126,12 @@ class GroupCommitter:
                 return
             # One event that cannot be stored must not fail the others: each is stored alone.
             log.warning("events.ingest_batch_failed", batch=len(batch), error=type(exc).__name__)
-            for waiter in batch:
-                await self._flush([waiter])
+            try:
+                for waiter in batch:
+                    await self._flush([waiter])
+            except BaseException as stop:  # cancelled meanwhile: the rest learn nothing was committed
+                self._fail(batch, stop)
+                raise
             return
         except BaseException as exc:  # cancelled: every waiter learns that nothing was committed
             self._fail(batch, exc)
