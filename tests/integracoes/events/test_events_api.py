@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from carinho.integracoes.apikeys.service import api_key_service
 from carinho.integracoes.events.models import IntegrationEvent
@@ -211,3 +212,32 @@ async def test_stats_counts_error_rate_and_latency(
     assert hour["latency_p50_seconds"] == pytest.approx(2.0)
     assert hour["latency_p95_seconds"] == pytest.approx(3.0)
     assert stats["last_day"]["total"] == 6
+
+
+async def test_stats_read_the_events_through_indexes(
+    hub: httpx.AsyncClient, rt: Runtime, auth: dict[str, str]
+) -> None:
+    """No query of GET /api/events/stats reads the events table row by row (SQLite's plans)."""
+    db = rt.db("integracoes")
+    if db.backend != "sqlite":
+        pytest.skip("the plans checked are SQLite's")
+    statements: list[tuple[str, object]] = []
+
+    def record(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
+        if sql.lstrip().upper().startswith("SELECT") and "integration_events" in sql:
+            statements.append((sql, params))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert (await hub.get("/api/events/stats", headers=auth)).status_code == 200
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    assert statements
+    async with db.engine.connect() as connection:
+        for sql, params in statements:
+            plan = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)).all()
+            details = [str(row[-1]) for row in plan]
+            assert not any(d.startswith("SCAN integration_events") and "INDEX" not in d for d in details), (
+                sql,
+                details,
+            )
