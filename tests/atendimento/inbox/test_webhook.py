@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -84,6 +86,28 @@ async def test_bad_bodies_get_clear_errors(seeded: Runtime, atendimento: httpx.A
         )
         assert response.status_code == 400
         assert response.json()["error"] == "bad_request"
+
+
+@pytest.mark.parametrize("text", ["Olá \\udc00", "Olá \\ud83d"])
+async def test_a_lone_surrogate_is_kept_as_a_replacement_character(
+    seeded: Runtime, atendimento: httpx.AsyncClient, text: str
+) -> None:
+    """A message with a broken character (half an emoji) is kept, the character shown as U+FFFD."""
+    from carinho.kit.signatures import hmac_hex
+
+    body = fixture("received_text")
+    body["text"] = {"message": "PLACEHOLDER"}
+    raw = json.dumps(body).replace("PLACEHOLDER", text).encode()
+    response = await atendimento.post(
+        "/webhooks/whatsapp",
+        content=raw,
+        headers={"content-type": "application/json", "x-signature": hmac_hex("test-zapi-secret", raw)},
+    )
+    assert response.status_code == 200, response.text
+    async with seeded.db("atendimento").session() as session:
+        inbound = select(Message.content).where(Message.direction == "inbound")
+        texts = (await session.execute(inbound)).scalars().all()
+    assert texts == ["Olá \ufffd"]
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from carinho.connectors.zapi.callbacks import (
 )
 from carinho.errors import BadRequest, Unauthorized, UnsupportedMediaType
 from carinho.kit.signatures import verify_zapi
+from carinho.kit.text import without_lone_surrogates
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
@@ -43,7 +44,8 @@ async def whatsapp_webhook(
     if "json" not in content_type:
         raise UnsupportedMediaType("send application/json")
     try:
-        payload: Any = json.loads(body)
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+        payload: Any = without_lone_surrogates(text, json.loads(text))
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("the body is not valid JSON") from None
     if not isinstance(payload, dict):

@@ -24,7 +24,7 @@ from carinho.integracoes.events.service import NewEvent, body_key, normalize_key
 from carinho.integracoes.webhooks.metrics import webhook_rejections
 from carinho.integracoes.webhooks.sources import WHATSAPP_EVENT_TYPES, ZAPI_SOURCE, SystemWebhook
 from carinho.kit import signatures
-from carinho.kit.text import json_has_lone_surrogate
+from carinho.kit.text import without_lone_surrogates
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
@@ -98,9 +98,7 @@ class WebhookService:
             data = _DECODER.decode(text)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise BadRequest("malformed JSON body", details={"reason": str(exc)[:200]}) from None
-        if json_has_lone_surrogate(text, data):
-            reason = "a string holds a lone UTF-16 surrogate (U+D800-U+DFFF), which is not valid text"
-            raise BadRequest("malformed JSON body", details={"reason": reason})
+        data = without_lone_surrogates(text, data)  # valid JSON, but no database could store them
         if not isinstance(data, dict):
             raise ValidationFailed(
                 "the body must be a JSON object",
