@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -19,7 +18,7 @@ from carinho.connectors.zapi.callbacks import (
 )
 from carinho.errors import BadRequest, Unauthorized, UnsupportedMediaType
 from carinho.kit.signatures import verify_zapi
-from carinho.kit.text import without_lone_surrogates
+from carinho.kit.text import json_from_bytes
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
@@ -44,9 +43,8 @@ async def whatsapp_webhook(
     if "json" not in content_type:
         raise UnsupportedMediaType("send application/json")
     try:
-        text = body.decode(json.detect_encoding(body), "surrogatepass")
-        payload: Any = without_lone_surrogates(text, json.loads(text))
-    except (ValueError, UnicodeDecodeError):
+        payload: Any = json_from_bytes(body)
+    except (ValueError, RecursionError):
         raise BadRequest("the body is not valid JSON") from None
     if not isinstance(payload, dict):
         raise BadRequest("the body must be a JSON object")

@@ -24,7 +24,7 @@ from carinho.integracoes.events.service import NewEvent, body_key, normalize_key
 from carinho.integracoes.webhooks.metrics import webhook_rejections
 from carinho.integracoes.webhooks.sources import WHATSAPP_EVENT_TYPES, ZAPI_SOURCE, SystemWebhook
 from carinho.kit import signatures
-from carinho.kit.text import without_lone_surrogates
+from carinho.kit.text import json_from_bytes
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
@@ -94,11 +94,9 @@ class WebhookService:
         if media_type != "application/json" and not media_type.endswith("+json"):
             raise UnsupportedMediaType("webhooks must be sent as application/json")
         try:
-            text = body.decode(json.detect_encoding(body), "surrogatepass")
-            data = _DECODER.decode(text)
+            data = json_from_bytes(body, _DECODER)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise BadRequest("malformed JSON body", details={"reason": str(exc)[:200]}) from None
-        data = without_lone_surrogates(text, data)  # valid JSON, but no database could store them
         if not isinstance(data, dict):
             raise ValidationFailed(
                 "the body must be a JSON object",
