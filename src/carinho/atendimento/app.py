@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from carinho.kit.app import create_service_app
+from carinho.kit.ui import mount_static
 from carinho.runtime import Runtime
 
 DESCRIPTION = (
@@ -14,11 +15,19 @@ DESCRIPTION = (
 
 
 def create_app(rt: Runtime | None = None) -> FastAPI:
+    from carinho.atendimento.web.errors import render_error
+
     app = create_service_app(
-        context="atendimento", title="Carinho Atendimento", description=DESCRIPTION, rt=rt
+        context="atendimento",
+        title="Carinho Atendimento",
+        description=DESCRIPTION,
+        rt=rt,
+        html_errors=render_error,
     )
     from carinho.atendimento.api import ROUTERS
+    from carinho.atendimento.web.routes import PAGE_ROUTERS
 
-    for router in ROUTERS:
+    for router in [*ROUTERS, *PAGE_ROUTERS]:
         app.include_router(router)
+    mount_static(app)
     return app

@@ -182,9 +182,10 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def wants_html(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(
-        ("/api/", "/webhooks/")
-    )
+    """A browser asking for a page, or htmx asking for a piece of one (it sends `HX-Request`)."""
+    if request.url.path.startswith(("/api/", "/webhooks/")):
+        return False
+    return "text/html" in request.headers.get("accept", "") or request.headers.get("hx-request") == "true"
 
 
 def error_json(

@@ -10,6 +10,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from carinho.atendimento.agents.models import Agent, Role
 from carinho.atendimento.agents.security import (
+    CSRF_FORM_FIELD,
     CSRF_HEADER,
     SAFE_METHODS,
     SESSION_COOKIE,
@@ -22,6 +23,7 @@ from carinho.atendimento.deps import SessionDep
 from carinho.errors import Forbidden, Unauthorized
 
 bearer_scheme = HTTPBearer(auto_error=False, description="Token obtido em POST /api/auth/login")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Sessão da interface web")
 
 
@@ -41,13 +43,41 @@ async def current_agent(
         credential = read_bearer(secret, bearer.credentials)
     elif cookie:
         credential = read_session(secret, cookie)
-        unsafe = credential is not None and request.method not in SAFE_METHODS
-        if unsafe and not csrf_matches(
-            credential.csrf if credential else None, request.headers.get(CSRF_HEADER)
-        ):
-            raise Forbidden("Token CSRF ausente ou inválido: recarregue a página e tente de novo.")
+        if credential is not None:
+            await _check_csrf(request, credential)
     else:
         raise Unauthorized("Autenticação necessária: faça login.", headers={"WWW-Authenticate": "Bearer"})
+    return await _agent_of(request, session, credential)
+
+
+async def session_agent(
+    request: Request, session: SessionDep, cookie: Annotated[str | None, Depends(cookie_scheme)]
+) -> Agent:
+    """The agent of the browser's session cookie (the pages): the same checks as `current_agent`,
+    without bearer tokens. The CSRF token travels in the X-CSRF-Token header (htmx) or in the
+    form's `csrf_token` field (plain forms)."""
+    if not cookie:
+        raise Unauthorized("Autenticação necessária: faça login.")
+    credential = read_session(_secret(request), cookie)
+    if credential is not None:
+        await _check_csrf(request, credential)
+    agent = await _agent_of(request, session, credential)
+    request.state.ui_user = agent
+    request.state.csrf_token = credential.csrf if credential else ""
+    return agent
+
+
+async def _check_csrf(request: Request, credential: Credential) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    given = request.headers.get(CSRF_HEADER)
+    if not given and request.headers.get("content-type", "").startswith(FORM_TYPES):
+        given = str((await request.form()).get(CSRF_FORM_FIELD) or "")
+    if not csrf_matches(credential.csrf, given):
+        raise Forbidden("Token CSRF ausente ou inválido: recarregue a página e tente de novo.")
+
+
+async def _agent_of(request: Request, session: SessionDep, credential: Credential | None) -> Agent:
     if credential is None:
         raise Unauthorized("Sessão inválida ou expirada: faça login novamente.")
     agent = await session.get(Agent, credential.agent_id)
@@ -60,8 +90,12 @@ async def current_agent(
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
 
 
-def require_role(minimum: Role) -> Callable[[Agent], Awaitable[Agent]]:
-    async def check(agent: CurrentAgent) -> Agent:
+def require_role(
+    minimum: Role, base: Callable[..., Awaitable[Agent]] = current_agent
+) -> Callable[[Agent], Awaitable[Agent]]:
+    """The caller (by `base`: API credentials or the pages' session) with at least `minimum`."""
+
+    async def check(agent: Annotated[Agent, Depends(base)]) -> Agent:
         if not agent.has_role(minimum):
             raise Forbidden(f"Acesso negado: esta ação exige o papel {minimum.label}.")
         return agent
@@ -71,3 +105,7 @@ def require_role(minimum: Role) -> Callable[[Agent], Awaitable[Agent]]:
 
 SupervisorAgent = Annotated[Agent, Depends(require_role(Role.supervisor))]
 AdminAgent = Annotated[Agent, Depends(require_role(Role.admin))]
+# The same, for the pages (session cookie + CSRF).
+SessionAgent = Annotated[Agent, Depends(session_agent)]
+SessionSupervisor = Annotated[Agent, Depends(require_role(Role.supervisor, session_agent))]
+SessionAdmin = Annotated[Agent, Depends(require_role(Role.admin, session_agent))]

@@ -1,0 +1,32 @@
+"""The contact center's `Pages`: its templates and the navigation each role sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Request
+
+from carinho.atendimento.agents.models import Agent, Role
+from carinho.kit.ui import NavItem, Pages
+
+LOGIN_URL = "/entrar"
+HOME_URL = "/conversas"
+
+
+def navigation(request: Request) -> list[NavItem]:
+    agent: Agent | None = getattr(request.state, "ui_user", None)
+    items = [NavItem("Conversas", HOME_URL, "conversas", shortcut="g c")]
+    if agent is not None and agent.has_role(Role.supervisor):
+        items.extend(SUPERVISOR_NAV)
+    return items
+
+
+# Supervision pages add themselves here (the supervisor's screens).
+SUPERVISOR_NAV: list[NavItem] = []
+
+pages = Pages(
+    app_name="Carinho Atendimento",
+    template_dir=Path(__file__).parent / "templates",
+    nav=navigation,
+    home=HOME_URL,
+)

@@ -1,0 +1,12 @@
+"""Every page router of atendimento (the app includes this one list, after the JSON API's)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from carinho.atendimento.web import account, inbox
+
+PAGE_ROUTERS: list[APIRouter] = [
+    account.router,
+    inbox.router,
+]

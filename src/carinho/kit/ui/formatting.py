@@ -1,0 +1,131 @@
+"""How a Carinho person reads values: dates and times in São Paulo, Brazilian formats, pt-BR words.
+
+Pure functions, used as Jinja filters by every page (atendimento and the hub's console) and unit-tested.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from carinho.kit.clock import utcnow
+
+LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
+
+_WEEKDAYS = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
+
+
+def local(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # the database layer gives aware UTC; be lenient with naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ)
+
+
+def datetime_br(moment: datetime | None) -> str:
+    """'06/12/2026 16:55'."""
+    value = local(moment)
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def date_br(moment: datetime | None) -> str:
+    value = local(moment)
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def time_br(moment: datetime | None) -> str:
+    value = local(moment)
+    return value.strftime("%H:%M") if value else ""
+
+
+def when_br(moment: datetime | None, now: datetime | None = None) -> str:
+    """Short form for lists: the time today, 'ontem', the weekday within a week, else the date."""
+    value = local(moment)
+    if value is None:
+        return ""
+    today = local(now or utcnow())
+    assert today is not None
+    days = (today.date() - value.date()).days
+    if days <= 0:
+        return value.strftime("%H:%M")
+    if days == 1:
+        return "ontem"
+    if days < 7:
+        return _WEEKDAYS[value.weekday()]
+    return value.strftime("%d/%m/%y")
+
+
+def duration_br(seconds: float | int | None) -> str:
+    """'agora', '5 min', '2 h 05 min', '3 d 4 h' — a waiting time or an SLA countdown."""
+    if seconds is None:
+        return ""
+    total = int(abs(seconds))
+    minutes, _ = divmod(total, 60)
+    if minutes < 1:
+        return "agora" if seconds >= 0 else "menos de 1 min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 1:
+        return f"{minutes} min"
+    days, hours = divmod(hours, 24)
+    if days < 1:
+        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def since_br(moment: datetime | None, now: datetime | None = None) -> str:
+    """How long ago: 'há 5 min', 'agora'."""
+    if moment is None:
+        return ""
+    elapsed = ((now or utcnow()) - moment).total_seconds()
+    text = duration_br(max(elapsed, 0))
+    return text if text == "agora" else f"há {text}"
+
+
+def phone_br(phone: str | None) -> str:
+    """'5511987654321' → '(11) 98765-4321'; '551133334444' → '(11) 3333-4444'; others unchanged."""
+    if not phone:
+        return ""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("55") and len(digits) in (12, 13):
+        digits = digits[2:]
+    if len(digits) == 11:
+        return f"({digits[:2]}) {digits[2:7]}-{digits[7:]}"
+    if len(digits) == 10:
+        return f"({digits[:2]}) {digits[2:6]}-{digits[6:]}"
+    return phone
+
+
+def number_br(value: float | int | None, decimals: int = 0) -> str:
+    """'1.234' and '98,5': the Brazilian separators."""
+    if value is None:
+        return ""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def percent_br(value: float | None, decimals: int = 0) -> str:
+    return "" if value is None else f"{number_br(value, decimals)} %"
+
+
+def seconds_until(moment: datetime | None, now: datetime | None = None) -> float | None:
+    if moment is None:
+        return None
+    return (moment - (now or utcnow())).total_seconds()
+
+
+def as_timedelta(seconds: float) -> timedelta:
+    return timedelta(seconds=seconds)
+
+
+FILTERS = {
+    "datahora": datetime_br,
+    "data": date_br,
+    "hora": time_br,
+    "quando": when_br,
+    "duracao": duration_br,
+    "ha": since_br,
+    "telefone": phone_br,
+    "numero": number_br,
+    "porcento": percent_br,
+}
