@@ -55,8 +55,13 @@ async def login_page(request: Request, proxima: str | None = None, expirada: str
     if request.query_params.get("saiu"):
         notice = "Você saiu. Até logo!"
     return pages.render(
-        request, "ui/login.html", action=LOGIN_URL, next_url=safe_next(proxima), notice=notice,
-        error=None, email="",
+        request,
+        "ui/login.html",
+        action=LOGIN_URL,
+        next_url=safe_next(proxima),
+        notice=notice,
+        error=None,
+        email="",
     )
 
 
@@ -72,8 +77,14 @@ async def login(
         agent = await agent_service.login(session, email.strip(), password)
     except CarinhoError as exc:
         return pages.render(
-            request, "ui/login.html", status_code=401, action=LOGIN_URL, next_url=safe_next(next),
-            notice=None, error=exc.message, email=email,
+            request,
+            "ui/login.html",
+            status_code=401,
+            action=LOGIN_URL,
+            next_url=safe_next(next),
+            notice=None,
+            error=exc.message,
+            email=email,
         )
     response = RedirectResponse(safe_next(next), status_code=303)
     start_session(request, response, agent)
@@ -92,8 +103,13 @@ async def logout(agent: SessionAgent, session: SessionDep) -> Response:
 @router.get("/conta/senha")
 async def password_page(request: Request, agent: SessionAgent, ok: str | None = None) -> Response:
     return pages.render(
-        request, "ui/password.html", action="/conta/senha", done=bool(ok), error=None,
-        min_length=PASSWORD_MIN_LENGTH, title="Alterar senha",
+        request,
+        "ui/password.html",
+        action="/conta/senha",
+        done=bool(ok),
+        error=None,
+        min_length=PASSWORD_MIN_LENGTH,
+        title="Alterar senha",
     )
 
 
@@ -116,8 +132,13 @@ async def change_password(
             error = exc.message
     if error:
         return pages.render(
-            request, "ui/password.html", status_code=422, action="/conta/senha", done=False,
-            error=error, min_length=PASSWORD_MIN_LENGTH,
+            request,
+            "ui/password.html",
+            status_code=422,
+            action="/conta/senha",
+            done=False,
+            error=error,
+            min_length=PASSWORD_MIN_LENGTH,
         )
     # Changing the password ends every other session; this browser gets a new one.
     response = RedirectResponse("/conta/senha?ok=1", status_code=303)
