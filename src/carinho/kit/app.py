@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
 from carinho import runtime
+from carinho.kit.api_docs import add_offline_docs
 from carinho.kit.health import build_health_router
 from carinho.kit.web import HtmlErrorRenderer, add_common_middleware, install_error_handlers
 from carinho.runtime import Runtime
@@ -25,8 +26,16 @@ def create_service_app(
     app_class: type[FastAPI] = FastAPI,
 ) -> FastAPI:
     rt = rt or runtime.ensure_configured()
-    app = app_class(title=title, description=description, version="0.1.0", lifespan=_freeze_startup_heap)
+    app = app_class(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=_freeze_startup_heap,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.runtime = rt
+    add_offline_docs(app)
     add_common_middleware(app, rt.settings.carinho_max_body_bytes)
     install_error_handlers(app, html_errors)
     app.include_router(build_health_router(context))
