@@ -10,8 +10,6 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from carinho.atendimento.agents.models import Agent, Role
 from carinho.atendimento.agents.security import (
-    CSRF_FORM_FIELD,
-    CSRF_HEADER,
     SAFE_METHODS,
     SESSION_COOKIE,
     Credential,
@@ -21,9 +19,9 @@ from carinho.atendimento.agents.security import (
 )
 from carinho.atendimento.deps import SessionDep
 from carinho.errors import Forbidden, Unauthorized
+from carinho.kit.signed_sessions import submitted_csrf
 
 bearer_scheme = HTTPBearer(auto_error=False, description="Token obtido em POST /api/auth/login")
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Sessão da interface web")
 
 
@@ -70,17 +68,14 @@ async def session_agent(
 async def _check_csrf(request: Request, credential: Credential) -> None:
     if request.method in SAFE_METHODS:
         return
-    given = request.headers.get(CSRF_HEADER)
-    if not given and request.headers.get("content-type", "").startswith(FORM_TYPES):
-        given = str((await request.form()).get(CSRF_FORM_FIELD) or "")
-    if not csrf_matches(credential.csrf, given):
+    if not csrf_matches(credential.csrf, await submitted_csrf(request.headers, request.method, request.form)):
         raise Forbidden("Token CSRF ausente ou inválido: recarregue a página e tente de novo.")
 
 
 async def _agent_of(request: Request, session: SessionDep, credential: Credential | None) -> Agent:
     if credential is None:
         raise Unauthorized("Sessão inválida ou expirada: faça login novamente.")
-    agent = await session.get(Agent, credential.agent_id)
+    agent = await session.get(Agent, credential.account_id)
     if agent is None or not agent.active or agent.auth_epoch != credential.epoch:
         raise Unauthorized("Sessão inválida ou expirada: faça login novamente.")
     request.state.agent_id = agent.id
@@ -95,7 +90,7 @@ def require_role(
 ) -> Callable[[Agent], Awaitable[Agent]]:
     """The caller (by `base`: API credentials or the pages' session) with at least `minimum`."""
 
-    async def check(agent: Annotated[Agent, Depends(base)]) -> Agent:
+    async def check(agent: Agent = Depends(base)) -> Agent:  # a default: `base` is a closure variable
         if not agent.has_role(minimum):
             raise Forbidden(f"Acesso negado: esta ação exige o papel {minimum.label}.")
         return agent
