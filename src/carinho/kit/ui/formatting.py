@@ -5,14 +5,40 @@ Pure functions, used as Jinja filters by every page (atendimento and the hub's c
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup, escape
 
 from carinho.kit.clock import utcnow
 
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 
 _WEEKDAYS = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
+_WEEKDAYS_LONG = (
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "sábado",
+    "domingo",
+)
+_MONTHS = (
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+)
 
 
 def local(moment: datetime | None) -> datetime | None:
@@ -54,6 +80,56 @@ def when_br(moment: datetime | None, now: datetime | None = None) -> str:
     if days < 7:
         return _WEEKDAYS[value.weekday()]
     return value.strftime("%d/%m/%y")
+
+
+def day_br(moment: datetime | None, now: datetime | None = None) -> str:
+    """A day heading in a message thread: 'Hoje', 'Ontem', 'terça-feira, 1 de dezembro' (with the
+    year when it is not this year's)."""
+    value = local(moment)
+    if value is None:
+        return ""
+    today = local(now or utcnow())
+    assert today is not None
+    days = (today.date() - value.date()).days
+    if days == 0:
+        return "Hoje"
+    if days == 1:
+        return "Ontem"
+    text = f"{_WEEKDAYS_LONG[value.weekday()]}, {value.day} de {_MONTHS[value.month - 1]}"
+    return text if value.year == today.year else f"{text} de {value.year}"
+
+
+# A web address in free text: http(s)://… or www.…, up to a space, a quote or an angle bracket.
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_TRAILING = ".,;:!?…»”’'\")]}"
+
+
+def links_br(text: str | None) -> Markup:
+    """Untrusted text (a customer's message) as safe HTML: everything escaped, web addresses turned
+    into links that open in a new tab. Line breaks are kept by the CSS (`white-space: pre-wrap`)."""
+    if not text:
+        return Markup("")
+    parts: list[str] = []
+    position = 0
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        end = match.end()
+        # Punctuation that ends the sentence is not part of the address (but a balanced ')' is).
+        while url and url[-1] in _TRAILING:
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
+            url = url[:-1]
+            end -= 1
+        if len(url) < 8:
+            continue
+        href = url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
+        parts.append(escape(text[position : match.start()]))
+        parts.append(
+            Markup('<a href="{}" target="_blank" rel="noopener noreferrer nofollow">{}</a>').format(href, url)
+        )
+        position = end
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
 
 
 def duration_br(seconds: float | int | None) -> str:
@@ -123,6 +199,8 @@ FILTERS = {
     "data": date_br,
     "hora": time_br,
     "quando": when_br,
+    "dia": day_br,
+    "links": links_br,
     "duracao": duration_br,
     "ha": since_br,
     "telefone": phone_br,
