@@ -28,7 +28,7 @@ def test_links_escape_everything_and_link_web_addresses() -> None:
     ) in html
     assert 'href="https://www.exemplo.com.br"' in str(links_br("site: www.exemplo.com.br"))
     # a balanced parenthesis stays in the address, the sentence's closing one does not
-    assert str(links_br("(ver http://a.com/x_(y))")).endswith('x_(y)</a>)')
+    assert str(links_br("(ver http://a.com/x_(y))")).endswith("x_(y)</a>)")
     # only web addresses: no javascript: or data: links
     assert "<a" not in str(links_br("javascript:alert(1) data:text/html,x"))
     # an attribute cannot be broken out of
