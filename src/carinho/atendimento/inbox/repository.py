@@ -81,6 +81,20 @@ class InboxRepository:
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def contact_conversations(
+        self, contact_id: int, *, exclude_id: int | None = None, limit: int = 20
+    ) -> Sequence[Conversation]:
+        """The contact's conversations, newest first (with their assignee), but `exclude_id`."""
+        stmt = (
+            select(Conversation)
+            .options(selectinload(Conversation.assignee))
+            .where(Conversation.contact_id == contact_id)
+        )
+        if exclude_id is not None:
+            stmt = stmt.where(Conversation.id != exclude_id)
+        stmt = stmt.order_by(Conversation.created_at.desc(), Conversation.id.desc()).limit(limit)
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def search(self, filters: ConversationFilters, visibility: Any | None) -> Sequence[Conversation]:
         stmt = self._with_relations().join(Contact, Contact.id == Conversation.contact_id)
         if visibility is not None:

@@ -53,6 +53,15 @@ class InboxService:
     async def messages(self, session: AsyncSession, conversation: Conversation) -> Sequence[Message]:
         return await InboxRepository(session).messages(conversation.id)
 
+    async def previous_conversations(
+        self, session: AsyncSession, conversation: Conversation, limit: int = 20
+    ) -> Sequence[Conversation]:
+        """The same contact's other conversations, newest first (what an agent reads for context;
+        opening one still goes through `get_for`)."""
+        return await InboxRepository(session).contact_conversations(
+            conversation.contact_id, exclude_id=conversation.id, limit=limit
+        )
+
     # ------------------------------------------------------------------ state changes
 
     async def change_status(
