@@ -1,76 +1,9 @@
-"""Errors as a person sees them: a pt-BR page (or, for htmx requests, a toast), never JSON or a trace.
-A missing or expired session sends the browser to the login page, saying why."""
+"""atendimento's error pages: the kit's renderer with this app's login and session cookie."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
-
-from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
-
 from carinho.atendimento.agents.security import SESSION_COOKIE
 from carinho.atendimento.web.pages import LOGIN_URL, pages
+from carinho.kit.ui.errors import html_error_renderer
 
-HEADINGS = {
-    400: "Pedido inválido",
-    401: "Entre para continuar",
-    403: "Acesso negado",
-    404: "Página não encontrada",
-    405: "Ação não permitida",
-    409: "Conflito",
-    413: "Conteúdo grande demais",
-    422: "Dados inválidos",
-    429: "Muitas tentativas",
-    500: "Erro interno",
-    503: "Serviço indisponível",
-}
-MESSAGES = {
-    403: "Você não tem permissão para ver esta página.",
-    404: "O endereço não existe ou o item foi removido.",
-    405: "Esta ação não pode ser feita por este caminho.",
-    422: "Alguns campos não foram preenchidos corretamente.",
-}
-
-
-def login_redirect(request: Request, expired: bool) -> str:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.headers.get("hx-request") == "true":
-        target = request.headers.get("hx-current-url", target)
-    params = {"proxima": target}
-    if expired:
-        params["expirada"] = "1"
-    return f"{LOGIN_URL}?{urlencode(params)}"
-
-
-async def render_error(request: Request, status: int, message: str) -> Response:
-    is_htmx = request.headers.get("hx-request") == "true"
-    if status == 401:
-        url = login_redirect(request, expired=SESSION_COOKIE in request.cookies)
-        if is_htmx:
-            return Response(status_code=200, headers={"HX-Redirect": url})
-        response = RedirectResponse(url, status_code=303)
-        response.delete_cookie(SESSION_COOKIE)
-        return response
-    text = _readable(status, message)
-    if is_htmx:
-        # htmx does not swap error answers: carinho.js shows this header as a toast.
-        return Response(status_code=status, headers={"X-Carinho-Mensagem": quote(text)})
-    return pages.render(
-        request,
-        "ui/error.html",
-        status_code=status,
-        status=status,
-        heading=HEADINGS.get(status, "Algo deu errado"),
-        message=text,
-        request_id=getattr(request.state, "request_id", None),
-        login_url=LOGIN_URL,
-    )
-
-
-def _readable(status: int, message: str) -> str:
-    """Our services speak pt-BR (accented); framework messages are English: those get the page's words."""
-    if message and not message.isascii():
-        return message
-    if status >= 500:
-        return "Tente novamente em instantes. Se o problema continuar, informe o código abaixo."
-    return MESSAGES.get(status, "Não foi possível concluir o pedido.")
+render_error = html_error_renderer(pages, login_url=LOGIN_URL, session_cookie=SESSION_COOKIE)
