@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from carinho.kit.ui.formatting import day_br, links_br
+from carinho.kit.ui.formatting import countdown_br, day_br, links_br, upcoming_br
 
 # Tuesday 1 December 2026, 10:00 in São Paulo.
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
@@ -34,3 +34,20 @@ def test_links_escape_everything_and_link_web_addresses() -> None:
     # an attribute cannot be broken out of
     assert '"' not in str(links_br('https://a.com/"onmouseover=x')).split('href="', 1)[1].split('"', 1)[0]
     assert str(links_br(None)) == "" and str(links_br("linha 1\nlinha 2")) == "linha 1\nlinha 2"
+
+
+def test_sla_countdown_in_hours_and_minutes_like_the_browser_ticker() -> None:
+    assert countdown_br(42 * 60 + 30) == "vence em 42 min"
+    assert countdown_br(26 * 3600 + 5 * 60) == "vence em 26 h 05 min"  # business time: never days
+    assert countdown_br(-(65 * 60)) == "atrasado 1 h 05 min"
+    assert countdown_br(20) == "vence em 0 min"
+    assert countdown_br(None) == ""
+
+
+def test_upcoming_moments_read_as_today_tomorrow_weekday_or_date() -> None:
+    assert upcoming_br(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), NOW) == "hoje 13:00"
+    assert upcoming_br(datetime(2026, 12, 2, 11, 0, tzinfo=UTC), NOW) == "amanhã 08:00"
+    assert upcoming_br(datetime(2026, 12, 7, 11, 0, tzinfo=UTC), NOW) == "seg 08:00"
+    assert upcoming_br(datetime(2026, 12, 25, 11, 0, tzinfo=UTC), NOW) == "25/12 08:00"
+    assert upcoming_br(datetime(2026, 11, 30, 11, 0, tzinfo=UTC), NOW) == "30/11 08:00"  # already past
+    assert upcoming_br(None) == ""

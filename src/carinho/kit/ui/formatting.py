@@ -184,6 +184,36 @@ def percent_br(value: float | None, decimals: int = 0) -> str:
     return "" if value is None else f"{number_br(value, decimals)} %"
 
 
+def countdown_br(seconds: float | int | None) -> str:
+    """An SLA countdown, the words carinho.js's `data-countdown` ticker writes: 'vence em 42 min',
+    'vence em 26 h 05 min' (hours, never days: business time), 'atrasado 1 h 05 min'."""
+    if seconds is None:
+        return ""
+    minutes = int(abs(seconds)) // 60
+    hours, minutes = divmod(minutes, 60)
+    text = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return f"atrasado {text}" if seconds < 0 else f"vence em {text}"
+
+
+def upcoming_br(moment: datetime | None, now: datetime | None = None) -> str:
+    """A moment ahead, short: 'hoje 13:00', 'amanhã 08:00', 'seg 08:00' within a week, else
+    '25/12 08:00' (the day a paused SLA clock resumes, a due time)."""
+    value = local(moment)
+    if value is None:
+        return ""
+    today = local(now or utcnow())
+    assert today is not None
+    days = (value.date() - today.date()).days
+    clock = value.strftime("%H:%M")
+    if days == 0:
+        return f"hoje {clock}"
+    if days == 1:
+        return f"amanhã {clock}"
+    if 1 < days < 7:
+        return f"{_WEEKDAYS[value.weekday()]} {clock}"
+    return value.strftime("%d/%m %H:%M")
+
+
 def seconds_until(moment: datetime | None, now: datetime | None = None) -> float | None:
     if moment is None:
         return None
@@ -203,6 +233,8 @@ FILTERS = {
     "links": links_br,
     "duracao": duration_br,
     "ha": since_br,
+    "prazo": countdown_br,
+    "proximo": upcoming_br,
     "telefone": phone_br,
     "numero": number_br,
     "porcento": percent_br,
