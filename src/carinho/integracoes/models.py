@@ -8,12 +8,14 @@ from carinho.integracoes.dlq.models import DeadLetter
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.flows.models import EventStep
 from carinho.integracoes.mappings.models import MappingGeneration, MappingVersion
+from carinho.integracoes.operators.models import ConsoleAudit, Operator
 from carinho.integracoes.sync.models import SyncAlert, SyncJob, SyncRecord, SyncWatermark
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 
 __all__ = [
     "ApiKey",
     "Base",
+    "ConsoleAudit",
     "DeadLetter",
     "Delivery",
     "DeliveryAttempt",
@@ -23,6 +25,7 @@ __all__ = [
     "IntegrationEvent",
     "MappingGeneration",
     "MappingVersion",
+    "Operator",
     "OutboundMessage",
     "OutboxMessage",
     "SyncAlert",
