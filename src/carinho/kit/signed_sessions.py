@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from fastapi import Request
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from carinho.errors import Forbidden, Unauthorized
 from carinho.kit.clock import utcnow
 
 CSRF_HEADER = "x-csrf-token"
@@ -87,3 +90,46 @@ async def submitted_csrf(headers: Any, method: str, form: Any) -> str | None:
     if not given and method not in SAFE_METHODS and headers.get("content-type", "").startswith(FORM_TYPES):
         given = str((await form()).get(CSRF_FORM_FIELD) or "")
     return given
+
+
+class PersonAccount(Protocol):
+    id: int
+    active: bool
+    auth_epoch: int
+
+
+AccountT = TypeVar("AccountT", bound=PersonAccount)
+
+
+async def check_csrf(request: Request, credential: Credential) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    if not csrf_matches(credential.csrf, await submitted_csrf(request.headers, request.method, request.form)):
+        raise Forbidden("Token CSRF ausente ou inválido: recarregue a página e tente de novo.")
+
+
+def account_of(account: AccountT | None, credential: Credential | None) -> AccountT:
+    """The account a credential names, if it is still valid: active, and not revoked since."""
+    if credential is None or account is None or not account.active or account.auth_epoch != credential.epoch:
+        raise Unauthorized("Sessão inválida ou expirada: faça login novamente.")
+    return account
+
+
+async def page_account(
+    request: Request,
+    cookie: str | None,
+    kind: CredentialKind,
+    load: Callable[[int], Awaitable[AccountT | None]],
+) -> AccountT:
+    """The signed-in person of a page request (session cookie + CSRF for unsafe methods); sets what
+    the pages render with (`request.state.ui_user`, `request.state.csrf_token`)."""
+    if not cookie:
+        raise Unauthorized("Autenticação necessária: faça login.")
+    secret = request.app.state.runtime.settings.session_secret.get_secret_value()
+    credential = kind.read_session(secret, cookie)
+    if credential is not None:
+        await check_csrf(request, credential)
+    account = account_of(await load(credential.account_id) if credential else None, credential)
+    request.state.ui_user = account
+    request.state.csrf_token = credential.csrf if credential else ""
+    return account

@@ -9,17 +9,10 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from carinho.atendimento.agents.models import Agent, Role
-from carinho.atendimento.agents.security import (
-    SAFE_METHODS,
-    SESSION_COOKIE,
-    Credential,
-    csrf_matches,
-    read_bearer,
-    read_session,
-)
+from carinho.atendimento.agents.security import AGENT_CREDENTIALS, SESSION_COOKIE, read_bearer
 from carinho.atendimento.deps import SessionDep
 from carinho.errors import Forbidden, Unauthorized
-from carinho.kit.signed_sessions import submitted_csrf
+from carinho.kit.signed_sessions import account_of, page_account
 
 bearer_scheme = HTTPBearer(auto_error=False, description="Token obtido em POST /api/auth/login")
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Sessão da interface web")
@@ -35,17 +28,15 @@ async def current_agent(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> Agent:
-    secret = _secret(request)
-    credential: Credential | None
-    if bearer is not None:
-        credential = read_bearer(secret, bearer.credentials)
-    elif cookie:
-        credential = read_session(secret, cookie)
-        if credential is not None:
-            await _check_csrf(request, credential)
-    else:
+    """An API client's bearer token, or the browser's session cookie (with CSRF)."""
+    if bearer is None and cookie:
+        return await session_agent(request, session, cookie)
+    if bearer is None:
         raise Unauthorized("Autenticação necessária: faça login.", headers={"WWW-Authenticate": "Bearer"})
-    return await _agent_of(request, session, credential)
+    credential = read_bearer(_secret(request), bearer.credentials)
+    agent = account_of(await session.get(Agent, credential.account_id) if credential else None, credential)
+    request.state.agent_id = agent.id
+    return agent
 
 
 async def session_agent(
@@ -54,30 +45,11 @@ async def session_agent(
     """The agent of the browser's session cookie (the pages): the same checks as `current_agent`,
     without bearer tokens. The CSRF token travels in the X-CSRF-Token header (htmx) or in the
     form's `csrf_token` field (plain forms)."""
-    if not cookie:
-        raise Unauthorized("Autenticação necessária: faça login.")
-    credential = read_session(_secret(request), cookie)
-    if credential is not None:
-        await _check_csrf(request, credential)
-    agent = await _agent_of(request, session, credential)
-    request.state.ui_user = agent
-    request.state.csrf_token = credential.csrf if credential else ""
-    return agent
 
+    async def load(agent_id: int) -> Agent | None:
+        return await session.get(Agent, agent_id)
 
-async def _check_csrf(request: Request, credential: Credential) -> None:
-    if request.method in SAFE_METHODS:
-        return
-    if not csrf_matches(credential.csrf, await submitted_csrf(request.headers, request.method, request.form)):
-        raise Forbidden("Token CSRF ausente ou inválido: recarregue a página e tente de novo.")
-
-
-async def _agent_of(request: Request, session: SessionDep, credential: Credential | None) -> Agent:
-    if credential is None:
-        raise Unauthorized("Sessão inválida ou expirada: faça login novamente.")
-    agent = await session.get(Agent, credential.account_id)
-    if agent is None or not agent.active or agent.auth_epoch != credential.epoch:
-        raise Unauthorized("Sessão inválida ou expirada: faça login novamente.")
+    agent = await page_account(request, cookie, AGENT_CREDENTIALS, load)
     request.state.agent_id = agent.id
     return agent
 
