@@ -20,6 +20,8 @@ class Credentials:
     api_key: str | None = None
     admin_email: str | None = None
     admin_password: str | None = None
+    console_email: str | None = None
+    console_password: str | None = None
 
     def lines(self) -> list[str]:
         out: list[str] = []
@@ -28,6 +30,9 @@ class Credentials:
         if self.admin_email:
             out.append(f"atendimento admin login:      {self.admin_email}")
             out.append(f"atendimento admin senha:      {self.admin_password}")
+        if self.console_email:
+            out.append(f"hub console admin login:      {self.console_email}")
+            out.append(f"hub console admin senha:      {self.console_password}")
         out += [f"{name}={value}" for name, value in self.secrets.items()]
         return out
 
@@ -65,6 +70,18 @@ async def ensure_first_credentials(rt: Runtime, credentials: Credentials) -> Non
     async with rt.db("integracoes").session() as session:
         if not await api_key_service.has_active(session):
             _, credentials.api_key = await api_key_service.create(session, "carinho up")
+            await session.commit()
+    async with rt.db("integracoes").session() as session:
+        from carinho.integracoes.operators.models import OperatorRole
+        from carinho.integracoes.operators.service import operator_service
+
+        # The console's first operator is an administrator: it creates the others.
+        if not await operator_service.has_admin(session):
+            email = "admin@carinho.com.vc"
+            _, credentials.console_password = await operator_service.create(
+                session, name="Administrador", email=email, role=OperatorRole.admin
+            )
+            credentials.console_email = email
             await session.commit()
     async with rt.db("integracoes").session() as session:
         from carinho.integracoes.mappings.service import mapping_service

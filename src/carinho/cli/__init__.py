@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from carinho.cli import agents, apikeys, database, privacy, processes
+from carinho.cli import agents, apikeys, database, operators, privacy, processes
 
 app = typer.Typer(
     help="Carinho platform: integracoes (integration hub) and atendimento (contact center).",
@@ -16,6 +16,7 @@ processes.register(app)
 database.register(app)
 app.add_typer(apikeys.app, name="apikey")
 app.add_typer(agents.app, name="agents")
+app.add_typer(operators.app, name="operators")
 app.add_typer(privacy.app, name="privacy")
 
 

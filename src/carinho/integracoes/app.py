@@ -6,6 +6,8 @@ from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from carinho.integracoes.automations.endpoints import router as feedback_router
+from carinho.integracoes.console.errors import render_error
+from carinho.integracoes.console.routes import PAGE_ROUTERS
 from carinho.integracoes.dlq.endpoints import router as dlq_router
 from carinho.integracoes.events.endpoints import router as events_router
 from carinho.integracoes.flows.endpoints import router as event_retry_router
@@ -15,6 +17,7 @@ from carinho.integracoes.webhook_endpoints.endpoints import router as webhook_en
 from carinho.integracoes.webhooks import gateway
 from carinho.integracoes.webhooks.endpoints import router as webhooks_router
 from carinho.kit.app import create_service_app
+from carinho.kit.ui import mount_static
 from carinho.runtime import Runtime
 
 DESCRIPTION = (
@@ -42,6 +45,7 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
         description=DESCRIPTION,
         rt=rt,
         app_class=HubApp,
+        html_errors=render_error,
     )
     app.include_router(webhooks_router)
     app.include_router(events_router)
@@ -51,4 +55,7 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     app.include_router(mappings_router)
     app.include_router(sync_router)
     app.include_router(feedback_router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    mount_static(app)
     return app

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -13,46 +11,9 @@ import pytest
 from carinho.atendimento.agents.models import Role, SupportLevel
 from carinho.atendimento.agents.service import agent_service
 from carinho.runtime import Runtime
+from tests.support.pages import Person
 
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
-
-
-@dataclass
-class Person:
-    """Someone using the pages: their own cookie jar, the CSRF token of their session."""
-
-    client: httpx.AsyncClient
-    agent_id: int
-    email: str
-    password: str
-    csrf: str = ""
-
-    async def login(self) -> httpx.Response:
-        response = await self.client.post(
-            "/entrar", data={"email": self.email, "password": self.password, "next": "/conversas"}
-        )
-        assert response.status_code == 303, response.text
-        await self.refresh_csrf()
-        return response
-
-    async def refresh_csrf(self) -> None:
-        page = await self.client.get("/conta/senha", headers={"accept": "text/html"})
-        match = CSRF_META.search(page.text)
-        assert match, page.text[:500]
-        self.csrf = match.group(1)
-
-    async def page(self, url: str) -> httpx.Response:
-        return await self.client.get(url, headers={"accept": "text/html"})
-
-    async def htmx(self, method: str, url: str, **kw: Any) -> httpx.Response:
-        headers = {"hx-request": "true", "x-csrf-token": self.csrf, **kw.pop("headers", {})}
-        return await self.client.request(method, url, headers=headers, **kw)
-
-    async def form(self, url: str, data: dict[str, Any]) -> httpx.Response:
-        return await self.client.post(
-            url, data={"csrf_token": self.csrf, **data}, headers={"accept": "text/html"}
-        )
-
+__all__ = ["MakePerson", "Person"]
 
 MakePerson = Callable[..., Coroutine[Any, Any, Person]]
 
