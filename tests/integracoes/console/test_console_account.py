@@ -54,7 +54,9 @@ async def test_the_api_stays_json(make_operator: MakeOperator) -> None:
 
 async def test_never_zero_administrators(rt: Runtime) -> None:
     async with rt.db("integracoes").session() as session:
-        admin, _ = await operator_service.create(session, name="Ana", email="ana@x.test", role=OperatorRole.admin)
+        admin, _ = await operator_service.create(
+            session, name="Ana", email="ana@x.test", role=OperatorRole.admin
+        )
         await session.flush()
         for change in ({"role": OperatorRole.viewer}, {"active": False}):
             try:
@@ -63,7 +65,9 @@ async def test_never_zero_administrators(rt: Runtime) -> None:
                 assert "pelo menos um administrador" in exc.message
             else:
                 raise AssertionError(f"{change} left no administrator")
-        other, _ = await operator_service.create(session, name="Bia", email="bia@x.test", role=OperatorRole.admin)
+        other, _ = await operator_service.create(
+            session, name="Bia", email="bia@x.test", role=OperatorRole.admin
+        )
         await operator_service.update(session, other, admin, role=OperatorRole.operator)
         assert admin.role == OperatorRole.operator
         await session.rollback()
