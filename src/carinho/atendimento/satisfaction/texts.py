@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from carinho.atendimento.satisfaction.models import SurveySource
+from carinho.kit.names import first_name
 
 QUESTION = (
     "De 0 a 10, quanto você recomendaria a Carinho com Você a um amigo ou familiar? "
@@ -11,7 +12,7 @@ QUESTION = (
 
 
 def _hello(name: str | None) -> str:
-    first = (name or "").strip().split(" ")[0]
+    first = first_name(name)
     return f"Olá, {first}!" if first else "Olá!"
 
 
