@@ -92,3 +92,31 @@ async def test_request_id_is_taken_from_the_caller_or_made(client: httpx.AsyncCl
     assert given.headers["x-request-id"] == "abc-123"
     made = await client.get("/conflict")
     assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_a_page_shows_a_service_message_even_without_accents_but_never_a_framework_one() -> None:
+    from fastapi import Request
+    from fastapi.responses import PlainTextResponse, Response
+
+    from carinho.errors import BadRequest
+    from carinho.kit.ui.errors import readable
+
+    async def html(request: Request, status: int, message: str) -> Response:
+        ours = getattr(request.state, "error_message_for_people", False)
+        return PlainTextResponse(readable(status, message, for_people=ours), status_code=status)
+
+    app = FastAPI()
+    install_error_handlers(app, html)
+
+    @app.get("/perdido")
+    async def lost() -> None:
+        raise BadRequest("Informe o motivo da perda para marcar a conversa como Perdido.")
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://t", headers={"accept": "text/html"}
+    ) as c:
+        refused = await c.get("/perdido")
+        missing = await c.get("/nada")
+    assert refused.text == "Informe o motivo da perda para marcar a conversa como Perdido."
+    assert missing.status_code == 404 and missing.text == "O endereço não existe ou o item foi removido."

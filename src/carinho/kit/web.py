@@ -211,6 +211,8 @@ def install_error_handlers(app: FastAPI, html: HtmlErrorRenderer | None = None) 
 
     @app.exception_handler(CarinhoError)
     async def carinho_error(request: Request, exc: CarinhoError) -> Any:
+        # The services' messages are written for people (pt-BR), accented or not: a page shows them.
+        request.state.error_message_for_people = True
         return await respond(request, exc.status_code, exc.to_body(), exc.headers or None)
 
     @app.exception_handler(RequestValidationError)

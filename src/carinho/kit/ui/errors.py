@@ -46,7 +46,7 @@ def html_error_renderer(pages: Pages, *, login_url: str, session_cookie: str) ->
             response = RedirectResponse(url, status_code=303)
             response.delete_cookie(session_cookie)
             return response
-        text = readable(status, message)
+        text = readable(status, message, for_people=getattr(request.state, "error_message_for_people", False))
         if is_htmx:
             return Response(status_code=status, headers={MESSAGE_HEADER: quote(text)})
         return pages.render(
@@ -73,9 +73,10 @@ def login_redirect(request: Request, login_url: str, *, expired: bool) -> str:
     return f"{login_url}?{urlencode(params)}"
 
 
-def readable(status: int, message: str) -> str:
-    """Our services speak pt-BR (accented); framework messages are English: those get the page's words."""
-    if message and not message.isascii():
+def readable(status: int, message: str, *, for_people: bool = False) -> str:
+    """Our services speak pt-BR (a `CarinhoError`'s message is `for_people`, with or without accents);
+    framework messages are English: those get the page's words."""
+    if message and (for_people or not message.isascii()):
         return message
     if status >= 500:
         return "Tente novamente em instantes. Se o problema continuar, informe o código abaixo."

@@ -9,8 +9,25 @@
 
   const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
+  // An open modal <dialog> sits in the top layer, above the page's toasts: a message about its form
+  // (a refused action) goes into a toast area of the dialog itself, so it is seen and announced.
+  function toastBox() {
+    const dialog = document.querySelector("dialog[open]");
+    if (!dialog) return document.querySelector("body > [data-toasts]");
+    let box = dialog.querySelector(":scope > [data-toasts]");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "toasts";
+      box.dataset.toasts = "";
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-live", "polite");
+      dialog.appendChild(box);
+    }
+    return box;
+  }
+
   function toast(message, tone) {
-    const box = document.querySelector("[data-toasts]");
+    const box = toastBox();
     if (!box || !message) return;
     const item = document.createElement("div");
     item.className = "toast" + (tone ? " toast-" + tone : "");
