@@ -77,6 +77,11 @@ class EscalationService:
             session, conversation, target, Actor.of(agent), reason, notify_operacao=notify_operacao
         )
 
+    @staticmethod
+    def may_deescalate(agent: Agent, conversation: Conversation) -> bool:
+        """Who may bring a conversation down a level: a supervisor, or its assignee."""
+        return agent.has_role(Role.supervisor) or conversation.assignee_id == agent.id
+
     async def deescalate_by_agent(
         self,
         session: AsyncSession,
@@ -88,7 +93,7 @@ class EscalationService:
     ) -> Escalation:
         """A supervisor, or the conversation's assignee, brings it back to a lower level."""
         ensure_can_see(agent, conversation)
-        if not agent.has_role(Role.supervisor) and conversation.assignee_id != agent.id:
+        if not self.may_deescalate(agent, conversation):
             raise Forbidden("Acesso negado: só o atendente responsável ou um supervisor pode baixar o nível.")
         current = SupportLevel(conversation.level)
         if to_level.rank >= current.rank:

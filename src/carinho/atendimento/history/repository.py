@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.history.models import HistoryEntry
@@ -27,6 +27,27 @@ class HistoryRepository:
             .limit(limit)
         )
         return (await self.session.execute(stmt)).scalars().all()
+
+    async def recent_for_conversation(
+        self, conversation_id: int, limit: int, exclude_actions: Collection[str] = ()
+    ) -> tuple[Sequence[HistoryEntry], int]:
+        """The conversation's newest entries first (but the actions excluded), and how many there are."""
+        where = [HistoryEntry.conversation_id == conversation_id]
+        if exclude_actions:
+            where.append(HistoryEntry.action.not_in(list(exclude_actions)))
+        stmt = (
+            select(HistoryEntry)
+            .where(*where)
+            .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())
+            .limit(limit)
+        )
+        entries = (await self.session.execute(stmt)).scalars().all()
+        if len(entries) < limit:
+            return entries, len(entries)
+        total = (
+            await self.session.execute(select(func.count()).select_from(HistoryEntry).where(*where))
+        ).scalar_one()
+        return entries, int(total)
 
     async def search(
         self,

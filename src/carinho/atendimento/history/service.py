@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -156,6 +156,19 @@ class ConversationHistoryService:
 
     async def for_conversation(self, session: AsyncSession, conversation_id: int) -> Sequence[HistoryEntry]:
         return await HistoryRepository(session).for_conversation(conversation_id)
+
+    async def recent_for_conversation(
+        self,
+        session: AsyncSession,
+        conversation_id: int,
+        *,
+        limit: int = 10,
+        exclude_actions: Collection[str] = (),
+    ) -> tuple[Sequence[HistoryEntry], int]:
+        """The newest `limit` entries of a conversation (newest first), and the total count."""
+        return await HistoryRepository(session).recent_for_conversation(
+            conversation_id, limit, exclude_actions
+        )
 
     async def search(
         self,
