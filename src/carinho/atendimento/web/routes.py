@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carinho.atendimento.web import account, inbox
+from carinho.atendimento.web import account, conversation, inbox
 
 PAGE_ROUTERS: list[APIRouter] = [
     account.router,
     inbox.router,
+    conversation.router,
 ]
