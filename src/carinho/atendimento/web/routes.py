@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carinho.atendimento.web import account, conversation, inbox
+from carinho.atendimento.web import account, conversation, conversation_panel, inbox
 
 PAGE_ROUTERS: list[APIRouter] = [
     account.router,
     inbox.router,
     conversation.router,
+    conversation_panel.router,
 ]
