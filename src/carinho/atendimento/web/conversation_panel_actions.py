@@ -34,7 +34,8 @@ from carinho.atendimento.incidents.schemas import IncidentCreate
 from carinho.atendimento.incidents.service import incident_service
 from carinho.atendimento.triage.service import triage_service
 from carinho.atendimento.web.conversation_panel_render import ConversationId, render_sections, toast_trigger
-from carinho.atendimento.web.conversation_panel_views import answer_from_form, build_panel, triage_view_of
+from carinho.atendimento.web.conversation_panel_triage import answer_from_form, triage_view_of
+from carinho.atendimento.web.conversation_panel_views import build_panel
 from carinho.errors import BadRequest, NotFound
 from carinho.kit.ui.pages import NO_STORE
 

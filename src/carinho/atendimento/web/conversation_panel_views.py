@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +25,7 @@ from carinho.atendimento.funnel.service import funnel_service
 from carinho.atendimento.history.models import HistoryEntry
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.access import can_see
-from carinho.atendimento.inbox.models import Contact, Conversation, Priority
+from carinho.atendimento.inbox.models import Contact, Conversation
 from carinho.atendimento.incidents.emergencies import banner_text, emergency_service
 from carinho.atendimento.incidents.models import (
     DeliveryState,
@@ -36,16 +35,10 @@ from carinho.atendimento.incidents.models import (
     Severity,
 )
 from carinho.atendimento.incidents.service import incident_service
-from carinho.atendimento.sla.models import SlaStatus, Target
-from carinho.atendimento.sla.schemas import TargetOut
-from carinho.atendimento.sla.service import sla_service
-from carinho.atendimento.sla.views import conversation_sla_out
-from carinho.atendimento.triage.models import QuestionType, TriageQuestion
-from carinho.atendimento.triage.service import TriageState, triage_service
-from carinho.atendimento.triage.validation import disqualifies
+from carinho.atendimento.triage.service import triage_service
 from carinho.atendimento.web.conversation_panel_history import HistoryLine, history_lines
-from carinho.atendimento.working_hours.service import working_hours_service
-from carinho.errors import NotFound
+from carinho.atendimento.web.conversation_panel_sla import SlaView, sla_view
+from carinho.atendimento.web.conversation_panel_triage import TriageView, triage_view
 from carinho.kit.clock import utcnow
 
 SECTIONS = ("sla", "nivel", "funil", "triagem", "ocorrencias", "contato", "historico", "emergencia")
@@ -59,18 +52,6 @@ MESSAGE_TRAFFIC = (
     "message.delivery_status",
 )
 
-SLA_TONES = {
-    SlaStatus.ok.value: "success",
-    SlaStatus.at_risk.value: "warning",
-    SlaStatus.breached.value: "danger",
-    SlaStatus.met.value: "neutral",
-    SlaStatus.cancelled.value: "neutral",
-}
-TARGET_LABELS = {
-    Target.first_response.value: "Primeira resposta",
-    Target.next_response.value: "Próxima resposta",
-    Target.resolution.value: "Resolução",
-}
 STAGE_TONES = {
     FunnelStage.new.value: "info",
     FunnelStage.in_service.value: "primary",
@@ -101,104 +82,6 @@ DOCUMENT_STATUS = {
 }
 DOCUMENT_KINDS = {"proposal": "Proposta", "contract": "Contrato"}
 PROPOSAL_SUBJECT = "Proposta de atendimento — Carinho com Você"
-PAUSED_WAITING = "pausado — aguardando o cliente"
-
-
-# ---------------------------------------------------------------------- SLA
-
-
-@dataclass
-class SlaTargetView:
-    key: str
-    label: str
-    status: str
-    status_label: str
-    tone: str
-    due_at: datetime
-    running: bool
-    ticking: bool
-    remaining_seconds: float
-    pause_text: str | None
-    target_text: str
-    took_text: str | None
-    met_in_time: bool | None
-
-
-def business_text(minutes: float) -> str:
-    """'42 min úteis', '4 h úteis', '24 h 30 min úteis' (business time reads in hours, not days)."""
-    hours, rest = divmod(round(minutes), 60)
-    if not hours:
-        return f"{rest} min úteis"
-    return f"{hours} h {rest:02d} min úteis" if rest else f"{hours} h úteis"
-
-
-@dataclass
-class SlaView:
-    status: str
-    status_label: str
-    tone: str
-    priority_label: str
-    targets: list[SlaTargetView]
-    open_now: bool
-    next_opening: datetime | None
-    # Seconds until the clock starts or stops (the calendar opens or closes): the section refreshes then.
-    refresh_in: int | None
-
-
-async def sla_view(session: AsyncSession, conversation: Conversation, now: datetime) -> SlaView | None:
-    state = await sla_service.state(session, conversation.id)
-    if state is None:
-        return None
-    out = await conversation_sla_out(session, state)
-    calendar = await working_hours_service.calendar(session)
-    open_now = calendar.is_open(now)
-    next_opening = None if open_now else calendar.next_opening(now)
-    latest: dict[str, TargetOut] = {}
-    for target in out.targets:  # oldest first: the last of each kind is its current cycle
-        latest[target.target.value] = target
-    targets = [
-        _target_view(latest[key], open_now, next_opening)
-        for key in (Target.first_response.value, Target.next_response.value, Target.resolution.value)
-        if key in latest
-    ]
-    change = calendar.current_closing(now) if open_now else next_opening
-    refresh_in = None
-    if change is not None and any(t.running and t.pause_text != PAUSED_WAITING for t in targets):
-        refresh_in = int(min(max((change - now).total_seconds() + 5, 5), 6 * 3600))
-    return SlaView(
-        status=out.status.value,
-        status_label=out.status_label,
-        tone=SLA_TONES.get(out.status.value, "neutral"),
-        priority_label=Priority(out.priority.value).label,
-        targets=targets,
-        open_now=open_now,
-        next_opening=next_opening,
-        refresh_in=refresh_in,
-    )
-
-
-def _target_view(target: TargetOut, open_now: bool, next_opening: datetime | None) -> SlaTargetView:
-    running = target.ended_at is None
-    pause_text = None
-    if running and target.paused:
-        pause_text = PAUSED_WAITING
-    elif running and not open_now:
-        pause_text = "pausado — fora do expediente"
-    return SlaTargetView(
-        key=target.target.value,
-        label=TARGET_LABELS[target.target.value],
-        status=target.status.value,
-        status_label=target.status_label,
-        tone=SLA_TONES.get(target.status.value, "neutral"),
-        due_at=target.due_at,
-        running=running,
-        ticking=running and pause_text is None,
-        remaining_seconds=(target.target_minutes - target.elapsed_business_minutes) * 60,
-        pause_text=pause_text,
-        target_text=business_text(target.target_minutes),
-        took_text=business_text(target.business_minutes) if target.business_minutes is not None else None,
-        met_in_time=target.met_in_time,
-    )
 
 
 # ---------------------------------------------------------------------- level (escalation)
@@ -296,117 +179,6 @@ async def funnel_view(session: AsyncSession, conversation: Conversation) -> Funn
         since=last.created_at if last else None,
         since_by=since_by,
     )
-
-
-# ---------------------------------------------------------------------- triage
-
-
-@dataclass
-class QuestionView:
-    code: str
-    text: str
-    qtype: str
-    required: bool
-    options: list[str]
-    value: Any
-    answered: bool
-    disqualifying: bool
-    error: str | None = None
-    # What the person typed when the service refused it, shown back in the field.
-    typed: Any = None
-
-
-@dataclass
-class TriageView:
-    available: bool
-    title: str = ""
-    version: int = 0
-    status: str = "not_started"
-    outcome: str | None = None
-    completed_at: datetime | None = None
-    questions: list[QuestionView] = field(default_factory=list)
-    answered: int = 0
-    required_total: int = 0
-    required_answered: int = 0
-
-    @property
-    def completed(self) -> bool:
-        return self.status == "completed"
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.required_answered / self.required_total) if self.required_total else 100
-
-    @property
-    def disqualified_by(self) -> list[str]:
-        return [q.text for q in self.questions if q.disqualifying]
-
-    def question(self, code: str) -> QuestionView | None:
-        return next((q for q in self.questions if q.code == code), None)
-
-
-async def triage_view(session: AsyncSession, conversation: Conversation) -> TriageView:
-    try:
-        state = await triage_service.state(session, conversation)
-    except NotFound:
-        return TriageView(available=False)
-    return triage_view_of(state)
-
-
-def triage_view_of(state: TriageState) -> TriageView:
-    questions = [_question_view(q, state) for q in state.checklist.questions]
-    required = [q for q in questions if q.required]
-    return TriageView(
-        available=True,
-        title=state.checklist.title,
-        version=state.checklist.version,
-        status=state.session.status if state.session else "not_started",
-        outcome=state.session.outcome if state.session else None,
-        completed_at=state.session.completed_at if state.session else None,
-        questions=questions,
-        answered=sum(1 for q in questions if q.answered),
-        required_total=len(required),
-        required_answered=sum(1 for q in required if q.answered),
-    )
-
-
-def _question_view(question: TriageQuestion, state: TriageState) -> QuestionView:
-    answer = state.answers.get(question.id)
-    value = answer.value if answer else None
-    return QuestionView(
-        code=question.code,
-        text=question.text,
-        qtype=question.qtype,
-        required=question.required,
-        options=list(question.options or []),
-        value=value,
-        answered=value is not None,
-        disqualifying=disqualifies(question, value),
-    )
-
-
-def answer_from_form(qtype: str, values: list[str]) -> Any:
-    """A form's strings as the JSON value the triage service takes (what it cannot read goes as
-    typed, so the service's own message explains what is expected)."""
-    cleaned = [v.strip() for v in values if v.strip()]
-    kind = QuestionType(qtype)
-    if kind is QuestionType.multiple_choice:
-        return cleaned
-    raw = cleaned[0] if cleaned else ""
-    if not raw:
-        return None
-    if kind is QuestionType.yes_no:
-        return {"sim": True, "nao": False, "não": False}.get(raw.lower(), raw)
-    if kind is QuestionType.number:
-        text = raw.replace(" ", "")
-        if "," in text:  # Brazilian decimals: 1.234,5
-            text = text.replace(".", "").replace(",", ".")
-        try:
-            number = float(text)
-        except ValueError:
-            return raw
-        return int(number) if number.is_integer() and abs(number) < 1e15 else number
-    return raw
 
 
 # ---------------------------------------------------------------------- incidents and emergencies
