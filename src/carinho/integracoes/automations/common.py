@@ -44,10 +44,20 @@ def event_document(ctx: StepContext) -> dict[str, Any]:
     return event_meta(event.id, event.event_type, event.source, event.created_at.isoformat())
 
 
-async def render(ctx: StepContext, target_system: str, context: dict[str, Any] | None = None) -> Any:
-    """The active mapping's output for this event and system (None: nothing to send)."""
+_MISSING_FAILS: Any = object()
+
+
+async def render(
+    ctx: StepContext,
+    target_system: str,
+    context: dict[str, Any] | None = None,
+    *,
+    if_missing: Any = _MISSING_FAILS,
+) -> Any:
+    """The active mapping's output for this event and system (None: nothing to send). Without an
+    active mapping the step fails for good, unless `if_missing` gives the output to use instead."""
     return await render_payload(
-        ctx.event.event_type, target_system, ctx.payload, event_document(ctx), context
+        ctx.event.event_type, target_system, ctx.payload, event_document(ctx), context, if_missing=if_missing
     )
 
 
@@ -57,6 +67,8 @@ async def render_payload(
     payload: dict[str, Any],
     event: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
+    *,
+    if_missing: Any = _MISSING_FAILS,
 ) -> Any:
     try:
         async with _db().session() as session:
@@ -64,6 +76,8 @@ async def render_payload(
                 session, event_type, target_system, payload, event=event, context=context
             )
     except MappingMissing as exc:
+        if if_missing is not _MISSING_FAILS:
+            return if_missing
         raise StepError(str(exc), retryable=False) from None
     except MappingError as exc:
         raise StepError(f"mapping {event_type} → {target_system}: {exc}", retryable=False) from None
@@ -77,6 +91,14 @@ def parse(model: type[M], data: Any, what: str) -> M:
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors())
         raise StepError(f"the mapping output for {what} is invalid ({fields})", retryable=False) from None
+
+
+async def raw_body(ctx: StepContext) -> bytes | None:
+    """The exact bytes the event arrived with (Z-API callbacks), read in a short session of its own."""
+    from carinho.integracoes.events.service import event_service
+
+    async with _db().session() as session:
+        return await event_service.raw_body(session, ctx.event.id)
 
 
 async def previous_outputs(ctx: StepContext) -> dict[str, Any]:

@@ -22,6 +22,8 @@ FLOWS: dict[str, tuple[Lane, tuple[str, ...]]] = {
         ),
     ),
     "whatsapp.message.status": (Lane.integrations, (whatsapp.FORWARD_TO_ATENDIMENTO, DELIVER_WEBHOOKS)),
+    # A send that WhatsApp could not deliver (a number without WhatsApp) is known only from this one.
+    "whatsapp.delivery": (Lane.integrations, (whatsapp.FORWARD_TO_ATENDIMENTO, DELIVER_WEBHOOKS)),
     "lead.created": (
         Lane.integrations_high,
         (leads.REGISTER_LEAD, leads.SEND_WELCOME, leads.ATTRIBUTE_CAMPAIGN, DELIVER_WEBHOOKS),

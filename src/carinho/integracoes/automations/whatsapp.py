@@ -1,6 +1,11 @@
 """Module 1 — WhatsApp → CRM: find or create the lead by phone, register the interaction, forward
 the Z-API callback to atendimento, and (first contact) raise `lead.created`. `fromMe` messages are
-recorded as outbound interactions and never answered."""
+recorded as outbound interactions and never answered.
+
+Every callback atendimento reads is forwarded to it (docs/contratos/atendimento.md): messages, their
+status (`MessageStatusCallback`) and the delivery report (`DeliveryCallback`, the only place a send
+to a number without WhatsApp fails), each as the exact bytes Z-API sent. Presence and connection
+callbacks are stored only: atendimento does not use them."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from carinho.connectors.crm.client import CrmClient
 from carinho.connectors.crm.schemas import InteractionInput, Lead, LeadInput
 from carinho.connectors.errors import ConnectorPermanentError
 from carinho.integracoes.automations import internal_events
-from carinho.integracoes.automations.common import parse, previous_outputs, render, settings
+from carinho.integracoes.automations.common import parse, previous_outputs, raw_body, render, settings
 from carinho.integracoes.automations.feedback_replies import record_whatsapp_answer
 from carinho.integracoes.flows.steps import StepContext, StepError, step
 
@@ -72,15 +77,20 @@ async def register_interaction(ctx: StepContext) -> dict[str, Any]:
 
 @step(FORWARD_TO_ATENDIMENTO)
 async def forward_to_atendimento(ctx: StepContext) -> dict[str, Any]:
-    """The original Z-API callback (messages and status callbacks), signed, to atendimento."""
-    body = await render(ctx, "atendimento")
+    """The original Z-API callback, signed, to atendimento: the bytes Z-API sent, unchanged, while
+    the mapping is the default (`raw`, or none at all); what a custom mapping builds otherwise."""
+    original = ctx.payload.get("raw")
+    body = await render(ctx, "atendimento", if_missing=original)
     if body is None:
         return {"skipped": "the mapping produced nothing"}
     if not isinstance(body, dict):
         raise StepError("the atendimento mapping must produce a JSON object", retryable=False)
+    content: dict[str, Any] | bytes = body
+    if body == original:
+        content = await raw_body(ctx) or body  # events stored before the bytes were kept: re-encoded
     async with AtendimentoClient(settings()) as atendimento:
-        await atendimento.forward_whatsapp(body, idempotency_key=ctx.idempotency_key)
-    return {"forwarded": True, "type": body.get("type")}
+        await atendimento.forward_whatsapp(content, idempotency_key=ctx.idempotency_key)
+    return {"forwarded": True, "type": body.get("type"), "as_received": isinstance(content, bytes)}
 
 
 @step(FEEDBACK_REPLY)

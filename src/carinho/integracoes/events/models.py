@@ -24,7 +24,9 @@ class EventStatus(StrEnum):
 
 class IntegrationEvent(IdMixin, TimestampMixin, Base):
     """The seed's `integration_events`. `payload` is the normalised JSON document, stored as text
-    so that it can be encrypted at rest (`enc:` prefix) without a schema change."""
+    so that it can be encrypted at rest (`enc:` prefix) without a schema change. `raw_body` keeps the
+    exact bytes of a Z-API callback, which the hub forwards to atendimento unchanged (see
+    `EventBatchRepository.encode_raw_body`); NULL for every other event."""
 
     __tablename__ = "integration_events"
     __table_args__ = (
@@ -46,6 +48,7 @@ class IntegrationEvent(IdMixin, TimestampMixin, Base):
     event_type: Mapped[str] = mapped_column(String(80), nullable=False)
     idempotency_key: Mapped[str] = mapped_column(String(190), nullable=False)
     payload: Mapped[str] = mapped_column(LongText, nullable=False)
+    raw_body: Mapped[str | None] = mapped_column(LongText, nullable=True, deferred=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=EventStatus.received)
     lane: Mapped[str] = mapped_column(String(40), nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,14 @@ class EventRepository:
 
     async def get(self, event_id: int) -> IntegrationEvent | None:
         return await self.session.get(IntegrationEvent, event_id)
+
+    async def raw_body(self, event_id: int) -> bytes | None:
+        stored = (
+            await self.session.execute(
+                select(IntegrationEvent.raw_body).where(IntegrationEvent.id == event_id)
+            )
+        ).scalar_one_or_none()
+        return decode_raw_body(self.cipher, stored)
 
     async def page(
         self, filters: EventFilters, before_id: int | None, limit: int
@@ -89,6 +98,32 @@ class EventRepository:
         ]
 
 
+# A raw body that is not UTF-8 (JSON may come in UTF-16 or UTF-32) is kept in base64 behind this
+# prefix; a JSON text never starts with it, nor with the cipher's `enc:`.
+_BASE64 = "base64:"
+
+
+def encode_raw_body(cipher: PayloadCipher, raw: bytes | None) -> str | None:
+    """The bytes as stored: their UTF-8 text (`base64:` + base64 if they are not UTF-8), encrypted
+    like the payload. Decoding gives back the very same bytes."""
+    if raw is None:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _BASE64 + base64.b64encode(raw).decode("ascii")
+    return cipher.encrypt(text)
+
+
+def decode_raw_body(cipher: PayloadCipher, stored: str | None) -> bytes | None:
+    if stored is None:
+        return None
+    text = cipher.decrypt(stored)
+    if text.startswith(_BASE64):
+        return base64.b64decode(text[len(_BASE64) :])
+    return text.encode("utf-8")
+
+
 # Built once: json.dumps with options builds an encoder per call.
 _PAYLOAD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -105,6 +140,9 @@ class EventBatchRepository:
         """The payload as stored: its JSON text (`payload` itself if already text), encrypted."""
         text = payload if isinstance(payload, str) else _PAYLOAD_ENCODER.encode(payload)
         return self.cipher.encrypt(text)
+
+    def encode_raw_body(self, raw: bytes | None) -> str | None:
+        return encode_raw_body(self.cipher, raw)
 
     def insert_many(self, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
         """Multi-row INSERT; the new ids by (source, idempotency key)."""

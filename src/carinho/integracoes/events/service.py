@@ -58,6 +58,8 @@ class NewEvent:
     # Stored as `ignored` even if a flow handles its type (e.g. WhatsApp group messages).
     ignored: bool = False
     request_id: str | None = None
+    # The exact bytes received, kept when they are forwarded as they came (Z-API callbacks).
+    raw_body: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,7 @@ class EventService:
             "event_type": item.event_type,
             "idempotency_key": item.idempotency_key,
             "payload": repo.encode_payload(item.payload),
+            "raw_body": repo.encode_raw_body(item.raw_body),
             "status": (EventStatus.received if handled else EventStatus.ignored).value,
             "lane": flows.lane_for(item.event_type).value,
             "attempts": 0,
@@ -230,6 +233,10 @@ class EventService:
     async def payload(self, session: AsyncSession, event: IntegrationEvent) -> dict[str, Any]:
         """The decrypted payload of an event (for the processing side)."""
         return self.repository(session).decode_payload(event.payload)
+
+    async def raw_body(self, session: AsyncSession, event_id: int) -> bytes | None:
+        """The exact bytes the event arrived with (Z-API callbacks), None when they were not kept."""
+        return await self.repository(session).raw_body(event_id)
 
     async def stats(self, session: AsyncSession) -> EventStats:
         repo = self.repository(session)

@@ -43,6 +43,7 @@ for _type, _lane in (
     ("whatsapp.message.received", Lane.integrations_high),
     ("lead.created", Lane.integrations_high),
     ("whatsapp.message.status", Lane.integrations),
+    ("whatsapp.delivery", Lane.integrations),
     ("client.registered", Lane.integrations),
     ("service.completed", Lane.integrations),
     ("payment.received", Lane.integrations),

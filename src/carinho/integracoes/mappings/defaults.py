@@ -55,6 +55,12 @@ DEFAULT_MAPPINGS: tuple[DefaultMapping, ...] = (
         "O callback de status original da Z-API, encaminhado ao atendimento",
         "raw",
     ),
+    _mapping(
+        "whatsapp.delivery",
+        "atendimento",
+        "O callback de entrega original da Z-API (falha de envio), encaminhado ao atendimento",
+        "raw",
+    ),
     # Module 2: lead.created -> CRM, welcome WhatsApp, marketing attribution
     _mapping(
         "lead.created",

@@ -150,6 +150,7 @@ class WebhookService:
             payload=callback.model_dump_json(),
             ignored=in_group and not settings.zapi_accept_group_messages,
             request_id=request_id,
+            raw_body=body,  # forwarded to atendimento byte for byte
         )
 
 

@@ -9,10 +9,11 @@
 
   const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
-  // An open modal <dialog> sits in the top layer, above the page's toasts: a message about its form
-  // (a refused action) goes into a toast area of the dialog itself, so it is seen and announced.
-  function toastBox() {
-    const dialog = document.querySelector("dialog[open]");
+  // An open modal <dialog> sits in the top layer, above the page's toasts: a refusal of its form (the
+  // dialog stays open) goes into a toast area of the dialog itself, so it is seen and announced. Other
+  // messages go to the page: the dialog closes, or leaves with a swap, when its form succeeds.
+  function toastBox(tone) {
+    const dialog = tone === "danger" && document.querySelector("dialog[open]");
     if (!dialog) return document.querySelector("body > [data-toasts]");
     let box = dialog.querySelector(":scope > [data-toasts]");
     if (!box) {
@@ -27,7 +28,7 @@
   }
 
   function toast(message, tone) {
-    const box = toastBox();
+    const box = toastBox(tone);
     if (!box || !message) return;
     const item = document.createElement("div");
     item.className = "toast" + (tone ? " toast-" + tone : "");
@@ -79,8 +80,8 @@
   /* ---------- title with the unread count ---------- */
   function updateTitle() {
     const holder = document.querySelector("[data-unread-total]");
-    const base = document.body.dataset.title || document.title.replace(/^\(\d+\) /, "");
-    document.body.dataset.title = base;
+    // The page's own title, without the count: it changes when htmx swaps in another page (HX-Location).
+    const base = document.title.replace(/^\(\d+\) /, "");
     const n = holder ? parseInt(holder.dataset.unreadTotal, 10) || 0 : 0;
     document.title = n > 0 ? "(" + n + ") " + base : base;
   }
