@@ -253,7 +253,7 @@ async def test_every_message_kind_is_shown_and_customer_text_is_escaped(
     image = message_html(text, rows["IN-IMG"].id)
     assert '<img src="https://m.example/foto.jpg" loading="lazy"' in image and 'alt="Receita"' in image
     audio = message_html(text, rows["IN-AUD"].id)
-    assert '<audio class="msg-audio" controls preload="none" src="https://m.example/voz.ogg"' in audio
+    assert '<audio class="msg-audio" controls preload="metadata" src="https://m.example/voz.ogg"' in audio
     assert "0:42" in audio
     video = message_html(text, rows["IN-VID"].id)
     assert '<video class="msg-video" controls' in video and "0:13" in video
@@ -523,7 +523,8 @@ async def test_a_closed_conversation_disables_replies_and_says_why(
     assert re.search(r'value="nota" checked', composer)
     assert re.search(r'data-open-dialog="dialogo-anexo" disabled', composer)
     header = page[page.index('id="conversa-cabecalho"') :].split("</header>", 1)[0]
-    assert "Resolver" not in header and "Reabrir" not in header and "Fechada" in header
+    assert "Resolver" not in header and "Reabrir" not in header and ">Fechada<" in header
+    assert "/assumir" not in header and "dialogo-transferir" not in header  # nothing to hand over
     # a failed message cannot be re-sent from a closed conversation
     assert "/reenviar" not in page
     refused = await ana.htmx(
