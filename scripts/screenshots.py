@@ -1,0 +1,375 @@
+"""A PNG of every page, at a desktop's width (1366×768) and a phone's (390×844), into docs/telas/.
+
+    uv run python scripts/screenshots.py                 # every page
+    uv run python scripts/screenshots.py --only conversa  # the shots whose name contains "conversa"
+
+Starts the platform as a user does (`carinho up` on free ports, in a temporary data directory),
+lives through a realistic morning — families writing, an emergency, an N1 and an N2 attendant and a
+supervisor, a send that failed, labels, conversations along the funnel, an escalation — then logs
+in as each person and photographs each page in Debian's Chromium (`apt-get install chromium`; add
+`fonts-noto-color-emoji` so that emoji in messages are drawn).
+Files are named `<app>-<page>-desktop.png` and `<app>-<page>-celular.png`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from carinho.kit.ui.testing.browser import DESKTOP, PHONE, chromium, log_in, new_context
+from carinho.kit.ui.testing.platform import Account, Platform, PlatformError, business_morning, eventually
+
+ROOT = Path(__file__).resolve().parents[1]
+WIDTHS = {"desktop": DESKTOP, "celular": PHONE}
+
+
+# ---------------------------------------------------------------------- the morning's data
+
+
+FAMILIES = {  # key: (name on WhatsApp, phone)
+    "rosa": ("Rosa Maria Ferreira", "11987654321"),
+    "francisca": ("Francisca Rodrigues", "11955550101"),
+    "jorge": ("Jorge Almeida", "11976543210"),
+    "primavera": ("Residencial Primavera", "11955550000"),  # ends in 0000: no WhatsApp, sends fail
+    "renato": ("Renato Figueiredo", "11991234567"),
+    "carlos": ("Carlos Menezes", "11955554444"),
+    "patricia": ("Patrícia Gomes", "11961234567"),
+    "helena": ("Helena Prado", "11948765432"),
+}
+
+
+@dataclass
+class Day:
+    """Who works and who wrote on the demo morning (conversation ids as the platform gave them)."""
+
+    ana: Account  # N1 attendant: every new conversation goes to her
+    bruno: Account  # N2 attendant
+    sofia: Account  # supervisor
+    paula: Account  # N1 on a break: her inbox is empty
+    conversations: dict[str, int] = field(default_factory=dict)
+
+    def conversation(self, key: str) -> int:
+        return self.conversations[key]
+
+
+class Morning:
+    """The morning's events, through the sandbox phone and the JSON API (as Ana unless said)."""
+
+    def __init__(self, platform: Platform, day: Day) -> None:
+        self.platform = platform
+        self.day = day
+
+    def _path(self, key: str, tail: str) -> str:
+        return f"/api/conversations/{self.day.conversation(key)}/{tail}"
+
+    def writes(self, key: str, *texts: str, media: str | None = None, caption: str | None = None) -> None:
+        """Messages from the family's phone, each stored by atendimento before the next is sent."""
+        name, phone = FAMILIES[key]
+        send = self.platform.phone_sends_and_waits
+        for text in texts:
+            conversation = send(phone, text, sender_name=name)
+        if media:
+            conversation = send(phone, sender_name=name, media=media, caption=caption)
+        self.day.conversations[key] = conversation["id"]
+
+    def replies(self, key: str, text: str) -> None:
+        self.platform.api("POST", self._path(key, "messages"), json={"text": text}, as_=self.day.ana)
+
+    def notes(self, key: str, text: str) -> None:
+        self.platform.api("POST", self._path(key, "notes"), json={"text": text}, as_=self.day.ana)
+
+    def labels(self, key: str, *names: str) -> None:
+        known = {label["name"]: label["id"] for label in self.platform.api("GET", "/api/labels")}
+        for name in names:
+            if name in known:
+                self.platform.api(
+                    "POST", self._path(key, "labels"), json={"label_id": known[name]}, as_=self.day.ana
+                )
+
+    def funnel(self, key: str, *stages: str) -> None:
+        """Move along `stages`, from after the stage it is in (a reply already moves a new lead on)."""
+        current = self.platform.api("GET", f"/api/conversations/{self.day.conversation(key)}")["funnel_stage"]
+        if current in stages:
+            stages = stages[stages.index(current) + 1 :]
+        for stage in stages:
+            self.platform.api("POST", self._path(key, "funnel"), json={"stage": stage}, as_=self.day.ana)
+
+    def escalates(self, key: str, level: str, reason: str) -> None:
+        body = {"to_level": level, "reason": reason}
+        self.platform.api("POST", self._path(key, "escalate"), json=body, as_=self.day.ana)
+
+
+def realistic_morning(platform: Platform) -> Day:
+    day = Day(
+        ana=platform.create_agent("Ana Lima", "ana@carinho.com.vc", level="N1", capacity=30),
+        bruno=platform.create_agent("Bruno Reis", "bruno@carinho.com.vc", level="N2"),
+        sofia=platform.create_agent(
+            "Sofia Martins", "sofia@carinho.com.vc", level="N2", role="supervisor", available=False
+        ),
+        paula=platform.create_agent("Paula Nunes", "paula@carinho.com.vc", level="N1", available=False),
+    )
+    m = Morning(platform, day)
+
+    # 10:00 — the first families write; Ana answers, qualifies, sends a proposal.
+    m.writes("rosa", "Olá! Vocês têm cuidadora para minha mãe? Ela tem 82 anos e mora em Moema.")
+    m.writes("francisca", "Bom dia! Preciso de um orçamento de cuidadora 12 horas, de segunda a sexta.")
+    m.writes("jorge", "Bom dia. Meu pai teve alta do hospital ontem e precisa de acompanhamento à noite.")
+    m.replies("rosa", "Olá, Rosa! Temos sim. Sua mãe precisa de ajuda com banho, alimentação ou medicação?")
+    m.writes(
+        "rosa",
+        "Com tudo um pouco. Ela usa andador e toma remédio às 8h e às 20h.",
+        "Seria de segunda a sábado, das 8h às 20h.",
+        media="document",
+        caption="A receita dos remédios",
+    )
+    m.replies(
+        "rosa", "Perfeito! Vou preparar a proposta com uma cuidadora experiente em mobilidade reduzida."
+    )
+    m.notes("rosa", "Família prefere cuidadora que more perto de Moema. Ligar depois das 14h.")
+    m.labels("rosa", "Novo cliente")
+    m.funnel("rosa", "in_service", "qualified")
+    m.replies(
+        "francisca", "Bom dia, Francisca! Enviei a proposta para o seu e-mail. Qualquer dúvida, é só chamar."
+    )
+    m.funnel("francisca", "in_service", "qualified", "proposal_sent")
+
+    # A number without WhatsApp: the reply fails, with the reason and "Reenviar".
+    m.writes("primavera", "Vocês fazem plantão de fim de semana em casa de repouso?")
+    m.replies("primavera", "Fazemos sim! Posso passar os valores por aqui?")
+
+    # A cancellation: Ana escalates it to the N2 (Bruno).
+    m.writes("renato", "Quero cancelar o contrato e pedir o reembolso da última fatura.")
+    m.escalates("renato", "N2", "Pedido de cancelamento e reembolso: precisa do N2.")
+
+    # An emergency: operação is called at once; the banner waits for someone to acknowledge it.
+    m.writes("carlos", "Minha mãe caiu e não está respondendo")
+
+    # 50 minutes later the first families are still waiting (SLA at risk), and more write.
+    platform.move_clock(minutes=50)
+    m.writes("patricia", "Oi! Vocês atendem em Santo André? Minha tia precisa de ajuda com o banho.")
+    m.writes("helena", "Boa tarde, gostaria de saber o valor da diária de uma acompanhante hospitalar.")
+
+    _wait_for_failed_send(platform, day)
+    _wait_for_sla_monitor(platform)
+    return day
+
+
+def _wait_for_failed_send(platform: Platform, day: Day) -> None:
+    def failed() -> bool:
+        messages = platform.api("GET", f"/api/conversations/{day.conversation('primavera')}/messages")
+        return any(m.get("delivery_status") == "failed" for m in messages)
+
+    try:
+        eventually(failed, timeout=60, what="the send to a number without WhatsApp to fail")
+    except AssertionError as exc:
+        print(f"warning: {exc}", file=sys.stderr)
+
+
+def _wait_for_sla_monitor(platform: Platform) -> None:
+    """The SLA monitor runs once a minute of real time: wait for it to see the first families late."""
+    try:
+        eventually(
+            lambda: platform.api("GET", "/api/sla/conversations", params={"status": "at_risk"}),
+            timeout=90,
+            what="the SLA monitor to mark the first conversations at risk",
+        )
+    except AssertionError as exc:
+        print(f"warning: {exc}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------- the shots
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One page as one person sees it: `name` (the file's), who (None: not logged in), where, and
+    what to do before the picture (open a dialog...)."""
+
+    name: str
+    who: Callable[[Day], Account | None]
+    path: Callable[[Day], str]
+    act: Callable[[Any, str], None] | None = None
+    widths: tuple[str, ...] = ("desktop", "celular")
+
+
+def _click(role: str, name: str, *, exact: bool = False) -> Callable[[Any, str], None]:
+    def act(page: Any, width: str) -> None:
+        page.get_by_role(role, name=name, exact=exact).first.click()
+        page.wait_for_timeout(300)  # the dialog's opening transition, for the picture only
+
+    return act
+
+
+def _wrong_password(page: Any, width: str) -> None:
+    page.get_by_label("E-mail").fill("ana@carinho.com.vc")
+    page.get_by_label("Senha").fill("senha-errada")
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_role("alert").wait_for()
+
+
+def _shortcuts(page: Any, width: str) -> None:
+    page.keyboard.press("?")
+    page.get_by_role("dialog", name="Atalhos de teclado").wait_for()
+
+
+def _details(page: Any, width: str) -> None:
+    if width == "celular":
+        page.get_by_role("button", name="Detalhes").click()
+        page.wait_for_timeout(300)
+
+
+def _loss_dialog(page: Any, width: str) -> None:
+    _details(page, width)
+    page.get_by_role("region", name="Funil de vendas").get_by_role(
+        "button", name="Marcar como perdido"
+    ).click()
+    page.get_by_role("dialog", name="Marcar como perdido").wait_for()
+
+
+def _escalate_dialog(page: Any, width: str) -> None:
+    _details(page, width)
+    page.get_by_role("region", name="Nível de atendimento").get_by_role(
+        "button", name=re.compile(r"^\W*Escalar$")
+    ).click()
+    page.get_by_role("dialog", name="Escalar conversa").wait_for()
+
+
+SHOTS = [
+    Shot("atendimento-entrar", lambda d: None, lambda d: "/entrar"),
+    Shot("atendimento-entrar-senha-errada", lambda d: None, lambda d: "/entrar", _wrong_password),
+    Shot("atendimento-sessao-expirada", lambda d: None, lambda d: "/entrar?expirada=1&proxima=%2Fconversas"),
+    Shot("atendimento-caixa-de-entrada", lambda d: d.ana, lambda d: "/conversas"),
+    Shot("atendimento-caixa-de-entrada-vazia", lambda d: d.paula, lambda d: "/conversas"),
+    Shot("atendimento-caixa-de-entrada-supervisora", lambda d: d.sofia, lambda d: "/conversas?aba=todas"),
+    Shot("atendimento-conversa", lambda d: d.ana, lambda d: f"/conversas/{d.conversation('rosa')}"),
+    Shot(
+        "atendimento-conversa-detalhes",
+        lambda d: d.ana,
+        lambda d: f"/conversas/{d.conversation('rosa')}",
+        _details,
+        widths=("celular",),
+    ),
+    Shot(
+        "atendimento-conversa-modelos",
+        lambda d: d.ana,
+        lambda d: f"/conversas/{d.conversation('rosa')}",
+        _click("button", "Modelos", exact=True),
+    ),
+    Shot(
+        "atendimento-conversa-proposta-enviada",
+        lambda d: d.ana,
+        lambda d: f"/conversas/{d.conversation('francisca')}",
+    ),
+    Shot(
+        "atendimento-conversa-perdido",
+        lambda d: d.ana,
+        lambda d: f"/conversas/{d.conversation('jorge')}",
+        _loss_dialog,
+    ),
+    Shot(
+        "atendimento-conversa-escalar",
+        lambda d: d.ana,
+        lambda d: f"/conversas/{d.conversation('helena')}",
+        _escalate_dialog,
+    ),
+    Shot(
+        "atendimento-conversa-falha-de-envio",
+        lambda d: d.ana,
+        lambda d: f"/conversas/{d.conversation('primavera')}",
+    ),
+    Shot(
+        "atendimento-conversa-escalada-n2",
+        lambda d: d.bruno,
+        lambda d: f"/conversas/{d.conversation('renato')}",
+    ),
+    Shot(
+        "atendimento-conversa-emergencia",
+        lambda d: d.sofia,
+        lambda d: f"/conversas/{d.conversation('carlos')}",
+    ),
+    Shot("atendimento-atalhos", lambda d: d.ana, lambda d: "/conversas", _shortcuts, widths=("desktop",)),
+    Shot("atendimento-alterar-senha", lambda d: d.ana, lambda d: "/conta/senha"),
+    Shot("atendimento-acesso-negado", lambda d: d.bruno, lambda d: f"/conversas/{d.conversation('rosa')}"),
+    Shot("atendimento-pagina-nao-encontrada", lambda d: d.ana, lambda d: "/pagina-que-nao-existe"),
+]
+
+
+def take(platform: Platform, day: Day, out: Path, only: str | None) -> list[Path]:
+    written: list[Path] = []
+    sessions: dict[str, Any] = {}  # one login per person (the storage state is reused)
+    with chromium() as browser:
+        for shot in SHOTS:
+            if only and only not in shot.name:
+                continue
+            account = shot.who(day)
+            for width in shot.widths:
+                if account is not None and account.email not in sessions:
+                    ctx = new_context(browser, platform.atendimento_url)
+                    log_in(ctx.new_page(), account.email, account.password)
+                    sessions[account.email] = ctx.storage_state()
+                    ctx.close()
+                state = sessions.get(account.email) if account is not None else None
+                ctx = new_context(
+                    browser, platform.atendimento_url, viewport=WIDTHS[width], storage_state=state
+                )
+                page = ctx.new_page()
+                page.goto(shot.path(day))
+                if page.locator("body[data-live]").count():  # live pages: wait until connected
+                    page.get_by_text("Ao vivo", exact=True).wait_for(timeout=10_000)
+                if shot.act is not None:
+                    shot.act(page, width)
+                target = out / f"{shot.name}-{width}.png"
+                page.screenshot(path=str(target), animations="disabled")
+                written.append(target)
+                print(f"  {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+                ctx.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "telas", help="where the PNGs go")
+    parser.add_argument("--only", help="only the shots whose name contains this")
+    parser.add_argument("--keep", action="store_true", help="leave the platform running until Enter")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="carinho-telas-") as tmp:
+        platform = Platform(Path(tmp) / "data", clock_at=business_morning())
+        print(f"starting `carinho up` (log: {platform.log_path}) ...")
+        try:
+            platform.start()
+        except PlatformError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        try:
+            print(f"atendimento at {platform.atendimento_url}; a realistic morning ...")
+            day = realistic_morning(platform)
+            print("screenshots:")
+            written = take(platform, day, args.out, args.only)
+            crashes = platform.unhandled_errors()
+            if crashes:
+                print("the platform answered 500:\n" + "\n\n".join(crashes), file=sys.stderr)
+            if args.keep:
+                print(f"logins (e-mail, senha): {platform.admin.email} {platform.admin.password}")
+                for person in (day.ana, day.bruno, day.sofia, day.paula):
+                    print(f"  {person.email}  {person.password}")
+                input(f"platform running at {platform.atendimento_url}; Enter stops it ")
+        finally:
+            platform.stop()
+    print(f"{len(written)} screenshots in {time.monotonic() - started:.0f}s")
+    return 1 if crashes else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
