@@ -584,6 +584,8 @@ async def test_an_attendant_takes_prioritises_labels_resolves_and_reopens(
     assert (await conversation_row(seeded, conversation_id)).status == "resolved"
     assert "Reabrir" in resolved.text and ">Resolvida<" in resolved.text
     assert 'id="conversa-mensagens"' in resolved.text and 'hx-swap-oob="true"' in resolved.text  # thread too
+    # the thread tells what happened, among the messages
+    assert "Pessoa 2 assumiu a conversa" in resolved.text and "Pessoa 2 resolveu a conversa" in resolved.text
     reopened = await ana.htmx("POST", f"/conversas/{conversation_id}/status", data={"status": "open"})
     assert "Resolver" in reopened.text and (await conversation_row(seeded, conversation_id)).status == "open"
     waiting = await ana.htmx(
@@ -620,6 +622,11 @@ async def test_a_transfer_hands_over_with_a_note_and_leaves_the_attendant_at_the
             )
         ).scalar_one()
         assert entry.details == {"note": "Cliente pediu orçamento de 24 h"}
+    # the new assignee reads who handed it over, and why
+    handed = await thread(bruno, conversation_id)
+    assert "Pessoa 1 transferiu a conversa para Pessoa 2" in handed
+    assert '<q class="activity-detail">Cliente pediu orçamento de 24 h</q>' in handed
+    assert "Conversa distribuída automaticamente para Pessoa 1" in handed  # the round-robin before
     # Ana no longer sees it: the page is a 403, the live thread says so in place
     assert (await ana.page(f"/conversas/{conversation_id}")).status_code == 403
     gone = await ana.htmx("GET", f"/conversas/{conversation_id}/mensagens")

@@ -49,6 +49,18 @@ class HistoryRepository:
         ).scalar_one()
         return entries, int(total)
 
+    async def of_actions(
+        self, conversation_id: int, actions: Collection[str], limit: int
+    ) -> Sequence[HistoryEntry]:
+        """The conversation's newest `limit` entries of these actions, oldest first."""
+        stmt = (
+            select(HistoryEntry)
+            .where(HistoryEntry.conversation_id == conversation_id, HistoryEntry.action.in_(list(actions)))
+            .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())
+            .limit(limit)
+        )
+        return list(reversed((await self.session.execute(stmt)).scalars().all()))
+
     async def search(
         self,
         *,

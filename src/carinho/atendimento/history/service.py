@@ -157,6 +157,13 @@ class ConversationHistoryService:
     async def for_conversation(self, session: AsyncSession, conversation_id: int) -> Sequence[HistoryEntry]:
         return await HistoryRepository(session).for_conversation(conversation_id)
 
+    async def of_actions(
+        self, session: AsyncSession, conversation_id: int, actions: Collection[str], *, limit: int = 300
+    ) -> Sequence[HistoryEntry]:
+        """Some kinds of entry of one conversation (the thread shows assignments and status changes
+        among the messages), oldest first; the newest `limit` of them."""
+        return await HistoryRepository(session).of_actions(conversation_id, actions, limit)
+
     async def recent_for_conversation(
         self,
         session: AsyncSession,

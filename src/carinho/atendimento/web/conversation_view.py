@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.agents.service import agent_service
+from carinho.atendimento.history.models import ActorType, HistoryEntry
+from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.access import can_see, sees_everything
 from carinho.atendimento.inbox.models import (
     Conversation,
@@ -163,9 +165,77 @@ class MessageView:
 
 
 @dataclass
+class Activity:
+    """A change of the conversation shown among its messages (as Chatwoot's activity lines)."""
+
+    moment: datetime
+    text: str
+    detail: str | None = None
+    type: str = "activity"
+
+
+ACTIVITY_ACTIONS = (
+    Action.assigned,
+    Action.transferred,
+    Action.reassigned,
+    Action.status_changed,
+    Action.conversation_reopened,
+    Action.escalated,
+    Action.deescalated,
+)
+STATUS_DONE = {
+    "open": "reabriu a conversa",
+    "pending": "marcou a conversa como pendente",
+    "waiting_customer": "marcou a conversa como aguardando o cliente",
+    "resolved": "resolveu a conversa",
+    "closed": "fechou a conversa",
+}
+
+
+def _actor(entry: HistoryEntry) -> str:
+    if entry.actor_type == ActorType.agent.value:
+        return entry.actor_name or "Um atendente"
+    if entry.actor_type == ActorType.contact.value:
+        return "O cliente"
+    return "A automação" if entry.actor_type == ActorType.automation.value else "O sistema"
+
+
+def activity(entry: HistoryEntry) -> Activity:
+    """One history entry in a sentence (pt-BR), with the note or reason given."""
+    before, after, details = entry.before or {}, entry.after or {}, entry.details or {}
+    who = _actor(entry)
+    target = after.get("assignee_name") or "outro atendente"
+    detail = None
+    if entry.action == Action.assigned:
+        if not after.get("assignee_id"):
+            text = f"{who} devolveu a conversa à fila"
+        elif entry.actor_type == ActorType.agent.value and entry.actor_id == after.get("assignee_id"):
+            text = f"{who} assumiu a conversa"
+        elif entry.actor_type == ActorType.automation.value:
+            text = f"Conversa distribuída automaticamente para {target}"
+        else:
+            text = f"{who} atribuiu a conversa a {target}"
+    elif entry.action == Action.transferred:
+        text = f"{who} transferiu a conversa para {target}"
+        detail = details.get("note")
+    elif entry.action == Action.reassigned:
+        text = f"Conversa redistribuída para {target}"
+        detail = details.get("reason")
+    elif entry.action == Action.status_changed:
+        text = f"{who} {STATUS_DONE.get(str(after.get('status')), 'mudou a situação da conversa')}"
+    elif entry.action == Action.conversation_reopened:
+        text = "Conversa reaberta por uma nova mensagem do cliente"
+    else:
+        verb = "escalou" if entry.action == Action.escalated else "devolveu"
+        text = f"{who} {verb} a conversa de {before.get('level', '?')} para {after.get('level', '?')}"
+        detail = details.get("reason")
+    return Activity(entry.created_at, text, str(detail) if detail else None)
+
+
+@dataclass
 class Thread:
     conversation: Conversation
-    entries: list[DayHeading | MessageView]
+    entries: list[DayHeading | MessageView | Activity]
     count: int
     can_send: bool
 
@@ -256,22 +326,29 @@ def thread_entries(
     contact_name: str,
     agent_names: Mapping[int, str],
     template_names: Mapping[int, str],
-) -> list[DayHeading | MessageView]:
-    """The messages in order, a heading before each new day (São Paulo), the sender shown once per
-    run of messages from the same side and sender."""
+    activities: Sequence[Activity] = (),
+) -> list[DayHeading | MessageView | Activity]:
+    """The messages and activity lines in order, a heading before each new day (São Paulo), the
+    sender shown once per run of messages from the same side and sender."""
     by_zapi_id = {m.zapi_message_id: m for m in messages if m.zapi_message_id}
-    entries: list[DayHeading | MessageView] = []
+    items: list[Message | Activity] = [*messages, *activities]
+    items.sort(key=lambda item: item.created_at if isinstance(item, Message) else item.moment)
+    entries: list[DayHeading | MessageView | Activity] = []
     day: date | None = None
     previous: MessageView | None = None
-    for message in messages:
-        moment = local(message.created_at)
+    for item in items:
+        moment = local(item.created_at if isinstance(item, Message) else item.moment)
         assert moment is not None
         if moment.date() != day:
             day = moment.date()
-            entries.append(DayHeading(message.created_at))
+            entries.append(DayHeading(moment))
             previous = None
+        if isinstance(item, Activity):
+            entries.append(item)
+            previous = None
+            continue
         view = message_view(
-            message,
+            item,
             contact_name=contact_name,
             agent_names=agent_names,
             template_names=template_names,
@@ -293,11 +370,13 @@ async def load_thread(session: AsyncSession, conversation: Conversation) -> Thre
     messages = await inbox_service.messages(session, conversation)
     agents = await agent_service.list(session)
     templates = await template_service.list(session)
+    history = await history_service.of_actions(session, conversation.id, ACTIVITY_ACTIONS)
     entries = thread_entries(
         messages,
         contact_name=contact_name(conversation),
         agent_names={a.id: a.name for a in agents},
         template_names={t.id: t.name for t in templates},
+        activities=[activity(entry) for entry in history],
     )
     can_send = conversation.status != ConversationStatus.closed
     return Thread(conversation, entries, len(messages), can_send)
