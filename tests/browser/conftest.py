@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from carinho.kit.ui.testing.browser import (
-    CHROMIUM,
     HOW_TO_ENABLE,
     chromium,
     chromium_available,
+    chromium_path,
     log_in,
     new_context,
 )
@@ -56,7 +56,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _require_chromium() -> None:
     if chromium_available():
         return
-    message = f"{CHROMIUM} is missing: browser tests need it; {HOW_TO_ENABLE}"
+    message = f"{chromium_path()} is missing: the browser tests need it; {HOW_TO_ENABLE}"
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message, pytrace=False)
     pytest.skip(message)

@@ -35,15 +35,22 @@ LOCALE = "pt-BR"
 FAILING_IMPACTS = ("serious", "critical")
 
 
-def chromium_available(executable: Path = CHROMIUM) -> bool:
-    return executable.is_file() and os.access(executable, os.X_OK)
+def chromium_path() -> Path:
+    """/usr/bin/chromium, or the executable named by CARINHO_CHROMIUM (another distribution's path)."""
+    return Path(os.environ.get("CARINHO_CHROMIUM") or CHROMIUM)
+
+
+def chromium_available(executable: Path | None = None) -> bool:
+    path = executable or chromium_path()
+    return path.is_file() and os.access(path, os.X_OK)
 
 
 @contextmanager
-def chromium(executable: Path = CHROMIUM) -> Iterator[Browser]:
+def chromium(executable: Path | None = None) -> Iterator[Browser]:
     """A headless Chromium for the duration of the block (Playwright's sync API)."""
     from playwright.sync_api import sync_playwright
 
+    executable = executable or chromium_path()
     if not chromium_available(executable):
         raise RuntimeError(f"{executable} is missing: {HOW_TO_ENABLE}")
     with sync_playwright() as playwright:
