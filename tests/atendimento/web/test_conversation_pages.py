@@ -158,12 +158,26 @@ async def test_a_long_history_renders_every_message_in_order(
                 )
             )
         await session.commit()
+    # at first the newest 200 (a live update re-renders the thread: not the whole history each time)
     text = await thread(ana, conversation_id)
+    assert text.count('<li class="msg ') == 200
+    assert "mensagem número 399<" in text and "mensagem número 199<" not in text
+    assert "Mostrar as 202 mensagens anteriores" in text
+    assert f'hx-get="/conversas/{conversation_id}/mensagens?completo=1"' in text
+    # the whole history, in order; its own live refresh keeps it whole
+    whole = await ana.htmx("GET", f"/conversas/{conversation_id}/mensagens?completo=1")
+    assert whole.status_code == 200
+    text = whole.text
     assert text.count('<li class="msg ') == 402  # the first, the automatic welcome, 400 more
     positions = [text.index(f"mensagem número {n}<") for n in (0, 1, 199, 399)]
     assert positions == sorted(positions)
+    assert "mensagens anteriores" not in text
+    assert f'hx-get="/conversas/{conversation_id}/mensagens?completo=1" hx-trigger' in text
     # 400 minutes from 10:00 crosses no midnight; the day heading comes once
     assert text.count('class="day-heading"') == 1
+    # the page opens at the newest ones too
+    page = (await ana.page(f"/conversas/{conversation_id}")).text
+    assert page.count('<li class="msg ') == 200 and "mensagem número 399<" in page
 
 
 async def test_day_headings(make_person: MakePerson) -> None:

@@ -66,8 +66,9 @@ async def conversation_page(
 
 @router.get("/conversas/{conversation_id}/mensagens")
 async def thread_fragment(
-    conversation_id: int, request: Request, session: SessionDep, agent: SessionAgent
+    conversation_id: int, request: Request, session: SessionDep, agent: SessionAgent, completo: bool = False
 ) -> Response:
+    """The thread for the live refresh; `?completo=1` is the whole history (older messages shown)."""
     try:
         conversation = await inbox_service.get_for(session, agent, conversation_id)
     except Forbidden as exc:
@@ -75,7 +76,7 @@ async def thread_fragment(
         return pages.render(
             request, f"{TEMPLATE_DIR}/lost_access.html", message=exc.message, conversation_id=conversation_id
         )
-    return await render_thread(request, session, conversation)
+    return await render_thread(request, session, conversation, complete=completo)
 
 
 @router.get("/conversas/{conversation_id}/cabecalho")

@@ -58,14 +58,17 @@ async def render_thread(
     session: AsyncSession,
     conversation: Conversation,
     *,
+    complete: bool = False,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """The thread: its newest messages, or (`complete`) the whole history. A send answers with the
+    newest ones, where the new message is; only the thread's own refresh keeps the whole history."""
     return pages.render(
         request,
         f"{TEMPLATE_DIR}/thread.html",
         headers=headers,
         conversation=conversation,
-        thread=await load_thread(session, conversation),
+        thread=await load_thread(session, conversation, complete=complete),
         **labels(),
     )
 

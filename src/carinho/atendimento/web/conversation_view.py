@@ -93,6 +93,10 @@ class MessageView:
     automatic: bool = False
     show_sender: bool = True
     type: str = "message"
+    # The time as the thread shows it (computed once: a thread renders a thousand of them).
+    hhmm: str = ""
+    iso: str = ""
+    full: str = ""
 
     @property
     def kind(self) -> str:
@@ -238,6 +242,8 @@ class Thread:
     entries: list[DayHeading | MessageView | Activity]
     count: int
     can_send: bool
+    hidden: int = 0  # older messages not shown (the window); 0 when the whole history is
+    complete: bool = False  # the whole history was asked for
 
 
 @dataclass
@@ -317,7 +323,20 @@ def message_view(
     quoted = None
     if message.reply_to_zapi_id:
         quoted = _snippet(by_zapi_id.get(message.reply_to_zapi_id)) or "Mensagem anterior"
-    return MessageView(message, side, sender, marks, tick, quoted, automatic)
+    at = local(message.created_at)
+    assert at is not None
+    return MessageView(
+        message,
+        side,
+        sender,
+        marks,
+        tick,
+        quoted,
+        automatic,
+        hhmm=at.strftime("%H:%M"),
+        iso=message.created_at.isoformat(),
+        full=at.strftime("%d/%m/%Y %H:%M"),
+    )
 
 
 def thread_entries(
@@ -327,10 +346,12 @@ def thread_entries(
     agent_names: Mapping[int, str],
     template_names: Mapping[int, str],
     activities: Sequence[Activity] = (),
+    quotable: Sequence[Message] | None = None,
 ) -> list[DayHeading | MessageView | Activity]:
     """The messages and activity lines in order, a heading before each new day (São Paulo), the
-    sender shown once per run of messages from the same side and sender."""
-    by_zapi_id = {m.zapi_message_id: m for m in messages if m.zapi_message_id}
+    sender shown once per run of messages from the same side and sender. `quotable`: where the
+    messages replied or reacted to are found (the whole history when only its end is shown)."""
+    by_zapi_id = {m.zapi_message_id: m for m in (quotable or messages) if m.zapi_message_id}
     items: list[Message | Activity] = [*messages, *activities]
     items.sort(key=lambda item: item.created_at if isinstance(item, Message) else item.moment)
     entries: list[DayHeading | MessageView | Activity] = []
@@ -366,20 +387,30 @@ def contact_name(conversation: Conversation) -> str:
     return conversation.contact.name or "Cliente"
 
 
-async def load_thread(session: AsyncSession, conversation: Conversation) -> Thread:
+# The newest messages a thread shows at first; "Mostrar mensagens anteriores" shows the whole history.
+# Every live update re-renders the thread: a long conversation must not send its thousand messages
+# each time one arrives (Chatwoot pages older messages in the same way).
+THREAD_WINDOW = 200
+
+
+async def load_thread(session: AsyncSession, conversation: Conversation, *, complete: bool = False) -> Thread:
     messages = await inbox_service.messages(session, conversation)
     agents = await agent_service.list(session)
     templates = await template_service.list(session)
     history = await history_service.of_actions(session, conversation.id, ACTIVITY_ACTIONS)
+    shown = messages if complete or len(messages) <= THREAD_WINDOW else messages[-THREAD_WINDOW:]
+    since = shown[0].created_at if shown and len(shown) < len(messages) else None
+    activities = [activity(entry) for entry in history if since is None or entry.created_at >= since]
     entries = thread_entries(
-        messages,
+        shown,
         contact_name=contact_name(conversation),
         agent_names={a.id: a.name for a in agents},
         template_names={t.id: t.name for t in templates},
-        activities=[activity(entry) for entry in history],
+        activities=activities,
+        quotable=messages,
     )
     can_send = conversation.status != ConversationStatus.closed
-    return Thread(conversation, entries, len(messages), can_send)
+    return Thread(conversation, entries, len(messages), can_send, len(messages) - len(shown), complete)
 
 
 async def load_header(session: AsyncSession, agent: Agent, conversation: Conversation) -> Header:
