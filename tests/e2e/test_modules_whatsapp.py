@@ -1,6 +1,7 @@
 """Module 1 end to end: the Z-API simulator's phone sends a message; the hub finds or creates the lead
 in the CRM, registers the interaction, forwards the callback to atendimento, and the first contact
-starts Module 2 (welcome WhatsApp). Everything once, even with a failure in the middle."""
+starts Module 2 (the lead with its origin; the greeting is atendimento's, not a second one from the
+hub). Everything once, even with a failure in the middle."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ def _types(requests: list[dict[str, Any]]) -> list[str]:
     return [r["body"]["type"] for r in requests]
 
 
-async def test_a_first_whatsapp_message_reaches_the_crm_atendimento_and_gets_the_welcome(
+async def test_a_first_whatsapp_message_reaches_the_crm_and_atendimento_and_is_greeted_once(
     platform: Platform,  # noqa: F811
 ) -> None:
     await platform.fault("atendimento", fail_next=1, fail_status=503)
@@ -39,27 +40,24 @@ async def test_a_first_whatsapp_message_reaches_the_crm_atendimento_and_gets_the
     crm_key = {"X-API-Key": platform.settings.system_api_key("crm")}
     found = (await platform.box.get("/crm/api/v1/leads", params={"phone": PHONE}, headers=crm_key)).json()
     assert [(lead["name"], lead["source"]) for lead in found["data"]] == [("Rosa Maria", "whatsapp")]
-    # atendimento: the original callback once (plus the refused try), then the welcome's status callbacks.
+    # atendimento: the original callback once (plus the refused try).
     forwarded = await platform.accepted("atendimento", "POST", "/webhooks/whatsapp")
     originals = [r for r in forwarded if r["body"]["type"] == "ReceivedCallback"]
     assert len(originals) == 1 and originals[0]["body"] == sent
     refused = [r for r in await platform.received("atendimento", "POST", "/webhooks/whatsapp") if r["fault"]]
     assert len(refused) == 1
-    # Module 2 ran for the first contact: one welcome message back to the phone.
+    # Module 2 ran for the first contact: the lead has its origin, and the hub sends no welcome of its
+    # own (atendimento greets a contact who wrote on WhatsApp: one greeting, not two).
     [lead_created] = await platform.events("lead.created")
     assert lead_created.source == "whatsapp" and lead_created.status == "processed"
-    [welcome] = await platform.whatsapp_sent(PHONE)
-    assert welcome["body"]["message"].startswith("Olá, Rosa! Aqui é a Carinho com Você")
-    statuses = [r["body"]["status"] for r in forwarded if r["body"]["type"] == "MessageStatusCallback"]
-    assert statuses == ["SENT", "RECEIVED", "READ"]
-    assert all(r["body"]["ids"] == [welcome["messageId"]] for r in forwarded if r["body"].get("ids"))
+    assert await platform.whatsapp_sent(PHONE) == []
 
     # A second message from the same phone: a new interaction, no new lead, no second welcome.
     await platform.phone_sends(PHONE, "Ela mora em Moema.", "Rosa Maria")
     await platform.run_jobs()
     assert len(await platform.accepted("crm", "POST", "/leads")) == 1
     assert len(await platform.accepted("crm", "POST", "/interactions")) == 2
-    assert len(await platform.whatsapp_sent(PHONE)) == 1
+    assert await platform.whatsapp_sent(PHONE) == []
     assert len(await platform.events("lead.created")) == 1
 
 

@@ -42,6 +42,10 @@ class Wired:
     sandbox: RunningSandbox
     box: httpx.AsyncClient  # the sandbox's HTTP API
     atendimento: httpx.AsyncClient  # atendimento's API, on its socket
+    hub_url: str
+
+    def hub(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.hub_url, timeout=30)
 
     async def settle(self) -> None:
         """Wait for the callbacks the simulated Z-API fires in the background."""
@@ -133,7 +137,7 @@ async def wired(settings: Settings, tmp_path: Path, **overrides: Any) -> AsyncIt
                     httpx.AsyncClient(base_url=sandbox.url, timeout=30) as box,
                     httpx.AsyncClient(base_url=atendimento_url, timeout=30) as client,
                 ):
-                    yield Wired(rt, sandbox, box, client)
+                    yield Wired(rt, sandbox, box, client, hub_url)
                     await sandbox.state.zapi.idle()
         finally:
             clock.reset()

@@ -7,6 +7,12 @@ per trigger (a unique trigger key per firing):
 - follow_up: N minutes waiting for the customer (key: conversation + when the wait began) — periodic scan.
 - closing: the conversation is resolved or closed (key: the conversation).
 - round_robin: not a message; assigns new conversations to an available agent of their level.
+
+One greeting: a first contact while we are closed gets the out-of-hours message (it greets, and
+says when we open) instead of the welcome, which promises an attendant "em instantes". An emergency
+gets the emergency answer only (incidents/emergencies.py): while a conversation has an open
+emergency, the greeting-like messages (welcome, out of hours, queue notice, follow-up) are not sent.
+The closing message still is.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ RULE_LABELS = {
     RuleKind.round_robin: "Distribuição automática (rodízio) de novas conversas",
 }
 TIMED_RULES = {RuleKind.queue_notice, RuleKind.follow_up}
+SILENT_IN_EMERGENCY = {RuleKind.welcome, RuleKind.out_of_hours, RuleKind.queue_notice, RuleKind.follow_up}
 MESSAGE_RULES = set(RuleKind) - {RuleKind.round_robin}
 
 
@@ -110,6 +117,9 @@ class AutomationService:
         repo = AutomationRepository(session)
         if await repo.fired(trigger_key):
             return False
+        if rule.kind in SILENT_IN_EMERGENCY and await _in_emergency(session, conversation):
+            log.info("atendimento.automation_silenced", rule=rule.kind, conversation_id=conversation.id)
+            return False
         template = await session.get(MessageTemplate, rule.template_id) if rule.template_id else None
         if template is None or not template.active:
             log.warning("atendimento.automation_without_template", rule=rule.kind)
@@ -148,7 +158,7 @@ class AutomationService:
         from carinho.atendimento.inbox.service import inbox_service
 
         await session.refresh(conversation, attribute_names=["contact", "assignee", "labels"])
-        if first_contact:
+        if first_contact and not await self._closed_with_notice(session):
             rule = await self._active_rule(session, RuleKind.welcome)
             if rule is not None:
                 await self._fire(session, rule, conversation, f"welcome:contact:{conversation.contact_id}")
@@ -157,6 +167,14 @@ class AutomationService:
             await inbox_service.auto_assign(
                 session, conversation, Actor.automation(RuleKind.round_robin.value)
             )
+
+    async def _closed_with_notice(self, session: AsyncSession) -> bool:
+        """We are closed and the out-of-hours message will answer (`on_inbound`, right after)."""
+        rule = await self._active_rule(session, RuleKind.out_of_hours)
+        template = await session.get(MessageTemplate, rule.template_id) if rule and rule.template_id else None
+        if template is None or not template.active:
+            return False
+        return not await working_hours_service.open_now(session, utcnow())
 
     async def on_inbound(self, session: AsyncSession, conversation: Conversation) -> None:
         rule = await self._active_rule(session, RuleKind.out_of_hours)
@@ -204,6 +222,13 @@ class AutomationService:
                 if await self._fire(session, follow_rule, conversation, key):
                     fired[RuleKind.follow_up.value] += 1
         return fired
+
+
+async def _in_emergency(session: AsyncSession, conversation: Conversation) -> bool:
+    # Imported here: the incidents package is built on the inbox and these automations.
+    from carinho.atendimento.incidents.repository import IncidentRepository
+
+    return await IncidentRepository(session).open_emergency(conversation.id) is not None
 
 
 automation_service = AutomationService()

@@ -1,6 +1,10 @@
 """Module 2 — `lead.created` (site, a first WhatsApp contact, or POST /api/events): the seed's
 ProcessLeadCreated. Register the lead with its origin in the CRM, send the welcome WhatsApp message
-(once per lead, whatever the retries), attribute it to the marketing campaign of its UTM."""
+(once per lead, whatever the retries), attribute it to the marketing campaign of its UTM.
+
+One greeting: a contact who wrote on WhatsApp is greeted by atendimento, which knows the business
+hours, the queue and emergencies; the hub's welcome goes only to leads that came another way (the
+site's form, the CRM, the API)."""
 
 from __future__ import annotations
 
@@ -42,8 +46,14 @@ async def _lead_id(ctx: StepContext) -> int:
     return int(lead_id)
 
 
+# The source of the `lead.created` the hub raises for a first WhatsApp contact (whatsapp.py).
+WHATSAPP_SOURCE = "whatsapp"
+
+
 @step(SEND_WELCOME)
 async def send_welcome(ctx: StepContext) -> dict[str, Any]:
+    if ctx.event.source == WHATSAPP_SOURCE:
+        return {"skipped": "the lead wrote on WhatsApp: atendimento greets them"}
     lead_id = await _lead_id(ctx)
     message = await render(ctx, "zapi", {"crm_lead_id": lead_id})
     if not message:

@@ -117,6 +117,7 @@ async def raise_lead_created(ctx: StepContext) -> dict[str, Any]:
         "crm_lead_id": lead["crm_lead_id"],
         "whatsapp_message_id": ctx.payload.get("message_id"),
     }
+    # Source "whatsapp": its flow registers the lead but sends no welcome (atendimento greets them).
     event_id = await internal_events.raise_event(
         ctx.session, "whatsapp", "lead.created", f"first-contact:{ctx.payload['phone']}", payload
     )
