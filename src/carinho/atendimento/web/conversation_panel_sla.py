@@ -51,10 +51,12 @@ class SlaTargetView:
 
 
 def business_text(minutes: float) -> str:
-    """'42 min úteis', '4 h úteis', '24 h 30 min úteis' (business time reads in hours, not days)."""
+    """'42 min úteis', '1 h útil', '24 h 30 min úteis' (business time reads in hours, not days)."""
     hours, rest = divmod(round(minutes), 60)
     if not hours:
-        return f"{rest} min úteis"
+        return "1 min útil" if rest == 1 else f"{rest} min úteis"
+    if (hours, rest) == (1, 0):
+        return "1 h útil"
     return f"{hours} h {rest:02d} min úteis" if rest else f"{hours} h úteis"
 
 

@@ -102,14 +102,13 @@ class LevelView:
 async def level_view(session: AsyncSession, agent: Agent, conversation: Conversation) -> LevelView:
     current = SupportLevel(conversation.level)
     escalations = await escalation_service.escalations(session, conversation)
-    last = escalations[-1] if escalations else None
+    # The last change of level, when it is what brought the conversation here (an emergency also
+    # raises the level, without an escalation of its own).
+    last = escalations[-1] if escalations and escalations[-1].to_level == current.value else None
     last_by = None
-    if last is not None:
-        if last.agent_id is not None:
-            who = await session.get(Agent, last.agent_id)
-            last_by = who.name if who else None
-        elif last.rule_id is not None:
-            last_by = "regra automática"
+    if last is not None and last.agent_id is not None:
+        who = await session.get(Agent, last.agent_id)
+        last_by = who.name if who else None
     return LevelView(
         level=current.value,
         active=conversation.is_active,
