@@ -456,6 +456,7 @@ async def test_templates_are_previewed_filled_for_the_conversation_and_sent_as_s
     assert "{{" not in dialog.split("</dialog>", 1)[0]
     quick = page[page.index('id="modelos-rapidos"') :].split("</ul>", 1)[0]
     assert f'data-text="{expected}"' in quick and 'role="option"' in quick  # the "/" list inserts the same
+    assert "fora do horário" in quick and "fora do horario" in quick  # "/horario" finds it too
     async with seeded.db("atendimento").session() as session:
         template_id = (
             await session.execute(select(MessageTemplate.id).where(MessageTemplate.name == "Encerramento"))

@@ -4,6 +4,7 @@ composer's templates. Pure presentation: every rule stays in the services."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -255,7 +256,10 @@ class QuickTemplate:
 
     @property
     def search(self) -> str:
-        return f"{self.name} {self.category} {self.text}".lower()
+        """What "/" filters on: name, category and text, also without accents ("/horario")."""
+        words = f"{self.name} {self.category} {self.text}".lower()
+        plain = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
+        return words if plain == words else f"{words} {plain}"
 
 
 @dataclass
