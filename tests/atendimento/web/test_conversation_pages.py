@@ -540,6 +540,7 @@ async def test_a_closed_conversation_disables_replies_and_says_why(
     header = page[page.index('id="conversa-cabecalho"') :].split("</header>", 1)[0]
     assert "Resolver" not in header and "Reabrir" not in header and ">Fechada<" in header
     assert "/assumir" not in header and "dialogo-transferir" not in header  # nothing to hand over
+    assert "Prioridade normal" in header and 'name="priority"' not in header  # shown, not changeable
     # a failed message cannot be re-sent from a closed conversation
     assert "/reenviar" not in page
     refused = await ana.htmx(
