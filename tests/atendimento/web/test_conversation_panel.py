@@ -432,6 +432,43 @@ async def test_an_incident_is_registered_and_listed(seeded: Runtime, make_person
     )
 
 
+async def test_an_incident_moves_through_its_statuses_resolution_required(
+    seeded: Runtime, make_person: MakePerson
+) -> None:
+    ana, conversation_id = await n1_with_conversation(make_person)
+    async with seeded.db("atendimento").session() as session:
+        other = (
+            await session.execute(select(IncidentCategory).where(IncidentCategory.code == "outro"))
+        ).scalar_one()
+    await act(ana, conversation_id, "ocorrencias", {"categoria": str(other.id), "titulo": "Boleto duplicado"})
+    async with seeded.db("atendimento").session() as session:
+        incident = (await session.execute(select(Incident))).scalar_one()
+    url = f"ocorrencias/{incident.id}/status"
+    listed = await section(ana, conversation_id, "ocorrencias")
+    assert "Iniciar atendimento" in listed.text and "Resolver" not in listed.text  # only the allowed moves
+    started = await act(ana, conversation_id, url, {"status": "in_progress"})
+    assert toast(started) == "Ocorrência em andamento: Boleto duplicado."
+    assert "Em andamento" in started.text and ">Resolver</summary>" in started.text
+    unresolved = await act(ana, conversation_id, url, {"status": "resolved", "resolucao": " "})
+    assert unresolved.status_code == 400
+    assert refusal(unresolved) == "Informe a resolução para resolver a ocorrência."
+    skipped = await act(ana, conversation_id, url, {"status": "closed"})
+    assert skipped.status_code == 409 and "Transição inválida: Em andamento → Fechada" in refusal(skipped)
+    resolved = await act(
+        ana, conversation_id, url, {"status": "resolved", "resolucao": "Segundo boleto cancelado"}
+    )
+    assert resolved.status_code == 200, refusal(resolved)
+    words = text_of(resolved.text)
+    assert "Resolvida" in words and "Resolução: Segundo boleto cancelado" in words
+    assert "Reabrir" in words and "Fechar" in words and "em aberto" not in words
+    async with seeded.db("atendimento").session() as session:
+        row = await session.get(Incident, incident.id)
+        assert row is not None and (row.status, row.resolution) == ("resolved", "Segundo boleto cancelado")
+    stranger = await make_person(Role.agent, SupportLevel.n1)
+    refused = await act(stranger, conversation_id, url, {"status": "closed"})
+    assert refused.status_code == 403
+
+
 async def test_an_emergency_message_shows_the_banner_until_acknowledged(
     seeded: Runtime, make_person: MakePerson
 ) -> None:

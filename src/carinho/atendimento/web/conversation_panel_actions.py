@@ -24,13 +24,14 @@ from carinho.atendimento.escalation.service import escalation_service
 from carinho.atendimento.funnel.models import DocumentKind, FunnelStage, LossReason
 from carinho.atendimento.funnel.schemas import DocumentRequest, MoveRequest
 from carinho.atendimento.funnel.service import funnel_service
+from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.inbox.access import can_see
 from carinho.atendimento.inbox.models import Conversation
 from carinho.atendimento.inbox.schemas import ContactUpdate
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.incidents.emergencies import emergency_service
-from carinho.atendimento.incidents.models import Incident
-from carinho.atendimento.incidents.schemas import IncidentCreate
+from carinho.atendimento.incidents.models import Incident, IncidentStatus
+from carinho.atendimento.incidents.schemas import IncidentCreate, StatusChange
 from carinho.atendimento.incidents.service import incident_service
 from carinho.atendimento.triage.service import triage_service
 from carinho.atendimento.web.conversation_panel_render import ConversationId, render_sections, toast_trigger
@@ -351,6 +352,39 @@ async def redeliver_emergency(
         "ocorrencias",
         ["emergencia", "historico"],
         toast="Novo envio à operação solicitado.",
+    )
+
+
+@router.post("/conversas/{conversation_id}/ocorrencias/{incident_id}/status")
+async def change_incident_status(
+    request: Request,
+    conversation_id: ConversationId,
+    incident_id: ConversationId,
+    agent: SessionAgent,
+    session: SessionDep,
+    status: Annotated[str, Form(max_length=16)] = "",
+    resolucao: Text = "",
+) -> Response:
+    """open → in progress → resolved (a resolution is required) → closed; resolved may reopen."""
+    body = validated(
+        StatusChange,
+        {"status": "Escolha o novo status.", "resolution": "A resolução pode ter até 10.000 caracteres."},
+        status=status,
+        resolution=resolucao.strip() or None,
+    )
+    conversation = await inbox_service.get_for(session, agent, conversation_id)
+    incident = await _incident_of(session, agent, conversation, str(incident_id))
+    await incident_service.change_status(
+        session, Actor.of(agent), incident, body.status, note=body.note, resolution=body.resolution
+    )
+    panel = await build_panel(session, agent, conversation, {"ocorrencias", "emergencia", "historico"})
+    panel.focus = "ocorrencias"
+    return render_sections(
+        request,
+        panel,
+        "ocorrencias",
+        ["emergencia", "historico"],
+        toast=f"Ocorrência {IncidentStatus(incident.status).label.lower()}: {incident.title}.",
     )
 
 

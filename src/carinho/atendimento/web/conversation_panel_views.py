@@ -27,6 +27,7 @@ from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.access import can_see
 from carinho.atendimento.inbox.models import Contact, Conversation
 from carinho.atendimento.incidents.emergencies import banner_text, emergency_service
+from carinho.atendimento.incidents.models import ALLOWED_TRANSITIONS as INCIDENT_TRANSITIONS
 from carinho.atendimento.incidents.models import (
     DeliveryState,
     Incident,
@@ -192,6 +193,15 @@ class IncidentItem:
     status_tone: str
     delivery_label: str | None
     delivery_failed: bool
+    # The statuses it may move to (the service's transitions), as (status, button text).
+    moves: list[tuple[str, str]]
+
+
+def move_label(current: IncidentStatus, target: IncidentStatus) -> str:
+    """What a status move is called on its button."""
+    if target is IncidentStatus.in_progress:
+        return "Reabrir" if current is IncidentStatus.resolved else "Iniciar atendimento"
+    return "Resolver" if target is IncidentStatus.resolved else "Fechar"
 
 
 @dataclass
@@ -219,6 +229,7 @@ def incident_item(incident: Incident) -> IncidentItem:
         status_tone=INCIDENT_STATUS_TONES[status.value],
         delivery_label=delivery.label if delivery else None,
         delivery_failed=delivery is DeliveryState.failed,
+        moves=[(target.value, move_label(status, target)) for target in sorted(INCIDENT_TRANSITIONS[status])],
     )
 
 
