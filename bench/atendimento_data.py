@@ -11,7 +11,8 @@ level and funnel stage (lost ones with a loss reason), labels, SLA states and ta
 risco, violado, cumprido) with their breaches, escalations, triage sessions, the audit trail, and
 200,000 messages in Portuguese: texts, media, automatic and template messages, internal notes, and
 ~1 % of the outbound sends failed with a reason. One active conversation of the attendant holds
-`long_history` messages (`data.long_conversation_id`).
+`long_history` messages (`data.long_conversation_id`), another about the median number
+(`data.typical_conversation_id`).
 
 Deterministic for a given `seed`. Uses `seed_defaults` for what an installation starts with
 (templates, labels, loss reasons, SLA policies, the triage checklist). Reused by the workspace
@@ -81,6 +82,8 @@ class DataSet:
     attendant: Login  # N1; holds ~10 active conversations, the long one among them
     supervisor: Login
     long_conversation_id: int
+    # Another active conversation of the attendant, with about the median number of messages.
+    typical_conversation_id: int
     counts: dict[str, int]
     # Search terms that match: part of a contact's name, phone digits, a word of the messages.
     terms: dict[str, str]
@@ -141,9 +144,7 @@ class _Generator:
 
     def person_name(self) -> str:
         rng = self.rng
-        last = rng.choice(LAST_NAMES)
-        if rng.random() < 0.4:
-            last = f"{rng.choice(LAST_NAMES)} {last}"
+        last = " ".join(rng.sample(LAST_NAMES, k=2 if rng.random() < 0.4 else 1))
         return f"{rng.choice(FIRST_NAMES)} {last}"
 
     def context(self) -> dict[str, str]:
@@ -923,6 +924,11 @@ async def build(
         long_id = next(
             c.id for c in convs if len(c.timeline) == long_history and c.assignee == attendant.agent_id
         )
+        median = sorted(len(c.timeline) for c in convs)[len(convs) // 2]
+        typical_id = min(
+            (c for c in convs if c.assignee == attendant.agent_id and c.status == "open" and c.id != long_id),
+            key=lambda c: abs(len(c.timeline) - median),
+        ).id
 
         def all_messages() -> Iterator[dict[str, Any]]:
             for conv, row in zip(convs, rows, strict=True):
@@ -976,6 +982,7 @@ async def build(
             attendant=attendant,
             supervisor=supervisor,
             long_conversation_id=long_id,
+            typical_conversation_id=typical_id,
             counts=counts,
             terms={"name": "Guimarães", "phone": named["phone"][-8:-3], "message": "fisioterapia"},
             seconds=time.perf_counter() - started,
