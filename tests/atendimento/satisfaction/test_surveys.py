@@ -132,6 +132,10 @@ async def test_a_whatsapp_reply_answers_the_survey_in_its_own_conversation(
     assert (survey.answer_channel, survey.late) == ("whatsapp", False)
     [thanks] = await automatic(supervisor, conversation_id, "nps_thanks")
     assert thanks["content"].startswith("Muito obrigado pela sua nota e pelo comentário")
+    thread = [
+        m["content"] for m in (await supervisor.get(f"/api/conversations/{conversation_id}/messages")).json()
+    ]
+    assert thread.index("9 - muito bom") < thread.index(thanks["content"])  # the answer, then the thanks
     conversation = (await supervisor.get(f"/api/conversations/{conversation_id}")).json()
     assert conversation["status"] == "resolved"  # an answer does not reopen it
     [shown] = (await supervisor.get(f"/api/satisfaction/conversations/{conversation_id}/surveys")).json()

@@ -104,7 +104,7 @@ class InboundService:
         for claimer in signals.inbound_claimers:
             claimed = await claimer(session, contact, callback.text)
             if claimed is not None:
-                return await self._store_claimed(session, claimed, callback)
+                return await self._store_claimed(session, claimed, callback, now)
         conversation, created = await self._conversation_for(session, contact)
         kind = _kind(callback.kind)
         message = await self._add_inbound_message(session, conversation, callback, now)
@@ -155,11 +155,12 @@ class InboundService:
         return message
 
     async def _store_claimed(
-        self, session: AsyncSession, conversation: Conversation, callback: ReceivedMessage
+        self, session: AsyncSession, conversation: Conversation, callback: ReceivedMessage, now: datetime
     ) -> InboundResult:
         """A message a claimer took (an answer to a survey): kept in that conversation's thread
-        without reopening it or firing the new-conversation automations."""
-        message = await self._add_inbound_message(session, conversation, callback, utcnow())
+        without reopening it or firing the new-conversation automations. Stamped with the moment it
+        arrived, before what the claimer queued in answer (the thread reads in that order)."""
+        message = await self._add_inbound_message(session, conversation, callback, now)
         history_service.record(
             session,
             Action.message_received,
