@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.agents.service import agent_service
-from carinho.atendimento.history.models import ActorType, HistoryEntry
-from carinho.atendimento.history.service import Action, history_service
+from carinho.atendimento.history.service import history_service
 from carinho.atendimento.inbox.access import can_see, sees_everything
 from carinho.atendimento.inbox.models import (
     Conversation,
@@ -32,6 +31,7 @@ from carinho.atendimento.labels.service import label_service
 from carinho.atendimento.templates.models import MessageTemplate
 from carinho.atendimento.templates.rendering import CATEGORIES
 from carinho.atendimento.templates.service import template_service
+from carinho.atendimento.web.conversation_activity import ACTIVITY_ACTIONS, Activity, activity
 from carinho.kit.ui.formatting import local, number_br
 
 # What an automatic message without a template was sent for (Message.automation).
@@ -167,74 +167,6 @@ class MessageView:
             "name": data.get("display_name") or self.message.content or "Contato",
             "phones": [str(p) for p in phones if p] if isinstance(phones, list) else [],
         }
-
-
-@dataclass
-class Activity:
-    """A change of the conversation shown among its messages (as Chatwoot's activity lines)."""
-
-    moment: datetime
-    text: str
-    detail: str | None = None
-    type: str = "activity"
-
-
-ACTIVITY_ACTIONS = (
-    Action.assigned,
-    Action.transferred,
-    Action.reassigned,
-    Action.status_changed,
-    Action.conversation_reopened,
-    Action.escalated,
-    Action.deescalated,
-)
-STATUS_DONE = {
-    "open": "reabriu a conversa",
-    "pending": "marcou a conversa como pendente",
-    "waiting_customer": "marcou a conversa como aguardando o cliente",
-    "resolved": "resolveu a conversa",
-    "closed": "fechou a conversa",
-}
-
-
-def _actor(entry: HistoryEntry) -> str:
-    if entry.actor_type == ActorType.agent.value:
-        return entry.actor_name or "Um atendente"
-    if entry.actor_type == ActorType.contact.value:
-        return "O cliente"
-    return "A automação" if entry.actor_type == ActorType.automation.value else "O sistema"
-
-
-def activity(entry: HistoryEntry) -> Activity:
-    """One history entry in a sentence (pt-BR), with the note or reason given."""
-    before, after, details = entry.before or {}, entry.after or {}, entry.details or {}
-    who = _actor(entry)
-    target = after.get("assignee_name") or "outro atendente"
-    detail = None
-    if entry.action == Action.assigned:
-        if not after.get("assignee_id"):
-            text = f"{who} devolveu a conversa à fila"
-        elif entry.actor_type == ActorType.agent.value and entry.actor_id == after.get("assignee_id"):
-            text = f"{who} assumiu a conversa"
-        elif entry.actor_type == ActorType.automation.value:
-            text = f"Conversa distribuída automaticamente para {target}"
-        else:
-            text = f"{who} atribuiu a conversa a {target}"
-    elif entry.action == Action.transferred:
-        text = f"{who} transferiu a conversa para {target}"
-        detail = details.get("note")
-    elif entry.action == Action.reassigned:
-        text = f"Conversa redistribuída para {target}"
-        detail = details.get("reason")
-    elif entry.action == Action.status_changed:
-        text = f"{who} {STATUS_DONE.get(str(after.get('status')), 'mudou a situação da conversa')}"
-    elif entry.action == Action.conversation_reopened:
-        text = "Conversa reaberta por uma nova mensagem do cliente"
-    else:
-        verb = "escalou" if entry.action == Action.escalated else "devolveu"
-        text = f"{who} {verb} a conversa de {before.get('level', '?')} para {after.get('level', '?')}"
-        detail = details.get("reason")
-    return Activity(entry.created_at, text, str(detail) if detail else None)
 
 
 @dataclass
