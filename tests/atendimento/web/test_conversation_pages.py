@@ -741,3 +741,83 @@ async def test_fragments_need_a_session(make_person: MakePerson, path: str) -> N
     person = await make_person(login=False)
     response = await person.htmx("GET", f"/conversas/1{path}")
     assert response.headers.get("hx-redirect", "").startswith("/entrar?")
+
+
+def entry(action: str, actor_type: str = "agent", actor_id: int | None = 7, **fields: Any) -> HistoryEntry:
+    return HistoryEntry(
+        action=action,
+        actor_type=actor_type,
+        actor_id=actor_id,
+        actor_name="Ana",
+        created_at=OPEN_INSTANT,
+        **fields,
+    )
+
+
+def test_activity_lines_say_what_changed_in_portuguese() -> None:
+    from carinho.atendimento.web.conversation_activity import activity
+
+    cases = [
+        (
+            entry("conversation.assigned", after={"assignee_id": 7, "assignee_name": "Ana"}),
+            "Ana assumiu a conversa",
+            None,
+        ),
+        (entry("conversation.assigned", after={"assignee_id": None}), "Ana devolveu a conversa à fila", None),
+        (
+            entry("conversation.assigned", after={"assignee_id": 9, "assignee_name": "Bruno"}),
+            "Ana atribuiu a conversa a Bruno",
+            None,
+        ),
+        (
+            entry(
+                "conversation.reassigned",
+                "automation",
+                None,
+                after={"assignee_id": 9, "assignee_name": "Bruno"},
+                details={"reason": "Sem resposta há 30 minutos úteis"},
+            ),
+            "Conversa redistribuída para Bruno",
+            "Sem resposta há 30 minutos úteis",
+        ),
+        (
+            entry(
+                "conversation.escalated",
+                before={"level": "N1"},
+                after={"level": "N2"},
+                details={"reason": "Cliente pediu um orçamento especial"},
+            ),
+            "Ana escalou a conversa de N1 para N2",
+            "Cliente pediu um orçamento especial",
+        ),
+        (
+            entry(
+                "conversation.deescalated",
+                "automation",
+                None,
+                before={"level": "N2"},
+                after={"level": "N1"},
+                details={"reason": None},
+            ),
+            "A automação devolveu a conversa de N2 para N1",
+            None,
+        ),
+        (
+            entry("conversation.status_changed", after={"status": "waiting_customer"}),
+            "Ana marcou a conversa como aguardando o cliente",
+            None,
+        ),
+        (
+            entry("conversation.status_changed", "system", None, after={"status": "closed"}),
+            "O sistema fechou a conversa",
+            None,
+        ),
+        (
+            entry("conversation.reopened", "contact", None),
+            "Conversa reaberta por uma nova mensagem do cliente",
+            None,
+        ),
+    ]
+    for history, text, detail in cases:
+        line = activity(history)
+        assert (line.text, line.detail) == (text, detail), history.action
