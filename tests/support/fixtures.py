@@ -1,20 +1,19 @@
-"""Z-API payload fixtures (the documented contract) live in the project's shared folder, beside the
-repository (`../shared/fixtures/zapi`), as CI lays it out; CARINHO_ZAPI_FIXTURES points elsewhere."""
+"""Z-API payload fixtures (the documented contract, docs/contratos/zapi.md) kept in the repository
+under tests/fixtures/zapi, so that a plain clone runs the tests."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-ZAPI_FIXTURES = Path(os.environ.get("CARINHO_ZAPI_FIXTURES", ROOT.parent / "shared" / "fixtures" / "zapi"))
+ZAPI_FIXTURES = ROOT / "tests" / "fixtures" / "zapi"
 
 
 def zapi_fixture_names(prefix: str = "") -> list[str]:
     if not ZAPI_FIXTURES.is_dir():
-        raise RuntimeError(f"Z-API fixtures not found at {ZAPI_FIXTURES}; set CARINHO_ZAPI_FIXTURES")
+        raise RuntimeError(f"Z-API fixtures not found at {ZAPI_FIXTURES}")
     return sorted(p.name for p in ZAPI_FIXTURES.glob(f"{prefix}*.json"))
 
 

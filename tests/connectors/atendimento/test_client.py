@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from carinho.connectors.atendimento import AtendimentoClient, Notification
 from carinho.connectors.errors import ConnectorAuthError
 from tests.sandbox.harness import RunningSandbox
+from tests.support.fixtures import ZAPI_FIXTURES
 
-FIXTURE = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "zapi" / "received_text.json"
+FIXTURE = ZAPI_FIXTURES / "received_text.json"
 
 
 async def test_forward_sends_the_exact_bytes_signed(sandbox: RunningSandbox) -> None:

@@ -4,7 +4,6 @@ from the fixtures' bodies, and from the simulator over HTTP."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,8 +25,9 @@ from carinho.connectors.zapi.errors import (
     error_for_body,
 )
 from tests.sandbox.harness import RunningSandbox
+from tests.support.fixtures import ZAPI_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "zapi"
+FIXTURES = ZAPI_FIXTURES
 PHONE = "5511987654321"
 
 

@@ -4,7 +4,6 @@ simulator emits carry the fixtures' keys."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -12,8 +11,9 @@ import pytest
 from carinho.connectors.zapi.schemas import InstanceStatus, PhoneExists, SendResult
 from carinho.sandbox.zapi import payloads
 from tests.sandbox.harness import RunningSandbox
+from tests.support.fixtures import ZAPI_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "zapi"
+FIXTURES = ZAPI_FIXTURES
 
 
 def load(name: str) -> object:

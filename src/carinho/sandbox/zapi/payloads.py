@@ -1,4 +1,4 @@
-"""Callback bodies in Z-API's exact shapes (shared/fixtures/zapi/*.json, zapi.md §2)."""
+"""Callback bodies in Z-API's exact shapes (tests/fixtures/zapi/*.json; the Z-API reference, zapi.md §2)."""
 
 from __future__ import annotations
 
