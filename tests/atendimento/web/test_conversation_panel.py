@@ -201,6 +201,26 @@ async def test_sla_at_risk_breached_met_and_paused_while_waiting_for_the_custome
     assert 'data-running="1"' not in paused.text
 
 
+async def test_a_resolved_conversation_shows_its_targets_met_and_no_level_change(
+    seeded: Runtime, make_person: MakePerson
+) -> None:
+    ana, conversation_id = await n1_with_conversation(make_person)
+    reply = await api(
+        ana, "POST", f"/api/conversations/{conversation_id}/messages", {"text": "Olá! Posso ajudar."}
+    )
+    assert reply.status_code == 202, reply.text
+    clock.advance(timedelta(minutes=30))
+    resolved = await api(ana, "PATCH", f"/api/conversations/{conversation_id}", {"status": "resolved"})
+    assert resolved.status_code == 200, resolved.text
+    panel = await ana.htmx("GET", f"/conversas/{conversation_id}/painel")
+    words = text_of(panel.text)
+    assert "Prazos (SLA) cumprido" in words
+    assert "Primeira resposta cumprido Cumprido no prazo" in words
+    assert re.search(r"Resolução cumprido Cumprido no prazo: (29|30|31) min úteis", words)
+    assert "data-countdown" not in panel.text  # nothing ticks
+    assert "Conversa encerrada: o nível não muda mais." in words and "escalar-" not in panel.text
+
+
 # ---------------------------------------------------------------------- escalation
 
 
@@ -344,7 +364,8 @@ async def test_a_disqualifying_answer_says_so(seeded: Runtime, make_person: Make
     done = await act(ana, conversation_id, "triagem", {"pergunta": "atende_area", "valor": "nao"})
     assert toast(done) == "Triagem concluída: lead não qualificado."
     words = text_of(done.text)
-    assert "Lead não qualificado" in words and "O endereço está dentro da nossa área de atendimento?" in words
+    assert "Lead não qualificado" in words
+    assert "Pela resposta a “O endereço está dentro da nossa área de atendimento?”" in words
     assert (await conversation_row(seeded, conversation_id)).funnel_stage == "new"
 
 
