@@ -81,21 +81,25 @@ def build_health_router(context: str) -> APIRouter:
 
     @router.get("/health/detailed", summary="Dependencies: database, broker, scheduler, lanes")
     async def health_detailed(request: Request) -> JSONResponse:
-        rt: Runtime = request.app.state.runtime
-        database, broker = await asyncio.gather(_check(_database(rt, context)), _check(_broker(rt)))
-        checks: dict[str, Any] = {"database": database, "broker": broker}
-        if database["status"] == "up":
-            outbox = await _check(_outbox(rt, context))
-            checks["scheduler"] = _scheduler(rt, outbox.pop("scheduler_beat_at", None))
-            checks["outbox"] = outbox
-        down = [name for name in ("database", "broker") if checks[name]["status"] == "down"]
-        body = {
-            "status": "down" if down else "ok",
-            "service": context,
-            "down": down,
-            "checks": checks,
-            "checked_at": utcnow().isoformat(),
-        }
-        return JSONResponse(body, status_code=503 if down else 200)
+        body = await detailed_health(request.app.state.runtime, context)
+        return JSONResponse(body, status_code=503 if body["down"] else 200)
 
     return router
+
+
+async def detailed_health(rt: Runtime, context: str) -> dict[str, Any]:
+    """Database, broker, scheduler and the outbox's lanes of one context (the endpoint and the console)."""
+    database, broker = await asyncio.gather(_check(_database(rt, context)), _check(_broker(rt)))
+    checks: dict[str, Any] = {"database": database, "broker": broker}
+    if database["status"] == "up":
+        outbox = await _check(_outbox(rt, context))
+        checks["scheduler"] = _scheduler(rt, outbox.pop("scheduler_beat_at", None))
+        checks["outbox"] = outbox
+    down = [name for name in ("database", "broker") if checks[name]["status"] == "down"]
+    return {
+        "status": "down" if down else "ok",
+        "service": context,
+        "down": down,
+        "checks": checks,
+        "checked_at": utcnow().isoformat(),
+    }

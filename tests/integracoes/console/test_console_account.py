@@ -71,3 +71,16 @@ async def test_never_zero_administrators(rt: Runtime) -> None:
         await operator_service.update(session, other, admin, role=OperatorRole.operator)
         assert admin.role == OperatorRole.operator
         await session.rollback()
+
+
+async def test_overview_shows_lanes_events_and_the_dlq(
+    rt: Runtime, make_operator: MakeOperator, hub: object
+) -> None:
+    person = await make_operator()
+    page = await person.page("/painel")
+    assert page.status_code == 200
+    for heading in ("Saúde", "Filas de trabalho", "Eventos", "Fila de mensagens mortas (DLQ)"):
+        assert heading in page.text
+    assert "Nenhuma entrega ou etapa esperando intervenção." in page.text
+    piece = await person.htmx("GET", "/painel/atualizar")
+    assert piece.status_code == 200 and 'id="visao-geral"' in piece.text and "<html" not in piece.text
