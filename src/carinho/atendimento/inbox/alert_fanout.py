@@ -46,6 +46,7 @@ KIND_LABELS = {
     "document_email_failed": "Falha no envio de documento",
     "emergency": "Emergência",
     "emergency_unreported": "Emergência não registrada",
+    "emergency_unowned": "Emergência sem responsável",
     "emergency_delivery_failing": "Emergência ainda não entregue à operação",
     "emergency_delivery_failed": "Emergência não entregue à operação",
     "escalation_unassigned": "Escalonamento sem atendente disponível",

@@ -18,6 +18,7 @@ from carinho.atendimento.inbox.models import (
     Message,
     conversation_labels,
 )
+from carinho.atendimento.inbox.urgency import urgent_first
 
 
 @dataclass
@@ -137,7 +138,8 @@ class InboxRepository:
         if filters.until is not None:
             stmt = stmt.where(Conversation.last_activity_at < filters.until)
         stmt = (
-            stmt.order_by(Conversation.last_activity_at.desc(), Conversation.id.desc())
+            # Urgent (an emergency) first, then the latest activity.
+            stmt.order_by(urgent_first(), Conversation.last_activity_at.desc(), Conversation.id.desc())
             .limit(filters.limit)
             .offset(filters.offset)
         )

@@ -20,7 +20,9 @@ from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action
 from carinho.atendimento.inbox.alerts import alert_service
 from carinho.atendimento.inbox.models import Contact, Conversation, Priority
+from carinho.atendimento.inbox.repository import InboxRepository
 from carinho.atendimento.inbox.service import inbox_service
+from carinho.atendimento.incidents import ownership
 from carinho.atendimento.incidents.delivery import EMERGENCY_JOB, delivery_dedupe_key
 from carinho.atendimento.incidents.models import (
     HEALTH_OPERACAO_CATEGORIES,
@@ -142,6 +144,7 @@ class EmergencyService:
         incident.alert_id = alert.id
         await inbox_service.change_priority(session, conversation, Priority.urgent, actor)
         await inbox_service.change_level(session, conversation, SupportLevel.n3, actor)
+        await ownership.ensure_owner(session, conversation, incident, actor)  # never unowned
         if conversation.is_active:
             from carinho.atendimento.inbox.outbound import outbound_service
 
@@ -205,6 +208,10 @@ class EmergencyService:
         if incident.alert_id is not None and agent.has_role(Role.supervisor):
             with contextlib.suppress(NotFound):  # the alert was purged; the incident is what counts
                 await alert_service.acknowledge(session, agent, incident.alert_id)
+        if incident.conversation_id is not None and incident.open_emergency_conversation_id is not None:
+            conversation = await InboxRepository(session).conversation(incident.conversation_id, lock=True)
+            if conversation is not None:  # nobody owned it: whoever took charge owns it now
+                await ownership.take_on_acknowledge(session, agent, conversation, incident)
         await session.flush()
         return incident
 

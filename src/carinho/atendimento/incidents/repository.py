@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.inbox.models import Conversation
 from carinho.atendimento.incidents.models import (
     ACTIVE_INCIDENT_STATUSES,
@@ -29,6 +30,17 @@ class IncidentFilters:
     # Keyset pagination, newest first: only incidents with a smaller id than the cursor.
     before_id: int | None = None
     limit: int = 50
+
+
+@dataclass(frozen=True)
+class OpenEmergency:
+    incident_id: int
+    conversation_id: int | None
+    category: str
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    assignee_id: int | None
+    assignee_name: str | None
 
 
 class IncidentRepository:
@@ -137,6 +149,43 @@ class IncidentRepository:
             )
         if undelivered:
             stmt = stmt.where(Incident.delivery_state != "delivered")
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def open_emergencies(self, limit: int = 20) -> list[OpenEmergency]:
+        """The emergencies still open, most pressing first: those whose conversation nobody owns,
+        then those nobody acknowledged, then the oldest."""
+        unowned = Conversation.assignee_id.is_(None)
+        stmt = (
+            select(
+                Incident.id,
+                Incident.conversation_id,
+                IncidentCategory.name,
+                Incident.created_at,
+                Incident.acknowledged_at,
+                Conversation.assignee_id,
+                Agent.name,
+            )
+            .join(IncidentCategory, IncidentCategory.id == Incident.category_id)
+            .join(Conversation, Conversation.id == Incident.open_emergency_conversation_id)
+            .outerjoin(Agent, Agent.id == Conversation.assignee_id)
+            .where(Incident.open_emergency_conversation_id.is_not(None))
+            .order_by(
+                case((unowned, 0), else_=1),
+                case((Incident.acknowledged_at.is_(None), 0), else_=1),
+                Incident.created_at,
+                Incident.id,
+            )
+            .limit(limit)
+        )
+        return [OpenEmergency(*row) for row in (await self.session.execute(stmt)).all()]
+
+    async def count_unowned_emergencies(self) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(Incident)
+            .join(Conversation, Conversation.id == Incident.open_emergency_conversation_id)
+            .where(Incident.open_emergency_conversation_id.is_not(None), Conversation.assignee_id.is_(None))
+        )
         return int((await self.session.execute(stmt)).scalar_one())
 
     # --- personal data
