@@ -105,6 +105,16 @@
       }
     }
   });
+  // A refresh (GET) never replaces a `data-live-guard` element someone is working in — an open dialog
+  // or editor, a focused field — even when it was asked for just before they started.
+  const BUSY = "dialog[open], details[open], input:focus, select:focus, textarea:focus";
+  document.addEventListener("htmx:beforeSwap", (e) => {
+    const target = e.detail.target;
+    const verb = (e.detail.requestConfig && e.detail.requestConfig.verb) || "get";
+    if (target && target.matches && target.matches("[data-live-guard]") && verb === "get" && target.querySelector(BUSY)) {
+      e.detail.shouldSwap = false;
+    }
+  });
   // A dialog's form that succeeded closes its dialog.
   document.addEventListener("htmx:afterRequest", (e) => {
     const dialog = e.detail.elt.closest && e.detail.elt.closest("dialog");
