@@ -3,7 +3,8 @@
    - live updates: <body data-live="/url"> opens an EventSource; each `change` event triggers
      `carinho-live` on <body> (and `carinho-live-<id>` per conversation id) for hx-trigger="… from:body"
    - dialogs (data-open-dialog / data-close-dialog), keyboard shortcuts (data-shortcut), title counts
-   - the composer: Enter sends, Shift+Enter is a new line, "/" opens the quick-insert list */
+   - the composer: Enter sends, Shift+Enter is a new line, "/" opens the quick-insert list
+   - `data-live-guard`: a refresh (GET) does not replace the element while someone works in it */
 (function () {
   "use strict";
 
