@@ -8,7 +8,8 @@ lives through a realistic morning — families writing, an emergency, an N1 and 
 supervisor, a send that failed, labels, conversations along the funnel, an escalation — then logs
 in as each person and photographs each page in Debian's Chromium (`apt-get install chromium`; add
 `fonts-noto-color-emoji` so that emoji in messages are drawn).
-Files are named `<app>-<page>-desktop.png` and `<app>-<page>-celular.png`.
+Files are named `<app>-<page>-desktop.png` and `<app>-<page>-celular.png` (app: `atendimento`, or
+`console` for the hub's operations console).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from carinho.kit.ui.testing.platform import Account, Platform, PlatformError, bu
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTHS = {"desktop": DESKTOP, "celular": PHONE}
+PAGE_TIMEOUT_MS = 60_000  # a slow page still gets its picture (and the slowness shows in the run's time)
 
 
 # ---------------------------------------------------------------------- the morning's data
@@ -53,6 +55,7 @@ class Day:
     bruno: Account  # N2 attendant
     sofia: Account  # supervisor
     paula: Account  # N1 on a break: her inbox is empty
+    operator: Account  # the hub console's first operator
     conversations: dict[str, int] = field(default_factory=dict)
 
     def conversation(self, key: str) -> int:
@@ -114,6 +117,7 @@ def realistic_morning(platform: Platform) -> Day:
             "Sofia Martins", "sofia@carinho.com.vc", level="N2", role="supervisor", available=False
         ),
         paula=platform.create_agent("Paula Nunes", "paula@carinho.com.vc", level="N1", available=False),
+        operator=platform.console_admin,
     )
     m = Morning(platform, day)
 
@@ -189,14 +193,18 @@ def _wait_for_sla_monitor(platform: Platform) -> None:
 
 @dataclass(frozen=True)
 class Shot:
-    """One page as one person sees it: `name` (the file's), who (None: not logged in), where, and
-    what to do before the picture (open a dialog...)."""
+    """One page as one person sees it: `name` (the file's, which starts with the app), who (None:
+    not logged in), where, and what to do before the picture (open a dialog...)."""
 
     name: str
     who: Callable[[Day], Account | None]
     path: Callable[[Day], str]
     act: Callable[[Any, str], None] | None = None
     widths: tuple[str, ...] = ("desktop", "celular")
+
+    @property
+    def app(self) -> str:
+        return self.name.split("-", 1)[0]  # "atendimento" or "console"
 
 
 def _click(role: str, name: str, *, exact: bool = False) -> Callable[[Any, str], None]:
@@ -298,27 +306,34 @@ SHOTS = [
     Shot("atendimento-alterar-senha", lambda d: d.ana, lambda d: "/conta/senha"),
     Shot("atendimento-acesso-negado", lambda d: d.bruno, lambda d: f"/conversas/{d.conversation('rosa')}"),
     Shot("atendimento-pagina-nao-encontrada", lambda d: d.ana, lambda d: "/pagina-que-nao-existe"),
+    # The hub's operations console.
+    Shot("console-entrar", lambda d: None, lambda d: "/entrar"),
+    Shot("console-painel", lambda d: d.operator, lambda d: "/painel"),
+    Shot("console-alterar-senha", lambda d: d.operator, lambda d: "/conta/senha"),
+    Shot("console-pagina-nao-encontrada", lambda d: d.operator, lambda d: "/pagina-que-nao-existe"),
 ]
 
 
 def take(platform: Platform, day: Day, out: Path, only: str | None) -> list[Path]:
     written: list[Path] = []
-    sessions: dict[str, Any] = {}  # one login per person (the storage state is reused)
+    sessions: dict[tuple[str, str], Any] = {}  # one login per person and app (its storage state reused)
     with chromium() as browser:
         for shot in SHOTS:
             if only and only not in shot.name:
                 continue
             account = shot.who(day)
+            base_url = platform.hub_url if shot.app == "console" else platform.atendimento_url
+            key = (shot.app, account.email) if account is not None else None
             for width in shot.widths:
-                if account is not None and account.email not in sessions:
-                    ctx = new_context(browser, platform.atendimento_url)
+                if account is not None and key is not None and key not in sessions:
+                    ctx = new_context(browser, base_url)
+                    ctx.set_default_timeout(PAGE_TIMEOUT_MS)
                     log_in(ctx.new_page(), account.email, account.password)
-                    sessions[account.email] = ctx.storage_state()
+                    sessions[key] = ctx.storage_state()
                     ctx.close()
-                state = sessions.get(account.email) if account is not None else None
-                ctx = new_context(
-                    browser, platform.atendimento_url, viewport=WIDTHS[width], storage_state=state
-                )
+                state = sessions.get(key) if key is not None else None
+                ctx = new_context(browser, base_url, viewport=WIDTHS[width], storage_state=state)
+                ctx.set_default_timeout(PAGE_TIMEOUT_MS)
                 page = ctx.new_page()
                 page.goto(shot.path(day))
                 if page.locator("body[data-live]").count():  # live pages: wait until connected
@@ -361,9 +376,11 @@ def main(argv: list[str] | None = None) -> int:
             if crashes:
                 print("the platform answered 500:\n" + "\n\n".join(crashes), file=sys.stderr)
             if args.keep:
-                print(f"logins (e-mail, senha): {platform.admin.email} {platform.admin.password}")
+                print(f"atendimento logins (e-mail, senha): {platform.admin.email} {platform.admin.password}")
                 for person in (day.ana, day.bruno, day.sofia, day.paula):
                     print(f"  {person.email}  {person.password}")
+                console = platform.console_admin
+                print(f"hub console ({platform.hub_url}): {console.email} {console.password}")
                 input(f"platform running at {platform.atendimento_url}; Enter stops it ")
         finally:
             platform.stop()

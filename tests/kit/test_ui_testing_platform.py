@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from carinho.kit.ui.testing.platform import SAO_PAULO, Ports, business_morning, parse_credentials
+from carinho.kit.ui.testing.platform import (
+    SAO_PAULO,
+    FirstStart,
+    Ports,
+    business_morning,
+    parse_credentials,
+)
 
 FIRST_START = """
 Carinho platform is up (embedded default)
@@ -17,22 +23,25 @@ Created on this start (shown only once, keep them safe):
   Hub API key (X-API-Key):      ck_a75832d6c317_BlzVCYgDKYT2W9i9YWo2i6SotwCLUdNvBd_kmNwfV-A
   atendimento admin login:      admin@carinho.com.vc
   atendimento admin senha:      oZaksnXcodXfvMuR
+  hub console admin login:      admin@carinho.com.vc
+  hub console admin senha:      Q2kv8pLmZx7YtR4w
   ZAPI_WEBHOOK_SECRET=6ARkk7DP3c43KiZCRK6Y4pZbsH4SBnJJ
 Press Ctrl-C to stop.
 """
 
 
 def test_the_credentials_printed_on_the_first_start_are_read() -> None:
-    api_key, admin = parse_credentials(FIRST_START)
+    printed = parse_credentials(FIRST_START)
 
-    assert api_key == "ck_a75832d6c317_BlzVCYgDKYT2W9i9YWo2i6SotwCLUdNvBd_kmNwfV-A"
-    assert admin is not None
-    assert (admin.email, admin.password, admin.role) == ("admin@carinho.com.vc", "oZaksnXcodXfvMuR", "admin")
+    assert printed.api_key == "ck_a75832d6c317_BlzVCYgDKYT2W9i9YWo2i6SotwCLUdNvBd_kmNwfV-A"
+    assert printed.admin is not None and printed.console_admin is not None
+    assert (printed.admin.email, printed.admin.password) == ("admin@carinho.com.vc", "oZaksnXcodXfvMuR")
+    assert printed.console_admin.password == "Q2kv8pLmZx7YtR4w"
 
 
 def test_a_later_start_prints_no_credentials() -> None:
     later = FIRST_START.split("Created on this start")[0] + "Press Ctrl-C to stop.\n"
-    assert parse_credentials(later) == (None, None)
+    assert parse_credentials(later) == FirstStart()
 
 
 def test_the_business_morning_is_a_tuesday_at_ten_in_sao_paulo_skipping_holidays() -> None:

@@ -43,9 +43,14 @@ T = TypeVar("T")
 READY_LINE = "Press Ctrl-C to stop."
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 _CREDENTIAL_LINES = {
-    "api_key": re.compile(r"^\s*Hub API key \(X-API-Key\):\s+(\S+)\s*$", re.MULTILINE),
-    "email": re.compile(r"^\s*atendimento admin login:\s+(\S+)\s*$", re.MULTILINE),
-    "password": re.compile(r"^\s*atendimento admin senha:\s+(\S+)\s*$", re.MULTILINE),
+    name: re.compile(rf"^\s*{re.escape(label)}:\s+(\S+)\s*$", re.MULTILINE)
+    for name, label in {
+        "api_key": "Hub API key (X-API-Key)",
+        "email": "atendimento admin login",
+        "password": "atendimento admin senha",
+        "console_email": "hub console admin login",
+        "console_password": "hub console admin senha",
+    }.items()
 }
 _PORT_IN_USE = ("address already in use", "errno 98", "only one usage of each socket address")
 
@@ -89,7 +94,8 @@ class Ports:
 
 @dataclass(frozen=True)
 class Account:
-    """An atendimento login (the first administrator, or an agent created through the API)."""
+    """A person's login: atendimento's administrator or an agent created through the API, or the
+    hub console's first operator."""
 
     email: str
     password: str
@@ -99,16 +105,32 @@ class Account:
     level: str = "N1"
 
 
-def parse_credentials(output: str) -> tuple[str | None, Account | None]:
-    """(hub API key, atendimento administrator) from the lines `carinho up` prints on its first start."""
+@dataclass(frozen=True)
+class FirstStart:
+    """What `carinho up` prints once, on the first start of a data dir."""
+
+    api_key: str | None = None
+    admin: Account | None = None  # atendimento's first administrator
+    console_admin: Account | None = None  # the hub console's first operator (admin)
+
+
+def parse_credentials(output: str) -> FirstStart:
+    """The hub API key and the first logins from the lines `carinho up` prints on its first start."""
     found = {name: pattern.search(output) for name, pattern in _CREDENTIAL_LINES.items()}
-    api_key = found["api_key"].group(1) if found["api_key"] else None
-    admin = None
-    if found["email"] and found["password"]:
-        admin = Account(
-            email=found["email"].group(1), password=found["password"].group(1), role="admin", level="N3"
-        )
-    return api_key, admin
+
+    def value(name: str) -> str | None:
+        match = found[name]
+        return match.group(1) if match else None
+
+    def account(email: str, password: str, level: str) -> Account | None:
+        e, p = value(email), value(password)
+        return Account(email=e, password=p, role="admin", level=level) if e and p else None
+
+    return FirstStart(
+        api_key=value("api_key"),
+        admin=account("email", "password", level="N3"),
+        console_admin=account("console_email", "console_password", level=""),
+    )
 
 
 def eventually(check: Callable[[], T | None], *, timeout: float = 10.0, what: str = "the condition") -> T:
@@ -181,7 +203,7 @@ class Platform:
         self.host = host
         self.process: subprocess.Popen[bytes] | None = None
         self.api_key: str | None = None
-        self._admin: Account | None = None
+        self.first_start = FirstStart()
         self._tokens: dict[str, str] = {}
         self._http = httpx.Client(timeout=30.0)
 
@@ -201,11 +223,21 @@ class Platform:
 
     @property
     def admin(self) -> Account:
-        if self._admin is None:
+        """atendimento's first administrator (printed on the first start)."""
+        return self._printed(self.first_start.admin, "atendimento administrator")
+
+    @property
+    def console_admin(self) -> Account:
+        """The hub console's first operator, an admin (printed on the first start)."""
+        return self._printed(self.first_start.console_admin, "hub console administrator")
+
+    @staticmethod
+    def _printed(account: Account | None, what: str) -> Account:
+        if account is None:
             raise PlatformError(
-                "no administrator login: `carinho up` prints it only on the first start of a data dir"
+                f"no {what} login: `carinho up` prints it only on the first start of a data dir"
             )
-        return self._admin
+        return account
 
     # ------------------------------------------------------------------ life cycle
 
@@ -260,7 +292,8 @@ class Platform:
                     f"`carinho up` not ready after {self._start_timeout:g}s\n{self.log_tail()}"
                 )
             time.sleep(0.1)
-        self.api_key, self._admin = parse_credentials(self.log_text())
+        self.first_start = parse_credentials(self.log_text())
+        self.api_key = self.first_start.api_key
         for url in (
             f"{self.atendimento_url}/entrar",
             f"{self.sandbox_url}/_sandbox/clock",
