@@ -16,6 +16,7 @@ browser: the same machine's clock). Nothing is reloaded: what moves the page is 
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 import uuid
@@ -81,14 +82,61 @@ def _stored_at(platform: Any, phone: str, tokens: set[str], offset_ms: float) ->
     }
 
 
+def _hub_trace(platform: Any, tokens: set[str], offset_ms: float) -> dict[str, dict[str, float]]:
+    """The hub's side of each message (its `zapi` event): when it was stored and when the step
+    forwarding it to atendimento started (after the CRM steps before it in the flow) and ended."""
+    found: dict[str, dict[str, float]] = {}
+    params = {"source": "zapi", "type": "whatsapp.message.received", "limit": 200}
+    events: list[dict[str, Any]] = []
+    for _ in range(10):  # pages, bounded
+        page = platform.hub_api("GET", "/api/events", params=params)
+        events += page["items"]
+        if not page.get("next_cursor"):
+            break
+        params["cursor"] = page["next_cursor"]
+    for event in events:
+        detail = platform.hub_api("GET", f"/api/events/{event['id']}")
+        text = json.dumps(detail.get("payload"), ensure_ascii=False)
+        token = next((t for t in tokens if t in text), None)
+        forward = next((s for s in detail["steps"] if s["name"] == "atendimento.forward_whatsapp"), None)
+        if token is None or forward is None or not forward.get("started_at"):
+            continue
+        found[token] = {
+            "hub_stored": _ms(detail["created_at"]) - offset_ms,
+            "forward_started": _ms(forward["started_at"]) - offset_ms,
+            "forward_finished": _ms(forward["finished_at"]) - offset_ms,
+        }
+    return found
+
+
+def _ms(moment: str) -> float:
+    return datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp() * 1000
+
+
 def _summary(
-    label: str, sent: list[tuple[str, str, float, float]], stored: dict[str, float]
+    label: str,
+    sent: list[tuple[str, str, float, float]],
+    stored: dict[str, float],
+    hub: dict[str, dict[str, float]],
 ) -> dict[str, Any]:
+    def spans(start: str | None, end: str | None) -> list[float]:
+        out = []
+        for _, token, posted, seen in sent:
+            marks = {"posted": posted, "shown": seen, "stored": stored.get(token), **hub.get(token, {})}
+            a, b = marks.get(start or ""), marks.get(end or "")
+            if a is not None and b is not None:
+                out.append(b - a)
+        return out
+
     return {
         "label": label,
-        "latencies_ms": [seen - posted for _, _, posted, seen in sent],
-        "stored_ms": [stored[token] - posted for _, token, posted, _ in sent if token in stored],
-        "shown_after_stored_ms": [seen - stored[token] for _, token, _, seen in sent if token in stored],
+        "latencies_ms": spans("posted", "shown"),
+        "stored_ms": spans("posted", "stored"),
+        "shown_after_stored_ms": spans("stored", "shown"),
+        # The way through the hub: stored there, the CRM steps, the forward's HTTP call.
+        "hub_stored_ms": spans("posted", "hub_stored"),
+        "before_forward_ms": spans("hub_stored", "forward_started"),
+        "forward_ms": spans("forward_started", "forward_finished"),
     }
 
 
@@ -113,14 +161,16 @@ def _run(platform: Any, page: Any, count: int, pause: float) -> dict[str, dict[s
     stored: dict[str, float] = {}
     for phone, token, _, _ in fresh:
         stored.update(_stored_at(platform, phone, {token}, offset_ms))
-    series = {"inbox": _summary("new conversation → inbox list (`/conversas?aba=todas`)", fresh, stored)}
 
     phone = phones[0]
     page.goto(f"/conversas/{platform.conversation_of(phone)['id']}")
     thread = _series(platform, page, [phone] * (WARM_UP + count), "Mensagem", pause)
-    stored = _stored_at(platform, phone, {token for _, token, _, _ in thread}, offset_ms)
-    series["conversation"] = _summary("message → open conversation (`/conversas/{id}`)", thread, stored)
-    return series
+    stored.update(_stored_at(platform, phone, {token for _, token, _, _ in thread}, offset_ms))
+    hub = _hub_trace(platform, {token for _, token, _, _ in fresh + thread}, offset_ms)
+    return {
+        "inbox": _summary("new conversation → inbox list (`/conversas?aba=todas`)", fresh, stored, hub),
+        "conversation": _summary("message → open conversation (`/conversas/{id}`)", thread, stored, hub),
+    }
 
 
 def measure_live(count: int, *, pause: float = 1.0) -> dict[str, Any]:
