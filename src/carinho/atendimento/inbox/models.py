@@ -256,3 +256,19 @@ class DeliveryReceipt(IdMixin, Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     moment: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ConversationRead(Base):
+    """How far each agent has read each conversation (the inbox's unread counts): the last message
+    id that was on their screen. One row per (conversation, agent), moved forward only."""
+
+    __tablename__ = "conversation_reads"
+
+    conversation_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_read_message_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

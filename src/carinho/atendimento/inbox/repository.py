@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -120,19 +120,9 @@ class InboxRepository:
                 )
             )
         if filters.contact:
-            term = filters.contact.strip()
-            digits = "".join(ch for ch in term if ch.isdigit())
-            clauses = [func.lower(Contact.name).like(_like(term.lower()), escape="\\")]
-            if len(digits) >= 4:
-                clauses.append(Contact.phone.like(_like(digits), escape="\\"))
-            stmt = stmt.where(or_(*clauses))
+            stmt = stmt.where(contact_match(filters.contact))
         if filters.text:
-            stmt = stmt.where(
-                exists().where(
-                    Message.conversation_id == Conversation.id,
-                    func.lower(Message.content).like(_like(filters.text.lower()), escape="\\"),
-                )
-            )
+            stmt = stmt.where(message_text_match(filters.text))
         if filters.since is not None:
             stmt = stmt.where(Conversation.last_activity_at >= filters.since)
         if filters.until is not None:
@@ -239,3 +229,29 @@ class InboxRepository:
 
     def add(self, row: object) -> None:
         self.session.add(row)
+
+
+def contact_match(term: str) -> Any:
+    """Contacts whose name contains the term, or whose phone contains its digits (4 or more)."""
+    term = term.strip()
+    digits = "".join(ch for ch in term if ch.isdigit())
+    clauses = [func.lower(Contact.name).like(_like(term.lower()), escape="\\")]
+    if len(digits) >= 4:
+        clauses.append(Contact.phone.like(_like(digits), escape="\\"))
+    return or_(*clauses)
+
+
+def message_text_match(term: str) -> Any:
+    """Conversations with a message whose text contains the term (case-insensitive), each one's
+    messages read through its (conversation_id, created_at) index. The OFFSET 0 keeps PostgreSQL
+    from turning the EXISTS into one hashed scan of every message in the database (it does so
+    under an OR, as in the inbox's search: half a second on 200,000 messages)."""
+    return (
+        select(literal(1))
+        .where(
+            Message.conversation_id == Conversation.id,
+            func.lower(Message.content).like(_like(term.strip().lower()), escape="\\"),
+        )
+        .offset(0)
+        .exists()
+    )

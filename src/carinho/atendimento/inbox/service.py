@@ -6,7 +6,9 @@ Inbound processing lives in `inbound.py`, sending in `outbound.py`.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento import signals
@@ -14,8 +16,16 @@ from carinho.atendimento.agents.models import Agent, SupportLevel
 from carinho.atendimento.agents.repository import AgentRepository
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
-from carinho.atendimento.inbox.access import ensure_can_see, ensure_supervisor, visibility_clause
+from carinho.atendimento.inbox.access import (
+    can_see,
+    ensure_can_see,
+    ensure_supervisor,
+    sees_everything,
+    visibility_clause,
+)
+from carinho.atendimento.inbox.listing import InboxList, InboxTab, ListingFilters, ListingRepository
 from carinho.atendimento.inbox.models import (
+    ACTIVE_STATUSES,
     Contact,
     Conversation,
     ConversationStatus,
@@ -337,6 +347,66 @@ class InboxService:
 
         await crm_sync_service.schedule(session, contact.id, reason="contact_updated")
         return contact
+
+    # ------------------------------------------------------------------ the inbox list
+
+    def tab_clause(self, agent: Agent, tab: InboxTab) -> Any | None:
+        """Mine: assigned to the agent. Unassigned: nobody's, at the agent's level (a supervisor's:
+        every level). All: everything the agent may see (None: no further condition)."""
+        if tab is InboxTab.mine:
+            return self._mine(agent)
+        if tab is InboxTab.unassigned:
+            return self._unassigned(agent)
+        return None
+
+    @staticmethod
+    def _mine(agent: Agent) -> Any:
+        return Conversation.assignee_id == agent.id
+
+    @staticmethod
+    def _unassigned(agent: Agent) -> Any:
+        if sees_everything(agent):
+            return Conversation.assignee_id.is_(None)
+        return and_(Conversation.assignee_id.is_(None), Conversation.level == agent.level)
+
+    async def inbox_list(
+        self, session: AsyncSession, agent: Agent, tab: InboxTab, filters: ListingFilters, *, limit: int = 50
+    ) -> InboxList:
+        """The agent's inbox by urgency (the first `limit` rows), each row with its labels, last
+        message and unread count; the tabs' counts (none while searching: a search reads messages,
+        once is enough); the unread total of what waits for the agent: their own conversations and
+        the unassigned ones they may take. Visibility is the API's (`visibility_clause`)."""
+        repo = ListingRepository(session)
+        visibility = visibility_clause(agent)
+        mine = self._mine(agent)
+        unassigned = self._unassigned(agent)
+        rows = await repo.page(filters, [visibility, self.tab_clause(agent, tab)], limit=limit + 1)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        ids = [row.conversation.id for row in rows]
+        labels = await repo.labels_of(ids)
+        last = await repo.last_messages(ids)
+        unread = await repo.unread_counts(agent.id, ids)
+        for row in rows:
+            row.labels = labels.get(row.conversation.id, [])
+            row.last_message = last.get(row.conversation.id)
+            row.unread = unread.get(row.conversation.id, 0)
+        searching = bool(filters.search and filters.search.strip())
+        counts = None if searching else await repo.tab_counts(filters, [visibility], mine, unassigned)
+        waiting_for_me = and_(
+            Conversation.status.in_([s.value for s in ACTIVE_STATUSES]), or_(mine, unassigned)
+        )
+        total = await repo.unread_total(agent.id, waiting_for_me)
+        return InboxList(rows=rows, counts=counts, has_more=has_more, unread_total=total)
+
+    async def mark_read(self, session: AsyncSession, agent: Agent, conversation_id: int) -> bool:
+        """The conversation is on the agent's screen: everything in it so far counts as read.
+        Nothing happens (False) for a conversation the agent may not see or that does not exist."""
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None or not can_see(agent, conversation):
+            return False
+        await ListingRepository(session).mark_read(conversation_id, agent.id)
+        return True
 
 
 def ensure_active(conversation: Conversation) -> None:
