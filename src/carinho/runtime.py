@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import MetaData
+from sqlalchemy.orm import Session
 
 from carinho.config import Settings
 from carinho.kit.db import Database
@@ -25,6 +26,8 @@ class ContextSpec:
     metadata: MetaData
     outbox: type[OutboxMessageMixin]
     heartbeat: type[HeartbeatMixin]
+    # The Session class of the context's sessions (see `Database.session_class`).
+    session_class: type[Session] = Session
 
 
 @cache
@@ -45,6 +48,7 @@ class Runtime:
                 settings.database_url(name),
                 pool_size=settings.database_pool_size,
                 busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                session_class=context_spec(name).session_class,
             )
             for name in CONTEXTS
         }

@@ -14,6 +14,7 @@ from carinho.atendimento.inbox.endpoints import router as conversations_router
 from carinho.atendimento.inbox.webhook import router as webhook_router
 from carinho.atendimento.incidents.endpoints import router as incidents_router
 from carinho.atendimento.labels.endpoints import router as labels_router
+from carinho.atendimento.live.endpoints import router as live_router
 from carinho.atendimento.metrics.endpoints import router as metrics_router
 from carinho.atendimento.retention.endpoints import router as retention_router
 from carinho.atendimento.satisfaction.endpoints import public_router as satisfaction_public_router
@@ -44,4 +45,5 @@ ROUTERS: list[APIRouter] = [
     retention_router,
     metrics_router,
     webhook_router,
+    live_router,
 ]

@@ -1,7 +1,7 @@
 """The atendimento database: its declarative base and the tables every context carries."""
 
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from carinho.kit.db import NAMING_CONVENTION
 from carinho.runtime import ContextSpec
@@ -20,4 +20,15 @@ class Heartbeat(HeartbeatMixin, Base):
     pass
 
 
-CONTEXT = ContextSpec(name="atendimento", metadata=Base.metadata, outbox=OutboxMessage, heartbeat=Heartbeat)
+class AtendimentoSession(Session):
+    """The Session class of every atendimento session: the live feed's recorder listens to its
+    flushes (`carinho.atendimento.live.recorder`), so the hub's sessions pay nothing for it."""
+
+
+CONTEXT = ContextSpec(
+    name="atendimento",
+    metadata=Base.metadata,
+    outbox=OutboxMessage,
+    heartbeat=Heartbeat,
+    session_class=AtendimentoSession,
+)

@@ -18,6 +18,7 @@ from carinho.atendimento.inbox.models import (
 )
 from carinho.atendimento.incidents import models as incidents_models
 from carinho.atendimento.labels.models import Label
+from carinho.atendimento.live.models import LiveChange
 from carinho.atendimento.metrics import models as metrics_models
 from carinho.atendimento.retention import models as retention_models
 from carinho.atendimento.satisfaction import models as satisfaction_models
@@ -42,6 +43,7 @@ __all__ = [
     "Heartbeat",
     "HistoryEntry",
     "Label",
+    "LiveChange",
     "LossReason",
     "Message",
     "MessageTemplate",

@@ -9,6 +9,7 @@ from carinho.atendimento.funnel import tasks as funnel_tasks
 from carinho.atendimento.inbox import tasks as inbox_tasks
 from carinho.atendimento.incidents import receivers as incidents_receivers
 from carinho.atendimento.incidents import tasks as incidents_tasks
+from carinho.atendimento.live import tasks as live_tasks
 from carinho.atendimento.metrics import receivers as metrics_receivers
 from carinho.atendimento.metrics import tasks as metrics_tasks
 from carinho.atendimento.retention import receivers as retention_receivers
@@ -27,6 +28,7 @@ __all__ = [
     "inbox_tasks",
     "incidents_receivers",
     "incidents_tasks",
+    "live_tasks",
     "metrics_receivers",
     "metrics_tasks",
     "retention_receivers",

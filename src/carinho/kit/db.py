@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from carinho.kit.clock import utcnow
@@ -150,8 +150,18 @@ def is_sqlite_busy(exc: DBAPIError) -> bool:
 class Database:
     """The database of one bounded context. Engines are bound to an event loop, so one per loop."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        busy_timeout_ms: int = 30_000,
+        session_class: type[Session] = Session,
+    ) -> None:
         self.url = url
+        # The synchronous Session class behind each AsyncSession: a context's own subclass carries
+        # that context's session events (atendimento's live-change recorder) and no other's.
+        self.session_class = session_class
         self.backend = make_url(url).get_backend_name()
         self._pool_size = pool_size
         self._busy_timeout_ms = busy_timeout_ms
@@ -172,7 +182,9 @@ class Database:
         if engine is None:
             engine = create_engine(self.url, pool_size=self._pool_size, busy_timeout_ms=self._busy_timeout_ms)
             self._engines[loop] = engine
-            self._makers[loop] = async_sessionmaker(engine, expire_on_commit=False)
+            self._makers[loop] = async_sessionmaker(
+                engine, expire_on_commit=False, sync_session_class=self.session_class
+            )
         return engine
 
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:

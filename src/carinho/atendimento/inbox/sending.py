@@ -25,6 +25,8 @@ from carinho.atendimento.inbox.failures import mark_failed
 from carinho.atendimento.inbox.models import Contact, Conversation, DeliveryStatus, Message, MessageKind
 from carinho.atendimento.inbox.outbound import SEND_JOB, send_dedupe_key
 from carinho.atendimento.inbox.receipts import apply_pending_receipts
+from carinho.atendimento.live import recorder as live_recorder
+from carinho.atendimento.live.models import ChangeKind
 from carinho.connectors.errors import ConnectorError, ConnectorTransientError
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
@@ -55,8 +57,11 @@ async def _claim(message_id: int) -> bool:
             )
             .execution_options(synchronize_session=False)
         )
+        claimed = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        if claimed:  # a Core UPDATE: the live feed's recorder does not see it (`sending` tick)
+            await live_recorder.record_messages(claim_session, ChangeKind.delivery, [message_id])
         await claim_session.commit()
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return claimed
 
 
 async def _call_zapi(phone: str, message: Message) -> tuple[str | None, str | None, bool]:

@@ -25,6 +25,8 @@ from carinho.atendimento.inbox.models import (
     Message,
     MessageKind,
 )
+from carinho.atendimento.live import recorder as live_recorder
+from carinho.atendimento.live.models import ChangeKind
 from carinho.atendimento.retention.scrubbing import (
     MARKERS,
     PSEUDONYM_PHONE_PREFIX,
@@ -99,6 +101,7 @@ class PersonalDataRepository:
                     .values(**values)
                     .execution_options(synchronize_session=False)
                 )
+        await live_recorder.record_messages(self.session, ChangeKind.delivery, ids)
         return len(rows)
 
     # --- attachments (media links, file names, captions)
@@ -123,6 +126,7 @@ class PersonalDataRepository:
             .values(media_url=None, media_file_name=None, media_caption=None)
             .execution_options(synchronize_session=False)
         )
+        await live_recorder.record_messages(self.session, ChangeKind.delivery, ids)
         return len(ids)
 
     # --- triage answers (health conditions, addresses: sensitive)
@@ -179,6 +183,7 @@ class PersonalDataRepository:
             .values(loss_note=None)
             .execution_options(synchronize_session=False)
         )
+        live_recorder.record(self.session, ChangeKind.conversation, ids)
         return len(ids)
 
     # --- e-mailed documents: text (message_text), link (attachments)
