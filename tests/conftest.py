@@ -17,6 +17,10 @@ from carinho.config import Settings
 from carinho.kit import clock, migrations
 from carinho.runtime import CONTEXTS, Runtime
 from tests.support import services
+from tests.support.sample_data import TEST_SECRETS
+
+# Every log line of the suite is checked for secrets and sample personal data (issue 15, item 7).
+pytest_plugins = ["tests.support.log_guard"]
 
 BACKENDS = services.selected_backends()
 
@@ -53,13 +57,7 @@ def settings(database_urls: dict[str, str], tmp_path: Path) -> Settings:
         integracoes_database_url=database_urls["integracoes"],
         atendimento_database_url=database_urls["atendimento"],
         redis_url="",
-        session_secret="test-session-secret",
-        zapi_webhook_secret="test-zapi-secret",
-        webhook_secret_site="whsec_c2l0ZS10ZXN0LXNlY3JldC0yNGJ5dGVz",
-        webhook_secret_crm="whsec_Y3JtLXRlc3Qtc2VjcmV0LTI0Ynl0ZXMh",
-        webhook_secret_operacao="whsec_b3BlcmFjYW8tdGVzdC1zZWNyZXQtMjRi",
-        webhook_secret_financeiro="whsec_ZmluYW5jZWlyby10ZXN0LXNlY3JldC0y",
-        webhook_secret_cuidadores="whsec_Y3VpZGFkb3Jlcy10ZXN0LXNlY3JldC0y",
+        **TEST_SECRETS,
     )
 
 

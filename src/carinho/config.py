@@ -6,6 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -210,6 +211,22 @@ class Settings(BaseSettings):
         if self.zapi_enabled:
             names += ["zapi_token", "zapi_client_token"]
         return {n: getattr(self, n).get_secret_value() for n in names}
+
+    def log_secrets(self) -> list[str]:
+        """Every configured secret value, for the log masker: each `SecretStr` setting (Z-API tokens,
+        API keys of the Carinho systems, webhook secrets, SESSION_SECRET, SMTP password, ...), each
+        payload encryption key on its own, and the passwords inside the database and Redis URLs."""
+        values: list[str] = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                values.append(value.get_secret_value())
+        values += self.payload_encryption_keys.get_secret_value().split(",")
+        for url in (self.integracoes_database_url, self.atendimento_database_url, self.redis_url):
+            password = urlsplit(url).password if "://" in url else None
+            if password:
+                values += [password, unquote(password)]
+        return sorted({v.strip() for v in values if v and v.strip()})
 
     @property
     def embedded(self) -> bool:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
 import re
+import uuid
+from urllib.parse import quote, quote_plus
 
+import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
+from carinho import runtime
+from carinho.config import Settings
 from carinho.kit.masking import MASK, mask_event_dict, mask_text
 from carinho.logging import configure_logging, get_logger
+from carinho.runtime import Runtime
 
 digit = st.sampled_from("0123456789")
 ddd = st.integers(min_value=11, max_value=99).map(str)
@@ -105,3 +113,118 @@ def test_standard_library_records_are_masked_too() -> None:
     logging.getLogger("uvicorn.error").warning("cliente %s escreveu", "maria@example.com")
     assert "maria@example.com" not in stream.getvalue()
     assert MASK in stream.getvalue()
+
+
+# --- identifiers are not personal data; configured secrets never leave in clear (issue 15, item 7)
+
+
+@settings(max_examples=500, deadline=None)
+@given(bits=st.integers(min_value=0, max_value=2**128 - 1))
+def test_request_ids_event_ids_and_digests_are_never_masked(bits: int) -> None:
+    request_id = f"{bits:032x}"  # carinho.kit.web.new_request_id
+    as_uuid = str(uuid.UUID(int=bits))
+    digest = hashlib.sha256(request_id.encode()).hexdigest()
+    zapi_message_id = "3EB0" + request_id[:16].upper()
+    for identifier in (request_id, as_uuid, digest, zapi_message_id):
+        if not re.search(r"[a-fA-F]", identifier):
+            continue  # digits only (one in ~10^8): may be a phone, masked on purpose
+        assert mask_text(identifier) == identifier
+        assert mask_text(f"GET /api/events/{identifier}?page=2 falhou ({identifier}).") == (
+            f"GET /api/events/{identifier}?page=2 falhou ({identifier})."
+        )
+    record = {"event": f"evento {digest}", "request_id": request_id, "event_id": bits, "step_ids": [bits]}
+    if re.search(r"[a-f]", request_id):
+        assert mask_event_dict(record) == record
+
+
+def test_a_phone_or_e_mail_next_to_an_identifier_is_still_masked() -> None:
+    request_id = "0123456789abcdef0123456789abcdef"
+    masked = mask_text(f"{request_id} 5511987654321 fedcba9876543210fedcba@exemplo.com.br")
+    assert masked.startswith(request_id) and masked.count(MASK) == 2
+    assert "5511987654321" not in masked and "fedcba9876543210fedcba" not in masked
+    assert mask_text("5511987654321") == MASK  # digits only: not an identifier
+    assert mask_text("GET /_sandbox/smtp/messages?to=maria.santos%40exemplo.com.br") == (
+        f"GET /_sandbox/smtp/messages?to={MASK}"
+    )
+    assert mask_event_dict({"phone_id": "5511987654321"}) == {"phone_id": MASK}
+
+
+def _secret_settings() -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        zapi_instance_id="3C5A1B2D4E6F70819A2B3C4D5E6F7081",
+        zapi_token="A1B2C3D4E5F6A7B8C9D0E1F2",
+        zapi_client_token="F0123456789abcdef0123456789abcdefS",
+        zapi_webhook_secret="zapi webhook/secret+1",
+        carinho_crm_api_key="crm-key-9f8e7d6c5b4a",
+        webhook_secret_site="whsec_c2l0ZS1zZWNyZXQtZm9yLWxvZ3M=",
+        session_secret="session-secret-for-logs",
+        mail_password="smtp-pass-123",
+        payload_encryption_keys="first-fernet-key-aaaaaaaaaaaaaaaaaaaaaaaaaa=,second-fernet-key-bbbbbbbbbbbbbbbbbbbbbb=",
+        integracoes_database_url="postgresql+asyncpg://carinho:db%2Fpass%40word@db/integracoes",
+        redis_url="redis://:redis-pass-77@redis:6379/0",
+    )
+
+
+def test_settings_list_every_configured_secret() -> None:
+    secrets = _secret_settings().log_secrets()
+    for value in (
+        "A1B2C3D4E5F6A7B8C9D0E1F2",
+        "F0123456789abcdef0123456789abcdefS",
+        "zapi webhook/secret+1",
+        "crm-key-9f8e7d6c5b4a",
+        "whsec_c2l0ZS1zZWNyZXQtZm9yLWxvZ3M=",
+        "session-secret-for-logs",
+        "smtp-pass-123",
+        "first-fernet-key-aaaaaaaaaaaaaaaaaaaaaaaaaa=",
+        "second-fernet-key-bbbbbbbbbbbbbbbbbbbbbb=",
+        "db/pass@word",
+        "redis-pass-77",
+    ):
+        assert value in secrets
+    assert "3C5A1B2D4E6F70819A2B3C4D5E6F7081" not in secrets  # the instance id is not a credential
+
+
+def test_configured_secrets_are_masked_in_httpx_and_uvicorn_url_lines() -> None:
+    """httpx logs every request's URL at INFO: Z-API's token is in the path, webhook secrets in the
+    query string. Both are masked, by value and by shape; the instance id and request ids stay."""
+    current = _secret_settings()
+    stream = io.StringIO()
+    configure_logging("INFO", stream=stream, settings=current)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"ok": True})
+
+    instance, token = current.zapi_instance_id, current.zapi_token.get_secret_value()
+    webhook_secret = current.zapi_webhook_secret.get_secret_value()
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        client.post(f"https://api.z-api.io/instances/{instance}/token/{token}/send-text", json={})
+        client.post("http://hub.test/webhooks/whatsapp", params={"token": webhook_secret})
+        client.get("http://hub.test/x", params={"t": webhook_secret, "k": "crm-key-9f8e7d6c5b4a"})
+    request_id = "9d1e2f3a4b5c6d7e8f90a1b2c3d4e5f6"
+    logging.getLogger("uvicorn.error").info(
+        '%s - "%s %s HTTP/1.1" %d', "127.0.0.1:5000", "POST", f"/webhooks/whatsapp?token={token}", 401
+    )
+    get_logger("test").warning(
+        "falha", url=f"redis://:redis-pass-77@redis/0 smtp-pass-123 Bearer {token}", request_id=request_id
+    )
+    logging.getLogger().handlers[0].flush()
+    output = stream.getvalue()
+    for secret in current.log_secrets():
+        assert secret not in output
+        assert quote(secret, safe="") not in output and quote_plus(secret) not in output
+    assert f"/instances/{instance}/token/{MASK}/send-text" in output
+    assert f"whatsapp?token={MASK}" in output
+    assert request_id in output
+
+
+async def test_the_secrets_of_the_configured_runtime_are_masked(rt: Runtime) -> None:
+    """Secrets configured after logging was set up (the sandbox's generated Z-API token on a first
+    start) are masked as soon as the runtime is configured with them."""
+    stream = io.StringIO()
+    configure_logging("INFO", stream=stream)
+    token = "FRESHLYGENERATEDTOKEN0123"
+    runtime.configure(rt.settings.with_overrides(zapi_token=SecretStr(token)))
+    logging.getLogger("httpx").info("HTTP Request: POST http://sandbox/z/%s/send-text", token)
+    logging.getLogger().handlers[0].flush()
+    assert token not in stream.getvalue() and MASK in stream.getvalue()

@@ -16,7 +16,7 @@ T = TypeVar("T")
 
 def settings_for_cli() -> Settings:
     settings = get_settings()
-    configure_logging(settings.carinho_log_level)
+    configure_logging(settings.carinho_log_level, settings=settings)
     return settings
 
 
