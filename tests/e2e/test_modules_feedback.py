@@ -138,19 +138,25 @@ async def test_feedback_by_the_link_and_from_cuidadores(platform: Platform) -> N
     assert crm_feedback["body"]["rating"] == 7 and crm_feedback["body"]["channel"] == "link"
     assert (await platform.hub.get("/feedback/not-a-token")).status_code == 404
 
-    # Cuidadores' own feedback (1–5 stars): to the CRM on the 0–10 scale, not echoed back to cuidadores.
-    stars = {"feedback_id": 301, "service_id": 5532, "caregiver_id": 2, "client_id": "2", "rating": 4}
+    # Cuidadores' own feedback: rated 0–10 like everything else (docs/contratos/cuidadores.md), so to
+    # the CRM as is; not through our link, so not `channel: link` (omitted unless cuidadores says how);
+    # not echoed back to cuidadores.
+    own = {"feedback_id": 301, "service_id": 5532, "caregiver_id": 2, "client_id": "2", "rating": 9}
+    assert (await platform.post_signed("/webhooks/cuidadores/feedback", "cuidadores", own)).status_code == 202
+    told = {"feedback_id": 302, "service_id": 5533, "caregiver_id": 2, "rating": 4, "canal": "whatsapp"}
     assert (
-        await platform.post_signed("/webhooks/cuidadores/feedback", "cuidadores", stars)
+        await platform.post_signed("/webhooks/cuidadores/feedback", "cuidadores", told)
     ).status_code == 202
     await platform.run_jobs()
-    crm_feedback = (await platform.accepted("crm", "POST", "/feedback"))[-1]
-    assert crm_feedback["body"] == {
-        "service_id": "5532",
-        "rating": 8,
-        "client_id": 2,
+    crm_feedback = {
+        f["body"]["service_id"]: f["body"] for f in await platform.accepted("crm", "POST", "/feedback")
+    }
+    assert crm_feedback["5532"] == {"service_id": "5532", "rating": 9, "client_id": 2, "caregiver_id": 2}
+    assert crm_feedback["5533"] == {
+        "service_id": "5533",
+        "rating": 4,
         "caregiver_id": 2,
-        "channel": "link",
+        "channel": "whatsapp",
     }
     assert len(await platform.accepted("cuidadores", "POST", "/feedback")) == 1  # only the link's
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,6 +12,7 @@ from carinho.connectors.zapi.client import ZapiClient
 from carinho.connectors.zapi.errors import ZapiRejected
 from carinho.connectors.zapi.schemas import ButtonAction, OptionList
 from tests.sandbox.harness import RunningSandbox, WebhookReceiver
+from tests.support.fixtures import ZAPI_FIXTURES
 
 PHONE = "5511987654321"
 
@@ -198,3 +200,17 @@ async def test_invalid_phone_is_permanent(zapi: ZapiClient) -> None:
         await zapi.send_text("abc", "Olá")
     assert not caught.value.retryable
     assert not isinstance(caught.value, ConnectorAuthError)
+
+
+async def test_option_lists_in_z_api_s_own_shape_are_sent_as_documented(
+    zapi: ZapiClient, sandbox: RunningSandbox
+) -> None:
+    """The option list of Z-API's documentation (`buttonLabel`), as a dict or parsed, goes out as is."""
+    documented = json.loads((ZAPI_FIXTURES / "send_option_list.request.json").read_text(encoding="utf-8"))
+    await zapi.send_option_list(documented["phone"], documented["message"], documented["optionList"])
+    assert last_sent(sandbox)["body"] == documented
+
+    parsed = OptionList.model_validate(documented["optionList"])
+    assert parsed.button_label == "Open option list"
+    await zapi.send_option_list(PHONE, "Qual período?", parsed)
+    assert last_sent(sandbox)["body"]["optionList"] == documented["optionList"]

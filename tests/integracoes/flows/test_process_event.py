@@ -11,12 +11,15 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from carinho.connectors.crm.client import CrmClient
+from carinho.connectors.crm.schemas import FeedbackInput
 from carinho.integracoes.events.service import NewEvent, event_service
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, PROCESS_EVENT_JOB, register_flow
 from carinho.integracoes.flows.steps import StepContext, StepError, step
 from carinho.kit import clock
 from carinho.runtime import Runtime
+from carinho.runtime import current as current_runtime
 from carinho.worker import Lane, enqueue
 from tests.integracoes.processing import (
     create_endpoint,
@@ -40,7 +43,7 @@ async def _call(ctx: StepContext, url: str) -> dict[str, Any]:
             url, json={"event": ctx.event.id}, headers={"Idempotency-Key": ctx.idempotency_key}
         )
     if response.status_code >= 500:
-        raise StepError(f"target answered {response.status_code}")
+        raise StepError(f"target answered {response.status_code}", status_code=response.status_code)
     return {"status": response.status_code}
 
 
@@ -54,6 +57,17 @@ async def second_call(ctx: StepContext) -> dict[str, Any]:
     return await _call(ctx, ctx.payload["second"])
 
 
+@step("tests.crm_feedback")
+async def crm_feedback(ctx: StepContext) -> dict[str, Any]:
+    """A step calling a Carinho system through its real connector (a ConnectorError when it fails)."""
+    settings = ctx_settings().with_overrides(carinho_crm_url=ctx.payload["crm"])
+    async with CrmClient(settings) as crm:
+        recorded = await crm.record_feedback(
+            FeedbackInput(service_id="1", rating=9, channel="whatsapp"), idempotency_key=ctx.idempotency_key
+        )
+    return {"crm_feedback_id": recorded.id}
+
+
 @step("tests.refuse")
 async def refuse(ctx: StepContext) -> None:
     raise StepError("the target says this will never work", retryable=False)
@@ -61,6 +75,8 @@ async def refuse(ctx: StepContext) -> None:
 
 register_flow(TWO_CALLS, Lane.integrations, ("tests.first_call", "tests.second_call", DELIVER_WEBHOOKS))
 register_flow(PERMANENT, Lane.integrations, ("tests.refuse",))
+CRM_CALL = "tests.crm_call"
+register_flow(CRM_CALL, Lane.integrations, ("tests.crm_feedback",))
 
 
 def test_lanes_follow_the_flow_registry() -> None:
@@ -149,6 +165,7 @@ async def test_a_step_out_of_retries_goes_to_the_dlq_and_the_retry_api_finishes_
         "500" in (item.last_error or "")
         and item.context["idempotency_key"] == f"evt_{event_id}.tests.second_call"
     )
+    assert item.last_status_code == 500
 
     response = await hub.post(f"/api/events/{event_id}/retry", headers=auth)
     assert response.status_code == 202, response.text
@@ -187,6 +204,28 @@ async def test_a_permanent_step_error_goes_straight_to_the_dlq(
     [item] = await dead_letters(rt)
     assert (item.status, item.replays, item.attempts) == ("open", 1, 2)
     assert (await event_row(rt, event_id)).status == "dead"
+
+
+def ctx_settings() -> Any:
+    return current_runtime().settings
+
+
+async def test_a_dlq_item_of_a_step_carries_the_http_status_of_its_last_failed_call(
+    hub: httpx.AsyncClient, rt: Runtime, auth: dict[str, str], receiver: WebhookReceiver, hook: str
+) -> None:
+    """A connector call answered 503, then 503, then 422: the item says 422 (not null)."""
+    rt.settings.event_retry_schedule_seconds = "10,60"
+    receiver.plan(f"{hook}/api/v1/feedback", Reply(503), Reply(503), Reply(422))
+    await submit_event(hub, auth, CRM_CALL, {"crm": receiver.url(hook)})
+    for _ in range(3):
+        await drain(rt)
+        clock.advance(timedelta(seconds=80))
+    assert [r.status for r in receiver.received(f"{hook}/api/v1/feedback")] == [503, 503, 422]
+    [item] = await dead_letters(rt)
+    assert (item.kind, item.step_name, item.attempts) == ("step", "tests.crm_feedback", 3)
+    assert item.last_status_code == 422
+    listed = (await hub.get(f"/api/dlq/{item.id}", headers=auth)).json()
+    assert listed["last_status_code"] == 422
 
 
 async def test_retry_api_refuses_what_cannot_be_retried(

@@ -347,7 +347,7 @@ async def test_schema_errors_are_422_listing_fields(
     assert "invalid Brazilian phone" in json.dumps(bad_phone.json()["details"])
 
     feedback = await post_signed(
-        hub, "/webhooks/cuidadores/feedback", settings.webhook_secret("cuidadores"), {"rating": 9}
+        hub, "/webhooks/cuidadores/feedback", settings.webhook_secret("cuidadores"), {"rating": 11}
     )
     assert feedback.status_code == 422
     assert [d["field"] for d in feedback.json()["details"]] == ["rating"]

@@ -126,7 +126,9 @@ class FeedbackInput(BaseModel):
     client_id: int | None = None
     lead_id: int | None = None
     caregiver_id: int | None = None
-    channel: Literal["whatsapp", "email", "link"] = "whatsapp"
+    # How the client answered; None (omitted) when nobody knows, e.g. feedback cuidadores collected
+    # without saying how.
+    channel: Literal["whatsapp", "email", "link"] | None = None
 
 
 class Feedback(Resource):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class SendResult(BaseModel):
@@ -99,8 +99,15 @@ class Option(BaseModel):
 
 
 class OptionList(BaseModel):
+    """`optionList` of send-option-list. Accepts Z-API's own shape (`buttonLabel`, as in its docs and
+    in a payload copied from them) and the Python name (`button_label`); sends `buttonLabel`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
     title: str
-    button_label: str = Field(serialization_alias="buttonLabel")
+    button_label: str = Field(
+        validation_alias=AliasChoices("buttonLabel", "button_label"), serialization_alias="buttonLabel"
+    )
     options: list[Option]
 
 

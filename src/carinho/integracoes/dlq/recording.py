@@ -43,7 +43,10 @@ async def record_step(
     attempts: int,
     error: str,
     context: dict[str, Any],
+    status_code: int | None = None,
 ) -> DeadLetter:
+    """`status_code`: the HTTP status of the step's last failed call (None: no HTTP answer, e.g. a
+    timeout or a mapping error)."""
     repo = DeadLetterRepository(session)
     item = await _upsert(
         repo,
@@ -57,11 +60,13 @@ async def record_step(
             "step_name": step_name,
             "attempts": attempts,
             "last_error": error[:4000],
-            "last_status_code": None,
+            "last_status_code": status_code,
             "context": context,
         },
     )
-    log.warning("dlq.step_dead", event_id=event.id, step=step_name, attempts=attempts)
+    log.warning(
+        "dlq.step_dead", event_id=event.id, step=step_name, attempts=attempts, status_code=status_code
+    )
     return item
 
 

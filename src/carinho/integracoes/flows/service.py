@@ -202,6 +202,7 @@ class FlowService:
             step_name=failed.step.name,
             attempts=step.attempts if step is not None else event.attempts,
             error=failure.error,
+            status_code=failure.status_code,
             context={
                 "event_attempts": event.attempts,
                 "retryable": failure.retryable,

@@ -53,12 +53,21 @@ StepFn = Callable[[StepContext], Awaitable[dict[str, Any] | None]]
 
 
 class StepError(Exception):
-    """A step failed. `retryable=False` sends it straight to the DLQ."""
+    """A step failed. `retryable=False` sends it straight to the DLQ. `status_code`: the HTTP status
+    of the failed call, when there was one (else the one of a `ConnectorError` it was raised from)."""
 
-    def __init__(self, message: str, *, retryable: bool = True, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = True,
+        retry_after: float | None = None,
+        status_code: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.status_code = status_code
 
 
 @dataclass(frozen=True)
@@ -66,15 +75,31 @@ class StepFailure:
     error: str
     retryable: bool
     retry_after: float | None = None
+    # HTTP status of the call that failed the step (the DLQ item's `last_status_code`).
+    status_code: int | None = None
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> StepFailure:
         message = f"{type(exc).__name__}: {exc}"[:4000]
-        if isinstance(exc, StepError):
-            return cls(message, exc.retryable, exc.retry_after)
-        if isinstance(exc, ConnectorError):
-            return cls(message, exc.retryable, exc.retry_after)
-        return cls(message, retryable=True)  # unexpected: worth another try, then the DLQ
+        status = _status_code(exc)
+        if isinstance(exc, StepError | ConnectorError):
+            return cls(message, exc.retryable, exc.retry_after, status)
+        return cls(message, retryable=True, status_code=status)  # unexpected: another try, then the DLQ
+
+
+def _status_code(exc: BaseException) -> int | None:
+    """The HTTP status of the failed call: the exception's own, else that of the exception it was
+    raised from (`raise StepError(...) from connector_error`), following the chain."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, StepError) and current.status_code is not None:
+            return current.status_code
+        if isinstance(current, ConnectorError) and current.upstream_status is not None:
+            return current.upstream_status
+        current = current.__cause__ or current.__context__
+    return None
 
 
 _steps: dict[str, StepFn] = {}

@@ -152,9 +152,9 @@ DEFAULT_MAPPINGS: tuple[DefaultMapping, ...] = (
         "feedback.received",
         "crm",
         "Avaliação registrada no CRM (nota de 0 a 10)",
-        """compact({service_id: service_id, rating: rescale(rating, default(scale, `5`), `10`),
+        """compact({service_id: service_id, rating: rescale(rating, default(scale, `10`), `10`),
           comment: comment, client_id: to_int(client_id), caregiver_id: to_int(caregiver_id),
-          channel: default(channel, 'link')})""",
+          channel: channel})""",
     ),
     _mapping(
         "feedback.received",
@@ -162,7 +162,7 @@ DEFAULT_MAPPINGS: tuple[DefaultMapping, ...] = (
         "Avaliação registrada no sistema de cuidadores (não reenvia o que veio de lá)",
         """caregiver_id && _event.source != 'cuidadores' && {caregiver_id: caregiver_id,
           feedback: compact({service_id: service_id,
-            rating: rescale(rating, default(scale, `5`), `10`), comment: comment,
+            rating: rescale(rating, default(scale, `10`), `10`), comment: comment,
             crm_client_id: to_int(client_id)})} || null""",
     ),
     # Financeiro's payments and payouts, delivered to their subscribers

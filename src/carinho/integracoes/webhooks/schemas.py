@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -338,7 +338,7 @@ class CuidadoresFeedback(_Normalizing):
                     "service_id": 5531,
                     "caregiver_id": 77,
                     "client_id": "C-1001",
-                    "rating": 5,
+                    "rating": 9,
                     "comment": "A Joana foi atenciosa e pontual.",
                     "created_at": "2026-11-28T22:10:00-03:00",
                 }
@@ -350,6 +350,11 @@ class CuidadoresFeedback(_Normalizing):
     service_id: str | None = Field(None, validation_alias=_aliases("service_id", "servico_id"))
     caregiver_id: str | None = Field(None, validation_alias=_aliases("caregiver_id", "cuidador_id"))
     client_id: str | None = Field(None, validation_alias=_aliases("client_id", "cliente_id"))
-    rating: int = Field(ge=1, le=5, validation_alias=_aliases("rating", "nota"))
+    # Cuidadores rates 0–10, as its own API and the CRM do (docs/contratos/cuidadores.md, crm.md).
+    rating: int = Field(ge=0, le=10, validation_alias=_aliases("rating", "nota"))
     comment: str | None = Field(None, max_length=5000, validation_alias=_aliases("comment", "comentario"))
+    # How the client gave it, when cuidadores says so (one of the CRM's channels); passed on as is.
+    channel: Literal["whatsapp", "email", "link"] | None = Field(
+        None, validation_alias=_aliases("channel", "canal")
+    )
     created_at: datetime | None = Field(None, validation_alias=_aliases("created_at", "criado_em"))
