@@ -1,7 +1,8 @@
 """InboxService, the sending half: replies, templates, attachments, automatic messages and notes.
 
 A send is a `messages` row (queued) plus a job on the notifications lane, written in the caller's
-transaction; `sending.py` delivers it. Notes never leave the building.
+transaction; `sending.py` delivers it, in the conversation's order (`send_order.py`). Notes never
+leave the building.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from carinho.kit.clock import utcnow
 from carinho.worker import enqueue
 
 SEND_JOB = "atendimento.send_whatsapp"
+SEND_NEXT_JOB = "atendimento.send_next"  # the conversation's next message, once one became final
 ATTACHMENT_KINDS = {MessageKind.image, MessageKind.document, MessageKind.audio, MessageKind.video}
 
 
@@ -52,6 +54,9 @@ class OutboundService:
         template_id: int | None = None,
         automation: str | None = None,
     ) -> Message:
+        from carinho.atendimento.inbox.send_order import lock_conversation
+
+        await lock_conversation(session, conversation.id)  # ids in commit order: the send order
         now = utcnow()
         sender = {
             ActorType.agent: SenderType.agent,
@@ -232,6 +237,8 @@ class OutboundService:
         ensure_active(conversation)
         if message.delivery_status != DeliveryStatus.failed.value or message.private:
             raise Conflict("Só mensagens com falha podem ser reenviadas.")
+        from carinho.atendimento.inbox.send_order import start_series
+
         message.delivery_status = DeliveryStatus.queued.value
         message.failure_reason = None
         message.failed_at = None
@@ -239,6 +246,7 @@ class OutboundService:
             **(message.extra or {}),
             "manual_retries": int((message.extra or {}).get("manual_retries", 0)) + 1,
         }
+        start_series(message)
         # A fresh series of automatic attempts; the key stays unique across series.
         await enqueue(
             session,

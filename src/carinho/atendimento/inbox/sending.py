@@ -4,14 +4,19 @@
    message not `queued` (sent, failed, or being sent) is never sent again.
 2. Call Z-API (rate-limited by the client).
 3. Success: record WhatsApp's message id, `sent`. Transient failure: back to `queued` and a delayed
-   retry, up to MAX_SEND_ATTEMPTS. Permanent failure or attempts exhausted: `failed` with the reason,
-   an alert and an audit entry (the dead letter: a person may re-send it from the conversation).
+   retry, up to MAX_SEND_ATTEMPTS. Z-API's rate limit: back to `queued` until a slot frees, not
+   counted as an attempt. Permanent failure or attempts exhausted: `failed` with the reason, an alert
+   and an audit entry (the dead letter: a person may re-send it from the conversation).
 A crash between the Z-API call and the commit leaves the message `sending`: the sweeper marks it
 failed ("confirme no WhatsApp antes de reenviar") rather than risk a second send.
+
+Sends of one conversation go in the order written (`send_order.py`): before the claim, a message
+whose predecessor is not final waits; a message that becomes final lets the next one go.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,13 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from carinho import runtime
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
+from carinho.atendimento.inbox import send_order
 from carinho.atendimento.inbox.failures import mark_failed
 from carinho.atendimento.inbox.models import Contact, Conversation, DeliveryStatus, Message, MessageKind
 from carinho.atendimento.inbox.outbound import SEND_JOB, send_dedupe_key
 from carinho.atendimento.inbox.receipts import apply_pending_receipts
 from carinho.atendimento.live import recorder as live_recorder
 from carinho.atendimento.live.models import ChangeKind
-from carinho.connectors.errors import ConnectorError, ConnectorTransientError
+from carinho.connectors.errors import ConnectorError, ConnectorRateLimited, ConnectorTransientError
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import enqueue
@@ -88,8 +94,21 @@ async def _call_zapi(phone: str, message: Message) -> tuple[str | None, str | No
 
 
 async def deliver(session: AsyncSession, message_id: int, attempt: int) -> Outcome:
+    """Send the message if it is its conversation's turn; `attempt` is the job's count (the message's
+    own record decides, see `send_order.series_attempt`). Final outcomes let the next message go."""
+    if not await send_order.ready(message_id):
+        return Outcome("waiting", "an earlier message of the conversation goes first")
     if not await _claim(message_id):
         return Outcome("skipped", "not queued")
+    outcome = await _send_claimed(session, message_id, attempt)
+    if outcome.status in ("sent", "failed"):
+        message = await session.get(Message, message_id)
+        assert message is not None
+        await send_order.message_final(session, message)
+    return outcome
+
+
+async def _send_claimed(session: AsyncSession, message_id: int, attempt: int) -> Outcome:
     row = (
         await session.execute(
             select(Message, Contact.phone, Conversation.id)
@@ -100,8 +119,25 @@ async def deliver(session: AsyncSession, message_id: int, attempt: int) -> Outco
     ).one()
     message: Message = row[0]
     phone: str = row[1]
+    attempt = send_order.series_attempt(message, attempt)
+    send_order.set_next_attempt(message, None)
     try:
         provider_id, zaap_id, skipped = await _call_zapi(phone, message)
+    except ConnectorRateLimited as exc:
+        # Nothing was sent: not an attempt. It stays first in its conversation until a slot frees.
+        delay = timedelta(seconds=max(1.0, exc.retry_after or 1.0))
+        message.delivery_status = DeliveryStatus.queued.value
+        message.send_attempts -= 1
+        send_order.set_next_attempt(message, utcnow() + delay)
+        await enqueue(
+            session,
+            SEND_JOB,
+            {"message_id": message.id, "attempt": attempt},
+            delay=delay,
+            dedupe_key=f"{send_dedupe_key(message.id, message.send_attempts + 1)}:rl:{uuid.uuid4().hex[:12]}",
+        )
+        log.info("atendimento.send_rate_limited", message_id=message.id, retry_after=exc.retry_after)
+        return Outcome("rate_limited", exc.code)
     except ConnectorTransientError as exc:
         if attempt < MAX_SEND_ATTEMPTS:
             delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
@@ -109,6 +145,7 @@ async def deliver(session: AsyncSession, message_id: int, attempt: int) -> Outco
                 delay = max(delay, timedelta(seconds=exc.retry_after))
             message.delivery_status = DeliveryStatus.queued.value
             message.failure_reason = f"tentativa {attempt} falhou: {exc.message}"[:2000]
+            send_order.set_next_attempt(message, utcnow() + delay)
             await enqueue(
                 session,
                 SEND_JOB,
@@ -132,6 +169,7 @@ async def deliver(session: AsyncSession, message_id: int, attempt: int) -> Outco
     message.delivery_status = DeliveryStatus.sent.value
     message.failure_reason = None
     message.sent_at = now
+    await send_order.mark_if_after_failure(session, message)
     await apply_pending_receipts(session, message)
     history_service.record(
         session,
@@ -172,6 +210,7 @@ async def fail_stuck_sends(session: AsyncSession) -> int:
             message,
             "Envio interrompido: confirme no WhatsApp se a mensagem chegou antes de reenviar.",
         )
+        await send_order.message_final(session, message)  # the rest of the conversation goes on
         stuck += 1
     return stuck
 
