@@ -150,6 +150,14 @@ def scenarios(data: DataSet) -> list[Scenario]:
             "api_sup",
         ),
         Scenario(
+            "sup_search_active",
+            f"inbox, todas, search “{data.terms['name']}”",
+            "supervisor",
+            f"/conversas?aba=todas&busca={name}",
+            "inbox",
+            "api_sup",
+        ),
+        Scenario(
             "sup_search",
             f"inbox, todas, every status, search “{data.terms['name']}”",
             "supervisor",
@@ -602,6 +610,14 @@ def write_section(markdown: str) -> None:
     DOC.write_text(text, encoding="utf-8")
 
 
+def stamp(report: dict[str, Any], path: Path) -> None:
+    """When and under what load, then the raw results to `path` (so a failing later part loses nothing)."""
+    report["at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    report["load_average"] = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"raw results: {path}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -622,24 +638,29 @@ def main() -> None:
     parser.add_argument(
         "--only", action="append", default=[], help="measure these scenario keys (and the baselines)"
     )
-    parser.add_argument("--json", type=Path, help="write the raw results here too")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "carinho_inbox_bench.json",
+        help="the raw results, written after each part (default: %(default)s)",
+    )
+    parser.add_argument("--from-json", type=Path, help="take the server figures from an earlier --json")
     parser.add_argument("--write", action="store_true", help="write the section of docs/benchmarks.md")
     args = parser.parse_args()
-    results = [asyncio.run(measure_backend(b.strip(), args)) for b in args.backends.split(",") if b.strip()]
-    live = None
+    report: dict[str, Any] = {"args": {"warmup": args.warmup, "live": args.live}, "live": None}
+    if args.from_json:
+        earlier = json.loads(args.from_json.read_text(encoding="utf-8"))
+        report.update(results=earlier["results"], args={**earlier["args"], "live": args.live})
+    else:
+        backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+        report["results"] = [asyncio.run(measure_backend(b, args)) for b in backends]
+    stamp(report, args.json)
     if args.live:
         from bench.inbox_live import measure_live
 
-        live = measure_live(args.live)
-    report = {
-        "at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "load_average": " / ".join(f"{v:.1f}" for v in os.getloadavg()),
-        "results": results,
-        "live": live,
-        "args": {"warmup": args.warmup, "live": args.live},
-    }
-    if args.json:
-        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        report["live"] = measure_live(args.live)
+        stamp(report, args.json)
+    results, live = report["results"], report["live"]
     for r in results:
         for key, text in r["profiles"].items():
             print(f"\n===== profile {r['backend']} {key}\n{text}")
