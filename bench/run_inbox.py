@@ -114,7 +114,7 @@ def scenarios(data: DataSet) -> list[Scenario]:
         Scenario(
             "plain", "plain page of the same layout (/conta/senha)", "attendant", "/conta/senha", "baseline"
         ),
-        Scenario("att_mine", "inbox, minhas", "attendant", "/conversas", "inbox", "api_att"),
+        Scenario("att_mine", "inbox, minhas", "attendant", "/conversas?aba=minhas", "inbox", "api_att"),
         Scenario(
             "att_queue",
             "inbox, não atribuídas",
@@ -123,7 +123,7 @@ def scenarios(data: DataSet) -> list[Scenario]:
             "inbox",
             "api_att",
         ),
-        Scenario("att_all", "inbox, todas", "attendant", "/conversas?aba=todas", "inbox", "api_att"),
+        Scenario("att_all", "inbox, todas (the default view)", "attendant", "/conversas", "inbox", "api_att"),
         Scenario(
             "att_search",
             f"inbox, todas, search “{data.terms['name']}”",
@@ -453,7 +453,7 @@ def server_table(result: dict[str, Any]) -> str:
 def load_table(results: list[dict[str, Any]]) -> str:
     loads = results[0]["first_load"]
     html = loads["html"]
-    rows = [f"| HTML of `/conversas` (attendant, minhas) | {html['bytes']:,} | {html['gzip']:,} |"]
+    rows = [f"| HTML of `/conversas` (attendant, default view) | {html['bytes']:,} | {html['gzip']:,} |"]
     for name, size in loads["files"].items():
         rows.append(f"| `{name}` | {size['bytes']:,} | {size['gzip']:,} |")
     ok = loads["own_total"] / 1024 <= FIRST_LOAD_TARGET_KB
@@ -500,8 +500,8 @@ What is measured, on SQLite and on PostgreSQL, with the data set below:
 - **Server time** of the workspace's pages: each request goes in-process over ASGI
   (`httpx.ASGITransport`: the whole app, its middleware and the database, no socket) with the
   session cookie of an attendant (N1) or a supervisor logged in through `/entrar`. After {warmup}
-  unmeasured rounds, every scenario is requested once per round, interleaved ({rounds} rounds), so
-  a busy machine slows all of them alike; p50/p95 are over those requests. *CPU p50* is the
+  unmeasured rounds, every scenario is requested once per round, interleaved (rounds: {rounds}),
+  so a busy machine slows all of them alike; p50/p95 are over those requests. *CPU p50* is the
   benchmark process's CPU time per request (the app and the driver's thread; PostgreSQL's own work
   is outside it). *SQL statements* are counted by a SQLAlchemy `before_cursor_execute` listener on
   the second request of each scenario (caches warm). Baselines, in the same rounds: the JSON API
@@ -510,8 +510,8 @@ What is measured, on SQLite and on PostgreSQL, with the data set below:
   with 1,000 messages) and a plain page of the same layout and session check (`/conta/senha`). The
   planner's statistics: PostgreSQL's gathered after the load (`ANALYZE`, which autovacuum does
   within a minute); SQLite's none, as in production (nothing runs `ANALYZE` there).
-- **First load**: the bytes of the inbox's HTML (`/conversas`, attendant) and of the CSS and
-  JavaScript it references, fetched as the app serves them: **uncompressed** (the app does not
+- **First load**: the bytes of the inbox's HTML (`/conversas`, the attendant's default view) and
+  of the CSS and JavaScript it references, fetched as the app serves them: **uncompressed** (the app does not
   gzip; a reverse proxy may). htmx is listed apart, as the issue asks; gzip sizes for information.
 - **Live**: `carinho up` started by the browser-test harness (`carinho.kit.ui.testing`: free ports,
   fresh data dir, its clock on a business morning), an attendant created through the API and
@@ -545,7 +545,8 @@ escalations, {triage:,} triage sessions, {history:,} audit entries. Loaded in {l
 
 ### Results ({at})
 
-Machine: 2 vCPUs shared with other work (load average at the end: {load_average}); Python 3.11.
+Machine: 2 vCPUs shared with other work (load average at the end: {load_average}){niceness};
+Python 3.11.
 
 {tables}
 
@@ -567,7 +568,7 @@ def section(report: dict[str, Any]) -> str:
     return TEMPLATE.format(
         section=SECTION,
         warmup=report["args"]["warmup"],
-        rounds=" / ".join(f"{r['rounds']} on {r['backend']}" for r in results),
+        rounds=", ".join(f"{r['rounds']} on {r['backend']}" for r in results),
         live_count=report["args"]["live"],
         minutes=10,
         conversations=counts["conversations"],
@@ -586,6 +587,11 @@ def section(report: dict[str, Any]) -> str:
         loads=", ".join(f"{r['load_seconds']} s ({r['backend']})" for r in results),
         at=report["at"],
         load_average=report["load_average"],
+        niceness=(
+            f"; the benchmark and the platform it starts at nice {report['nice']} (PostgreSQL's server at 0)"
+            if report.get("nice")
+            else ""
+        ),
         tables=tables,
         load=load_table(results),
         live=live_table(report["live"]),
@@ -614,6 +620,7 @@ def stamp(report: dict[str, Any], path: Path) -> None:
     """When and under what load, then the raw results to `path` (so a failing later part loses nothing)."""
     report["at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     report["load_average"] = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    report["nice"] = os.nice(0)
     path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"raw results: {path}", flush=True)
 
@@ -644,21 +651,28 @@ def main() -> None:
         default=Path(tempfile.gettempdir()) / "carinho_inbox_bench.json",
         help="the raw results, written after each part (default: %(default)s)",
     )
-    parser.add_argument("--from-json", type=Path, help="take the server figures from an earlier --json")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        help="take the figures from an earlier --json (the live ones too with --live 0)",
+    )
     parser.add_argument("--write", action="store_true", help="write the section of docs/benchmarks.md")
     args = parser.parse_args()
     report: dict[str, Any] = {"args": {"warmup": args.warmup, "live": args.live}, "live": None}
     if args.from_json:
         earlier = json.loads(args.from_json.read_text(encoding="utf-8"))
-        report.update(results=earlier["results"], args={**earlier["args"], "live": args.live})
+        report.update(results=earlier["results"], args=earlier["args"], at=earlier["at"])
+        report.update(load_average=earlier["load_average"], live=earlier.get("live"))
     else:
         backends = [b.strip() for b in args.backends.split(",") if b.strip()]
         report["results"] = [asyncio.run(measure_backend(b, args)) for b in backends]
-    stamp(report, args.json)
+    if not args.from_json:
+        stamp(report, args.json)
     if args.live:
         from bench.inbox_live import measure_live
 
         report["live"] = measure_live(args.live)
+        report["args"]["live"] = args.live
         stamp(report, args.json)
     results, live = report["results"], report["live"]
     for r in results:
