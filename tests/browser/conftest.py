@@ -50,7 +50,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.xdist_group("browser"))
     late = [item for item in browser_items if item.get_closest_marker("moves_clock")]
     if late:
-        items[:] = [item for item in items if item not in late] + late
+        # At the end of the browser tests, not of the session: the browser and the platform are
+        # package-scoped, torn down before the other packages' tests run.
+        rest = [item for item in items if item not in late]
+        kept = [i for i, item in enumerate(rest) if item in browser_items]
+        last = kept[-1] if kept else -1
+        items[:] = rest[: last + 1] + late + rest[last + 1 :]
 
 
 def _require_chromium() -> None:
@@ -73,7 +78,7 @@ class Team:
     supervisor: Account
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """`carinho up` for the whole session, its clock on a business morning (Tuesday 10:00 in São
     Paulo): out-of-hours replies and SLA timers behave the same whenever the tests run."""
@@ -86,7 +91,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def team(platform: Platform) -> Team:
     return Team(
         admin=platform.admin,
@@ -98,12 +103,14 @@ def team(platform: Platform) -> Team:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     _require_chromium()
     from playwright.sync_api import expect
 
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    # Package scope: Playwright's sync API runs an event loop in this thread while it is open, and
+    # the asyncio tests of the other packages cannot run inside it.
     with chromium() as running:
         yield running
 
