@@ -7,14 +7,34 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho import runtime
 from carinho.atendimento.agents.models import Agent, Role, SupportLevel
 from carinho.atendimento.agents.repository import AgentRepository
+from carinho.config import Environment
 from carinho.errors import BadRequest, Conflict, NotFound, Unauthorized
 from carinho.kit.clock import utcnow
 
-_hasher = PasswordHasher()
+# Argon2id with argon2-cffi's defaults (RFC 9106, low-memory profile: 64 MiB, 3 passes).
+_STANDARD = PasswordHasher()
+# Only for a runtime configured with CARINHO_ENV=test: the smallest cost argon2 accepts, so that the
+# thousands of agents the tests create and log in cost microseconds instead of a tenth of a second
+# each. A hash carries its own parameters, so either hasher verifies the other's hashes.
+_CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 # Verified when the e-mail is unknown, so a wrong e-mail costs as much time as a wrong password.
-_DUMMY_HASH = _hasher.hash("carinho-dummy-password")
+_DUMMY_STANDARD = _STANDARD.hash("carinho-dummy-password")
+_DUMMY_CHEAP = _CHEAP.hash("carinho-dummy-password")
+
+
+def _cheap() -> bool:
+    return runtime.is_configured() and runtime.current().settings.carinho_env == Environment.test
+
+
+def _hasher() -> PasswordHasher:
+    return _CHEAP if _cheap() else _STANDARD
+
+
+def _dummy_hash() -> str:
+    return _DUMMY_CHEAP if _cheap() else _DUMMY_STANDARD
 
 
 def new_password() -> str:
@@ -46,7 +66,7 @@ class AgentService:
             Agent(
                 name=name.strip(),
                 email=email.strip().lower(),
-                password_hash=_hasher.hash(password),
+                password_hash=_hasher().hash(password),
                 role=Role(role).value,
                 level=SupportLevel(level).value,
                 capacity=capacity,
@@ -67,7 +87,7 @@ class AgentService:
     async def verify_password(self, session: AsyncSession, email: str, password: str) -> Agent | None:
         agent = await AgentRepository(session).get_by_email(email)
         try:
-            _hasher.verify(agent.password_hash if agent else _DUMMY_HASH, password)
+            _hasher().verify(agent.password_hash if agent else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return None
         if agent is None or not agent.active:
@@ -119,18 +139,18 @@ class AgentService:
 
     async def reset_password(self, session: AsyncSession, agent: Agent) -> str:
         password = new_password()
-        agent.password_hash = _hasher.hash(password)
+        agent.password_hash = _hasher().hash(password)
         agent.auth_epoch += 1
         return password
 
     async def change_password(self, session: AsyncSession, agent: Agent, current: str, new: str) -> None:
         try:
-            _hasher.verify(agent.password_hash, current)
+            _hasher().verify(agent.password_hash, current)
         except (VerificationError, InvalidHashError):
             raise BadRequest("A senha atual não confere.") from None
         if len(new) < 10:
             raise BadRequest("A nova senha deve ter pelo menos 10 caracteres.")
-        agent.password_hash = _hasher.hash(new)
+        agent.password_hash = _hasher().hash(new)
         agent.auth_epoch += 1
 
     async def list(self, session: AsyncSession, *, active: bool | None = None) -> Sequence[Agent]:

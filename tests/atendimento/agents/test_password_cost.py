@@ -1,0 +1,34 @@
+"""Agents' passwords get argon2-cffi's default cost in every environment but a test runtime, whose
+cheap hashes only make the suite faster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from carinho import runtime
+from carinho.atendimento.agents import service
+from carinho.config import Environment, Settings
+
+DEFAULT = "m=65536,t=3,p=4"
+
+
+@pytest.mark.parametrize(
+    ("environment", "parameters"),
+    [("development", DEFAULT), ("production", DEFAULT), ("test", "m=8,t=1,p=1")],
+)
+def test_the_hash_cost_depends_on_the_environment(tmp_path: Path, environment: str, parameters: str) -> None:
+    defaults = PasswordHasher()
+    assert f"m={defaults.memory_cost},t={defaults.time_cost},p={defaults.parallelism}" == DEFAULT
+    # model_construct: production's refusal of placeholder secrets is beside the point here
+    settings = Settings.model_construct(carinho_env=Environment(environment), carinho_data_dir=tmp_path)
+    rt = runtime.configure(settings)
+    try:
+        hashed = service._hasher().hash("uma senha")
+        assert hashed.startswith(f"$argon2id$v=19${parameters}$")
+        assert service._hasher().verify(hashed, "uma senha")
+        assert service._dummy_hash().startswith(f"$argon2id$v=19${parameters}$")
+    finally:
+        rt.close_brokers()
