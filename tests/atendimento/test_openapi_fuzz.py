@@ -13,8 +13,8 @@ from tests.support.fuzz import send_cases
 
 # Server-sent events that only end when the client goes away (or after an hour): the in-process
 # client waits for a whole body, so a valid request would never return. tests/atendimento/metrics
-# reads it as a browser does.
-ENDLESS = {"/api/metrics/stream"}
+# (and tests/atendimento/live) read them as a browser does.
+ENDLESS = {"/api/metrics/stream", "/ao-vivo"}
 # Ending the session would turn every later request into a 401 and leave the rest untested.
 SESSION_ENDING = {"/api/auth/logout"}
 
