@@ -133,6 +133,7 @@ def per_second_rate_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.mark.slow
 async def test_a_burst_of_seventy_keeps_its_order_under_the_rate_limit_and_failures(
     simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent, per_second_rate_limit: None
 ) -> None:
@@ -252,3 +253,62 @@ async def test_a_message_written_while_another_is_uncommitted_waits_for_its_comm
     assert (await phone_got(simulators, phone))[1:] == ["Primeira", "Segunda"]
     thread = (await agent.get(f"/api/conversations/{conversation_id}/messages")).json()
     assert [m["content"] for m in thread if m["sender_type"] == "system"] == ["Primeira", "Segunda"]
+
+
+async def test_after_a_send_interrupted_by_a_crash_the_rest_go_on(
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    from sqlalchemy import update
+
+    from carinho.atendimento.inbox.sending import fail_stuck_sends
+
+    rt = simulators.rt
+    phone = "5511955566001"
+    freeze_at(OPEN_INSTANT)
+    agent = await make_agent(Role.supervisor)
+    conversation_id = await open_conversation(atendimento, phone, "CRASH-1")
+    await run_jobs_concurrently(rt)
+    interrupted, after = await write(agent, conversation_id, ["Interrompida", "Depois da queda"])
+    async with rt.db("atendimento").session() as session:  # the process died right after the claim
+        await session.execute(
+            update(Message).where(Message.id == interrupted).values(delivery_status="sending")
+        )
+        await session.commit()
+    await run_jobs_concurrently(rt)
+    assert [m.delivery_status for m in await rows(rt, [interrupted, after])] == ["sending", "queued"]
+    clock.advance(timedelta(minutes=15))
+    async with rt.db("atendimento").session() as session:
+        assert await fail_stuck_sends(session) == 1
+        await session.commit()
+    await run_jobs_concurrently(rt)
+    assert [m.delivery_status for m in await rows(rt, [interrupted, after])] == ["failed", "sent"]
+    assert (await phone_got(simulators, phone))[1:] == ["Depois da queda"]
+
+
+async def test_a_conversation_whose_next_message_lost_its_job_is_restarted_by_the_sweep(
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    from sqlalchemy import update
+
+    from carinho.atendimento.inbox.tasks import sweep_stuck_sends
+
+    rt = simulators.rt
+    phone = "5511955567001"
+    freeze_at(OPEN_INSTANT)
+    agent = await make_agent(Role.supervisor)
+    conversation_id = await open_conversation(atendimento, phone, "LOST-1")
+    await run_jobs_concurrently(rt)
+    [lost] = await write(agent, conversation_id, ["Perdida"])
+    outbox = rt.spec("atendimento").outbox
+    async with rt.db("atendimento").session() as session:  # its job failed for an unexpected reason
+        await session.execute(update(outbox).where(outbox.status == "pending").values(status="failed"))
+        await session.commit()
+    await run_jobs_concurrently(rt)
+    assert (await rows(rt, [lost]))[0].delivery_status == "queued"
+    clock.advance(timedelta(minutes=11))
+    async with rt.db("atendimento").session() as session:
+        await sweep_stuck_sends(session)
+        await session.commit()
+    await run_jobs_concurrently(rt)
+    assert (await rows(rt, [lost]))[0].delivery_status == "sent"
+    assert (await phone_got(simulators, phone))[1:] == ["Perdida"]
