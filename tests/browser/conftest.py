@@ -1,9 +1,10 @@
-"""Browser tests: the real platform (`carinho up` on free ports, fresh data dir) once per test session
-(per pytest-xdist worker), Debian's Chromium once per session, a fresh browser context per test.
+"""Browser tests: the real platform (`carinho up` on free ports, fresh data dir) and Debian's Chromium
+once for this package of tests (per pytest-xdist worker), a fresh browser context per test.
 
 Without /usr/bin/chromium the tests skip, saying how to enable them; in CI (`CI=true`) they fail.
 They run in one xdist group ("browser"): with `--dist loadgroup` one worker runs them all against
-one platform; under another distribution each worker starts its own platform and still passes.
+one platform; under another distribution each worker that gets some starts its own platform (own
+ports from the worker's block, own data dir) and they still pass — only slower.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from carinho.kit.ui.testing.platform import Account, Platform, business_morning
 from tests.support.processes import free_port
 
 BROWSER_DIR = Path(__file__).parent
+XDIST_GROUP = "browser"
 EXPECT_TIMEOUT_MS = 10_000  # auto-waiting assertions; pages answer in milliseconds, CI machines vary
 ACTION_TIMEOUT_MS = 15_000
 
@@ -41,21 +43,47 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every browser test, keep them in one xdist group, and run those that move the
-    platform's clock last (the clock is shared by the whole session's platform)."""
-    browser_items = [item for item in items if BROWSER_DIR in Path(str(item.path)).parents]
-    for item in browser_items:
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Every browser test is marked `browser` and belongs to one xdist group."""
+    if BROWSER_DIR in Path(str(item.path)).parents:
         item.add_marker(pytest.mark.browser)
-        item.add_marker(pytest.mark.xdist_group("browser"))
-    late = [item for item in browser_items if item.get_closest_marker("moves_clock")]
+        item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
+
+
+@pytest.hookimpl(trylast=True)  # after xdist's own, which suffixes grouped node ids with "@browser"
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the tests that move the platform's clock after the other browser tests (the clock is
+    shared by all of them), and keep the browser tests in their xdist group under `--dist loadgroup`."""
+    late = [item for item in items if item.get_closest_marker("moves_clock")]
     if late:
         # At the end of the browser tests, not of the session: the browser and the platform are
         # package-scoped, torn down before the other packages' tests run.
         rest = [item for item in items if item not in late]
-        kept = [i for i, item in enumerate(rest) if item in browser_items]
+        kept = [i for i, item in enumerate(rest) if item.get_closest_marker("browser")]
         last = kept[-1] if kept else -1
         items[:] = rest[: last + 1] + late + rest[last + 1 :]
+    if getattr(config.option, "loadgroup", False):  # set on xdist workers under --dist loadgroup
+        _suffix_group(items)
+
+
+def _suffix_group(items: list[pytest.Item]) -> None:
+    """pytest-xdist 3.8 groups a test by the "@group" it appends to the node id, but pytest 9.2's
+    structured node ids ignore its assignment (pytest-dev/pytest-xdist#1386, fix open in #1388):
+    the tests would silently spread over the workers, each starting a platform. Append it the way
+    pytest 9.2 keeps node ids; a no-op where xdist's own suffix took effect."""
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # an older pytest: xdist's suffix works
+        return
+    for item in items:
+        groups = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        if groups and "@" not in item.nodeid and isinstance(getattr(item, "_id", None), NodeId):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")  # type: ignore[attr-defined]
 
 
 def _require_chromium() -> None:

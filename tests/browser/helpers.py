@@ -5,11 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
-
-# Until the inbox list (web/inbox.py: rows, tabs) and the live feed (/ao-vivo) are committed.
-INBOX_NOT_BUILT = pytest.mark.xfail(strict=False, reason="page not built yet: the live inbox list")
 
 NOT_RELOADED = "window.__carinhoSemRecarregar"
 

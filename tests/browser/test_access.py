@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from carinho.kit.ui.testing.platform import Platform
 from tests.browser.conftest import Team
 
 
@@ -50,3 +51,32 @@ def test_an_attendant_cannot_open_a_supervisor_page(page: Any, login: Any, conte
         assert answer is not None and answer.status == 403, name
         expect(page.get_by_role("heading", level=1)).to_have_text("Acesso negado")
         expect(page).to_have_url(re.compile(re.escape(href)))
+
+
+def test_assigning_is_offered_to_supervisors_only_and_refused_to_an_attendant_who_forges_it(
+    page: Any, login: Any, context: Any, team: Team, customer_writes: Any, platform: Platform
+) -> None:
+    conversation = customer_writes("Qual o horário de atendimento de vocês?", name="Olga Pires")
+    assert conversation["assignee"]["id"] == team.n1.id
+    login(team.n1)
+    page.goto(f"/conversas/{conversation['id']}")
+    actions = page.get_by_role("group", name="Ações da conversa")
+    expect(actions.get_by_role("button", name="Transferir")).to_be_visible()
+    expect(actions.get_by_role("button", name="Atribuir")).to_have_count(0)
+
+    # The same request the supervisor's dialog sends, forged from the attendant's session.
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    answer = page.request.post(
+        f"/conversas/{conversation['id']}/atribuir",
+        form={"agent_id": str(team.n2.id)},
+        headers={"X-CSRF-Token": csrf, "HX-Request": "true"},
+    )
+    assert answer.status == 403
+    assert platform.api("GET", f"/api/conversations/{conversation['id']}")["assignee"]["id"] == team.n1.id
+
+    context.clear_cookies()
+    login(team.supervisor)
+    page.goto(f"/conversas/{conversation['id']}")
+    expect(
+        page.get_by_role("group", name="Ações da conversa").get_by_role("button", name="Atribuir")
+    ).to_be_visible()

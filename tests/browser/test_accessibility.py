@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from carinho.kit.ui.testing.browser import PHONE, assert_accessible
 from carinho.kit.ui.testing.platform import Platform
 from tests.browser.conftest import Team
-from tests.browser.helpers import INBOX_NOT_BUILT, composer, message, open_conversation, row
+from tests.browser.helpers import composer, message, open_conversation, row
 
 WIDTHS = pytest.mark.parametrize("width", ["desktop", "celular"])
 
@@ -39,7 +39,6 @@ def test_the_login_page_and_its_messages(page: Any, team: Team, width: str) -> N
     assert_accessible(page, what="login after the session expired")
 
 
-@INBOX_NOT_BUILT
 def test_the_empty_inbox(page: Any, login: Any, platform: Platform) -> None:
     # Not in the round-robin: nothing is ever assigned to her.
     newcomer = platform.create_agent("Paula Nunes", "paula@carinho.com.vc", level="N1", available=False)
@@ -48,7 +47,6 @@ def test_the_empty_inbox(page: Any, login: Any, platform: Platform) -> None:
     assert_accessible(page, what="the empty inbox")
 
 
-@INBOX_NOT_BUILT
 @WIDTHS
 def test_the_inbox_with_conversations(
     page: Any, login: Any, team: Team, customer_writes: Any, width: str
@@ -66,7 +64,6 @@ def test_the_inbox_with_conversations(
     assert_accessible(page, what=f"the inbox searched ({width})")
 
 
-@INBOX_NOT_BUILT
 @WIDTHS
 def test_a_conversation_with_replies_notes_and_its_dialogs(
     page: Any, login: Any, team: Team, customer_writes: Any, width: str

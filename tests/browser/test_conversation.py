@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 from carinho.kit.ui.testing.platform import Platform, eventually
 from tests.browser.conftest import Team
 from tests.browser.helpers import (
-    INBOX_NOT_BUILT,
     assert_not_reloaded,
     composer,
     history,
@@ -27,7 +26,6 @@ def _texts_on_phone(platform: Platform, phone: str) -> list[str]:
     return [m["body"].get("message", "") for m in platform.phone_received(phone)]
 
 
-@INBOX_NOT_BUILT
 def test_a_reply_from_the_composer_reaches_the_phone_and_its_ticks_update(
     page: Any, login: Any, team: Team, customer_writes: Any, platform: Platform
 ) -> None:
@@ -52,7 +50,6 @@ def test_a_reply_from_the_composer_reaches_the_phone_and_its_ticks_update(
     assert_not_reloaded(page)
 
 
-@INBOX_NOT_BUILT
 def test_shift_enter_makes_a_new_line_instead_of_sending(
     page: Any, login: Any, team: Team, customer_writes: Any
 ) -> None:
@@ -68,7 +65,6 @@ def test_shift_enter_makes_a_new_line_instead_of_sending(
     expect(message(page, "Como posso ajudar?")).to_have_count(0)
 
 
-@INBOX_NOT_BUILT
 def test_choosing_a_template_sends_it_with_its_variables_filled(
     page: Any, login: Any, team: Team, customer_writes: Any, platform: Platform
 ) -> None:
@@ -95,7 +91,6 @@ def test_choosing_a_template_sends_it_with_its_variables_filled(
     )
 
 
-@INBOX_NOT_BUILT
 def test_slash_in_the_composer_inserts_a_template(
     page: Any, login: Any, team: Team, customer_writes: Any
 ) -> None:
@@ -112,7 +107,6 @@ def test_slash_in_the_composer_inserts_a_template(
     expect(options).to_be_hidden()
 
 
-@INBOX_NOT_BUILT
 def test_perdido_is_refused_without_a_loss_reason_and_accepted_with_one(
     page: Any, login: Any, team: Team, customer_writes: Any, platform: Platform
 ) -> None:
@@ -139,7 +133,6 @@ def test_perdido_is_refused_without_a_loss_reason_and_accepted_with_one(
     assert saved["funnel_stage"] == "lost" and saved["loss_reason_id"] is not None
 
 
-@INBOX_NOT_BUILT
 def test_escalating_from_n1_to_n2_takes_the_conversation_out_of_the_n1_list(
     page: Any, login: Any, context: Any, team: Team, customer_writes: Any, platform: Platform
 ) -> None:

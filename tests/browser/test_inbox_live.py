@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from carinho.kit.ui.testing.platform import Platform
 from tests.browser.conftest import Team
 from tests.browser.helpers import (
-    INBOX_NOT_BUILT,
     assert_not_reloaded,
     composer,
     conversation_list,
@@ -19,7 +18,6 @@ from tests.browser.helpers import (
 )
 
 
-@INBOX_NOT_BUILT
 def test_a_message_from_the_sandbox_phone_appears_in_the_open_inbox_without_a_reload(
     page: Any, login: Any, team: Team, customer_writes: Any, platform: Platform
 ) -> None:
@@ -42,7 +40,6 @@ def test_a_message_from_the_sandbox_phone_appears_in_the_open_inbox_without_a_re
     assert_not_reloaded(page)
 
 
-@INBOX_NOT_BUILT
 def test_j_and_k_move_between_conversations_and_r_focuses_the_composer(
     page: Any, login: Any, team: Team, customer_writes: Any
 ) -> None:
