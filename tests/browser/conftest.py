@@ -1,5 +1,6 @@
-"""Browser tests: the real platform (`carinho up` on free ports, fresh data dir) and Debian's Chromium
-once for this package of tests (per pytest-xdist worker), a fresh browser context per test.
+"""Browser tests: the real platform (`carinho up` on free ports, fresh data dir) once per session (per
+pytest-xdist worker), Debian's Chromium for each run of browser tests in a row, a fresh browser
+context per test.
 
 Without /usr/bin/chromium the tests skip, saying how to enable them; in CI (`CI=true`) they fail.
 They run in one xdist group ("browser"): with `--dist loadgroup` one worker runs them all against
@@ -44,9 +45,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
-    """Every browser test is marked `browser` and belongs to one xdist group."""
+    """Every browser test is marked `browser` and `slow` (it drives processes: the platform and
+    Chromium) and belongs to one xdist group."""
     if BROWSER_DIR in Path(str(item.path)).parents:
         item.add_marker(pytest.mark.browser)
+        item.add_marker(pytest.mark.slow)
         item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
 
 
@@ -56,8 +59,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     shared by all of them), and keep the browser tests in their xdist group under `--dist loadgroup`."""
     late = [item for item in items if item.get_closest_marker("moves_clock")]
     if late:
-        # At the end of the browser tests, not of the session: the browser and the platform are
-        # package-scoped, torn down before the other packages' tests run.
+        # At the end of the browser tests, not of the session: the browser is package-scoped, closed
+        # before the other packages' tests run.
         rest = [item for item in items if item not in late]
         kept = [i for i, item in enumerate(rest) if item.get_closest_marker("browser")]
         last = kept[-1] if kept else -1
@@ -106,10 +109,12 @@ class Team:
     supervisor: Account
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    """`carinho up` for the whole session, its clock on a business morning (Tuesday 10:00 in São
-    Paulo): out-of-hours replies and SLA timers behave the same whenever the tests run."""
+    """`carinho up` for the whole session (a subprocess: it lives on while a worker runs other
+    packages' tests between browser tests, so it starts once per worker), its clock on a business
+    morning (Tuesday 10:00 in São Paulo): out-of-hours replies and SLA timers behave the same
+    whenever the tests run."""
     _require_chromium()
     root = tmp_path_factory.mktemp("browser-platform")
     running = Platform(root / "data", port_picker=free_port, clock_at=business_morning()).start()
@@ -119,7 +124,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         running.stop()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def team(platform: Platform) -> Team:
     return Team(
         admin=platform.admin,
@@ -138,7 +143,8 @@ def browser() -> Iterator[Any]:
 
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     # Package scope: Playwright's sync API runs an event loop in this thread while it is open, and
-    # the asyncio tests of the other packages cannot run inside it.
+    # the asyncio tests of the other packages cannot run inside it (closed after the last browser
+    # test in a row, launched again, in a second or two, if a worker gets more later).
     with chromium() as running:
         yield running
 
