@@ -21,6 +21,9 @@ STUCK_AFTER_SECONDS = 60.0
 
 
 async def overview_context(request: Request, session: HubSession) -> dict[str, Any]:
+    # The health checks open connections of their own; on SQLite every transaction holds the write
+    # lock (BEGIN IMMEDIATE), so the one that loaded the operator ends first or they wait for it.
+    await session.commit()
     health = await detailed_health(request.app.state.runtime, "integracoes")
     outbox = health["checks"].get("outbox", {})
     return {
