@@ -61,6 +61,30 @@ async def test_a_first_whatsapp_message_reaches_the_crm_and_atendimento_and_is_g
     assert len(await platform.events("lead.created")) == 1
 
 
+async def test_a_crm_outage_does_not_hold_the_message_back_from_atendimento(
+    platform: Platform,  # noqa: F811
+) -> None:
+    await platform.fault("crm", fail_next=50, fail_status=503)
+    sent = await platform.phone_sends(PHONE, "Bom dia, minha mãe precisa de ajuda.", "Rosa Maria")
+    await platform.run_jobs()
+
+    [received] = await platform.events("whatsapp.message.received")
+    assert received.status == "failed" and "crm" in (received.last_error or "")
+    # The attendants already have it: the forward runs before the CRM steps and needs none of them.
+    forwarded = await platform.accepted("atendimento", "POST", "/webhooks/whatsapp")
+    assert [r["body"] for r in forwarded if r["body"]["type"] == "ReceivedCallback"] == [sent]
+    assert await platform.accepted("crm", "POST", "/leads") == []
+
+    await platform.fault("crm", fail_next=0)
+    await platform.retry_later()
+    [received] = await platform.events("whatsapp.message.received")
+    assert received.status == "processed"
+    assert len(await platform.accepted("crm", "POST", "/leads")) == 1
+    # the retry resumed after the forward: atendimento got the callback once
+    forwarded = await platform.accepted("atendimento", "POST", "/webhooks/whatsapp")
+    assert len([r for r in forwarded if r["body"]["type"] == "ReceivedCallback"]) == 1
+
+
 async def test_a_message_sent_by_the_company_is_recorded_as_outbound_and_never_answered(
     platform: Platform,  # noqa: F811
 ) -> None:

@@ -13,9 +13,11 @@ FLOWS: dict[str, tuple[Lane, tuple[str, ...]]] = {
     "whatsapp.message.received": (
         Lane.integrations_high,
         (
+            # First: an attendant waits for it, and it needs nothing the CRM steps produce (a CRM
+            # outage must not hold families' messages back from the inbox).
+            whatsapp.FORWARD_TO_ATENDIMENTO,
             whatsapp.FIND_OR_CREATE_LEAD,
             whatsapp.REGISTER_INTERACTION,
-            whatsapp.FORWARD_TO_ATENDIMENTO,
             whatsapp.FEEDBACK_REPLY,
             whatsapp.RAISE_LEAD_CREATED,
             DELIVER_WEBHOOKS,
