@@ -165,3 +165,17 @@ async def test_an_id_skipped_by_a_transaction_still_open_is_delivered_when_it_co
         ticker.release()
         assert len(await subscription.wait(PATIENCE)) == 1
         assert feed.gaps == []
+
+
+async def test_a_commit_in_this_process_is_polled_at_once_not_at_the_next_tick(seeded: Runtime) -> None:
+    """The default tick waits its interval or a commit that wrote changes, whichever comes first:
+    with an interval of an hour, the change still arrives (the ORM hook and `record_messages`)."""
+    feed = ChangeFeed(seeded.db("atendimento"), interval=3600.0)
+    async with feed.subscribe() as subscription:
+        conversation_id = await new_conversation(seeded, "5511900000031")
+        (batch,) = await subscription.wait(PATIENCE)
+        assert isinstance(batch, Batch) and [c.conversation_id for c in batch.changes] == [conversation_id]
+        await touch(seeded, conversation_id, ChangeKind.delivery)
+        (batch,) = await subscription.wait(PATIENCE)
+        assert isinstance(batch, Batch) and [c.kind for c in batch.changes] == ["delivery"]
+    assert not feed.running and recorder._commit_listeners == set()

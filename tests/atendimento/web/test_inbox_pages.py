@@ -396,7 +396,7 @@ async def test_the_fragment_is_the_list_region_alone(
     page = (await ana.page("/conversas")).text
     live = page[page.index('<div class="pane-body inbox-body"') : page.index('id="lista-conversas"')]
     assert 'hx-trigger="carinho-live from:body throttle:500ms"' in live  # at once, at most every 0.5 s
-    assert 'hx-trigger="carinho-live from:body delay:700ms"' in live  # and after the last of a burst
+    assert 'hx-trigger="carinho-live from:body delay:250ms"' in live  # and after the last of a burst
     assert live.count('hx-target="#lista-conversas" hx-swap="outerHTML"') == 2
     assert row_ids(text) == [conversation]
     assert "HX-Replace-Url" not in response.headers  # a live refresh leaves the address bar alone

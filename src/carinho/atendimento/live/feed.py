@@ -36,6 +36,7 @@ from fastapi import FastAPI
 from sqlalchemy import Select, bindparam, func, select
 
 from carinho.atendimento.inbox.models import Conversation
+from carinho.atendimento.live import recorder
 from carinho.atendimento.live.models import LiveChange
 from carinho.kit.db import Database
 
@@ -171,8 +172,12 @@ class ChangeFeed:
         # The streams' time (heartbeats, lifetime) and their waiting; tests move a clock by hand.
         self.clock = clock
         self.sleep = sleep
-        # What the poller awaits between two polls; tests pass one they release by hand.
-        self.tick = tick or (lambda: asyncio.sleep(interval))
+        # What the poller awaits between two polls; tests pass one they release by hand. By
+        # default the interval, cut short by a commit of this process that wrote changes.
+        self.tick = tick or self._interval_or_commit
+        self.interval = interval
+        self._committed = asyncio.Event()
+        self._stop_listening: Callable[[], None] | None = None
         self.capacity = capacity
         self.batch_limit = batch_limit
         self.gap_grace = gap_grace
@@ -222,12 +227,32 @@ class ChangeFeed:
         if not self._subscribers and self._task is not None:
             self._task.cancel()
             self._task = None
+            self._listen(False)
 
     async def _start(self) -> None:
         async with self.database.session() as session:
             self.position = int((await session.execute(_END)).scalar() or 0)
         self._gaps.clear()
+        self._listen(True)
         self._task = asyncio.create_task(self._run(), name="live-changes-feed")
+
+    def _listen(self, on: bool) -> None:
+        if self._stop_listening is not None:
+            self._stop_listening()
+            self._stop_listening = None
+        if on:
+            loop, committed = asyncio.get_running_loop(), self._committed
+
+            def nudge() -> None:  # any thread: commits also happen in worker threads
+                with contextlib.suppress(RuntimeError):  # the loop is closed
+                    loop.call_soon_threadsafe(committed.set)
+
+            self._stop_listening = recorder.on_commit(nudge)
+
+    async def _interval_or_commit(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._committed.wait(), self.interval)
+        self._committed.clear()
 
     async def _resume(self, subscription: Subscription, last_event_id: int) -> None:
         """Replay to this subscriber alone the rows after `last_event_id` that the feed is past
@@ -317,6 +342,7 @@ def feed_for(app: FastAPI) -> ChangeFeed:
 async def stop(feed: ChangeFeed) -> None:
     """Stop the poller now (app shutdown, tests), whoever is still subscribed."""
     task, feed._task = feed._task, None
+    feed._listen(False)
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

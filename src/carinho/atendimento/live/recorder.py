@@ -10,6 +10,9 @@ Session and never run them):
   INSERT on its connection; flushes that still come after it (a listener that dirtied the session
   late) write their own.
 - The end of the transaction forgets what was noted (a rollback writes nothing).
+- `after_commit` of a transaction that wrote rows calls the commit listeners (`on_commit`): the
+  change feed of this process polls at once instead of at its next tick. Other processes' writes
+  are still found by the poll.
 
 So a change commits with the data or rolls back with it: a browser is told about it exactly when
 it is there to be read. One INSERT per transaction, not per flush: an inbound message that opens a
@@ -21,7 +24,7 @@ that way calls `record` or `record_messages` itself (inbox/sending.py, retention
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +47,9 @@ _INSERT = insert(TABLE)
 # session.info keys: the pairs noted in the current transaction; set while it commits.
 PENDING = "live_changes.pending"
 COMMITTING = "live_changes.committing"
+WROTE = "live_changes.wrote"
+# Called (in the committing thread) after a transaction that wrote live_changes rows commits.
+_commit_listeners: set[Callable[[], None]] = set()
 
 # The kind a new row of each watched class records, and the kind an update of it records.
 # (A conversation's update also records `assignment` when its assignee or level moved.)
@@ -103,6 +109,13 @@ def _rows(pairs: Iterable[tuple[int, str]]) -> list[dict[str, Any]]:
 
 def _write(session: Session, pairs: set[tuple[int, str]]) -> None:
     session.connection().execute(_INSERT, _rows(pairs))
+    session.info[WROTE] = True
+
+
+def on_commit(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call `listener` after each commit that wrote live changes; returns the unsubscribe."""
+    _commit_listeners.add(listener)
+    return lambda: _commit_listeners.discard(listener)
 
 
 def note(session: Session, pairs: Iterable[tuple[int, str]]) -> None:
@@ -130,11 +143,19 @@ def _before_commit(session: Session) -> None:
         _write(session, pairs)
 
 
+@event.listens_for(AtendimentoSession, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.info.pop(WROTE, False):
+        for listener in tuple(_commit_listeners):
+            listener()
+
+
 @event.listens_for(AtendimentoSession, "after_transaction_end")
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(PENDING, None)
         session.info.pop(COMMITTING, None)
+        session.info.pop(WROTE, None)
 
 
 def record(session: AsyncSession, kind: ChangeKind, conversation_ids: Iterable[int]) -> None:
@@ -158,3 +179,4 @@ async def record_messages(session: AsyncSession, kind: ChangeKind, message_ids: 
         .distinct()
     )
     await session.execute(insert(TABLE).from_select(["conversation_id", "kind", "created_at"], conversations))
+    session.sync_session.info[WROTE] = True
