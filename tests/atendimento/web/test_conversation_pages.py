@@ -384,7 +384,8 @@ async def test_a_failed_send_shows_the_reason_and_resend_really_requeues(
     shown = message_html(await thread(ana, conversation_id), failed.id)
     assert "msg-failed" in shown and "tick-failed" in shown and "Falha no envio" in shown
     assert "Não enviada." in shown and html.escape(failed.failure_reason or "", quote=True) in shown
-    assert "Invalid phone" in shown
+    assert "Invalid phone" in shown  # what WhatsApp said, beside the attendant's explanation:
+    assert "Este número não tem WhatsApp." in shown
     assert f'hx-post="/conversas/{conversation_id}/mensagens/{failed.id}/reenviar"' in shown
 
     jobs_before = len(await outbox_rows(simulators.rt, "atendimento"))

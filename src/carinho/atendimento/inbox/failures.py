@@ -13,6 +13,30 @@ from carinho.logging import get_logger
 
 log = get_logger(__name__)
 
+# What WhatsApp (Z-API) or a send attempt said, as an attendant reads it: (words in the reason,
+# lower case, any of which matches) -> the explanation. The original stays in the audit trail.
+_EXPLANATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("does not exist", "not exist", "invalid phone", "not on whatsapp"), "Este número não tem WhatsApp."),
+    (("disconnected", "not connected", "desconectad"), "O WhatsApp da empresa está desconectado."),
+    (("subscription", "assinatura"), "A assinatura do serviço de WhatsApp (Z-API) está inativa."),
+    (("client-token", "client token", "ip not allowed"), "O serviço de WhatsApp (Z-API) recusou a credencial."),
+    (("timeout", "timed out", "tempo esgotado"), "O serviço de WhatsApp não respondeu a tempo."),
+    (("429", "rate limit", "too many"), "Limite de envios do WhatsApp atingido."),
+    (("blocked", "bloque"), "O contato bloqueou o número da empresa."),
+)
+
+
+def explain_failure(reason: str | None) -> str:
+    """A send failure's reason in Portuguese for the attendant: the known ones explained, others
+    as received (our own reasons already are Portuguese)."""
+    if not reason:
+        return "O WhatsApp não confirmou o envio."
+    lowered = reason.lower()
+    for words, explanation in _EXPLANATIONS:
+        if any(word in lowered for word in words):
+            return explanation
+    return reason
+
 
 async def mark_failed(session: AsyncSession, message: Message, reason: str) -> None:
     before = message.delivery_status

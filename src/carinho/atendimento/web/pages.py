@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import Request
 
 from carinho.atendimento.agents.models import Agent, Role
+from carinho.atendimento.inbox.failures import explain_failure
 from carinho.kit.ui import NavItem, Pages
 
 LOGIN_URL = "/entrar"
@@ -30,3 +31,4 @@ pages = Pages(
     nav=navigation,
     home=HOME_URL,
 )
+pages.env.filters["falha_envio"] = explain_failure
