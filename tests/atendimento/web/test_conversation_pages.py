@@ -690,6 +690,10 @@ async def test_another_attendants_conversation_is_the_403_page(make_person: Make
     page = await bruno.page(f"/conversas/{conversation_id}")
     assert page.status_code == 403
     assert "Acesso negado" in page.text and "atribuída a outro atendente" in page.text
+    # said once, under the heading, and no support code for a refusal (that is for our errors)
+    assert page.text.count("Acesso negado") == 2  # <title> and <h1>
+    assert "Esta conversa está atribuída a outro atendente." in page.text
+    assert "Código para o suporte" not in page.text
     assert "Segredo da família" not in page.text and "<html" in page.text
     for url in ("/responder", "/assumir", "/status", "/etiquetas", "/anexo", "/modelo"):
         attempt = await bruno.htmx(

@@ -49,14 +49,16 @@ def html_error_renderer(pages: Pages, *, login_url: str, session_cookie: str) ->
         text = readable(status, message, for_people=getattr(request.state, "error_message_for_people", False))
         if is_htmx:
             return Response(status_code=status, headers={MESSAGE_HEADER: quote(text)})
+        heading = HEADINGS.get(status, "Algo deu errado")
         return pages.render(
             request,
             "ui/error.html",
             status_code=status,
             status=status,
-            heading=HEADINGS.get(status, "Algo deu errado"),
-            message=text,
-            request_id=getattr(request.state, "request_id", None),
+            heading=heading,
+            message=without_heading(text, heading),
+            # Support needs the request's id for what went wrong on our side, not for a refusal.
+            request_id=getattr(request.state, "request_id", None) if status >= 500 else None,
             login_url=login_url,
         )
 
@@ -71,6 +73,16 @@ def login_redirect(request: Request, login_url: str, *, expired: bool) -> str:
     if expired:
         params["expirada"] = "1"
     return f"{login_url}?{urlencode(params)}"
+
+
+def without_heading(text: str, heading: str) -> str:
+    """'Acesso negado: esta conversa é de outro atendente.' under the heading 'Acesso negado' reads
+    'Esta conversa é de outro atendente.' (a toast keeps the whole sentence)."""
+    prefix = f"{heading}:"
+    if text.lower().startswith(prefix.lower()) and text[len(prefix) :].strip():
+        rest = text[len(prefix) :].strip()
+        return rest[0].upper() + rest[1:]
+    return text
 
 
 def readable(status: int, message: str, *, for_people: bool = False) -> str:
