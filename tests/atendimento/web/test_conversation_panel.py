@@ -500,7 +500,7 @@ async def test_an_emergency_message_shows_the_banner_until_acknowledged(
     banner = (await section(boss, conversation_id, "emergencia")).text
     page = await boss.htmx("GET", f"/conversas/{conversation_id}/painel")
     assert 'class="emergency-banner" role="alert"' in banner
-    assert "Emergência em andamento: Emergência de saúde." in text_of(banner)
+    assert "Emergência de saúde em andamento. A operação foi acionada" in text_of(banner)
     assert "Reconhecer emergência" in banner
     assert 'aria-current="step">N3' in page.text  # the emergency took it to N3
     assert "Emergência" in text_of(page.text.split('id="painel-ocorrencias"')[1])

@@ -50,9 +50,7 @@ CUSTOMER_MESSAGE = (
     "Estamos acionando a operação e vamos falar com você em instantes."
 )
 HEALTH_ADVICE = " Se houver risco à vida, ligue agora para o SAMU: 192."
-BANNER_TEXT = (
-    "Emergência em andamento: {category}. A operação foi acionada; confirme que você está cuidando do caso."
-)
+BANNER_ACTION = "A operação foi acionada; confirme que você está cuidando do caso."
 
 
 def customer_message(category: IncidentCategory) -> str:
@@ -245,7 +243,11 @@ class EmergencyService:
 
 
 def banner_text(incident: Incident) -> str:
-    return BANNER_TEXT.format(category=incident.category.name)
+    """'Emergência de saúde em andamento.' — or 'Emergência em andamento: Queda/acidente.' for a
+    category whose name does not say it is one."""
+    name = incident.category.name
+    what = f"{name} em andamento." if name.lower().startswith("emergência") else f"Emergência em andamento: {name}."
+    return f"{what} {BANNER_ACTION}"
 
 
 emergency_service = EmergencyService()
