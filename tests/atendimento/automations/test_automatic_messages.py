@@ -141,7 +141,7 @@ async def test_closing_message_once_per_conversation(
     conversation = await incoming(atendimento, "C1")
     await supervisor.patch(f"/api/conversations/{conversation}", json={"status": "resolved"})
     [closing] = await automatic(supervisor, conversation, "closing")
-    assert f"protocolo {conversation}" in closing["content"]
+    assert f"protocolo ATD-{conversation:06d}" in closing["content"]
     await supervisor.patch(f"/api/conversations/{conversation}", json={"status": "open"})
     await supervisor.patch(f"/api/conversations/{conversation}", json={"status": "closed"})
     assert len(await automatic(supervisor, conversation, "closing")) == 1

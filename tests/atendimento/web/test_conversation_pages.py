@@ -449,7 +449,7 @@ async def test_templates_are_previewed_filled_for_the_conversation_and_sent_as_s
     conversation_id = await incoming(ana, "IN-1")
     page = (await ana.page(f"/conversas/{conversation_id}")).text
     expected = (
-        f"Obrigado pelo contato, Maria! Seu atendimento (protocolo {conversation_id}) foi encerrado. "
+        f"Obrigado pelo contato, Maria! Seu atendimento (protocolo ATD-{conversation_id:06d}) foi encerrado. "
         "Se precisar, é só mandar uma nova mensagem."
     )
     dialog = page[page.index('id="dialogo-modelos"') :]

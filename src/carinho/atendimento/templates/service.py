@@ -27,6 +27,11 @@ def _check(name: str | None, category: str | None, body: str | None) -> None:
         raise BadRequest("Informe o nome do modelo.")
 
 
+def protocol_number(conversation_id: int) -> str:
+    """What a family is told to quote: 'ATD-000042' (the conversation's number, padded)."""
+    return f"ATD-{conversation_id:06d}"
+
+
 class TemplateService:
     async def list(
         self, session: AsyncSession, *, category: str | None = None, active: bool | None = None
@@ -90,7 +95,7 @@ class TemplateService:
             "nome_atendente": agent_name or "nossa equipe",
             "proxima_abertura": await working_hours_service.next_opening_text(session),
             "empresa": COMPANY_NAME,
-            "protocolo": str(conversation_id or ""),
+            "protocolo": protocol_number(conversation_id) if conversation_id else "",
         }
 
     def render(self, template: MessageTemplate, values: dict[str, str]) -> str:
