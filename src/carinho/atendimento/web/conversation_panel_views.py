@@ -41,6 +41,7 @@ from carinho.atendimento.web.conversation_panel_history import HistoryLine, hist
 from carinho.atendimento.web.conversation_panel_sla import SlaView, sla_view
 from carinho.atendimento.web.conversation_panel_triage import TriageView, triage_view
 from carinho.kit.clock import utcnow
+from carinho.kit.names import first_name
 
 SECTIONS = ("sla", "nivel", "funil", "triagem", "ocorrencias", "contato", "historico", "emergencia")
 HISTORY_SHORT = 10
@@ -287,9 +288,10 @@ class ContactView:
 async def contact_view(session: AsyncSession, agent: Agent, conversation: Conversation) -> ContactView:
     contact = conversation.contact
     documents = await funnel_service.documents(session, conversation)
-    first_name = (contact.name or "").split(" ")[0] or "tudo bem"
+    name = first_name(contact.name)  # "Dona Rosa Lima" → "Rosa"
+    greeting = f"Olá, {name}!" if name else "Olá!"
     body = (
-        f"Olá, {first_name}!\n\n"
+        f"{greeting}\n\n"
         "Conforme conversamos pelo WhatsApp, segue a proposta de atendimento da Carinho com Você. "
         "Qualquer dúvida, é só responder este e-mail ou falar conosco pelo WhatsApp.\n\n"
         f"Atenciosamente,\n{agent.name}"
