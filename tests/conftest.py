@@ -25,6 +25,39 @@ pytest_plugins = ["tests.support.log_guard"]
 BACKENDS = services.selected_backends()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("xdist_workers", "pytest-xdist workers when the command line gives no -n", default="0")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Run on `xdist_workers` workers (pyproject.toml) unless the command line chose: `-n N` (`-n0`:
+    in this process), `-p no:xdist`, or a debugger or --collect-only, which want this process. Not in
+    addopts, where `-n` would make `-p no:xdist` a usage error. Runs before xdist's own hook."""
+    option = config.option
+    if (
+        not config.pluginmanager.hasplugin("xdist")
+        or hasattr(config, "workerinput")  # a worker: the controller decided
+        or getattr(option, "numprocesses", None) is not None
+        or option.usepdb
+        or getattr(option, "trace", False)
+        or option.collectonly
+    ):
+        return
+    option.numprocesses = int(config.getini("xdist_workers"))
+    if option.numprocesses and getattr(option, "maxschedchunk", None) is None:
+        option.maxschedchunk = 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On pytest-xdist workers the slow tests come first (otherwise in pytest's order): the
+    scheduler hands tests out two at a time, so they spread over the workers and none starts last,
+    alone, at the end of the run. Every worker sorts alike, as xdist requires."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("carinho")
@@ -81,6 +114,15 @@ async def rt(settings: Settings) -> AsyncIterator[Runtime]:
         clock.reset()
         for db in current.databases.values():
             await db.dispose()
+
+
+@pytest.fixture
+def still_clock() -> Iterator[None]:
+    """Our clock stands still unless the test moves it (`clock.freeze`): for tests that expect
+    nothing to come due between their steps, however slowly a busy machine runs them."""
+    clock.freeze()
+    yield
+    clock.reset()
 
 
 @pytest.fixture

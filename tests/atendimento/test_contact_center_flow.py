@@ -168,6 +168,7 @@ async def test_an_unanswered_conversation_breaches_escalates_to_n2_and_alerts_a_
 async def report_emergency(simulators: Simulators, atendimento: httpx.AsyncClient, people: Team) -> int:
     """Scenario b up to delivery: the customer's words open an emergency; operação fails the first
     attempt and still gets exactly one occurrence. Returns the incident id."""
+    clock.freeze()  # the retry is 5 s away: only the test's own move may bring it (reset at teardown)
     rt, supervisor = simulators.rt, people.supervisor
     await simulators.faults(fail_next=1, fail_status=503)
     conversation_id = await customer_writes(

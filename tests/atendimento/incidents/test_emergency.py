@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from carinho.atendimento.agents.models import Role
@@ -39,6 +40,8 @@ from tests.atendimento.incidents.conftest import conversation_of
 from tests.support.jobs import drain, outbox_rows
 
 PHONE = "5511955554444"
+# Retries are seconds apart: the clock moves only when a test moves it, however slow the machine.
+pytestmark = pytest.mark.usefixtures("still_clock")
 
 
 async def incident_row(rt: Runtime, incident_id: int) -> Incident:

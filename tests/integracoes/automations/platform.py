@@ -31,6 +31,10 @@ from tests.sandbox.harness import RunningSandbox, revalidated, running_sandbox, 
 from tests.support.jobs import drain
 
 ZAPI_SECRET = "test-zapi-secret"
+# An event whose step failed is retried after this wait, of the clock the tests move (`retry_later`).
+# The clock also runs in real time: the wait is long enough that no run of jobs on a busy machine
+# (parallel workers) lasts so long that the retry comes due on its own before the test moves it.
+RETRY_WAIT_SECONDS = 120
 
 
 @dataclass
@@ -58,7 +62,7 @@ class Platform:
                     return
         raise AssertionError("jobs keep coming")
 
-    async def retry_later(self, seconds: float = 6) -> None:
+    async def retry_later(self, seconds: float = RETRY_WAIT_SECONDS + 1) -> None:
         """Move the clock past the event retry wait and run what became due."""
         clock.advance(timedelta(seconds=seconds))
         await self.run_jobs()
@@ -135,7 +139,7 @@ def hub_settings(settings: Settings, sandbox: RunningSandbox, **overrides: Any) 
     for key in ("carinho_env", "carinho_max_body_bytes", "carinho_job_modules", "carinho_log_level"):
         values.pop(key, None)
     values.update(
-        event_retry_schedule_seconds="5,5,5,5",
+        event_retry_schedule_seconds=",".join([str(RETRY_WAIT_SECONDS)] * 4),
         webhook_retry_jitter=0.0,
         feedback_request_delay_seconds=7200,
         sandbox_enabled=False,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from carinho.kit import clock
 from carinho.runtime import Runtime
@@ -20,6 +21,9 @@ from tests.integracoes.processing import (
 )
 from tests.support.jobs import drain
 from tests.support.webhook_receiver import Reply, WebhookReceiver
+
+# Retries are seconds apart: the clock moves only when a test moves it, however slow the machine.
+pytestmark = pytest.mark.usefixtures("still_clock")
 
 
 async def test_a_target_that_fails_then_recovers_gets_retries_then_success(
