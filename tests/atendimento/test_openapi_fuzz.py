@@ -5,11 +5,14 @@ backend. The packages' own fuzz tests go deeper into their routes; this one leav
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from carinho.atendimento.agents.models import Role
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at, post_webhook, received
 from tests.support.fuzz import send_cases
+
+pytestmark = pytest.mark.slow
 
 # Server-sent events that only end when the client goes away (or after an hour): the in-process
 # client waits for a whole body, so a valid request would never return. tests/atendimento/metrics

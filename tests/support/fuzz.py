@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.case import Case
 
-EXAMPLES_PER_OPERATION = 4
+# Generated requests per operation and mode (valid, invalid). Every run sends each operation both
+# kinds; CARINHO_FUZZ_EXAMPLES=25, say, for a nightly-size run.
+EXAMPLES_PER_OPERATION = int(os.environ.get("CARINHO_FUZZ_EXAMPLES", "3"))
 
 
 def generate(operation: Any, mode: GenerationMode) -> list[Case]:

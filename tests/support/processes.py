@@ -16,10 +16,38 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Ports handed to processes the tests start, which bind them a moment later. They come from below
+# the kernel's ephemeral range (32768-60999 on Linux), so no outgoing connection (to a database,
+# Redis, ...) takes one in between, and each pytest-xdist worker has a block of its own, so parallel
+# workers never hand out the same port.
+PORT_BLOCK = 1000
+FIRST_PORT = 20000
+PORT_BLOCKS = 12
+
+
+def _worker_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ... (unset when not parallel)
+    return int(worker[2:]) + 1 if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
+_next_port = FIRST_PORT + (_worker_index() % PORT_BLOCKS) * PORT_BLOCK + os.getpid() % (PORT_BLOCK // 2)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port of this worker's block that nothing listens on now (and that no other call of this
+    process returned: the ports are taken in turn)."""
+    global _next_port
+    block_start = FIRST_PORT + (_worker_index() % PORT_BLOCKS) * PORT_BLOCK
+    for _ in range(PORT_BLOCK):
+        port = _next_port
+        _next_port = block_start + (_next_port + 1 - block_start) % PORT_BLOCK
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {block_start}-{block_start + PORT_BLOCK - 1}")
 
 
 def carinho_env(**values: object) -> dict[str, str]:

@@ -120,6 +120,7 @@ async def test_embedded_restart_runs_interrupted_pending_and_delayed_jobs(tmp_pa
         integracoes_port=port,
         atendimento_port=free_port(),
         sandbox_port=free_port(),
+        sandbox_smtp_port=free_port(),
     )
     log = tmp_path / "platform.log"
     started, release = tmp_path / "started", tmp_path / "release"

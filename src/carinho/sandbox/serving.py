@@ -26,7 +26,7 @@ async def serve_app(app: Any, host: str = "127.0.0.1", port: int = 0) -> AsyncIt
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve())
     try:
-        async with asyncio.timeout(15):
+        async with asyncio.timeout(60):  # a busy machine (parallel test workers) starts slowly
             while not server.started:
                 if task.done():
                     task.result()

@@ -252,7 +252,7 @@ class ZapiSimulator:
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=10.0)
+            self._http = httpx.AsyncClient(timeout=30.0)
         return self._http
 
     def _spawn(self, work: Any) -> None:
