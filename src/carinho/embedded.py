@@ -13,7 +13,12 @@ from carinho import runtime
 from carinho.bootstrap import Credentials, ensure_first_credentials
 from carinho.config import Settings
 from carinho.logging import get_logger
-from carinho.sandbox.defaults import serves_connectors, with_sandbox_defaults
+from carinho.sandbox.defaults import (
+    SYSTEM_LABELS,
+    serves_connectors,
+    simulated_systems,
+    with_sandbox_defaults,
+)
 from carinho.worker.lanes import Lane
 from carinho.worker.pool import WorkerPool
 from carinho.worker.relay import release_all
@@ -86,7 +91,7 @@ async def run_platform(
         if any(task.done() for task in tasks):
             break
         await asyncio.sleep(0.05)
-    _announce(settings, credentials)
+    print(announcement(settings, credentials), flush=True)
     if ready is not None:
         ready.set()
 
@@ -104,20 +109,32 @@ async def run_platform(
     log.info("platform.stopped")
 
 
-def _announce(settings: Settings, credentials: Credentials) -> None:
+def announcement(settings: Settings, credentials: Credentials) -> str:
+    """What `carinho up` prints once its servers listen: where things are, what the sandbox
+    simulates, and what this start created."""
     host = settings.bind_host
+    simulated = simulated_systems(settings)
+    sandbox_note = "   (not served)"
+    if simulated:
+        sandbox_note = f"   (SMTP :{settings.sandbox_smtp_port})" if "mail" in simulated else ""
     lines = [
         "",
         "Carinho platform is up (embedded default)",
         f"  integracoes  http://{host}:{settings.integracoes_port}   (API docs: /docs)",
         f"  atendimento  http://{host}:{settings.atendimento_port}",
-        f"  sandbox      http://{host}:{settings.sandbox_port}"
-        + (f"   (SMTP :{settings.sandbox_smtp_port})" if serves_connectors(settings) else "   (not served)"),
+        f"  sandbox      http://{host}:{settings.sandbox_port}{sandbox_note}",
         f"  data         {settings.carinho_data_dir.resolve()}",
     ]
+    if simulated:
+        lines += [
+            "  simulated    " + ", ".join(SYSTEM_LABELS[name] for name in simulated),
+            "               (the sandbox stands in for them: set their variables to use the real ones)",
+        ]
+    else:
+        lines.append("  simulated    nothing: every system is configured")
     created = credentials.lines()
     if created:
         lines += ["", "Created on this start (shown only once, keep them safe):"]
         lines += [f"  {line}" for line in created]
     lines.append("Press Ctrl-C to stop.")
-    print("\n".join(lines), flush=True)
+    return "\n".join(lines)

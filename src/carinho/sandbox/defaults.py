@@ -1,9 +1,14 @@
-"""Point every connector whose real URL is not configured at the sandbox (the embedded default).
+"""Point every connector the user left unconfigured at the sandbox (the embedded default).
 
-Z-API counts as configured when ZAPI_INSTANCE_ID is set; a Carinho system when CARINHO_<SYSTEM>_URL
-is. For the others the sandbox generates, once, the simulated instance's id, token and Client-Token
-and an API key per system, keeps them in `$CARINHO_DATA_DIR/sandbox/credentials.json` (mode 600) and
-returns settings that use them, so clients and simulators agree without special cases in callers.
+The sandbox's defaults fill only what the user left empty: a setting given a value in the
+environment, `.env` or code is never replaced. Z-API is simulated when ZAPI_INSTANCE_ID is empty (the
+simulated instance's id, and its token and Client-Token where those are empty; ZAPI_BASE_URL where it
+is unset or still the public Z-API address, where a simulated instance does not exist); a Carinho
+system when CARINHO_<SYSTEM>_URL is empty; e-mail when neither MAIL_PORT nor MAIL_USERNAME is set and
+MAIL_HOST is unset or local. The generated credentials live in
+`$CARINHO_DATA_DIR/sandbox/credentials.json` (mode 600), so clients and simulators agree without
+special cases in callers. `simulated_systems()` says, from the resulting settings, what the sandbox
+stands in for; `carinho up` prints it.
 """
 
 from __future__ import annotations
@@ -19,19 +24,46 @@ from pydantic import SecretStr
 from carinho.config import CARINHO_SYSTEMS, Settings
 
 CREDENTIALS_FILE = "credentials.json"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+PUBLIC_ZAPI_URL = str(Settings.model_fields["zapi_base_url"].default)
+SYSTEM_LABELS = {
+    "zapi": "Z-API (WhatsApp)",
+    "mail": "e-mail (SMTP)",
+    "crm": "CRM",
+    "operacao": "operação",
+    "financeiro": "financeiro",
+    "cuidadores": "cuidadores",
+    "site": "site",
+    "marketing": "marketing",
+    "documentos": "documentos",
+    "atendimento": "atendimento",
+}
+
+
+def sandbox_host(settings: Settings) -> str:
+    host = settings.bind_host
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
 
 
 def sandbox_url(settings: Settings) -> str:
-    host = settings.bind_host
-    if host in ("0.0.0.0", "::", ""):  # noqa: S104
-        host = "127.0.0.1"
-    return f"http://{host}:{settings.sandbox_port}"
+    return f"http://{sandbox_host(settings)}:{settings.sandbox_port}"
+
+
+def user_set(settings: Settings, name: str) -> bool:
+    """Whether the user gave `name` a value (environment, `.env`, or code), rather than leaving it
+    unset or empty."""
+    if name not in settings.model_fields_set:
+        return False
+    value = getattr(settings, name)
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    return value not in ("", None)
 
 
 def with_sandbox_defaults(
     settings: Settings, *, local_atendimento: bool = False
 ) -> tuple[Settings, dict[str, str]]:
-    """(settings pointing at the sandbox where nothing real is configured, credentials created now).
+    """(settings pointing at the sandbox where the user configured nothing, credentials created now).
 
     `local_atendimento`: the real atendimento runs in this process (`carinho up`), so the hub talks
     to it rather than to its simulator."""
@@ -41,47 +73,59 @@ def with_sandbox_defaults(
     stored, created = _credentials(settings.carinho_data_dir / "sandbox" / CREDENTIALS_FILE)
     update: dict[str, Any] = {}
     shown: dict[str, str] = {}
-    if not settings.zapi_instance_id:
-        update["zapi_base_url"] = f"{base}/zapi"
+    if not user_set(settings, "zapi_instance_id"):
+        if not user_set(settings, "zapi_base_url") or settings.zapi_base_url == PUBLIC_ZAPI_URL:
+            update["zapi_base_url"] = f"{base}/zapi"
         update["zapi_instance_id"] = stored["zapi_instance_id"]
-        update["zapi_token"] = SecretStr(stored["zapi_token"])
-        if not settings.zapi_client_token.get_secret_value():
-            update["zapi_client_token"] = SecretStr(stored["zapi_client_token"])
-        if created:
-            shown = {
-                "SANDBOX ZAPI_INSTANCE_ID": stored["zapi_instance_id"],
-                "SANDBOX ZAPI_TOKEN": stored["zapi_token"],
-                "SANDBOX ZAPI_CLIENT_TOKEN": stored["zapi_client_token"],
-            }
-    if local_mail_unconfigured(settings):
-        update["mail_port"] = settings.sandbox_smtp_port
+        shown["SANDBOX ZAPI_INSTANCE_ID"] = stored["zapi_instance_id"]
+        for name in ("zapi_token", "zapi_client_token"):
+            if not user_set(settings, name):
+                update[name] = SecretStr(stored[name])
+                shown[f"SANDBOX {name.upper()}"] = stored[name]
+    update |= _mail_defaults(settings)
     for system in CARINHO_SYSTEMS:
-        if settings.system_url(system):
+        if user_set(settings, f"carinho_{system}_url"):
             continue
         if system == "atendimento" and local_atendimento:
             update["carinho_atendimento_url"] = f"{base.rsplit(':', 1)[0]}:{settings.atendimento_port}"
         else:
             update[f"carinho_{system}_url"] = f"{base}/{system}"
-        if not settings.system_api_key(system):
+        if not user_set(settings, f"carinho_{system}_api_key"):
             update[f"carinho_{system}_api_key"] = SecretStr(stored[f"{system}_api_key"])
-    return settings.model_copy(update=update), shown
+    return settings.model_copy(update=update), shown if created else {}
 
 
-def local_mail_unconfigured(settings: Settings) -> bool:
-    """MAIL_* still at the local defaults: the sandbox's SMTP sink receives the mail."""
-    return settings.mail_host in ("127.0.0.1", "localhost") and not settings.mail_username
+def _mail_defaults(settings: Settings) -> dict[str, Any]:
+    """MAIL_HOST/MAIL_PORT for the sandbox's SMTP sink, unless the user chose a mail server: a
+    non-local MAIL_HOST, any MAIL_PORT, or a MAIL_USERNAME (the sink has no accounts)."""
+    if user_set(settings, "mail_port") or user_set(settings, "mail_username"):
+        return {}
+    if user_set(settings, "mail_host"):
+        if settings.mail_host not in LOCAL_HOSTS:
+            return {}
+        return {"mail_port": settings.sandbox_smtp_port}
+    return {"mail_host": sandbox_host(settings), "mail_port": settings.sandbox_smtp_port}
+
+
+def simulated_systems(settings: Settings) -> list[str]:
+    """What the sandbox stands in for under these (already defaulted) settings: "zapi", "mail" and
+    the Carinho systems whose URL points at it, in SYSTEM_LABELS order."""
+    if not settings.sandbox_enabled:
+        return []
+    base = sandbox_url(settings)
+    found = []
+    if settings.zapi_base_url.startswith(base):
+        found.append("zapi")
+    sink_hosts = (*LOCAL_HOSTS, sandbox_host(settings))
+    if settings.mail_host in sink_hosts and settings.mail_port == settings.sandbox_smtp_port:
+        found.append("mail")
+    found += [s for s in CARINHO_SYSTEMS if settings.system_url(s).startswith(base)]
+    return found
 
 
 def serves_connectors(settings: Settings) -> bool:
     """Whether `carinho up` needs the sandbox: some connector (or the mail) points at it."""
-    if not settings.sandbox_enabled:
-        return False
-    base = sandbox_url(settings)
-    urls = [settings.zapi_base_url] + [settings.system_url(s) for s in CARINHO_SYSTEMS]
-    local_mail = (
-        settings.mail_host in ("127.0.0.1", "localhost") and settings.mail_port == settings.sandbox_smtp_port
-    )
-    return local_mail or any(url.startswith(base) for url in urls)
+    return bool(simulated_systems(settings))
 
 
 def _credentials(path: Path) -> tuple[dict[str, str], bool]:
