@@ -184,6 +184,16 @@ class Settings(BaseSettings):
     # Inbound events (hub). Fernet keys, comma-separated: the first encrypts, all decrypt (rotation).
     # Empty: payloads are stored in clear.
     payload_encryption_keys: SecretStr = SecretStr("")
+    # Database backups (`carinho backup`; the scheduler takes one per context daily at 02:45 in São Paulo).
+    # Folder of the backup files; empty: $CARINHO_DATA_DIR/backups.
+    backup_dir: str = ""
+    # Backups kept per context: after each new one, the oldest beyond this count are deleted.
+    backup_keep: int = Field(default=7, ge=1)
+    # The scheduler's daily backup (off: only `carinho backup`).
+    backup_daily: bool = True
+    # Keys that encrypt backups (`carinho backup --new-key` prints one), comma-separated: the first
+    # encrypts, all decrypt (rotation). Empty: backups are compressed, not encrypted.
+    backup_encryption_keys: SecretStr = SecretStr("")
     # Z-API group messages are recorded as `ignored` unless this is on.
     zapi_accept_group_messages: bool = False
     # Group commit: at most this many inbound events share one transaction, and a batch waits for
@@ -222,6 +232,7 @@ class Settings(BaseSettings):
             if isinstance(value, SecretStr):
                 values.append(value.get_secret_value())
         values += self.payload_encryption_keys.get_secret_value().split(",")
+        values += self.backup_encryption_keys.get_secret_value().split(",")
         for url in (self.integracoes_database_url, self.atendimento_database_url, self.redis_url):
             password = urlsplit(url).password if "://" in url else None
             if password:

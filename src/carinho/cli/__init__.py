@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from carinho.cli import agents, apikeys, database, operators, privacy, processes
+from carinho.cli import agents, apikeys, backups, database, operators, privacy, processes
 
 app = typer.Typer(
     help="Carinho platform: integracoes (integration hub) and atendimento (contact center).",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 processes.register(app)
 database.register(app)
+backups.register(app)
 app.add_typer(apikeys.app, name="apikey")
 app.add_typer(agents.app, name="agents")
 app.add_typer(operators.app, name="operators")

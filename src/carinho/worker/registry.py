@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-JOB_MODULES = ("carinho.integracoes.tasks", "carinho.atendimento.tasks")
+JOB_MODULES = ("carinho.integracoes.tasks", "carinho.atendimento.tasks", "carinho.backups.tasks")
 
 
 def load_all_jobs(extra: str = "") -> None:
