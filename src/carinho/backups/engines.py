@@ -92,6 +92,15 @@ def find_tool(dialect: str, *names: str) -> str:
     raise BackupError(f"{' or '.join(names)} not found on PATH: {_INSTALL_HINT[dialect]}, or put it on PATH")
 
 
+def check_tools(url: str, *, restoring: bool = False) -> None:
+    """Fail early, with what to install, when the dump (or client) tool of the database is missing."""
+    dialect = dialect_of(url)
+    if dialect == "mysql":
+        find_tool(dialect, *(("mariadb", "mysql") if restoring else ("mariadb-dump", "mysqldump")))
+    elif dialect == "postgresql":
+        find_tool(dialect, "psql" if restoring else "pg_dump")
+
+
 @dataclass(frozen=True)
 class ToolCommand:
     args: list[str]

@@ -18,7 +18,15 @@ from sqlalchemy.pool import NullPool
 from carinho.backups import archive
 from carinho.backups.archive import FORMAT_SQL, FORMAT_SQLITE, BackupHeader
 from carinho.backups.encryption import BackupKeyError, keys_by_id
-from carinho.backups.engines import dialect_of, dump, load, sqlite_restore, sqlite_snapshot
+from carinho.backups.engines import (
+    check_tools,
+    dialect_of,
+    dump,
+    load,
+    sqlite_path,
+    sqlite_restore,
+    sqlite_snapshot,
+)
 from carinho.backups.errors import BackupError
 from carinho.config import Settings
 from carinho.logging import get_logger
@@ -74,6 +82,7 @@ async def backup_context(
     keys = encryption_keys(settings)
     url = settings.database_url(context)
     dialect = dialect_of(url)
+    check_tools(url)
     sqlite = dialect == "sqlite"
     header = BackupHeader(
         context=context,
@@ -117,6 +126,7 @@ async def restore(settings: Settings, path: Path, *, force: bool = False) -> Res
             f"but {setting} points at {DIALECT_LABELS.get(dialect, dialect)}: restore it into a "
             f"{DIALECT_LABELS.get(header.dialect, header.dialect)} database"
         )
+    check_tools(url, restoring=True)
     state = await _target_state(url, header.context, settings.scheduler_heartbeat_seconds)
     if state.running_since is not None:
         raise BackupError(
@@ -168,12 +178,7 @@ def _copy(snapshot: Path, out: BinaryIO) -> None:
 
 def _work_parent(settings: Settings, url: str) -> Path:
     """Where a restore unpacks the backup: beside the SQLite file, else under the data dir."""
-    if dialect_of(url) == "sqlite":
-        from carinho.backups.engines import sqlite_path
-
-        parent = sqlite_path(url).parent
-    else:
-        parent = settings.carinho_data_dir
+    parent = sqlite_path(url).parent if dialect_of(url) == "sqlite" else settings.carinho_data_dir
     parent.mkdir(parents=True, exist_ok=True)
     return parent
 
@@ -212,6 +217,8 @@ class _TargetState:
 
 
 async def _target_state(url: str, context: str, heartbeat_seconds: float) -> _TargetState:
+    if dialect_of(url) == "sqlite" and not await asyncio.to_thread(sqlite_path(url).exists):
+        return _TargetState([], [], None)  # a new database: the restore creates it
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
