@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Role, SupportLevel
 from carinho.atendimento.agents.service import agent_service
+from carinho.atendimento.history.actor import Actor
 from carinho.cli.common import run_in_context
 
 app = typer.Typer(help="Manage atendimento's agents (atendentes, supervisores, administradores).")
@@ -26,7 +27,7 @@ def create(
 
     async def work(session: AsyncSession) -> tuple[int, str]:
         agent, password = await agent_service.create(
-            session, name=name, email=email, role=role, level=level, capacity=capacity
+            session, name=name, email=email, role=role, level=level, capacity=capacity, actor=Actor.cli()
         )
         return agent.id, password
 

@@ -24,6 +24,8 @@ from carinho.atendimento.agents.security import (
 )
 from carinho.atendimento.agents.service import agent_service
 from carinho.atendimento.deps import SessionDep
+from carinho.atendimento.history.actor import Actor
+from carinho.errors import CarinhoError
 
 auth_router = APIRouter(prefix="/api/auth", tags=["autenticação"])
 agents_router = APIRouter(prefix="/api/agents", tags=["atendentes"])
@@ -34,7 +36,11 @@ async def login(
     body: LoginRequest, request: Request, response: Response, session: SessionDep
 ) -> LoginResponse:
     """Login com e-mail e senha: devolve um token bearer e define o cookie de sessão (com CSRF)."""
-    agent = await agent_service.login(session, body.email, body.password)
+    try:
+        agent = await agent_service.login(session, body.email, body.password)
+    except CarinhoError:
+        await session.commit()  # the failed attempt's audit entry
+        raise
     settings = request.app.state.runtime.settings
     secret = settings.session_secret.get_secret_value()
     cookie, csrf = issue_session(secret, agent.id, agent.auth_epoch)
@@ -95,6 +101,7 @@ async def create_agent(body: AgentCreate, admin: AdminAgent, session: SessionDep
         role=body.role,
         level=body.level,
         capacity=body.capacity,
+        actor=Actor.of(admin),
     )
     return AgentCreated(agent=AgentOut.model_validate(created), initial_password=password)
 
@@ -102,11 +109,11 @@ async def create_agent(body: AgentCreate, admin: AdminAgent, session: SessionDep
 @agents_router.patch("/{agent_id}", response_model=AgentOut)
 async def update_agent(agent_id: int, body: AgentUpdate, admin: AdminAgent, session: SessionDep) -> AgentOut:
     target = await agent_service.get(session, agent_id)
-    await agent_service.update(session, target, **body.model_dump(exclude_unset=True))
+    await agent_service.update(session, target, **body.model_dump(exclude_unset=True), actor=Actor.of(admin))
     return AgentOut.model_validate(target)
 
 
 @agents_router.post("/{agent_id}/reset-password", response_model=PasswordReset)
 async def reset_password(agent_id: int, admin: AdminAgent, session: SessionDep) -> PasswordReset:
     target = await agent_service.get(session, agent_id)
-    return PasswordReset(new_password=await agent_service.reset_password(session, target))
+    return PasswordReset(new_password=await agent_service.reset_password(session, target, Actor.of(admin)))

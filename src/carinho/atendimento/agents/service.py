@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from carinho import runtime
 from carinho.atendimento.agents.models import Agent, Role, SupportLevel
 from carinho.atendimento.agents.repository import AgentRepository
+from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.history.service import Action, history_service
 from carinho.config import Environment
 from carinho.errors import BadRequest, Conflict, NotFound, Unauthorized
 from carinho.kit.clock import utcnow
@@ -37,6 +40,22 @@ def _dummy_hash() -> str:
     return _DUMMY_CHEAP if _cheap() else _DUMMY_STANDARD
 
 
+def _profile(agent: Agent) -> dict[str, Any]:
+    """What an audited change of an agent compares (never the password hash)."""
+    return {
+        "name": agent.name,
+        "email": agent.email,
+        "role": agent.role,
+        "level": agent.level,
+        "capacity": agent.capacity,
+        "active": agent.active,
+    }
+
+
+def _target(agent: Agent) -> dict[str, Any]:
+    return {"agent_id": agent.id, "agent_name": agent.name}
+
+
 def new_password() -> str:
     return secrets.token_urlsafe(12)
 
@@ -52,8 +71,10 @@ class AgentService:
         level: SupportLevel = SupportLevel.n1,
         capacity: int = 10,
         password: str | None = None,
+        actor: Actor | None = None,
     ) -> tuple[Agent, str]:
-        """Creates an agent; returns it with its initial password (shown once)."""
+        """Creates an agent; returns it with its initial password (shown once). Audited, by `actor`
+        (an administrator, the command line) or the system (the first start)."""
         repo = AgentRepository(session)
         if not name.strip():
             raise BadRequest("Informe o nome do atendente.")
@@ -76,6 +97,13 @@ class AgentService:
             )
         )
         await session.flush()
+        history_service.record(
+            session,
+            Action.agent_created,
+            actor or Actor.system(),
+            after=_profile(agent),
+            details=_target(agent),
+        )
         return agent, password
 
     async def get(self, session: AsyncSession, agent_id: int) -> Agent:
@@ -95,14 +123,28 @@ class AgentService:
         return agent
 
     async def login(self, session: AsyncSession, email: str, password: str) -> Agent:
+        """A successful login and a failed one are both audited; the caller commits the failure's
+        entry before answering 401 (the request's transaction would otherwise roll it back)."""
         agent = await self.verify_password(session, email, password)
         if agent is None:
+            known = await AgentRepository(session).get_by_email(email.strip().lower()) if email else None
+            history_service.record(
+                session,
+                Action.login_failed,
+                Actor.of(known) if known else Actor.system(),
+                details={
+                    "email": email.strip().lower()[:190],
+                    "reason": "inactive" if known is not None and not known.active else "invalid",
+                },
+            )
             raise Unauthorized("E-mail ou senha inválidos.")
         agent.last_login_at = utcnow()
+        history_service.record(session, Action.login, Actor.of(agent))
         return agent
 
     async def logout_everywhere(self, session: AsyncSession, agent: Agent) -> None:
         agent.auth_epoch += 1
+        history_service.record(session, Action.logout, Actor.of(agent))
 
     async def update(
         self,
@@ -115,7 +157,12 @@ class AgentService:
         active: bool | None = None,
         capacity: int | None = None,
         available: bool | None = None,
+        actor: Actor | None = None,
     ) -> Agent:
+        """Changes an agent. With `actor` (an administrator's change), audited: role, level and
+        activation each as their own action, other fields as `agent.updated`. A pause (`available`)
+        is not an audited change."""
+        before = _profile(agent)
         if name is not None:
             if not name.strip():
                 raise BadRequest("Informe o nome do atendente.")
@@ -135,12 +182,48 @@ class AgentService:
             if not active:
                 agent.auth_epoch += 1  # a deactivated agent's sessions end now
         await session.flush()
+        if actor is not None:
+            self._audit_changes(session, actor, agent, before)
         return agent
 
-    async def reset_password(self, session: AsyncSession, agent: Agent) -> str:
+    def _audit_changes(
+        self, session: AsyncSession, actor: Actor, agent: Agent, before: dict[str, Any]
+    ) -> None:
+        after = _profile(agent)
+        changed = {k for k in after if after[k] != before[k]}
+        specific = {
+            "role": Action.agent_role_changed,
+            "level": Action.agent_level_changed,
+            "active": Action.agent_reactivated if agent.active else Action.agent_deactivated,
+        }
+        for field, action in specific.items():
+            if field in changed:
+                history_service.record(
+                    session,
+                    action,
+                    actor,
+                    before={field: before[field]},
+                    after={field: after[field]},
+                    details=_target(agent),
+                )
+        rest = sorted(changed - specific.keys())
+        if rest:
+            history_service.record(
+                session,
+                Action.agent_updated,
+                actor,
+                before={k: before[k] for k in rest},
+                after={k: after[k] for k in rest},
+                details=_target(agent),
+            )
+
+    async def reset_password(self, session: AsyncSession, agent: Agent, actor: Actor | None = None) -> str:
         password = new_password()
         agent.password_hash = _hasher().hash(password)
         agent.auth_epoch += 1
+        history_service.record(
+            session, Action.password_reset, actor or Actor.system(), details=_target(agent)
+        )
         return password
 
     async def change_password(self, session: AsyncSession, agent: Agent, current: str, new: str) -> None:
@@ -152,6 +235,7 @@ class AgentService:
             raise BadRequest("A nova senha deve ter pelo menos 10 caracteres.")
         agent.password_hash = _hasher().hash(new)
         agent.auth_epoch += 1
+        history_service.record(session, Action.password_changed, Actor.of(agent), details=_target(agent))
 
     async def list(self, session: AsyncSession, *, active: bool | None = None) -> Sequence[Agent]:
         return await AgentRepository(session).list_all(active=active)

@@ -28,6 +28,7 @@ from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.automations.models import AutoMessageFiring, AutoMessageRule
 from carinho.atendimento.automations.repository import AutomationRepository
 from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.models import Conversation, ConversationStatus
 from carinho.atendimento.inbox.repository import InboxRepository
 from carinho.atendimento.templates.models import MessageTemplate
@@ -66,6 +67,10 @@ SILENT_IN_EMERGENCY = {RuleKind.welcome, RuleKind.out_of_hours, RuleKind.queue_n
 MESSAGE_RULES = set(RuleKind) - {RuleKind.round_robin}
 
 
+def _rule_snapshot(rule: AutoMessageRule) -> dict[str, object]:
+    return {"enabled": rule.enabled, "template_id": rule.template_id, "delay_minutes": rule.delay_minutes}
+
+
 class AutomationService:
     async def rules(self, session: AsyncSession) -> Sequence[AutoMessageRule]:
         return await AutomationRepository(session).rules()
@@ -87,6 +92,7 @@ class AutomationService:
         delay_minutes: int | None = None,
     ) -> AutoMessageRule:
         rule = await self.rule(session, kind)
+        before = _rule_snapshot(rule)
         if template_id is not None:
             if kind not in MESSAGE_RULES:
                 raise BadRequest("Esta regra não envia mensagem.")
@@ -102,6 +108,16 @@ class AutomationService:
             rule.enabled = enabled
         rule.updated_by_id = supervisor.id
         await session.flush()
+        after = _rule_snapshot(rule)
+        if after != before:
+            history_service.record(
+                session,
+                Action.automation_rule_changed,
+                Actor.of(supervisor),
+                before=before,
+                after=after,
+                details={"rule": kind.value},
+            )
         return rule
 
     async def _active_rule(self, session: AsyncSession, kind: RuleKind) -> AutoMessageRule | None:

@@ -30,6 +30,11 @@ class Actor:
         return cls(ActorType.system, None, "sistema")
 
     @classmethod
+    def cli(cls) -> Actor:
+        """Someone at the `carinho` command line (no account behind it)."""
+        return cls(ActorType.system, None, "cli")
+
+    @classmethod
     def contact(cls) -> Actor:
         return cls(ActorType.contact, None, "contato")
 

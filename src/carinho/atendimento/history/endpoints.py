@@ -32,7 +32,20 @@ async def search_history(
     supervisor: SupervisorAgent,
     session: SessionDep,
     conversation_id: int | None = None,
-    action: str | None = None,
+    action: Annotated[str | None, Query(max_length=48, examples=["agent.deactivated"])] = None,
+    category: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            pattern=r"^[a-z_]+$",
+            description="Grupo de ações: auth, agent, template, automation, working_hours, sla, privacy, "
+            "escalation, conversation, message…",
+            examples=["agent"],
+        ),
+    ] = None,
+    system_only: Annotated[
+        bool, Query(description="Só ações sobre o sistema (sem conversa): logins, contas, configurações.")
+    ] = False,
     actor_type: str | None = None,
     actor_id: int | None = None,
     since: datetime | None = None,
@@ -40,11 +53,13 @@ async def search_history(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[HistoryEntryOut]:
-    """Busca global no histórico de ações (supervisores)."""
+    """Busca global no histórico de ações (supervisores): conversas e ações das pessoas no sistema."""
     entries = await history_service.search(
         session,
         conversation_id=conversation_id,
         action=action,
+        category=category,
+        system_only=system_only,
         actor_type=actor_type,
         actor_id=actor_id,
         since=since,

@@ -66,6 +66,8 @@ class HistoryRepository:
         *,
         conversation_id: int | None = None,
         action: str | None = None,
+        category: str | None = None,
+        system_only: bool = False,
         actor_type: str | None = None,
         actor_id: int | None = None,
         since: datetime | None = None,
@@ -76,8 +78,13 @@ class HistoryRepository:
         stmt = select(HistoryEntry)
         if conversation_id is not None:
             stmt = stmt.where(HistoryEntry.conversation_id == conversation_id)
+        if system_only:
+            stmt = stmt.where(HistoryEntry.conversation_id.is_(None))
         if action:
             stmt = stmt.where(HistoryEntry.action == action)
+        if category:
+            # `category` is checked by the API ([a-z_]+): no LIKE wildcard can reach here.
+            stmt = stmt.where(HistoryEntry.action.like(f"{category}.%"))
         if actor_type:
             stmt = stmt.where(HistoryEntry.actor_type == actor_type)
         if actor_id is not None:

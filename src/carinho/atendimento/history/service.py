@@ -68,6 +68,27 @@ class Action:
     data_erased = "privacy.erased"
     data_anonymised = "privacy.anonymised"
     retention_changed = "privacy.retention_changed"
+    hub_erase_requested = "privacy.hub_erase_requested"
+    hub_erased = "privacy.hub_erased"
+    # People's actions on the system (no conversation): accounts and configuration.
+    login = "auth.login"
+    login_failed = "auth.login_failed"
+    logout = "auth.logout"
+    agent_created = "agent.created"
+    agent_updated = "agent.updated"
+    agent_role_changed = "agent.role_changed"
+    agent_level_changed = "agent.level_changed"
+    agent_deactivated = "agent.deactivated"
+    agent_reactivated = "agent.reactivated"
+    password_reset = "agent.password_reset"  # noqa: S105 (an action name)
+    password_changed = "agent.password_changed"  # noqa: S105 (an action name)
+    template_created = "template.created"
+    template_updated = "template.updated"
+    automation_rule_changed = "automation.rule_changed"
+    working_hours_changed = "working_hours.changed"
+    company_date_added = "working_hours.date_added"
+    company_date_removed = "working_hours.date_removed"
+    calendar_settings_changed = "working_hours.settings_changed"
 
 
 ACTION_LABELS = {
@@ -123,6 +144,26 @@ ACTION_LABELS = {
     Action.data_erased: "Dados pessoais apagados",
     Action.data_anonymised: "Dados anonimizados (retenção)",
     Action.retention_changed: "Política de retenção alterada",
+    Action.hub_erase_requested: "Exclusão enviada ao hub de integrações",
+    Action.hub_erased: "Dados apagados no hub de integrações",
+    Action.login: "Login",
+    Action.login_failed: "Falha de login",
+    Action.logout: "Saída (todas as sessões)",
+    Action.agent_created: "Atendente criado",
+    Action.agent_updated: "Atendente alterado",
+    Action.agent_role_changed: "Papel do atendente alterado",
+    Action.agent_level_changed: "Nível do atendente alterado",
+    Action.agent_deactivated: "Atendente desativado",
+    Action.agent_reactivated: "Atendente reativado",
+    Action.password_reset: "Senha redefinida pelo administrador",
+    Action.password_changed: "Senha alterada",
+    Action.template_created: "Modelo de mensagem criado",
+    Action.template_updated: "Modelo de mensagem alterado",
+    Action.automation_rule_changed: "Regra automática alterada",
+    Action.working_hours_changed: "Horário de atendimento alterado",
+    Action.company_date_added: "Data especial cadastrada",
+    Action.company_date_removed: "Data especial removida",
+    Action.calendar_settings_changed: "Calendário de feriados alterado",
 }
 
 
@@ -183,6 +224,8 @@ class ConversationHistoryService:
         *,
         conversation_id: int | None = None,
         action: str | None = None,
+        category: str | None = None,
+        system_only: bool = False,
         actor_type: str | None = None,
         actor_id: int | None = None,
         since: datetime | None = None,
@@ -193,6 +236,8 @@ class ConversationHistoryService:
         return await HistoryRepository(session).search(
             conversation_id=conversation_id,
             action=action,
+            category=category,
+            system_only=system_only,
             actor_type=actor_type,
             actor_id=actor_id,
             since=since,

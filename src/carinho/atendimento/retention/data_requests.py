@@ -30,7 +30,7 @@ from carinho.logging import get_logger
 
 log = get_logger(__name__)
 
-CLI_ACTOR = Actor(ActorType.system, None, "cli")
+CLI_ACTOR = Actor.cli()
 ERASE_BATCH = 500
 
 KEPT_EXPLANATIONS = {

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from carinho.atendimento.agents.auth import CurrentAgent, SupervisorAgent
 from carinho.atendimento.deps import SessionDep
+from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.templates.rendering import CATEGORIES, VARIABLES
 from carinho.atendimento.templates.schemas import (
@@ -38,7 +39,9 @@ async def catalogue(agent: CurrentAgent) -> TemplateCatalogue:
 async def create_template(
     body: TemplateCreate, supervisor: SupervisorAgent, session: SessionDep
 ) -> TemplateOut:
-    return TemplateOut.model_validate(await template_service.create(session, **body.model_dump()))
+    return TemplateOut.model_validate(
+        await template_service.create(session, **body.model_dump(), actor=Actor.of(supervisor))
+    )
 
 
 @router.patch("/{template_id}", response_model=TemplateOut)
@@ -47,7 +50,9 @@ async def update_template(
 ) -> TemplateOut:
     template = await template_service.get(session, template_id)
     return TemplateOut.model_validate(
-        await template_service.update(session, template, **body.model_dump(exclude_unset=True))
+        await template_service.update(
+            session, template, **body.model_dump(exclude_unset=True), actor=Actor.of(supervisor)
+        )
     )
 
 

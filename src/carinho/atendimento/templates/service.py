@@ -4,6 +4,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.templates.models import MessageTemplate
 from carinho.atendimento.templates.rendering import CATEGORIES, render, unknown_placeholders
 from carinho.atendimento.templates.repository import TemplateRepository
@@ -32,6 +34,15 @@ def protocol_number(conversation_id: int) -> str:
     return f"ATD-{conversation_id:06d}"
 
 
+def _snapshot(template: MessageTemplate) -> dict[str, object]:
+    return {
+        "name": template.name,
+        "category": template.category,
+        "body": template.body,
+        "active": template.active,
+    }
+
+
 class TemplateService:
     async def list(
         self, session: AsyncSession, *, category: str | None = None, active: bool | None = None
@@ -45,8 +56,16 @@ class TemplateService:
         return template
 
     async def create(
-        self, session: AsyncSession, *, name: str, category: str, body: str, key: str | None = None
+        self,
+        session: AsyncSession,
+        *,
+        name: str,
+        category: str,
+        body: str,
+        key: str | None = None,
+        actor: Actor | None = None,
     ) -> MessageTemplate:
+        """A new template; audited when a person creates it (`actor`), not when defaults are seeded."""
         _check(name, category, body)
         repo = TemplateRepository(session)
         if await repo.by_name(name.strip()) is not None:
@@ -54,6 +73,14 @@ class TemplateService:
         template = MessageTemplate(key=key, name=name.strip(), category=category, body=body, active=True)
         repo.add(template)
         await session.flush()
+        if actor is not None:
+            history_service.record(
+                session,
+                Action.template_created,
+                actor,
+                after=_snapshot(template),
+                details={"template_id": template.id},
+            )
         return template
 
     async def update(
@@ -65,8 +92,10 @@ class TemplateService:
         category: str | None = None,
         body: str | None = None,
         active: bool | None = None,
+        actor: Actor | None = None,
     ) -> MessageTemplate:
         _check(name, category, body)
+        before = _snapshot(template)
         if name is not None and name.strip() != template.name:
             if await TemplateRepository(session).by_name(name.strip()) is not None:
                 raise Conflict(f"Já existe um modelo chamado {name.strip()}.")
@@ -78,6 +107,17 @@ class TemplateService:
         if active is not None:
             template.active = active
         await session.flush()
+        after = _snapshot(template)
+        changed = [k for k in after if after[k] != before[k]]
+        if actor is not None and changed:
+            history_service.record(
+                session,
+                Action.template_updated,
+                actor,
+                before={k: before[k] for k in changed},
+                after={k: after[k] for k in changed},
+                details={"template_id": template.id, "name": template.name},
+            )
         return template
 
     async def variables_for(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 
 from carinho.atendimento.agents.auth import CurrentAgent, SupervisorAgent
 from carinho.atendimento.deps import SessionDep
+from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.working_hours.schemas import (
     AddMinutesOut,
     BetweenOut,
@@ -92,7 +93,7 @@ async def weekly(agent: CurrentAgent, session: SessionDep) -> list[DayOut]:
 async def set_weekly(body: WeeklyIn, supervisor: SupervisorAgent, session: SessionDep) -> list[DayOut]:
     """Substitui a grade semanal (vários intervalos por dia; dias omitidos ficam fechados)."""
     days = {d.weekday: [(_minutes(i.start), _minutes(i.end)) for i in d.intervals] for d in body.days}
-    await working_hours_service.set_weekly(session, days)
+    await working_hours_service.set_weekly(session, days, actor=Actor.of(supervisor))
     return await weekly(supervisor, session)
 
 
@@ -121,6 +122,7 @@ async def add_company_date(
         kind=body.kind,
         intervals=[(_minutes(i.start), _minutes(i.end)) for i in body.intervals],
         description=body.description,
+        actor=Actor.of(supervisor),
     )
     return CompanyDateOut(
         id=row.id,
@@ -133,7 +135,7 @@ async def add_company_date(
 
 @router.delete("/company-dates/{date_id}", status_code=204)
 async def delete_company_date(date_id: int, supervisor: SupervisorAgent, session: SessionDep) -> Response:
-    await working_hours_service.delete_company_date(session, date_id)
+    await working_hours_service.delete_company_date(session, date_id, actor=Actor.of(supervisor))
     return Response(status_code=204)
 
 
@@ -154,7 +156,11 @@ async def update_calendar(
 ) -> CalendarSettingsOut:
     """UF, cidade (quando o pacote de feriados a conhece) e feriados facultativos observados."""
     row = await working_hours_service.update_settings(
-        session, state=body.state, city=body.city, optional_holidays=body.optional_holidays
+        session,
+        state=body.state,
+        city=body.city,
+        optional_holidays=body.optional_holidays,
+        actor=Actor.of(supervisor),
     )
     return CalendarSettingsOut(
         timezone=row.timezone, state=row.state, city=row.city, optional_holidays=list(row.optional_holidays)

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.working_hours import holidays_provider
 from carinho.atendimento.working_hours.calendar import BusinessCalendar, Interval, validate_intervals
 from carinho.atendimento.working_hours.models import CalendarSettings, CompanyDate, WeeklyInterval
@@ -66,6 +68,19 @@ def format_opening(instant: datetime | None, tz: str = DEFAULT_TIMEZONE) -> str:
         return "em breve"
     local = instant.astimezone(ZoneInfo(tz))
     return f"{WEEKDAY_LABELS[local.weekday()]}, {local:%d/%m} às {local:%H:%M}"
+
+
+def _date_snapshot(row: CompanyDate) -> dict[str, object]:
+    return {
+        "day": row.day.isoformat(),
+        "kind": row.kind,
+        "intervals": [list(i) for i in row.intervals],
+        "description": row.description,
+    }
+
+
+def _calendar_snapshot(row: CalendarSettings) -> dict[str, object]:
+    return {"state": row.state, "city": row.city, "optional_holidays": list(row.optional_holidays or [])}
 
 
 class WorkingHoursService:
@@ -135,7 +150,9 @@ class WorkingHoursService:
     async def weekly(self, session: AsyncSession) -> Sequence[WeeklyInterval]:
         return await WorkingHoursRepository(session).weekly()
 
-    async def set_weekly(self, session: AsyncSession, days: dict[int, list[Interval]]) -> None:
+    async def set_weekly(
+        self, session: AsyncSession, days: dict[int, list[Interval]], *, actor: Actor | None = None
+    ) -> None:
         rows: list[tuple[int, int, int]] = []
         for weekday, intervals in days.items():
             if not 0 <= weekday <= 6:
@@ -148,14 +165,32 @@ class WorkingHoursService:
                     "sem sobreposição."
                 ) from None
             rows += [(weekday, s, e) for s, e in checked]
-        await WorkingHoursRepository(session).replace_weekly(rows)
+        repo = WorkingHoursRepository(session)
+        before = [[w.weekday, w.start_minute, w.end_minute] for w in await repo.weekly()]
+        await repo.replace_weekly(rows)
         self.invalidate()
+        after = [list(r) for r in sorted(rows)]
+        if actor is not None and sorted(before) != after:
+            history_service.record(
+                session,
+                Action.working_hours_changed,
+                actor,
+                before={"weekly": sorted(before)},
+                after={"weekly": after},
+            )
 
     async def company_dates(self, session: AsyncSession, since: date | None = None) -> Sequence[CompanyDate]:
         return await WorkingHoursRepository(session).company_dates(since)
 
     async def add_company_date(
-        self, session: AsyncSession, *, day: date, kind: str, intervals: list[Interval], description: str
+        self,
+        session: AsyncSession,
+        *,
+        day: date,
+        kind: str,
+        intervals: list[Interval],
+        description: str,
+        actor: Actor | None = None,
     ) -> CompanyDate:
         repo = WorkingHoursRepository(session)
         if kind not in ("closed", "special_hours"):
@@ -175,16 +210,23 @@ class WorkingHoursService:
         repo.add(row)
         await session.flush()
         self.invalidate()
+        if actor is not None:
+            history_service.record(session, Action.company_date_added, actor, after=_date_snapshot(row))
         return row
 
-    async def delete_company_date(self, session: AsyncSession, date_id: int) -> None:
+    async def delete_company_date(
+        self, session: AsyncSession, date_id: int, *, actor: Actor | None = None
+    ) -> None:
         repo = WorkingHoursRepository(session)
         row = await repo.company_date(date_id)
         if row is None:
             raise NotFound("Data especial não encontrada.")
+        before = _date_snapshot(row)
         await repo.delete(row)
         await session.flush()
         self.invalidate()
+        if actor is not None:
+            history_service.record(session, Action.company_date_removed, actor, before=before)
 
     async def settings_row(self, session: AsyncSession) -> CalendarSettings:
         repo = WorkingHoursRepository(session)
@@ -202,6 +244,7 @@ class WorkingHoursService:
         state: str | None,
         city: str | None,
         optional_holidays: list[str],
+        actor: Actor | None = None,
     ) -> CalendarSettings:
         import holidays
 
@@ -219,11 +262,17 @@ class WorkingHoursService:
         if unknown:
             raise BadRequest(f"Feriados facultativos desconhecidos: {', '.join(unknown)}.")
         row = await self.settings_row(session)
+        before = _calendar_snapshot(row)
         row.state = state.upper() if state else None
         row.city = city
         row.optional_holidays = list(optional_holidays)
         await session.flush()
         self.invalidate()
+        after = _calendar_snapshot(row)
+        if actor is not None and after != before:
+            history_service.record(
+                session, Action.calendar_settings_changed, actor, before=before, after=after
+            )
         return row
 
     async def holidays(self, session: AsyncSession, year: int) -> list[tuple[date, str]]:
