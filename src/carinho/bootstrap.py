@@ -57,6 +57,39 @@ def ensure_secrets(settings: Settings) -> tuple[Settings, dict[str, str]]:
     return settings, created
 
 
+def with_local_hub(settings: Settings) -> Settings:
+    """`carinho up`: atendimento reaches the hub running beside it (data-subject erasures), with an
+    API key generated once into `$CARINHO_DATA_DIR/secrets.env`; explicit settings win."""
+    from pydantic import SecretStr
+
+    from carinho.integracoes.apikeys.service import new_plaintext
+
+    update: dict[str, object] = {}
+    if not settings.carinho_integracoes_url:
+        host = settings.bind_host if settings.bind_host not in ("0.0.0.0", "::", "") else "127.0.0.1"  # noqa: S104
+        update["carinho_integracoes_url"] = f"http://{host}:{settings.integracoes_port}"
+    if not settings.carinho_integracoes_api_key.get_secret_value():
+        key = new_plaintext()
+        settings.carinho_data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(settings.carinho_data_dir / SECRETS_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(f"CARINHO_INTEGRACOES_API_KEY={key}\n")
+        update["carinho_integracoes_api_key"] = SecretStr(key)
+    return settings.model_copy(update=update) if update else settings
+
+
+async def ensure_local_hub_key(rt: Runtime) -> None:
+    """The key of `with_local_hub` known to the hub running in this process."""
+    from carinho.integracoes.apikeys.service import api_key_service
+
+    plaintext = rt.settings.carinho_integracoes_api_key.get_secret_value()
+    if not plaintext.startswith("ck_"):
+        return  # a key of another hub, configured by hand
+    async with rt.db("integracoes").session() as session:
+        await api_key_service.register(session, "atendimento (carinho up)", plaintext)
+        await session.commit()
+
+
 def migrate_all(settings: Settings) -> None:
     for context in CONTEXTS:
         migrations.upgrade(context, settings.database_url(context))

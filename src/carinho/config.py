@@ -117,6 +117,10 @@ class Settings(BaseSettings):
     carinho_documentos_api_key: SecretStr = SecretStr("")
     carinho_atendimento_url: str = ""
     carinho_atendimento_api_key: SecretStr = SecretStr("")
+    # The hub, for atendimento (data-subject erasures reach it): its base URL and an API key
+    # created in it (`carinho apikey create`). `carinho up` fills both when they are empty.
+    carinho_integracoes_url: str = ""
+    carinho_integracoes_api_key: SecretStr = SecretStr("")
 
     # Inbound webhook secrets per Carinho system (spatie `Signature` / Standard Webhooks).
     webhook_secret_site: SecretStr = SecretStr("")
@@ -194,6 +198,9 @@ class Settings(BaseSettings):
     # Keys that encrypt backups (`carinho backup --new-key` prints one), comma-separated: the first
     # encrypts, all decrypt (rotation). Empty: backups are compressed, not encrypted.
     backup_encryption_keys: SecretStr = SecretStr("")
+    # Retention (LGPD; seed 000: "Eventos podem ser anonimizados após processamento"): the hub
+    # anonymises events settled (processed or ignored) this many days ago; 0 keeps them forever.
+    integracoes_event_retention_days: int = Field(default=30, ge=0, le=3650)
     # Z-API group messages are recorded as `ignored` unless this is on.
     zapi_accept_group_messages: bool = False
     # Group commit: at most this many inbound events share one transaction, and a batch waits for

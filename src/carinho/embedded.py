@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import uvicorn
 
 from carinho import runtime
-from carinho.bootstrap import Credentials, ensure_first_credentials
+from carinho.bootstrap import Credentials, ensure_first_credentials, ensure_local_hub_key, with_local_hub
 from carinho.config import Settings
 from carinho.logging import get_logger
 from carinho.sandbox.defaults import (
@@ -68,11 +68,13 @@ async def run_platform(
 ) -> None:
     # Connectors whose real systems are not configured talk to the sandbox served below.
     settings, sandbox_credentials = with_sandbox_defaults(settings, local_atendimento=True)
+    settings = with_local_hub(settings)
     credentials.secrets.update(sandbox_credentials)
     rt = runtime.configure(settings)
     for context in runtime.CONTEXTS:
         await release_all(rt, context)
     await ensure_first_credentials(rt, credentials)
+    await ensure_local_hub_key(rt)
 
     pool = WorkerPool(rt, list(Lane))
     pool.start()

@@ -9,6 +9,7 @@ from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.flows.models import EventStep
 from carinho.integracoes.mappings.models import MappingGeneration, MappingVersion
 from carinho.integracoes.operators.models import ConsoleAudit, Operator
+from carinho.integracoes.privacy.models import HubPrivacyRequest
 from carinho.integracoes.sync.models import SyncAlert, SyncJob, SyncRecord, SyncWatermark
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 
@@ -22,6 +23,7 @@ __all__ = [
     "EventStep",
     "FeedbackRequest",
     "Heartbeat",
+    "HubPrivacyRequest",
     "IntegrationEvent",
     "MappingGeneration",
     "MappingVersion",

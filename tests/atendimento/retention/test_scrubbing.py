@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carinho.atendimento.retention.data_requests import phone_variants
 from carinho.atendimento.retention.scrubbing import REMOVED, scrub_audit_value, scrub_extra
 from carinho.atendimento.retention.service import months_before
+from carinho.kit.data_subject import phone_variants
 
 keys = st.sampled_from(
     ["reason", "status", "note", "rule_id", "level", "label", "name", "phone", "from", "x"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -15,17 +14,18 @@ from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.models import ActorType
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.models import Contact
-from carinho.atendimento.retention import registry
+from carinho.atendimento.retention import hub_erase, registry
 from carinho.atendimento.retention.export import build_export
 from carinho.atendimento.retention.models import PrivacyRequest, RequestKind, RequestStatus
 from carinho.atendimento.retention.personal_data import PersonalDataRepository, Scope
 from carinho.atendimento.retention.repository import RetentionRepository
-from carinho.atendimento.retention.scrubbing import ERASURE_MARKER, mask_email, mask_phone
+from carinho.atendimento.retention.scrubbing import ERASURE_MARKER
 from carinho.atendimento.retention.service import months_before, retention_service
 from carinho.atendimento.retention.subject_repository import SubjectRepository
-from carinho.errors import BadRequest, NotFound
+from carinho.errors import NotFound
 from carinho.kit.clock import utcnow
-from carinho.kit.phones import normalize_br_phone
+from carinho.kit.data_subject import Subject
+from carinho.kit.data_subject import subject_of as parse_subject
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
@@ -43,38 +43,9 @@ KEPT_EXPLANATIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Subject:
-    kind: str  # phone | email
-    phones: tuple[str, ...] = ()
-    email: str | None = None
-
-    @property
-    def masked(self) -> str:
-        return mask_phone(self.phones[0]) if self.kind == "phone" else mask_email(self.email or "")
-
-
-def phone_variants(phone: str) -> tuple[str, ...]:
-    """A Brazilian mobile with and without the ninth digit: WhatsApp reports either."""
-    if phone.startswith("55") and len(phone) == 13 and phone[4] == "9":
-        return (phone, phone[:4] + phone[5:])
-    if phone.startswith("55") and len(phone) == 12 and phone[4] in "6789":
-        return (phone, phone[:4] + "9" + phone[4:])
-    return (phone,)
-
-
 def subject_of(phone: str | None, email: str | None) -> Subject:
-    if bool(phone) == bool(email):
-        raise BadRequest("Informe o telefone ou o e-mail do titular (apenas um dos dois).")
-    if phone:
-        normalised = normalize_br_phone(phone)
-        if normalised is None:
-            raise BadRequest("Telefone inválido: informe DDD e número, ex.: (11) 91234-5678.")
-        return Subject("phone", phones=phone_variants(normalised))
-    assert email is not None
-    if "@" not in email or len(email) > 190:
-        raise BadRequest("E-mail inválido.")
-    return Subject("email", email=email.strip().lower())
+    """atendimento knows its contacts by phone and e-mail (no CPF)."""
+    return parse_subject(phone, email)
 
 
 def requester_fields(actor: Actor) -> dict[str, Any]:
@@ -200,6 +171,7 @@ class DataRequestService:
             "exports_discarded": discarded,
         }
         request.completed_at = now
+        await hub_erase.pass_on(session, request, subject, actor)
         summary = {"request_id": request.id, "subject": subject.masked}
         for conversation_id in erasable:
             history_service.record(

@@ -128,5 +128,11 @@ class PrivacyRequest(IdMixin, TimestampMixin, Base):
     export_data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     export_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # An erasure is passed on to the hub (integracoes) by a job retried until the hub confirms:
+    # pending -> done; NULL for exports and when no hub is configured. Details in result["hub"].
+    hub_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
-    __table_args__ = (Index("ix_privacy_requests_created", "created_at"),)
+    __table_args__ = (
+        Index("ix_privacy_requests_created", "created_at"),
+        Index("ix_privacy_requests_hub_status", "hub_status"),
+    )

@@ -81,5 +81,14 @@ class RetentionRepository:
         result = await self.session.execute(stmt)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    async def requests_with_hub_status(self, status: str, limit: int = 500) -> Sequence[PrivacyRequest]:
+        stmt = (
+            select(PrivacyRequest)
+            .where(PrivacyRequest.hub_status == status)
+            .order_by(PrivacyRequest.id)
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
     def add(self, row: object) -> None:
         self.session.add(row)

@@ -101,6 +101,11 @@ class PrivacyRequestOut(BaseModel):
     result: dict[str, Any] = Field(
         description="Resumo: o que foi exportado/apagado e o que foi mantido e por quê."
     )
+    hub_status: str | None = Field(
+        default=None,
+        description="Exclusão no hub de integrações: pending (tentando até o hub confirmar) ou done; "
+        "detalhes em result.hub.",
+    )
     export_available: bool
     export_expires_at: datetime | None
     created_at: datetime

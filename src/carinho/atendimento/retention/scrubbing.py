@@ -102,12 +102,3 @@ def scrub_audit_value(value: Any, *, keep: bool = False) -> Any:
 def scrub_extra(extra: dict[str, Any] | None) -> dict[str, Any]:
     """A message's `extra` without shared locations and contact cards."""
     return {k: v for k, v in (extra or {}).items() if k in NEUTRAL_EXTRA_KEYS}
-
-
-def mask_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:4]}*****{phone[-2:]}" if len(phone) > 6 else "***"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.atendimento.retention import hub_erase
 from carinho.atendimento.retention.service import (
     RUN_STEP_JOB,
     SCRUB_CONVERSATION_AUDIT_JOB,
@@ -21,6 +22,18 @@ DAILY_RUN_JOB = "atendimento.retention_daily"
 async def start_daily_run(session: AsyncSession) -> None:
     run = await retention_service.start_run(session, trigger="schedule")
     await retention_service.schedule_step(session, run)
+    await hub_erase.resend_given_up(session)
+
+
+@job(
+    hub_erase.HUB_ERASE_JOB,
+    context="atendimento",
+    lane=Lane.atendimento_low,
+    max_attempts=40,  # ~5 hours of backoff; then the daily run enqueues it again
+    time_limit_seconds=300,
+)
+async def pass_erase_to_hub(session: AsyncSession, request_id: int, kind: str, value: str) -> None:
+    await hub_erase.run(session, request_id, kind, value)
 
 
 @job(RUN_STEP_JOB, context="atendimento", lane=Lane.atendimento_low, max_attempts=5, time_limit_seconds=300)

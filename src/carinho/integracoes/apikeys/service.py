@@ -34,14 +34,29 @@ def _split(key: str) -> str | None:
     return prefix if sep and prefix and secret else None
 
 
+def new_plaintext() -> str:
+    return f"{KEY_PREFIX}{secrets.token_hex(6)}_{secrets.token_urlsafe(32)}"
+
+
 class ApiKeyService:
     async def create(self, session: AsyncSession, name: str) -> tuple[ApiKey, str]:
         """Returns the stored key and its plaintext, which is never retrievable again."""
-        prefix = secrets.token_hex(6)
-        plaintext = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-        key = ApiKeyRepository(session).add(ApiKey(name=name, prefix=prefix, key_hash=_hash(plaintext)))
+        plaintext = new_plaintext()
+        return await self.register(session, name, plaintext), plaintext
+
+    async def register(self, session: AsyncSession, name: str, plaintext: str) -> ApiKey:
+        """Store a key generated elsewhere (by `new_plaintext`), unless its prefix is known already:
+        `carinho up` keeps atendimento's key to the hub in its secrets file."""
+        prefix = _split(plaintext)
+        if prefix is None:
+            raise ValueError("not an API key of this hub")
+        repo = ApiKeyRepository(session)
+        existing = await repo.get_by_prefix(prefix)
+        if existing is not None:
+            return existing
+        key = repo.add(ApiKey(name=name, prefix=prefix, key_hash=_hash(plaintext)))
         await session.flush()
-        return key, plaintext
+        return key
 
     async def authenticate(self, session: AsyncSession, plaintext: str | None) -> ApiKey:
         prefix = _split(plaintext or "")

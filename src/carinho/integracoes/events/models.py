@@ -56,3 +56,6 @@ class IntegrationEvent(IdMixin, TimestampMixin, Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set when the personal content was removed (retention or a data-subject erase): the row keeps
+    # what an audit needs (ids, source, type, times, status) and its payload says why it is empty.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -54,6 +54,9 @@ class EventOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     processed_at: datetime | None
+    anonymised_at: datetime | None = Field(
+        default=None, description="when its personal content was removed (retention or erasure)"
+    )
 
 
 class EventDetail(EventOut):

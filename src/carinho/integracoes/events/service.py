@@ -129,6 +129,7 @@ def to_out(event: IntegrationEvent) -> EventOut:
         created_at=event.created_at,
         updated_at=event.updated_at,
         processed_at=event.processed_at,
+        anonymised_at=event.anonymised_at,
     )
 
 

@@ -60,7 +60,9 @@ class OperatorService:
         operator.auth_epoch += 1
         self.audit(session, operator, operator.email, "logout")
 
-    async def change_password(self, session: AsyncSession, operator: Operator, current: str, new: str) -> None:
+    async def change_password(
+        self, session: AsyncSession, operator: Operator, current: str, new: str
+    ) -> None:
         if not verify_password(operator.password_hash, current):
             raise BadRequest("A senha atual não confere.")
         if len(new) < MIN_LENGTH:
@@ -99,7 +101,9 @@ class OperatorService:
             if not active:
                 operator.auth_epoch += 1
         if changes:
-            self.audit(session, admin, admin.email, "operator_updated", target=operator.email, details=changes)
+            self.audit(
+                session, admin, admin.email, "operator_updated", target=operator.email, details=changes
+            )
         await session.flush()
         return operator
 
