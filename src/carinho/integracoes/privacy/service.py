@@ -79,9 +79,8 @@ class HubPrivacyService:
         if not ids:
             return 0
         now = utcnow()
-        payload = event_service.repository(session).encode_payload(
-            anonymised_payload(reason, now.isoformat())
-        )
+        text = json.dumps(anonymised_payload(reason, now.isoformat()), ensure_ascii=False)
+        payload = event_service.cipher().encrypt(text)
         return await PrivacyRepository(session).anonymise_events(ids, payload, now)
 
     # --- data-subject requests
