@@ -26,6 +26,7 @@ from carinho.atendimento.seed import seed_defaults
 from carinho.atendimento.working_hours import holidays_provider
 from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.config import Settings
+from carinho.integracoes.apikeys.service import api_key_service, new_plaintext
 from carinho.integracoes.mappings.service import mapping_service
 from carinho.kit import clock
 from carinho.runtime import CONTEXTS, Runtime
@@ -43,6 +44,7 @@ class Wired:
     box: httpx.AsyncClient  # the sandbox's HTTP API
     atendimento: httpx.AsyncClient  # atendimento's API, on its socket
     hub_url: str
+    hub_key: str  # atendimento's key to the hub, good for the tests' own calls too
 
     def hub(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.hub_url, timeout=30)
@@ -112,13 +114,25 @@ async def wired(settings: Settings, tmp_path: Path, **overrides: Any) -> AsyncIt
 
     config = sandbox_settings(tmp_path / "sandbox", zapi_webhook_secret=ZAPI_SECRET)
     async with running_sandbox(config) as sandbox:
-        port = _free_port()
+        port, hub_port = _free_port(), _free_port()
         atendimento_url = f"http://127.0.0.1:{port}"
-        # The hub forwards to this atendimento (as `carinho up` does); one runtime for all three.
+        hub_key = new_plaintext()
+        # The hub forwards to this atendimento and atendimento reaches this hub (as `carinho up`
+        # wires them); one runtime for all three.
         rt = runtime.configure(
-            hub_settings(settings, sandbox, carinho_atendimento_url=atendimento_url, **overrides)
+            hub_settings(
+                settings,
+                sandbox,
+                carinho_atendimento_url=atendimento_url,
+                carinho_integracoes_url=f"http://127.0.0.1:{hub_port}",
+                carinho_integracoes_api_key=hub_key,
+                **overrides,
+            )
         )
         await _clean(rt)
+        async with rt.db("integracoes").session() as session:
+            await api_key_service.register(session, "atendimento", hub_key)
+            await session.commit()
         working_hours_service.invalidate()
         holidays_provider.clear_cache()
         async with rt.db("atendimento").session() as session:
@@ -129,7 +143,10 @@ async def wired(settings: Settings, tmp_path: Path, **overrides: Any) -> AsyncIt
             await mapping_service.seed_defaults(session)
             await session.commit()
         try:
-            async with serve_app(atendimento_app(rt), port=port), serve_app(hub_app(rt)) as hub_url:
+            async with (
+                serve_app(atendimento_app(rt), port=port),
+                serve_app(hub_app(rt), port=hub_port) as hub_url,
+            ):
                 sandbox.state.zapi.webhooks = dict.fromkeys(
                     sandbox.state.zapi.webhooks, f"{hub_url}/webhooks/whatsapp?token={ZAPI_SECRET}"
                 )
@@ -137,7 +154,7 @@ async def wired(settings: Settings, tmp_path: Path, **overrides: Any) -> AsyncIt
                     httpx.AsyncClient(base_url=sandbox.url, timeout=30) as box,
                     httpx.AsyncClient(base_url=atendimento_url, timeout=30) as client,
                 ):
-                    yield Wired(rt, sandbox, box, client, hub_url)
+                    yield Wired(rt, sandbox, box, client, hub_url, hub_key)
                     await sandbox.state.zapi.idle()
         finally:
             clock.reset()

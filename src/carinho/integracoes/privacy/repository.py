@@ -19,6 +19,7 @@ from carinho.integracoes.dlq.models import DeadLetter
 from carinho.integracoes.events.models import EventStatus, IntegrationEvent
 from carinho.integracoes.flows.models import EventStep
 from carinho.integracoes.privacy.models import HubPrivacyRequest
+from carinho.kit.masking import mask_text
 
 # What an anonymised error, output or comment reads.
 REMOVED = "[anonimizado]"
@@ -129,6 +130,14 @@ class PrivacyRepository:
         await self._update(
             update(e).where(e.id.in_(id_list), e.last_error.is_not(None)).values(last_error=REMOVED)
         )
+        # An idempotency key may be made of a phone ("first-contact:5511..."): replaced by one still
+        # unique per source, so the event keeps deduplicating with nothing personal in it.
+        keys = select(e.id, e.idempotency_key).where(e.id.in_(id_list))
+        for event_id, key in (await self.session.execute(keys)).all():
+            if mask_text(key) != key:
+                await self._update(
+                    update(e).where(e.id == event_id).values(idempotency_key=f"anonimizado:{event_id}")
+                )
         steps = select(EventStep.id, EventStep.output).where(
             EventStep.event_id.in_(id_list), EventStep.output.is_not(None)
         )
