@@ -7,6 +7,7 @@ import gzip
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from carinho.backups.encryption import new_key
 from carinho.backups.errors import BackupError
 from carinho.backups.service import backup_context, restore
 from carinho.config import Settings
-from carinho.kit import migrations
+from carinho.kit import clock, migrations
 from carinho.runtime import CONTEXTS, Runtime
 from carinho.worker.scheduler import Scheduler, periodic_jobs
 from tests.backups.support import hub_state, write_events
@@ -153,13 +154,15 @@ async def test_the_scheduler_backs_up_each_context_daily_keeping_backup_keep(
             spec = periodic_jobs()[f"{context}.backup_daily"]
             assert isinstance(spec.trigger, CronTrigger)
             assert str(spec.trigger.timezone) == "America/Sao_Paulo" and "hour='2'" in str(spec.trigger)
-        for _ in range(3):  # three days
+        for _ in range(3):  # three days (each day's slot: the scheduler dedupes a job per instant)
+            clock.advance(timedelta(days=1))
             for context in CONTEXTS:
                 await Scheduler(rt).enqueue_periodic(periodic_jobs()[f"{context}.backup_daily"])
             await drain(rt)
         for context in CONTEXTS:
             assert len(archive.backups_of(folder, context)) == 2
     finally:
+        clock.reset()
         for db in rt.databases.values():
             await db.dispose()
 
