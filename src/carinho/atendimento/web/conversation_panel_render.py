@@ -3,7 +3,6 @@ of band, a toast, and what to do when the agent may no longer see the conversati
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from carinho.atendimento.web.conversation_panel_views import PanelView
 from carinho.atendimento.web.pages import pages
 from carinho.kit.db import BIGINT_MAX
 from carinho.kit.ui.pages import NO_STORE
+from carinho.kit.ui.toasts import toast_trigger
 
 ConversationId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
 SIDE = "atendimento/conversation/side"
@@ -53,11 +53,6 @@ def render_sections(
     if toast:
         extra["HX-Trigger"] = toast_trigger(toast, tone)
     return HTMLResponse("".join(parts), headers={**NO_STORE, **extra})
-
-
-def toast_trigger(message: str, tone: str = "success") -> str:
-    """The HX-Trigger header that makes carinho.js show a toast (ASCII-only JSON: headers are latin-1)."""
-    return json.dumps({"carinho-toast": {"message": message, "tone": tone}}, ensure_ascii=True)
 
 
 def gone(request: Request, message: str) -> HTMLResponse:
