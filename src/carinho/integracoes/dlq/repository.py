@@ -85,6 +85,11 @@ class DeadLetterRepository:
         stmt = filters.apply(select(DeadLetter.id)).order_by(DeadLetter.id).limit(limit)
         return list((await self.session.execute(stmt)).scalars())
 
+    async def count_matching(self, filters: DeadLetterFilters, cap: int) -> int:
+        """How many items match, counting at most `cap` (never the whole table)."""
+        matching = filters.apply(select(DeadLetter.id)).limit(cap).subquery()
+        return int((await self.session.execute(select(func.count()).select_from(matching))).scalar_one())
+
     async def mark_step_items(self, event_id: int, from_status: str, values: dict[str, Any]) -> int:
         result = await self.session.execute(
             update(DeadLetter)

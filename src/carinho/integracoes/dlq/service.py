@@ -25,6 +25,22 @@ from carinho.logging import get_logger
 log = get_logger(__name__)
 
 
+def _open_filters(request: BulkRetry) -> DeadLetterFilters:
+    """The open items a bulk replay request selects."""
+    return DeadLetterFilters(
+        status=DeadLetterStatus.open.value,
+        kind=request.kind.value if request.kind else None,
+        source=request.source,
+        event_type=request.event_type,
+        target_system=request.target_system,
+        endpoint_id=request.endpoint_id,
+        event_id=request.event_id,
+        created_from=request.created_from,
+        created_to=request.created_to,
+        ids=request.ids,
+    )
+
+
 def to_out(item: DeadLetter) -> DeadLetterOut:
     return DeadLetterOut.model_validate(item, from_attributes=True)
 
@@ -79,20 +95,13 @@ class DeadLetterService:
         log.info("dlq.retry", item_id=item.id, kind=item.kind, event_id=item.event_id)
         return item
 
+    async def count_matching(self, session: AsyncSession, request: BulkRetry) -> int:
+        """How many items `retry_matching` would replay now (at most `request.limit`): the preview
+        before a bulk replay."""
+        return await DeadLetterRepository(session).count_matching(_open_filters(request), request.limit)
+
     async def retry_matching(self, session: AsyncSession, request: BulkRetry) -> BulkRetryResult:
-        filters = DeadLetterFilters(
-            status=DeadLetterStatus.open.value,
-            kind=request.kind.value if request.kind else None,
-            source=request.source,
-            event_type=request.event_type,
-            target_system=request.target_system,
-            endpoint_id=request.endpoint_id,
-            event_id=request.event_id,
-            created_from=request.created_from,
-            created_to=request.created_to,
-            ids=request.ids,
-        )
-        ids = await DeadLetterRepository(session).ids_matching(filters, request.limit)
+        ids = await DeadLetterRepository(session).ids_matching(_open_filters(request), request.limit)
         retried: list[int] = []
         skipped: list[SkippedItem] = []
         for item_id in ids:

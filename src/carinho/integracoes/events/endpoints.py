@@ -47,6 +47,14 @@ async def list_events(
     status: Annotated[EventStatus | None, Query()] = None,
     created_from: Annotated[datetime | None, Query(description="inclusive; naive = UTC")] = None,
     created_to: Annotated[datetime | None, Query(description="exclusive; naive = UTC")] = None,
+    idempotency_key: Annotated[str | None, Query(max_length=190)] = None,
+    contact: Annotated[
+        str | None,
+        Query(
+            max_length=254,
+            description="a phone (with area code) or an e-mail found in the payload, matched by a keyed hash",
+        ),
+    ] = None,
     cursor: Annotated[
         str | None, Query(max_length=40, description="`next_cursor` of the previous page")
     ] = None,
@@ -58,8 +66,9 @@ async def list_events(
         status=status.value if status else None,
         created_from=_utc(created_from),
         created_to=_utc(created_to),
+        idempotency_key=idempotency_key,
     )
-    return await event_service.page(session, filters, cursor, limit)
+    return await event_service.page(session, event_service.with_contact(filters, contact), cursor, limit)
 
 
 @router.post(

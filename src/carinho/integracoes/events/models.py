@@ -42,6 +42,23 @@ class IntegrationEvent(IdMixin, TimestampMixin, Base):
             sqlite_where=text("processed_at IS NOT NULL"),
             postgresql_where=text("processed_at IS NOT NULL"),
         ),
+        # The console's search by phone or e-mail (see events/contacts.py), newest first.
+        # Partial where the database can: most events carry no contact and cost these indexes nothing.
+        Index(
+            "ix_integration_events_phone_hash",
+            "contact_phone_hash",
+            "id",
+            sqlite_where=text("contact_phone_hash IS NOT NULL"),
+            postgresql_where=text("contact_phone_hash IS NOT NULL"),
+        ),
+        Index(
+            "ix_integration_events_email_hash",
+            "contact_email_hash",
+            "id",
+            sqlite_where=text("contact_email_hash IS NOT NULL"),
+            postgresql_where=text("contact_email_hash IS NOT NULL"),
+        ),
+        Index("ix_integration_events_idempotency_key", "idempotency_key", "id"),
     )
 
     source: Mapped[str] = mapped_column(String(40), nullable=False)
@@ -59,3 +76,6 @@ class IntegrationEvent(IdMixin, TimestampMixin, Base):
     # Set when the personal content was removed (retention or a data-subject erase): the row keeps
     # what an audit needs (ids, source, type, times, status) and its payload says why it is empty.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Keyed hashes of the payload's first phone and e-mail (never the values): see events/contacts.py.
+    contact_phone_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    contact_email_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -31,6 +31,10 @@ class EventFilters:
     status: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    idempotency_key: str | None = None
+    # Keyed hashes of a phone or an e-mail (events/contacts.py), never the values.
+    phone_hash: str | None = None
+    email_hash: str | None = None
 
 
 class EventRepository:
@@ -54,11 +58,17 @@ class EventRepository:
         return decode_raw_body(self.cipher, stored)
 
     async def page(
-        self, filters: EventFilters, before_id: int | None, limit: int
+        self, filters: EventFilters, before_id: int | None, limit: int, after_id: int | None = None
     ) -> Sequence[IntegrationEvent]:
-        """Newest first; `before_id` is the cursor (ids only grow)."""
+        """Newest first; `before_id` is the cursor (ids only grow); `after_id`: only newer events."""
         e = IntegrationEvent
         query = select(e)
+        if filters.idempotency_key:
+            query = query.where(e.idempotency_key == filters.idempotency_key)
+        if filters.phone_hash:
+            query = query.where(e.contact_phone_hash == filters.phone_hash)
+        if filters.email_hash:
+            query = query.where(e.contact_email_hash == filters.email_hash)
         if filters.source:
             query = query.where(e.source == filters.source)
         if filters.event_type:
@@ -71,6 +81,8 @@ class EventRepository:
             query = query.where(e.created_at < filters.created_to)
         if before_id is not None:
             query = query.where(e.id < before_id)
+        if after_id is not None:
+            query = query.where(e.id > after_id)
         result = await self.session.execute(query.order_by(e.id.desc()).limit(limit))
         return result.scalars().all()
 

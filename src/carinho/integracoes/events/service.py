@@ -8,7 +8,7 @@ import binascii
 import hashlib
 import math
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.errors import BadRequest, NotFound
+from carinho.integracoes.events.contacts import contact_hashes, lookup_hashes
 from carinho.integracoes.events.models import EventStatus, IntegrationEvent
 from carinho.integracoes.events.repository import (
     EventBatchRepository,
@@ -143,6 +144,12 @@ class EventService:
 
         return cipher_for(runtime.current().settings.payload_encryption_keys.get_secret_value())
 
+    def contact_secret(self) -> str:
+        """The key of the phone and e-mail lookup hashes (see events/contacts.py)."""
+        from carinho import runtime
+
+        return runtime.current().settings.session_secret.get_secret_value()
+
     async def store_batch(self, session: AsyncSession, items: Sequence[NewEvent]) -> list[IngestResult]:
         """`store_batch_sync` in the caller's async session and transaction (its jobs are published
         when the session commits)."""
@@ -169,8 +176,9 @@ class EventService:
             first_of.setdefault((item.source, item.idempotency_key), index)
         stored = repo.find_keys(first_of)
         now = utcnow()
+        secret = self.contact_secret()
         fresh = {
-            key: self._new_row(repo, items[index], now)
+            key: self._new_row(repo, items[index], now, secret)
             for key, index in first_of.items()
             if key not in stored
         }
@@ -194,8 +202,11 @@ class EventService:
                 results.append(IngestResult(found.event_id, found.status, duplicate=True))
         return results, pending
 
-    def _new_row(self, repo: EventBatchRepository, item: NewEvent, now: datetime) -> dict[str, Any]:
+    def _new_row(
+        self, repo: EventBatchRepository, item: NewEvent, now: datetime, contact_secret: str
+    ) -> dict[str, Any]:
         handled = flows.handles(item.event_type) and not item.ignored
+        contacts = contact_hashes(contact_secret, item.payload)
         return {
             "source": item.source,
             "event_type": item.event_type,
@@ -206,15 +217,36 @@ class EventService:
             "lane": flows.lane_for(item.event_type).value,
             "attempts": 0,
             "request_id": item.request_id,
+            "contact_phone_hash": contacts.phone,
+            "contact_email_hash": contacts.email,
             "created_at": now,
             "updated_at": now,
         }
 
+    def with_contact(self, filters: EventFilters, contact: str | None) -> EventFilters:
+        """`filters` narrowed to the events of a phone or an e-mail (looked up by its keyed hash)."""
+        if not contact or not contact.strip():
+            return filters
+        hashes = lookup_hashes(self.contact_secret(), contact)
+        if hashes.phone is None and hashes.email is None:
+            raise BadRequest(
+                "Telefone ou e-mail inválido: informe um telefone com DDD ou um e-mail completo."
+            )
+        return replace(filters, phone_hash=hashes.phone, email_hash=hashes.email)
+
     async def page(
-        self, session: AsyncSession, filters: EventFilters, cursor: str | None, limit: int
+        self,
+        session: AsyncSession,
+        filters: EventFilters,
+        cursor: str | None,
+        limit: int,
+        *,
+        after_id: int | None = None,
     ) -> EventPage:
+        """Newest first, `limit` at a time (`next_cursor` for the next page); with `after_id`, only
+        events newer than it (the console's live list asks for what arrived since it drew)."""
         before = decode_cursor(cursor) if cursor else None
-        rows = await self.repository(session).page(filters, before, limit + 1)
+        rows = await self.repository(session).page(filters, before, limit + 1, after_id)
         items = [to_out(row) for row in rows[:limit]]
         next_cursor = encode_cursor(items[-1].id) if len(rows) > limit and items else None
         return EventPage(items=items, next_cursor=next_cursor)

@@ -1,4 +1,5 @@
-"""`POST /api/events/{id}/retry`: run a failed or dead event again (X-API-Key)."""
+"""`POST /api/events/{id}/retry`: run a failed or dead event again; `POST /api/events/{id}/replay`:
+run an event again from one of its steps (X-API-Key)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Path
 
 from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
-from carinho.integracoes.flows.schemas import EventRetryResult
+from carinho.integracoes.flows.schemas import EventReplay, EventRetryResult
 from carinho.integracoes.flows.service import flow_service
 from carinho.integracoes.webhooks.schemas import ErrorResponse
 from carinho.kit.db import BIGINT_MAX
@@ -38,6 +39,34 @@ async def retry_event(
     event_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: SessionDep, _key: ApiKeyDep
 ) -> EventRetryResult:
     event = await flow_service.retry_event(session, event_id)
+    steps = await flow_service.steps_view(session, event_id)
+    return EventRetryResult(
+        event_id=event.id,
+        status=event.status,
+        attempts=event.attempts,
+        steps_to_run=[s["name"] for s in steps if s["status"] != "done"],
+    )
+
+
+@router.post(
+    "/{event_id}/replay",
+    status_code=202,
+    response_model=EventRetryResult,
+    summary="Replay an event from a step",
+    description=(
+        "Queues a new processing run of a processed, failed or dead event on the retry lane in which "
+        "`from_step` and every later step run again (with the same idempotency keys); earlier steps "
+        "keep their outcome."
+    ),
+    responses={**_RESPONSES, 409: {"model": ErrorResponse, "description": "The event is being processed"}},
+)
+async def replay_event(
+    event_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
+    body: EventReplay,
+    session: SessionDep,
+    _key: ApiKeyDep,
+) -> EventRetryResult:
+    event = await flow_service.replay_from_step(session, event_id, body.from_step)
     steps = await flow_service.steps_view(session, event_id)
     return EventRetryResult(
         event_id=event.id,

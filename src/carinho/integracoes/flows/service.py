@@ -28,6 +28,8 @@ log = get_logger(__name__)
 
 FINAL_STATUSES = (EventStatus.processed.value, EventStatus.dead.value, EventStatus.ignored.value)
 RETRYABLE_STATUSES = (EventStatus.failed.value, EventStatus.dead.value)
+# A replay from a step needs a run that ended (or is waiting for its retry): never one in progress.
+REPLAYABLE_STATUSES = (EventStatus.processed.value, EventStatus.failed.value, EventStatus.dead.value)
 MAX_OUTPUT_CHARS = 16_000
 
 
@@ -246,6 +248,44 @@ class FlowService:
             dedupe_key=f"event:{event.id}:run:{event.attempts + 1}:manual",
         )
         log.info("event.retry_requested", event_id=event.id, attempts=event.attempts)
+        return event
+
+    async def replay_from_step(
+        self, session: AsyncSession, event_id: int, step_name: str
+    ) -> IntegrationEvent:
+        """Run an event again from one of its steps: that step and every later one run again (with
+        the same idempotency keys, so targets that dedupe see the same call), earlier ones are kept."""
+        repo = FlowRepository(session)
+        event = await repo.get_event_for_update(event_id)
+        if event is None:
+            raise NotFound(f"Evento {event_id} não encontrado.")
+        if event.status not in REPLAYABLE_STATUSES:
+            raise Conflict(
+                f"O evento {event_id} está {event.status}: só um evento processado, com falha ou na DLQ "
+                "pode ser reprocessado a partir de uma etapa.",
+                details={"status": event.status},
+            )
+        steps = list(await repo.steps(event.id))
+        names = [s.name for s in steps]
+        if step_name not in names:
+            raise NotFound(f"O evento {event_id} não tem a etapa {step_name!r}.", details={"steps": names})
+        start = names.index(step_name)
+        for step in steps[start:]:
+            step.status = StepStatus.pending.value
+            step.last_error = None
+            step.updated_at = utcnow()
+        event.status = EventStatus.received.value
+        event.next_attempt_at = None
+        event.processed_at = None
+        await dead_letters.mark_event_steps_retrying(session, event.id)
+        await enqueue(
+            session,
+            registry.PROCESS_EVENT_JOB,
+            {"event_id": event.id, "expected_attempts": event.attempts},
+            lane=registry.RETRY_LANE,
+            dedupe_key=f"event:{event.id}:run:{event.attempts + 1}:replay",
+        )
+        log.info("event.replay_requested", event_id=event.id, from_step=step_name, attempts=event.attempts)
         return event
 
     async def steps_view(self, session: AsyncSession, event_id: int) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ which the automations and syncs use to build every outbound payload."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -199,6 +200,34 @@ class MappingService:
         if mapping is None:
             raise MappingMissing(f"no active mapping for {event_type} → {target_system}")
         return evaluate(mapping.spec, document(payload, event=event, context=context)), mapping
+
+
+@dataclass(frozen=True)
+class MappingOutput:
+    """What one active mapping makes of an event's payload (or why it could not)."""
+
+    target_system: str
+    version: int
+    output: Any = None
+    error: str | None = None
+
+
+async def outputs_for_event(
+    session: AsyncSession, event_type: str, payload: dict[str, Any], *, event: dict[str, Any]
+) -> list[MappingOutput]:
+    """Every active mapping of the event's type applied to its payload, as its steps and deliveries
+    render them (no `_context`: what a step adds, such as the CRM's lead id, is not known here)."""
+    outputs: list[MappingOutput] = []
+    for row in await MappingRepository(session).listing(event_type, None):
+        try:
+            outputs.append(
+                MappingOutput(
+                    row.target_system, row.version, evaluate(row.spec, document(payload, event=event))
+                )
+            )
+        except MappingError as exc:
+            outputs.append(MappingOutput(row.target_system, row.version, error=str(exc)))
+    return outputs
 
 
 def event_meta(event_id: int, event_type: str, source: str, created_at: str) -> dict[str, Any]:
