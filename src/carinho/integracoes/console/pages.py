@@ -13,7 +13,11 @@ LOGIN_URL = "/entrar"
 HOME_URL = "/painel"
 
 # Screens add themselves here: (item, minimum role to see it).
-NAV: list[tuple[NavItem, OperatorRole]] = [(NavItem("Visão geral", HOME_URL, "painel"), OperatorRole.viewer)]
+NAV: list[tuple[NavItem, OperatorRole]] = [
+    (NavItem("Visão geral", HOME_URL, "painel"), OperatorRole.viewer),
+    (NavItem("Eventos", "/eventos", "eventos"), OperatorRole.viewer),
+    (NavItem("DLQ", "/dlq", "dlq"), OperatorRole.viewer),
+]
 
 
 def navigation(request: Request) -> list[NavItem]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carinho.integracoes.console import account, overview
+from carinho.integracoes.console import account, dlq_pages, events_pages, overview
 
 PAGE_ROUTERS: list[APIRouter] = [
     account.router,
     overview.router,
+    events_pages.router,
+    dlq_pages.router,
 ]
