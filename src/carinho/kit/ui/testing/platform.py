@@ -544,6 +544,14 @@ class Platform:
         result: list[dict[str, Any]] = answer.json()
         return result
 
+    def faults(self, system: str, **settings: Any) -> dict[str, Any]:
+        """Set the faults a simulated system injects next (`fail_next=3, fail_status=503`, `down=True`,
+        `fail_next=0` to stop failing; see `carinho.sandbox.faults.FaultSettings`)."""
+        answer = self._http.put(f"{self.sandbox_url}/_sandbox/{system}/faults", json=settings)
+        _check(answer, f"the sandbox's {system} faults")
+        result: dict[str, Any] = answer.json()
+        return result
+
     def clock_now(self) -> datetime:
         answer = self._http.get(f"{self.sandbox_url}/_sandbox/clock")
         _check(answer, "the sandbox clock")
