@@ -57,6 +57,7 @@ class Day:
     paula: Account  # N1 on a break: her inbox is empty
     operator: Account  # the hub console's first operator
     conversations: dict[str, int] = field(default_factory=dict)
+    hub: dict[str, int] = field(default_factory=dict)  # event and DLQ ids the console's shots open
 
     def conversation(self, key: str) -> int:
         return self.conversations[key]
@@ -162,7 +163,43 @@ def realistic_morning(platform: Platform) -> Day:
 
     _wait_for_failed_send(platform, day)
     _wait_for_sla_monitor(platform)
+    _hub_failures(platform, day)
     return day
+
+
+def _hub_failures(platform: Platform, day: Day) -> None:
+    """The console's content: a lead from the site while the CRM refuses it (its step in the DLQ),
+    and the event of Rosa's first message."""
+    platform.faults("crm", fail_next=1000, fail_status=422, fail_body={"message": "origem: valor inválido"})
+    try:
+        created = platform.hub_api(
+            "POST",
+            "/api/events",
+            json={
+                "source": "site",
+                "type": "lead.created",
+                "payload": {
+                    "name": "Marcos Tavares",
+                    "phone": "(11) 97777-1234",
+                    "email": "marcos.tavares@example.com.br",
+                    "utm_source": "google",
+                },
+            },
+        )
+        event_id = int(created["event_id"])
+        eventually(
+            lambda: platform.hub_api("GET", f"/api/events/{event_id}")["status"] == "dead",
+            timeout=30,
+            what="the lead refused by the CRM in the DLQ",
+        )
+    finally:
+        platform.faults("crm", fail_next=0)
+    day.hub["failed_event"] = event_id
+    day.hub["dlq_item"] = platform.hub_api("GET", "/api/dlq", params={"event_id": event_id})["items"][0]["id"]
+    rosa = platform.hub_api(
+        "GET", "/api/events", params={"contact": FAMILIES["rosa"][1], "type": "whatsapp.message.received"}
+    )
+    day.hub["whatsapp_event"] = rosa["items"][-1]["id"]
 
 
 def _wait_for_failed_send(platform: Platform, day: Day) -> None:
@@ -249,6 +286,21 @@ def _escalate_dialog(page: Any, width: str) -> None:
     page.get_by_role("dialog", name="Escalar conversa").wait_for()
 
 
+def _scroll_to(heading: str) -> Callable[[Any, str], None]:
+    def act(page: Any, width: str) -> None:
+        page.get_by_role("heading", name=heading, exact=True).scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -60)")  # the heading below the top edge
+
+    return act
+
+
+def _bulk_dialog(page: Any, width: str) -> None:
+    page.get_by_role("button", name=re.compile("Reenviar os abertos")).click()
+    page.get_by_role("dialog", name="Reenviar em lote").get_by_text(
+        re.compile(r"Reenviar \d+ ite")
+    ).first.wait_for()
+
+
 SHOTS = [
     Shot("atendimento-entrar", lambda d: None, lambda d: "/entrar"),
     Shot("atendimento-entrar-senha-errada", lambda d: None, lambda d: "/entrar", _wrong_password),
@@ -309,6 +361,30 @@ SHOTS = [
     # The hub's operations console.
     Shot("console-entrar", lambda d: None, lambda d: "/entrar"),
     Shot("console-painel", lambda d: d.operator, lambda d: "/painel"),
+    Shot("console-eventos", lambda d: d.operator, lambda d: "/eventos"),
+    Shot(
+        "console-eventos-por-telefone",
+        lambda d: d.operator,
+        lambda d: f"/eventos?contato={FAMILIES['rosa'][1]}",
+    ),
+    Shot("console-evento", lambda d: d.operator, lambda d: f"/eventos/{d.hub['whatsapp_event']}"),
+    Shot("console-evento-com-falha", lambda d: d.operator, lambda d: f"/eventos/{d.hub['failed_event']}"),
+    Shot(
+        "console-evento-payload-e-mapeamentos",
+        lambda d: d.operator,
+        lambda d: f"/eventos/{d.hub['failed_event']}",
+        _scroll_to("Payload original"),
+    ),
+    Shot(
+        "console-evento-reprocessar",
+        lambda d: d.operator,
+        lambda d: f"/eventos/{d.hub['failed_event']}",
+        _click("button", "Reprocessar a partir de uma etapa…"),
+        widths=("desktop",),
+    ),
+    Shot("console-dlq", lambda d: d.operator, lambda d: "/dlq"),
+    Shot("console-dlq-item", lambda d: d.operator, lambda d: f"/dlq/{d.hub['dlq_item']}"),
+    Shot("console-dlq-reenviar-em-lote", lambda d: d.operator, lambda d: "/dlq", _bulk_dialog),
     Shot("console-alterar-senha", lambda d: d.operator, lambda d: "/conta/senha"),
     Shot("console-pagina-nao-encontrada", lambda d: d.operator, lambda d: "/pagina-que-nao-existe"),
 ]
