@@ -33,6 +33,14 @@ async def _hub_events(platform: Wired) -> list[dict]:
         return [(await hub.get(f"/api/events/{e['id']}", headers=headers)).json() for e in page["items"]]
 
 
+async def _hub_events_of_contact(platform: Wired) -> list[dict]:
+    async with platform.hub() as hub:
+        headers = {"X-API-Key": platform.hub_key}
+        page = await hub.get("/api/events", params={"contact": PHONE}, headers=headers)
+        assert page.status_code == 200, page.text
+        return page.json()["items"]
+
+
 async def test_an_erase_in_atendimento_leaves_no_trace_in_either_api(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -46,6 +54,7 @@ async def test_an_erase_in_atendimento_leaves_no_trace_in_either_api(
         assert any(TEXT in (m.get("content") or "") for m in messages)
         before = await _hub_events(platform)
         assert any(not _clean(json.dumps(e, ensure_ascii=False)) for e in before)  # the hub had it
+        assert await _hub_events_of_contact(platform) != []  # and found them by the person's phone
 
         # The finished-or-not exception is the supervisor's call; here the whole conversation goes.
         await supervisor.put(
@@ -76,6 +85,7 @@ async def test_an_erase_in_atendimento_leaves_no_trace_in_either_api(
         # the hub's API, every event, and its raw bodies in the database
         after = await _hub_events(platform)
         assert after and all(_clean(json.dumps(e, ensure_ascii=False)) for e in after)
+        assert await _hub_events_of_contact(platform) == []  # the contact hashes went with the content
         async with platform.rt.db("integracoes").session() as session:
             raw = (await session.execute(select(IntegrationEvent.raw_body))).scalars().all()
         assert all(body is None or _clean(body) for body in raw)

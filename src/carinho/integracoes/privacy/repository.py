@@ -125,7 +125,15 @@ class PrivacyRepository:
         changed = await self._update(
             update(e)
             .where(e.id.in_(id_list))
-            .values(payload=payload, raw_body=None, anonymised_at=now, updated_at=now)
+            .values(
+                payload=payload,
+                raw_body=None,
+                # the contact hashes find a person's events: gone with the content
+                contact_phone_hash=None,
+                contact_email_hash=None,
+                anonymised_at=now,
+                updated_at=now,
+            )
         )
         await self._update(
             update(e).where(e.id.in_(id_list), e.last_error.is_not(None)).values(last_error=REMOVED)
