@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Agent
-from carinho.atendimento.agents.service import agent_service
 from carinho.atendimento.history.service import history_service
 from carinho.atendimento.inbox.access import can_see, sees_everything
 from carinho.atendimento.inbox.models import (
@@ -27,11 +26,11 @@ from carinho.atendimento.inbox.models import (
 )
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.labels.models import Label
-from carinho.atendimento.labels.service import label_service
 from carinho.atendimento.templates.models import MessageTemplate
 from carinho.atendimento.templates.rendering import CATEGORIES
 from carinho.atendimento.templates.service import template_service
 from carinho.atendimento.web.conversation_activity import ACTIVITY_ACTIONS, Activity, activity
+from carinho.atendimento.web.read_once import all_agents, all_labels, all_templates
 from carinho.kit.ui.formatting import local, number_br
 
 # What an automatic message without a template was sent for (Message.automation).
@@ -331,8 +330,8 @@ THREAD_WINDOW = 200
 
 async def load_thread(session: AsyncSession, conversation: Conversation, *, complete: bool = False) -> Thread:
     messages = await inbox_service.messages(session, conversation)
-    agents = await agent_service.list(session)
-    templates = await template_service.list(session)
+    agents = await all_agents(session)
+    templates = await all_templates(session)
     history = await history_service.of_actions(session, conversation.id, ACTIVITY_ACTIONS)
     shown = messages if complete or len(messages) <= THREAD_WINDOW else messages[-THREAD_WINDOW:]
     since = shown[0].created_at if shown and len(shown) < len(messages) else None
@@ -351,7 +350,7 @@ async def load_thread(session: AsyncSession, conversation: Conversation, *, comp
 
 async def load_header(session: AsyncSession, agent: Agent, conversation: Conversation) -> Header:
     applied = {label.id for label in conversation.labels}
-    labels = [label for label in await label_service.list(session) if label.id not in applied]
+    labels = [label for label in await all_labels(session) if label.id not in applied]
     return Header(
         conversation=conversation,
         is_supervisor=sees_everything(agent),
@@ -366,7 +365,7 @@ async def quick_templates(
 ) -> list[QuickTemplate]:
     """The active templates with their variables filled for this conversation, by the same
     rendering `outbound_service.send_template` uses."""
-    templates: Iterable[MessageTemplate] = await template_service.list(session, active=True)
+    templates: Iterable[MessageTemplate] = [t for t in await all_templates(session) if t.active]
     values = await template_service.variables_for(
         session,
         contact_name=conversation.contact.name,
@@ -383,7 +382,7 @@ async def quick_templates(
 
 async def active_agents(session: AsyncSession) -> list[Agent]:
     """Whom a conversation can be transferred or assigned to."""
-    return list(await agent_service.list(session, active=True))
+    return [a for a in await all_agents(session) if a.active]
 
 
 @dataclass

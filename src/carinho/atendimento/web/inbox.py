@@ -25,9 +25,9 @@ from carinho.atendimento.funnel.models import STAGE_LABELS
 from carinho.atendimento.inbox.listing import InboxList, InboxTab, ListingFilters, ListingRow
 from carinho.atendimento.inbox.models import ACTIVE_STATUSES, ConversationStatus, Message, Priority
 from carinho.atendimento.inbox.service import inbox_service
-from carinho.atendimento.labels.service import label_service
 from carinho.atendimento.sla.models import SlaStatus
 from carinho.atendimento.web.pages import pages
+from carinho.atendimento.web.read_once import all_labels
 from carinho.kit.clock import utcnow
 
 router = APIRouter(include_in_schema=False)
@@ -356,7 +356,7 @@ async def list_pane_context(
     """What `inbox/list_pane.html` needs; the conversation page calls it with the open conversation
     (marked read for the agent: it is on their screen). The list's view comes from the URL."""
     view = await _view(session, agent, ListState.from_query(request.query_params), current_id)
-    view.label_options = [(label.id, label.name) for label in await label_service.list(session)]
+    view.label_options = [(label.id, label.name) for label in await all_labels(session)]
     return {"inbox": view, "current_id": current_id}
 
 
