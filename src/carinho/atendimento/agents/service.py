@@ -1,43 +1,17 @@
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho import runtime
 from carinho.atendimento.agents.models import Agent, Role, SupportLevel
 from carinho.atendimento.agents.repository import AgentRepository
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
-from carinho.config import Environment
 from carinho.errors import BadRequest, Conflict, NotFound, Unauthorized
 from carinho.kit.clock import utcnow
-
-# Argon2id with argon2-cffi's defaults (RFC 9106, low-memory profile: 64 MiB, 3 passes).
-_STANDARD = PasswordHasher()
-# Only for a runtime configured with CARINHO_ENV=test: the smallest cost argon2 accepts, so that the
-# thousands of agents the tests create and log in cost microseconds instead of a tenth of a second
-# each. A hash carries its own parameters, so either hasher verifies the other's hashes.
-_CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-# Verified when the e-mail is unknown, so a wrong e-mail costs as much time as a wrong password.
-_DUMMY_STANDARD = _STANDARD.hash("carinho-dummy-password")
-_DUMMY_CHEAP = _CHEAP.hash("carinho-dummy-password")
-
-
-def _cheap() -> bool:
-    return runtime.is_configured() and runtime.current().settings.carinho_env == Environment.test
-
-
-def _hasher() -> PasswordHasher:
-    return _CHEAP if _cheap() else _STANDARD
-
-
-def _dummy_hash() -> str:
-    return _DUMMY_CHEAP if _cheap() else _DUMMY_STANDARD
+from carinho.kit.passwords import MIN_LENGTH, hash_password, new_password, verify_password
 
 
 def _profile(agent: Agent) -> dict[str, Any]:
@@ -54,10 +28,6 @@ def _profile(agent: Agent) -> dict[str, Any]:
 
 def _target(agent: Agent) -> dict[str, Any]:
     return {"agent_id": agent.id, "agent_name": agent.name}
-
-
-def new_password() -> str:
-    return secrets.token_urlsafe(12)
 
 
 class AgentService:
@@ -87,7 +57,7 @@ class AgentService:
             Agent(
                 name=name.strip(),
                 email=email.strip().lower(),
-                password_hash=_hasher().hash(password),
+                password_hash=hash_password(password),
                 role=Role(role).value,
                 level=SupportLevel(level).value,
                 capacity=capacity,
@@ -114,9 +84,7 @@ class AgentService:
 
     async def verify_password(self, session: AsyncSession, email: str, password: str) -> Agent | None:
         agent = await AgentRepository(session).get_by_email(email)
-        try:
-            _hasher().verify(agent.password_hash if agent else _dummy_hash(), password)
-        except (VerificationError, InvalidHashError):
+        if not verify_password(agent.password_hash if agent else None, password):
             return None
         if agent is None or not agent.active:
             return None
@@ -219,7 +187,7 @@ class AgentService:
 
     async def reset_password(self, session: AsyncSession, agent: Agent, actor: Actor | None = None) -> str:
         password = new_password()
-        agent.password_hash = _hasher().hash(password)
+        agent.password_hash = hash_password(password)
         agent.auth_epoch += 1
         history_service.record(
             session, Action.password_reset, actor or Actor.system(), details=_target(agent)
@@ -227,13 +195,11 @@ class AgentService:
         return password
 
     async def change_password(self, session: AsyncSession, agent: Agent, current: str, new: str) -> None:
-        try:
-            _hasher().verify(agent.password_hash, current)
-        except (VerificationError, InvalidHashError):
-            raise BadRequest("A senha atual não confere.") from None
-        if len(new) < 10:
+        if not verify_password(agent.password_hash, current):
+            raise BadRequest("A senha atual não confere.")
+        if len(new) < MIN_LENGTH:
             raise BadRequest("A nova senha deve ter pelo menos 10 caracteres.")
-        agent.password_hash = _hasher().hash(new)
+        agent.password_hash = hash_password(new)
         agent.auth_epoch += 1
         history_service.record(session, Action.password_changed, Actor.of(agent), details=_target(agent))
 

@@ -1,5 +1,5 @@
-"""Agents' passwords get argon2-cffi's default cost in every environment but a test runtime, whose
-cheap hashes only make the suite faster."""
+"""People's passwords (agents, console operators: kit/passwords.py) get argon2-cffi's default cost
+in every environment but a test runtime, whose cheap hashes only make the suite faster."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from carinho import runtime
-from carinho.atendimento.agents import service
+from carinho.kit import passwords
 from carinho.config import Environment, Settings
 
 DEFAULT = "m=65536,t=3,p=4"
@@ -26,9 +26,12 @@ def test_the_hash_cost_depends_on_the_environment(tmp_path: Path, environment: s
     settings = Settings.model_construct(carinho_env=Environment(environment), carinho_data_dir=tmp_path)
     rt = runtime.configure(settings)
     try:
-        hashed = service._hasher().hash("uma senha")
+        hashed = passwords.hash_password("uma senha")
         assert hashed.startswith(f"$argon2id$v=19${parameters}$")
-        assert service._hasher().verify(hashed, "uma senha")
-        assert service._dummy_hash().startswith(f"$argon2id$v=19${parameters}$")
+        assert passwords.verify_password(hashed, "uma senha")
+        assert not passwords.verify_password(hashed, "outra senha")
+        # an unknown account: a dummy of the same cost is verified, and the answer is no
+        assert passwords._DUMMY[environment == "test"].startswith(f"$argon2id$v=19${parameters}$")
+        assert not passwords.verify_password(None, "carinho-dummy-password")
     finally:
         rt.close_brokers()
