@@ -9,8 +9,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from carinho import runtime
-from carinho.kit import passwords
 from carinho.config import Environment, Settings
+from carinho.kit import passwords
 
 DEFAULT = "m=65536,t=3,p=4"
 

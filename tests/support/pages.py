@@ -45,5 +45,3 @@ class Person:
         return await self.client.post(
             url, data={"csrf_token": self.csrf, **data}, headers={"accept": "text/html"}
         )
-
-

@@ -13,7 +13,10 @@ from carinho.atendimento.inbox.failures import explain_failure
         ("Phone number does not exist", "Este número não tem WhatsApp."),
         ("tentativa 2 falhou: Z-API timed out", "O serviço de WhatsApp não respondeu a tempo."),
         ("instance disconnected", "O WhatsApp da empresa está desconectado."),
-        ("You need to have an active subscription", "A assinatura do serviço de WhatsApp (Z-API) está inativa."),
+        (
+            "You need to have an active subscription",
+            "A assinatura do serviço de WhatsApp (Z-API) está inativa.",
+        ),
         (None, "O WhatsApp não confirmou o envio."),
         ("Mensagem recusada pelo destinatário", "Mensagem recusada pelo destinatário"),  # ours: as is
     ],

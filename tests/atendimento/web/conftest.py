@@ -36,9 +36,7 @@ def make_person(seeded: Runtime) -> MakePerson:
                 session, name=f"Pessoa {counter['n']}", email=email, role=role, level=level, capacity=10
             )
             await session.commit()
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://atendimento.test"
-        )
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://atendimento.test")
         person = Person(client, agent.id, email, password)
         if login:
             await person.login()

@@ -74,7 +74,11 @@ async def test_change_password(make_person: MakePerson) -> None:
     assert mismatch.status_code == 422 and "não confere" in mismatch.text
     wrong = await person.form(
         "/conta/senha",
-        {"current_password": "errada", "new_password": "nova-senha-123", "confirm_password": "nova-senha-123"},
+        {
+            "current_password": "errada",
+            "new_password": "nova-senha-123",
+            "confirm_password": "nova-senha-123",
+        },
     )
     assert wrong.status_code == 422 and "A senha atual não confere." in wrong.text
     done = await person.form(
@@ -107,6 +111,6 @@ async def test_static_assets_are_served_from_packages(make_person: MakePerson) -
     page = (await person.page("/conversas")).text
     for asset in ("/static/ui/carinho.css", "/static/ui/carinho.js", "/static/vendor/htmx.min.js"):
         assert asset in page
-        url = page[page.index(asset):].split('"', 1)[0]
+        url = page[page.index(asset) :].split('"', 1)[0]
         response = await person.client.get(url)
         assert response.status_code == 200 and len(response.content) > 1000

@@ -592,7 +592,9 @@ async def test_the_contact_is_edited_and_links_to_the_crm_lead(
 
 async def test_the_proposal_greets_by_first_name_without_the_honorific(make_person: MakePerson) -> None:
     ana, conversation_id = await n1_with_conversation(make_person)
-    saved = await act(ana, conversation_id, "contato", {"nome": "Dona Rosa Lima", "email": "rosa@exemplo.com.br"})
+    saved = await act(
+        ana, conversation_id, "contato", {"nome": "Dona Rosa Lima", "email": "rosa@exemplo.com.br"}
+    )
     assert saved.status_code == 200, refusal(saved)
     text = text_of((await section(ana, conversation_id, "contato")).text)
     assert "Olá, Rosa!" in text and "Olá, Dona!" not in text

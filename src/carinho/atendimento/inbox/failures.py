@@ -19,7 +19,10 @@ _EXPLANATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("does not exist", "not exist", "invalid phone", "not on whatsapp"), "Este número não tem WhatsApp."),
     (("disconnected", "not connected", "desconectad"), "O WhatsApp da empresa está desconectado."),
     (("subscription", "assinatura"), "A assinatura do serviço de WhatsApp (Z-API) está inativa."),
-    (("client-token", "client token", "ip not allowed"), "O serviço de WhatsApp (Z-API) recusou a credencial."),
+    (
+        ("client-token", "client token", "ip not allowed"),
+        "O serviço de WhatsApp (Z-API) recusou a credencial.",
+    ),
     (("timeout", "timed out", "tempo esgotado"), "O serviço de WhatsApp não respondeu a tempo."),
     (("429", "rate limit", "too many"), "Limite de envios do WhatsApp atingido."),
     (("blocked", "bloque"), "O contato bloqueou o número da empresa."),

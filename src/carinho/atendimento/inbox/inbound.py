@@ -46,6 +46,7 @@ def thread_time(moment: datetime | None, now: datetime) -> datetime:
         return moment
     return now
 
+
 # Z-API status -> ours. READ_BY_ME is about messages *we* read: nothing to record.
 ZAPI_STATUS = {
     "SENT": DeliveryStatus.sent,

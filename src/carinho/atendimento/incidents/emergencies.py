@@ -246,7 +246,10 @@ def banner_text(incident: Incident) -> str:
     """'Emergência de saúde em andamento.' — or 'Emergência em andamento: Queda/acidente.' for a
     category whose name does not say it is one."""
     name = incident.category.name
-    what = f"{name} em andamento." if name.lower().startswith("emergência") else f"Emergência em andamento: {name}."
+    if name.lower().startswith("emergência"):
+        what = f"{name} em andamento."
+    else:
+        what = f"Emergência em andamento: {name}."
     return f"{what} {BANNER_ACTION}"
 
 
