@@ -34,7 +34,8 @@ from carinho.atendimento.inbox.models import (
     SenderType,
     conversation_labels,
 )
-from carinho.atendimento.inbox.repository import contact_match, message_text_match
+from carinho.atendimento.inbox.repository import contact_match
+from carinho.atendimento.inbox.text_search import message_text_match
 from carinho.atendimento.inbox.urgency import priority_rank, urgent_first
 from carinho.atendimento.labels.models import Label
 from carinho.atendimento.sla.models import RUNNING, ConversationSla, SlaTarget

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, literal, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +18,7 @@ from carinho.atendimento.inbox.models import (
     Message,
     conversation_labels,
 )
+from carinho.atendimento.inbox.text_search import like_pattern, message_text_match
 from carinho.atendimento.inbox.urgency import urgent_first
 
 
@@ -36,11 +37,6 @@ class ConversationFilters:
     until: datetime | None = None
     limit: int = 50
     offset: int = 0
-
-
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 class InboxRepository:
@@ -235,23 +231,7 @@ def contact_match(term: str) -> Any:
     """Contacts whose name contains the term, or whose phone contains its digits (4 or more)."""
     term = term.strip()
     digits = "".join(ch for ch in term if ch.isdigit())
-    clauses = [func.lower(Contact.name).like(_like(term.lower()), escape="\\")]
+    clauses = [func.lower(Contact.name).like(like_pattern(term.lower()), escape="\\")]
     if len(digits) >= 4:
-        clauses.append(Contact.phone.like(_like(digits), escape="\\"))
+        clauses.append(Contact.phone.like(like_pattern(digits), escape="\\"))
     return or_(*clauses)
-
-
-def message_text_match(term: str) -> Any:
-    """Conversations with a message whose text contains the term (case-insensitive), each one's
-    messages read through its (conversation_id, created_at) index. The OFFSET 0 keeps PostgreSQL
-    from turning the EXISTS into one hashed scan of every message in the database (it does so
-    under an OR, as in the inbox's search: half a second on 200,000 messages)."""
-    return (
-        select(literal(1))
-        .where(
-            Message.conversation_id == Conversation.id,
-            func.lower(Message.content).like(_like(term.strip().lower()), escape="\\"),
-        )
-        .offset(0)
-        .exists()
-    )
