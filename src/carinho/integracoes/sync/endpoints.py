@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -10,45 +9,16 @@ from fastapi import APIRouter, Query
 from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
 from carinho.integracoes.sync.definitions import SYNCS
-from carinho.integracoes.sync.models import SyncJob, SyncStatus
+from carinho.integracoes.sync.models import SyncStatus
 from carinho.integracoes.sync.repository import SyncRepository
-from carinho.integracoes.sync.schemas import (
-    SyncAlertOut,
-    SyncJobOut,
-    SyncJobPage,
-    SyncStart,
-    SyncStats,
-    SyncSummary,
-)
-from carinho.integracoes.sync.service import sync_service
-from carinho.kit.clock import utcnow
+from carinho.integracoes.sync.schemas import SyncJobOut, SyncJobPage, SyncStart, SyncStats
+from carinho.integracoes.sync.service import sync_service, to_out
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing, invalid or revoked X-API-Key"},
     429: {"description": "Over the per-key rate limit"},
 }
-
-
-def to_out(job: SyncJob) -> SyncJobOut:
-    return SyncJobOut(
-        id=job.id,
-        sync=job.name,
-        trigger=job.trigger,
-        status=job.status,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        duration_ms=job.duration_ms,
-        read=job.read_count,
-        created=job.created_count,
-        updated=job.updated_count,
-        skipped=job.skipped_count,
-        failed=job.failed_count,
-        errors=list(job.errors or []),
-        watermark_from=job.watermark_from,
-        watermark_to=job.watermark_to,
-        created_at=job.created_at,
-    )
 
 
 @router.get("/jobs", response_model=SyncJobPage, summary="Sync runs, newest first", responses=_ERRORS)
@@ -84,44 +54,7 @@ async def start_sync(session: SessionDep, _key: ApiKeyDep, body: SyncStart) -> S
     responses=_ERRORS,
 )
 async def sync_stats(session: SessionDep, _key: ApiKeyDep) -> SyncStats:
-    repo = SyncRepository(session)
-    now = utcnow()
-    last = await repo.last_runs()
-    counts: dict[str, dict[str, int]] = {}
-    for name, status, count in await repo.counts_by(now - timedelta(days=1)):
-        counts.setdefault(name, {})[status] = count
-    summaries = []
-    for name, definition in SYNCS.items():
-        watermark = await repo.watermark(name)
-        summaries.append(
-            SyncSummary(
-                sync=name,
-                description=definition.description,
-                source=definition.source,
-                target=definition.target,
-                schedule=str(definition.trigger),
-                watermark=watermark.watermark if watermark else None,
-                last_run=to_out(last[name]) if name in last else None,
-                runs_last_24h=counts.get(name, {}),
-            )
-        )
-    failing = [
-        name
-        for name, job in last.items()
-        if job.status in (SyncStatus.failed.value, SyncStatus.partial.value)
-    ]
-    alerts = [
-        SyncAlertOut(
-            id=a.id,
-            sync=a.name,
-            sync_job_id=a.sync_job_id,
-            status=a.status,
-            message=a.message,
-            created_at=a.created_at,
-        )
-        for a in await repo.alerts(20)
-    ]
-    return SyncStats(generated_at=now, syncs=summaries, failing=sorted(failing), recent_alerts=alerts)
+    return await sync_service.stats(session)
 
 
 @router.get("/jobs/{job_id}", response_model=SyncJobOut, summary="One run", responses={404: {}, **_ERRORS})

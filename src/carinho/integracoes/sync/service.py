@@ -20,6 +20,7 @@ from carinho.integracoes.sync.alerts import raise_alert, sync_runs
 from carinho.integracoes.sync.definitions import SYNCS, SourceRecord, SyncDefinition
 from carinho.integracoes.sync.models import SyncJob, SyncRecord, SyncStatus, SyncWatermark
 from carinho.integracoes.sync.repository import SyncRepository
+from carinho.integracoes.sync.schemas import SyncAlertOut, SyncJobOut, SyncStats, SyncSummary
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import Lane, enqueue
@@ -68,6 +69,27 @@ def content_hash(data: dict[str, Any]) -> str:
 def _queued_job(name: str, trigger: str, now: datetime) -> SyncJob:
     return SyncJob(
         name=name, trigger=trigger, status=SyncStatus.queued.value, errors=[], created_at=now, updated_at=now
+    )
+
+
+def to_out(job: SyncJob) -> SyncJobOut:
+    return SyncJobOut(
+        id=job.id,
+        sync=job.name,
+        trigger=job.trigger,
+        status=job.status,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        duration_ms=job.duration_ms,
+        read=job.read_count,
+        created=job.created_count,
+        updated=job.updated_count,
+        skipped=job.skipped_count,
+        failed=job.failed_count,
+        errors=list(job.errors or []),
+        watermark_from=job.watermark_from,
+        watermark_to=job.watermark_to,
+        created_at=job.created_at,
     )
 
 
@@ -260,6 +282,47 @@ class SyncService:
         if status is not SyncStatus.succeeded:
             await session.flush()
             await raise_alert(session, runtime.current().settings, job)
+
+    async def stats(self, session: AsyncSession) -> SyncStats:
+        """Each sync's last run, watermark and runs of the last day; the recent alerts."""
+        repo = SyncRepository(session)
+        now = utcnow()
+        last = await repo.last_runs()
+        counts: dict[str, dict[str, int]] = {}
+        for name, status, count in await repo.counts_by(now - timedelta(days=1)):
+            counts.setdefault(name, {})[status] = count
+        summaries = []
+        for name, definition in SYNCS.items():
+            watermark = await repo.watermark(name)
+            summaries.append(
+                SyncSummary(
+                    sync=name,
+                    description=definition.description,
+                    source=definition.source,
+                    target=definition.target,
+                    schedule=str(definition.trigger),
+                    watermark=watermark.watermark if watermark else None,
+                    last_run=to_out(last[name]) if name in last else None,
+                    runs_last_24h=counts.get(name, {}),
+                )
+            )
+        failing = [
+            name
+            for name, job in last.items()
+            if job.status in (SyncStatus.failed.value, SyncStatus.partial.value)
+        ]
+        alerts = [
+            SyncAlertOut(
+                id=a.id,
+                sync=a.name,
+                sync_job_id=a.sync_job_id,
+                status=a.status,
+                message=a.message,
+                created_at=a.created_at,
+            )
+            for a in await repo.alerts(20)
+        ]
+        return SyncStats(generated_at=now, syncs=summaries, failing=sorted(failing), recent_alerts=alerts)
 
     async def get(self, session: AsyncSession, job_id: int) -> SyncJob:
         job = await SyncRepository(session).job(job_id)
