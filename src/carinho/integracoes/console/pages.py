@@ -17,6 +17,7 @@ NAV: list[tuple[NavItem, OperatorRole]] = [
     (NavItem("Visão geral", HOME_URL, "painel"), OperatorRole.viewer),
     (NavItem("Eventos", "/eventos", "eventos"), OperatorRole.viewer),
     (NavItem("DLQ", "/dlq", "dlq"), OperatorRole.viewer),
+    (NavItem("Sincronizações", "/sincronizacoes", "sincronizacoes"), OperatorRole.viewer),
 ]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carinho.integracoes.console import account, dlq_pages, events_pages, overview
+from carinho.integracoes.console import account, dlq_pages, events_pages, overview, syncs
 
 PAGE_ROUTERS: list[APIRouter] = [
     account.router,
     overview.router,
     events_pages.router,
     dlq_pages.router,
+    syncs.router,
 ]
