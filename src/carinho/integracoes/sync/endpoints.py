@@ -10,7 +10,6 @@ from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
 from carinho.integracoes.sync.definitions import SYNCS
 from carinho.integracoes.sync.models import SyncStatus
-from carinho.integracoes.sync.repository import SyncRepository
 from carinho.integracoes.sync.schemas import SyncJobOut, SyncJobPage, SyncStart, SyncStats
 from carinho.integracoes.sync.service import sync_service, to_out
 
@@ -30,9 +29,8 @@ async def list_jobs(
     before: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> SyncJobPage:
-    rows = await SyncRepository(session).jobs(sync, status.value if status else None, before, limit + 1)
-    items = [to_out(r) for r in rows[:limit]]
-    return SyncJobPage(items=items, next_cursor=items[-1].id if len(rows) > limit and items else None)
+    items, cursor = await sync_service.jobs(session, sync, status.value if status else None, before, limit)
+    return SyncJobPage(items=items, next_cursor=cursor)
 
 
 @router.post(

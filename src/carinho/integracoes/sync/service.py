@@ -324,6 +324,22 @@ class SyncService:
         ]
         return SyncStats(generated_at=now, syncs=summaries, failing=sorted(failing), recent_alerts=alerts)
 
+    async def jobs(
+        self, session: AsyncSession, name: str | None, status: str | None, before: int | None, limit: int
+    ) -> tuple[list[SyncJobOut], int | None]:
+        """Runs newest first, `limit` of them, and the cursor of the next (older) page."""
+        rows = await SyncRepository(session).jobs(name, status, before, limit + 1)
+        items = [to_out(r) for r in rows[:limit]]
+        return items, items[-1].id if len(rows) > limit and items else None
+
+    async def in_progress(self, session: AsyncSession) -> bool:
+        """Whether a run is queued or running (the console refreshes itself meanwhile)."""
+        repo = SyncRepository(session)
+        for status in (SyncStatus.queued.value, SyncStatus.running.value):
+            if await repo.jobs(None, status, None, 1):
+                return True
+        return False
+
     async def get(self, session: AsyncSession, job_id: int) -> SyncJob:
         job = await SyncRepository(session).job(job_id)
         if job is None:
