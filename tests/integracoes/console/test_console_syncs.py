@@ -72,8 +72,10 @@ async def test_an_operator_runs_a_sync_now(rt: Runtime, make_operator: MakeOpera
     async with rt.db("integracoes").session() as session:
         [job] = (await session.execute(select(SyncJob))).scalars().all()
         [entry] = (
-            await session.execute(select(ConsoleAudit).where(ConsoleAudit.action == "sync_started"))
-        ).scalars().all()
+            (await session.execute(select(ConsoleAudit).where(ConsoleAudit.action == "sync_started")))
+            .scalars()
+            .all()
+        )
     assert (job.name, job.trigger, job.status) == ("cuidadores_crm_caregivers", "manual", "queued")
     assert entry.operator_email == operator.email and entry.target == "cuidadores_crm_caregivers"
     assert entry.details == {"sync_job_id": job.id}
@@ -127,7 +129,7 @@ async def test_a_partial_run_with_its_counts_watermark_and_masked_errors(
     assert "3,2 s" in text
 
     failed_only = await viewer.page("/sincronizacoes?status=partial")
-    assert failed_only.text.count('<tr>') == 1 + 1  # header row + the partial run
+    assert failed_only.text.count("<tr>") == 1 + 1  # header row + the partial run
     nothing = await viewer.page("/sincronizacoes?sync=cuidadores_crm_caregivers")
     assert "Nenhuma execução com esses filtros" in nothing.text
     ignored = await viewer.page("/sincronizacoes?sync=%3Cscript%3E&status=xyz")

@@ -79,7 +79,9 @@ async def syncs_refresh(
     request: Request, session: HubSession, operator: ConsoleViewer, sync: Filter = "", status: Filter = ""
 ) -> Response:
     context = await _context(session, *_filters(sync, status))
-    return pages.render(request, "console/syncs/body.html", can_run=operator.has_role(OperatorRole.operator), **context)
+    return pages.render(
+        request, "console/syncs/body.html", can_run=operator.has_role(OperatorRole.operator), **context
+    )
 
 
 @router.get(f"{URL}/execucoes")
