@@ -18,6 +18,7 @@ NAV: list[tuple[NavItem, OperatorRole]] = [
     (NavItem("Eventos", "/eventos", "eventos"), OperatorRole.viewer),
     (NavItem("DLQ", "/dlq", "dlq"), OperatorRole.viewer),
     (NavItem("Sincronizações", "/sincronizacoes", "sincronizacoes"), OperatorRole.viewer),
+    (NavItem("Mapeamentos", "/mapeamentos", "mapeamentos"), OperatorRole.viewer),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carinho.integracoes.console import account, dlq_pages, events_pages, overview, syncs
+from carinho.integracoes.console import account, dlq_pages, events_pages, mappings, overview, syncs
 
 PAGE_ROUTERS: list[APIRouter] = [
     account.router,
@@ -12,4 +12,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     events_pages.router,
     dlq_pages.router,
     syncs.router,
+    mappings.router,
 ]
