@@ -79,7 +79,9 @@ class MappingRepository:
                 MappingVersion.is_active.is_(True),
             )
             .values(is_active=False)
-            .execution_options(synchronize_session=False)
+            # rows already loaded in this session (a page that lists the versions after a
+            # change) see the change too
+            .execution_options(synchronize_session="evaluate")
         )
 
     def add(self, row: MappingVersion) -> MappingVersion:
