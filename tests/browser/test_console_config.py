@@ -1,0 +1,113 @@
+"""The hub console's configuration screens in Chromium: a mapping edited, tested and rolled back; a
+sync run from its page until it is done; axe-core on each screen at both widths."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from carinho.kit.ui.testing.browser import PHONE, assert_accessible, log_in, new_context
+from carinho.kit.ui.testing.platform import Platform
+from tests.browser.conftest import ACTION_TIMEOUT_MS
+
+SYNC_TIMEOUT_MS = 30_000  # queued on the worker's low lane, then read from the sandbox
+
+
+@pytest.fixture
+def console(browser: Any, platform: Platform) -> Iterator[Any]:
+    """A page on the hub console, logged in as its first administrator. A request that ended in a
+    500 while the test ran fails it."""
+    ctx = new_context(browser, platform.hub_url)
+    ctx.set_default_timeout(ACTION_TIMEOUT_MS)
+    log_start = platform.log_position()
+    page = ctx.new_page()
+    admin = platform.console_admin
+    log_in(page, admin.email, admin.password)
+    yield page
+    ctx.close()
+    crashes = platform.unhandled_errors(since=log_start)
+    if crashes:
+        pytest.fail("the platform answered 500 during the test:\n\n" + "\n\n".join(crashes), pytrace=False)
+
+
+def _toast(page: Any, text: str) -> None:
+    expect(page.locator("[data-toasts]").first.get_by_text(text)).to_be_visible()
+
+
+def test_a_mapping_edited_tested_and_rolled_back(console: Any) -> None:
+    page = console
+    page.get_by_role("navigation", name="Principal").get_by_role("link", name="Mapeamentos").click()
+    page.get_by_role("row").filter(has_text="Mensagem automática de boas-vindas ao lead").get_by_role(
+        "link"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("lead.created → zapi")
+    active = page.get_by_role("region", name=re.compile("^Versão ativa"))
+    expect(active).to_contain_text("v1")
+
+    # test the active version on a sample
+    page.get_by_label("Exemplo de payload (JSON)").fill('{"name": "Maria Souza", "phone": "5511912345678"}')
+    page.get_by_role("button", name="Testar", exact=True).click()
+    expect(page.get_by_label("Pedido que seria enviado")).to_contain_text("Olá, Maria! Aqui é a Carinho")
+    assert_accessible(page, what="a mapping with a test result")
+
+    # edit, test the edited spec, publish it
+    page.get_by_label("Expressão (JMESPath)").fill(
+        "phone && {phone: phone, message: concat('Oi, ', first_name(name), '! Já te chamamos.')} || null"
+    )
+    page.get_by_role("button", name="Testar", exact=True).click()
+    expect(page.get_by_label("Pedido que seria enviado")).to_contain_text("Oi, Maria! Já te chamamos.")
+    expect(page.get_by_text("(expressão editada)")).to_be_visible()
+    page.get_by_label("Descrição da nova versão").fill("Boas-vindas curta")
+    page.get_by_role("button", name="Publicar nova versão").click()
+    _toast(page, "Versão 2 publicada e ativa.")
+    expect(active).to_contain_text("v2")
+    expect(page.get_by_label(re.compile("^Diferenças entre v1 e v2"))).to_contain_text(
+        "Adicionada: message: concat('Oi, '"
+    )
+
+    # roll back to v1, confirmed in a dialog; the test box answers with v1 again
+    page.get_by_role("button", name="Reverter para v1").click()
+    dialog = page.get_by_role("dialog", name="Reverter para a versão 1")
+    expect(dialog).to_be_visible()
+    assert_accessible(page, what="the roll back dialog")
+    dialog.get_by_role("button", name="Ativar versão 1").click()
+    _toast(page, "Versão 1 ativa (reversão).")
+    expect(active).to_contain_text("v1")
+    page.get_by_label("Exemplo de payload (JSON)").fill('{"name": "Maria Souza", "phone": "5511912345678"}')
+    page.get_by_role("button", name="Testar", exact=True).click()
+    expect(page.get_by_label("Pedido que seria enviado")).to_contain_text("Olá, Maria! Aqui é a Carinho")
+    expect(page.get_by_text("(versão ativa v1)")).to_be_visible()
+
+
+def test_a_sync_run_from_its_page(console: Any) -> None:
+    page = console
+    page.get_by_role("navigation", name="Principal").get_by_role("link", name="Sincronizações").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sincronizações")
+    card = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name="Cuidadores → CRM: atualizações de cuidadores")
+    )
+    card.get_by_role("button", name="Executar agora").click()
+    _toast(page, "na fila")
+    history = page.get_by_role("table").filter(has_text="cuidadores_crm_caregivers")
+    # the page refreshes itself while the run is queued or running, until it is done
+    expect(history.get_by_role("row").nth(1)).to_contain_text("Concluída", timeout=SYNC_TIMEOUT_MS)
+    expect(history.get_by_role("row").nth(1)).to_contain_text("manual")
+    expect(card).to_contain_text("6 lidos")
+    assert_accessible(page, what="the syncs after a run")
+
+
+@pytest.mark.parametrize("width", ["desktop", "celular"])
+@pytest.mark.parametrize("path", ["/sincronizacoes", "/mapeamentos", "/mapeamentos/lead.created/crm"])
+def test_the_configuration_screens_are_accessible(console: Any, path: str, width: str) -> None:
+    page = console
+    if width == "celular":
+        page.set_viewport_size(PHONE)
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page, what=f"{path} ({width})")
+    # nothing wider than the screen: the top bar's links and wide tables scroll inside themselves
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
