@@ -6,10 +6,18 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+
+from carinho.kit.clock import utcnow
+
+# Refusals are counted per day (São Paulo's days: what "today" means to the people who read them).
+REFUSAL_DAYS_KEPT = 8
+_DAY_ZONE = ZoneInfo("America/Sao_Paulo")
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,19 @@ class RateLimiter:
             reset_at=math.ceil(stats.reset_time),
             retry_after=max(1, math.ceil(stats.reset_time - time.time())),
         )
+
+    async def note_refusal(self, identifier: str) -> None:
+        """Count a refused hit (the counter lives in the limiter's storage: shared through Redis, no
+        database write for a client that keeps hammering)."""
+        await self.storage.incr(self._refusal_key(identifier, 0), int(REFUSAL_DAYS_KEPT * 86_400))
+
+    async def refusals(self, identifier: str, days: int = 7) -> list[int]:
+        """Refused hits per day, today first, for the last `days` days."""
+        return [await self.storage.get(self._refusal_key(identifier, back)) for back in range(days)]
+
+    def _refusal_key(self, identifier: str, days_back: int) -> str:
+        day = (utcnow().astimezone(_DAY_ZONE) - timedelta(days=days_back)).date().isoformat()
+        return f"refused/{self.item.namespace}/{identifier}/{day}"
 
     async def reset(self) -> None:
         await self.storage.reset()

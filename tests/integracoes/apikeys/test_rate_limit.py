@@ -78,6 +78,11 @@ async def test_boundary_shared_through_redis(
                 assert (await first.get("/api/events", headers=headers)).status_code == 200
             await assert_boundary(second, headers, already_used=2)
             assert (await first.get("/api/events", headers=headers)).status_code == 429
+            # both refusals counted in Redis, seen by either process (the console's "Chaves de API")
+            prefix = key.split("_")[1]
+            for app_client in (first, second):
+                limiter = app_client._transport.app.state.api_rate_limiter  # type: ignore[attr-defined]
+                assert (await limiter.refusals(prefix, 2)) == [2, 0]
     finally:
         shared.close_brokers()
         for db in shared.databases.values():

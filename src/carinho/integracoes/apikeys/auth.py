@@ -38,8 +38,10 @@ async def require_api_key(
     key: Annotated[str | None, Security(api_key_header)],
 ) -> ApiKey:
     api_key = await api_key_service.authenticate(session, key)
-    result = await api_rate_limiter(request).hit(api_key.prefix)
+    limiter = api_rate_limiter(request)
+    result = await limiter.hit(api_key.prefix)
     if not result.allowed:
+        await limiter.note_refusal(api_key.prefix)
         raise RateLimited(
             f"rate limit of {result.limit} requests per minute exceeded", headers=result.headers()
         )
