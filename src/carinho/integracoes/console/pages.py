@@ -19,6 +19,7 @@ NAV: list[tuple[NavItem, OperatorRole]] = [
     (NavItem("DLQ", "/dlq", "dlq"), OperatorRole.viewer),
     (NavItem("Sincronizações", "/sincronizacoes", "sincronizacoes"), OperatorRole.viewer),
     (NavItem("Mapeamentos", "/mapeamentos", "mapeamentos"), OperatorRole.viewer),
+    (NavItem("Endpoints", "/endpoints", "endpoints"), OperatorRole.viewer),
     (NavItem("Chaves de API", "/chaves", "chaves"), OperatorRole.admin),
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carinho.integracoes.console import account, apikeys, dlq_pages, events_pages, mappings, overview, syncs
+from carinho.integracoes.console import account, apikeys, dlq_pages, endpoints, events_pages, mappings, overview, syncs
 
 PAGE_ROUTERS: list[APIRouter] = [
     account.router,
@@ -13,5 +13,6 @@ PAGE_ROUTERS: list[APIRouter] = [
     dlq_pages.router,
     syncs.router,
     mappings.router,
+    endpoints.router,
     apikeys.router,
 ]
