@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.deliveries.models import Delivery, DeliveryAttempt
+from carinho.integracoes.events.models import IntegrationEvent
 
 
 class DeliveryRepository:
@@ -50,3 +51,19 @@ class DeliveryRepository:
             .order_by(DeliveryAttempt.delivery_id, DeliveryAttempt.number)
         )
         return result.scalars().all()
+
+    async def for_endpoint(
+        self, endpoint_id: int, status: str | None, before: int | None, limit: int
+    ) -> Sequence[tuple[Delivery, str]]:
+        """An endpoint's deliveries, newest first, with their event's type (keyset on the id)."""
+        stmt = (
+            select(Delivery, IntegrationEvent.event_type)
+            .join(IntegrationEvent, IntegrationEvent.id == Delivery.event_id)
+            .where(Delivery.endpoint_id == endpoint_id)
+        )
+        if status:
+            stmt = stmt.where(Delivery.status == status)
+        if before:
+            stmt = stmt.where(Delivery.id < before)
+        result = await self.session.execute(stmt.order_by(Delivery.id.desc()).limit(limit))
+        return [(delivery, str(event_type)) for delivery, event_type in result.all()]

@@ -190,14 +190,35 @@ class DeliveryService:
             return replace(
                 plan, blocked=f"the endpoint is disabled ({endpoint.disabled_reason or 'no reason given'})"
             )
-        payload = await event_service.payload(session, event)
-        for mapper in _payload_mappers.values():
-            payload = await mapper(session, event, endpoint.target_system, payload)
         return replace(
             plan,
             secrets=webhook_endpoint_service.signing_secrets(endpoint, utcnow()),
-            body=event_body(event, payload),
+            body=await self.body(session, event, endpoint),
         )
+
+    async def body(self, session: AsyncSession, event: IntegrationEvent, endpoint: WebhookEndpoint) -> bytes:
+        """What an attempt sends the endpoint for this event (its target system's mapping applied)."""
+        payload = await event_service.payload(session, event)
+        for mapper in _payload_mappers.values():
+            payload = await mapper(session, event, endpoint.target_system, payload)
+        return event_body(event, payload)
+
+    async def page_for_endpoint(
+        self, session: AsyncSession, endpoint_id: int, status: str | None, before: int | None, limit: int
+    ) -> tuple[list[tuple[Delivery, str]], int | None]:
+        """An endpoint's deliveries (with their event type), newest first, and the next page's cursor."""
+        rows = list(await DeliveryRepository(session).for_endpoint(endpoint_id, status, before, limit + 1))
+        items = rows[:limit]
+        return items, items[-1][0].id if len(rows) > limit and items else None
+
+    async def with_attempts(
+        self, session: AsyncSession, delivery_id: int
+    ) -> tuple[Delivery, list[DeliveryAttempt]]:
+        repo = DeliveryRepository(session)
+        delivery = await repo.get(delivery_id)
+        if delivery is None:
+            raise NotFound(f"delivery {delivery_id} not found")
+        return delivery, list(await repo.attempts_for([delivery.id]))
 
     async def record_attempt(
         self, session: AsyncSession, plan: AttemptPlan, result: SendResult | None, started_at: datetime

@@ -124,6 +124,15 @@ class DeadLetterService:
             item.updated_at = utcnow()
         return item
 
+    async def resend_delivery(self, session: AsyncSession, delivery_id: int) -> None:
+        """Resend a dead delivery now: through its open DLQ item when it has one (so the item shows
+        the retry), else straight to the delivery."""
+        item = await DeadLetterRepository(session).by_delivery(delivery_id)
+        if item is not None and item.status == DeadLetterStatus.open:
+            await self.retry(session, item.id)
+        else:
+            await delivery_service.replay(session, delivery_id)
+
     async def delete(self, session: AsyncSession, item_id: int) -> None:
         if not await DeadLetterRepository(session).delete(item_id):
             raise NotFound(f"DLQ item {item_id} not found")
