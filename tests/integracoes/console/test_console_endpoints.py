@@ -45,7 +45,7 @@ async def _audit(rt: Runtime) -> list[tuple[str, str | None]]:
 async def test_a_viewer_reads_and_an_admin_creates_an_endpoint(
     rt: Runtime,
     make_operator: MakeOperator,
-    receiver: WebhookReceiver,
+    receiver: WebhookReceiver,  # noqa: F811
     hook: str,  # noqa: F811
 ) -> None:
     viewer = await make_operator(OperatorRole.viewer)
