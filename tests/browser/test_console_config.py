@@ -101,7 +101,9 @@ def test_a_sync_run_from_its_page(console: Any) -> None:
 
 
 @pytest.mark.parametrize("width", ["desktop", "celular"])
-@pytest.mark.parametrize("path", ["/sincronizacoes", "/mapeamentos", "/mapeamentos/lead.created/crm"])
+@pytest.mark.parametrize(
+    "path", ["/sincronizacoes", "/mapeamentos", "/mapeamentos/lead.created/crm", "/endpoints", "/chaves"]
+)
 def test_the_configuration_screens_are_accessible(console: Any, path: str, width: str) -> None:
     page = console
     if width == "celular":
@@ -111,3 +113,31 @@ def test_the_configuration_screens_are_accessible(console: Any, path: str, width
     assert_accessible(page, what=f"{path} ({width})")
     # nothing wider than the screen: the top bar's links and wide tables scroll inside themselves
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_an_endpoint_created_with_its_secret_shown_once_and_a_key_created(console: Any) -> None:
+    page = console
+    page.goto("/endpoints")
+    form = page.locator("details", has=page.locator("summary", has_text="Novo endpoint"))
+    if form.get_attribute("open") is None:  # open by itself while there is no endpoint
+        form.locator("summary").click()
+    page.get_by_label("URL").fill("https://crm.exemplo.com.br/webhooks/carinho")
+    page.get_by_label("Sistema de destino").first.fill("crm")
+    page.get_by_label("Tipos de evento").fill("lead.created client.registered")
+    page.get_by_role("button", name="Criar endpoint").click()
+    _toast(page, "Endpoint criado.")
+    expect(page.get_by_role("alert")).to_contain_text("whsec_")
+    assert_accessible(page, what="an endpoint just created, its secret shown")
+    page.get_by_role("link", name="https://crm.exemplo.com.br/webhooks/carinho").first.click()
+    page.get_by_role("button", name="Trocar segredo").click()
+    dialog = page.get_by_role("dialog", name="Trocar o segredo de assinatura")
+    assert_accessible(page, what="the rotate secret dialog")
+    dialog.get_by_role("button", name="Trocar segredo").click()
+    _toast(page, "Segredo trocado.")
+    expect(page.get_by_role("alert")).to_contain_text("O segredo anterior também assina até")
+
+    page.goto("/chaves")
+    page.get_by_label("Nome (quem vai usar)").fill("Planilha do financeiro")
+    page.get_by_role("button", name="Criar chave").click()
+    expect(page.get_by_role("alert")).to_contain_text("ck_")
+    assert_accessible(page, what="an API key just created")
