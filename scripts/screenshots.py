@@ -121,6 +121,7 @@ def realistic_morning(platform: Platform) -> Day:
         operator=platform.console_admin,
     )
     m = Morning(platform, day)
+    hub_subscriber(platform)
 
     # 10:00 — the first families write; Ana answers, qualifies, sends a proposal.
     m.writes("rosa", "Olá! Vocês têm cuidadora para minha mãe? Ela tem 82 anos e mora em Moema.")
@@ -164,6 +165,7 @@ def realistic_morning(platform: Platform) -> Day:
     _wait_for_failed_send(platform, day)
     _wait_for_sla_monitor(platform)
     _hub_failures(platform, day)
+    hub_morning(platform)
     return day
 
 
@@ -200,6 +202,36 @@ def _hub_failures(platform: Platform, day: Day) -> None:
         "GET", "/api/events", params={"contact": FAMILIES["rosa"][1], "type": "whatsapp.message.received"}
     )
     day.hub["whatsapp_event"] = rosa["items"][-1]["id"]
+
+
+def hub_subscriber(platform: Platform) -> None:
+    """An outbound endpoint subscribed to the WhatsApp messages, whose URL answers 404: its deliveries
+    fail and wait for their retries (what the console's Endpoints page shows)."""
+    platform.hub_api(
+        "POST",
+        "/api/endpoints",
+        json={
+            "url": f"{platform.sandbox_url}/_sandbox/webhooks/painel-bi",
+            "target_system": "marketing",
+            "event_types": ["whatsapp.message.received"],
+            "description": "Painel de BI do marketing (fora do ar)",
+        },
+    )
+
+
+def hub_morning(platform: Platform) -> None:
+    """The hub's side of the morning: two syncs run from the API."""
+    for name in ("crm_operacao_contracts", "cuidadores_crm_caregivers"):
+        platform.hub_api("POST", "/api/sync/start", json={"sync": name})
+
+    def synced() -> bool:
+        runs = platform.hub_api("GET", "/api/sync/jobs")["items"]
+        return bool(runs) and all(run["status"] not in ("queued", "running") for run in runs)
+
+    try:
+        eventually(synced, timeout=60, what="the syncs started from the API to finish")
+    except AssertionError as exc:
+        print(f"warning: {exc}", file=sys.stderr)
 
 
 def _wait_for_failed_send(platform: Platform, day: Day) -> None:
@@ -301,6 +333,30 @@ def _bulk_dialog(page: Any, width: str) -> None:
     ).first.wait_for()
 
 
+def _mapping_test(page: Any, width: str) -> None:
+    page.get_by_label("Exemplo de payload (JSON)").fill('{"name": "Maria Souza", "phone": "5511912345678"}')
+    page.get_by_role("button", name="Testar", exact=True).click()
+    page.get_by_label("Pedido que seria enviado").wait_for()
+    page.get_by_label("Pedido que seria enviado").scroll_into_view_if_needed()
+
+
+def _new_key(page: Any, width: str) -> None:
+    page.get_by_label("Nome (quem vai usar)").fill("Planilha do financeiro")
+    page.get_by_role("button", name="Criar chave").click()
+    page.get_by_role("alert").wait_for()
+
+
+def _open_endpoint(page: Any, width: str) -> None:
+    page.get_by_role("link", name=re.compile("painel-bi")).first.click()
+    page.get_by_role("heading", name="Entregas").wait_for()
+
+
+def _open_delivery(page: Any, width: str) -> None:
+    _open_endpoint(page, width)
+    page.get_by_role("region", name=re.compile("^Entregas")).get_by_role("link").first.click()
+    page.get_by_role("heading", name="Tentativas").wait_for()
+
+
 SHOTS = [
     Shot("atendimento-entrar", lambda d: None, lambda d: "/entrar"),
     Shot("atendimento-entrar-senha-errada", lambda d: None, lambda d: "/entrar", _wrong_password),
@@ -385,6 +441,18 @@ SHOTS = [
     Shot("console-dlq", lambda d: d.operator, lambda d: "/dlq"),
     Shot("console-dlq-item", lambda d: d.operator, lambda d: f"/dlq/{d.hub['dlq_item']}"),
     Shot("console-dlq-reenviar-em-lote", lambda d: d.operator, lambda d: "/dlq", _bulk_dialog),
+    Shot("console-sincronizacoes", lambda d: d.operator, lambda d: "/sincronizacoes"),
+    Shot("console-mapeamentos", lambda d: d.operator, lambda d: "/mapeamentos"),
+    Shot(
+        "console-mapeamento-teste",
+        lambda d: d.operator,
+        lambda d: "/mapeamentos/lead.created/zapi",
+        _mapping_test,
+    ),
+    Shot("console-endpoints", lambda d: d.operator, lambda d: "/endpoints"),
+    Shot("console-endpoint-entregas", lambda d: d.operator, lambda d: "/endpoints", _open_endpoint),
+    Shot("console-entrega", lambda d: d.operator, lambda d: "/endpoints", _open_delivery),
+    Shot("console-chaves", lambda d: d.operator, lambda d: "/chaves", _new_key),
     Shot("console-alterar-senha", lambda d: d.operator, lambda d: "/conta/senha"),
     Shot("console-pagina-nao-encontrada", lambda d: d.operator, lambda d: "/pagina-que-nao-existe"),
 ]

@@ -187,3 +187,20 @@ def mask_event_dict(event: Mapping[str, Any], secrets: SecretMasker = NO_SECRETS
         else:
             masked[key] = mask_value(value, key, secrets)
     return masked
+
+
+def _is_person_name_key(key: str) -> bool:
+    normalised = _normalised(key)
+    return normalised.endswith(("_name", "name")) and normalised not in ("type_name", "file_name", "filename")
+
+
+def mask_payload(value: Any, key: str | None = None) -> Any:
+    """A payload shown to a person (the console): what `mask_value` hides, and people's names under
+    any `…_name` key too (`sender_name`, `chat_name`, `client_name` ...)."""
+    if key is not None and _is_person_name_key(key) and isinstance(value, str) and value:
+        return MASK
+    if isinstance(value, Mapping):
+        return {k: mask_payload(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_payload(v, key if _is_id_key(key) else None) for v in value]
+    return mask_value(value, key)

@@ -85,7 +85,7 @@ async def test_deliveries_attempts_and_a_resend(
 ) -> None:
     endpoint = await create_endpoint(hub, auth, receiver.url(hook), retry_schedule=[])
     receiver.plan(hook, Reply(500, body=f'{{"erro":"falhou","telefone":"{PHONE}"}}'.encode()), Reply(200))
-    event_id = await submit_event(hub, auth, payload={"phone": PHONE, "nome": "Maria"})
+    event_id = await submit_event(hub, auth, payload={"phone": PHONE, "sender_name": "Maria Souza"})
     await drain(rt)
     [delivery] = await deliveries_of(rt, event_id)
     assert delivery.status == "dead"
@@ -102,6 +102,7 @@ async def test_deliveries_attempts_and_a_resend(
     assert detail.status_code == 200
     assert "Tentativa 1" in detail.text and "HTTP 500" in detail.text and "Reenviar agora" in detail.text
     assert PHONE not in detail.text  # neither in the request body nor in the response's excerpt
+    assert "Maria Souza" not in detail.text and "&#34;sender_name&#34;: &#34;***&#34;" in detail.text
     assert (
         delivery.idempotency_key in detail.text
         and f"&#34;type&#34;: &#34;{DELIVERY_ONLY}&#34;" in detail.text

@@ -27,7 +27,7 @@ from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.integracoes.webhook_endpoints.schemas import EndpointCreate, EndpointUpdate, RotateSecret
 from carinho.integracoes.webhook_endpoints.service import webhook_endpoint_service
 from carinho.kit.db import BIGINT_MAX
-from carinho.kit.masking import mask_value
+from carinho.kit.masking import mask_payload
 
 router = APIRouter(include_in_schema=False)
 
@@ -242,7 +242,7 @@ async def _delivery_context(
     body = ""
     if event is not None:
         sent = json.loads(await delivery_service.body(session, event, endpoint))
-        body = json.dumps(mask_value(sent), ensure_ascii=False, indent=2)
+        body = json.dumps(mask_payload(sent), ensure_ascii=False, indent=2)
         if len(body) > REQUEST_EXCERPT_CHARS:
             body = body[:REQUEST_EXCERPT_CHARS] + "\n…"
     return {

@@ -23,7 +23,7 @@ from carinho.integracoes.mappings.schemas import MappingCreate, MappingTest
 from carinho.integracoes.mappings.service import mapping_service
 from carinho.integracoes.operators.models import Operator, OperatorRole
 from carinho.kit.db import BIGINT_MAX, INT_MAX
-from carinho.kit.masking import mask_value
+from carinho.kit.masking import mask_payload
 
 router = APIRouter(include_in_schema=False)
 
@@ -198,7 +198,7 @@ async def mapping_test(
         outcome = await mapping_service.test(session, test)
         output = outcome.output
         if event_id is not None:
-            output = mask_value(output)
+            output = mask_payload(output)
             result["masked"] = True
         result["output"] = json.dumps(output, ensure_ascii=False, indent=2)
         result["version"] = outcome.version
