@@ -92,7 +92,7 @@ async def test_deliveries_attempts_and_a_resend(
 
     operator = await make_operator(OperatorRole.operator)
     page = await operator.page(f"/endpoints/{endpoint['id']}")
-    assert f"/entregas/{delivery.id}" in page.text and "Falhou (DLQ)" in page.text
+    assert f"/entregas/{delivery.id}" in page.text and ">na DLQ<" in page.text
     assert "HTTP 500" in page.text
     only_ok = await operator.page(f"/endpoints/{endpoint['id']}?situacao=succeeded")
     assert "Nenhuma entrega nessa situação" in only_ok.text
@@ -115,7 +115,7 @@ async def test_deliveries_attempts_and_a_resend(
     assert item.status == "retrying"  # the DLQ item shows the retry
     await drain(rt)
     detail = await operator.page(url)
-    assert "Entregue" in detail.text and "Tentativa 2" in detail.text and "manual (reenvio)" in detail.text
+    assert ">entregue<" in detail.text and "Tentativa 2" in detail.text and "manual ·" in detail.text
     assert "Reenviar agora" not in detail.text
     again = await operator.htmx("POST", f"{url}/reenviar")
     assert again.status_code == 409

@@ -1,5 +1,5 @@
-"""What every console action does: record it in the console audit, and answer htmx with the part of
-the page it changed plus a toast."""
+"""An action's answer to htmx: the part of the page it changed, and a toast (the audit of the action:
+`views.audit`)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.console.pages import pages
-from carinho.integracoes.operators.models import Operator
-from carinho.integracoes.operators.service import operator_service
-from carinho.kit.ui.pages import NO_STORE, toast_trigger
-
-
-def audit(
-    session: AsyncSession, operator: Operator, action: str, target: str | None = None, **details: Any
-) -> None:
-    """One row of the console audit (committed with the action's own changes)."""
-    operator_service.audit(session, operator, operator.email, action, target=target, details=details)
+from carinho.kit.ui.pages import NO_STORE
+from carinho.kit.ui.toasts import toast_trigger
 
 
 def answer(

@@ -14,9 +14,10 @@ from carinho.errors import NotFound, ValidationFailed
 from carinho.integracoes.apikeys.auth import api_rate_limiter
 from carinho.integracoes.apikeys.models import ApiKey
 from carinho.integracoes.apikeys.service import KEY_PREFIX, api_key_service
-from carinho.integracoes.console.actions import answer, audit
+from carinho.integracoes.console.actions import answer
 from carinho.integracoes.console.auth import ConsoleAdmin, HubSession
 from carinho.integracoes.console.pages import pages
+from carinho.integracoes.console.views import audit
 from carinho.kit.db import BIGINT_MAX
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +61,7 @@ async def create_key(
     if len(name) < 3:
         raise ValidationFailed("Dê um nome à chave (quem ou qual sistema vai usá-la), com 3 letras ou mais.")
     key, plaintext = await api_key_service.create(session, name)
-    audit(session, operator, "api_key_created", target=f"{KEY_PREFIX}{key.prefix}", name=name)
+    audit(session, operator, "api_key_created", f"{KEY_PREFIX}{key.prefix}", {"name": name})
     context = await _context(request, session)
     context["new_key"] = {"name": name, "plaintext": plaintext}
     return answer(request, "console/apikeys/body.html", toast=f"Chave “{name}” criada.", **context)
@@ -74,7 +75,7 @@ async def revoke_key(
         key = await api_key_service.revoke(session, str(key_id))
     except NotFound:
         raise NotFound("Chave não encontrada.") from None
-    audit(session, operator, "api_key_revoked", target=f"{KEY_PREFIX}{key.prefix}", name=key.name)
+    audit(session, operator, "api_key_revoked", f"{KEY_PREFIX}{key.prefix}", {"name": key.name})
     await session.flush()
     context = await _context(request, session)
     return answer(request, "console/apikeys/body.html", toast=f"Chave “{key.name}” revogada.", **context)

@@ -14,10 +14,11 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.errors import Conflict, NotFound, ValidationFailed
-from carinho.integracoes.console import labels
-from carinho.integracoes.console.actions import answer, audit
+from carinho.integracoes.console import labels, views
+from carinho.integracoes.console.actions import answer
 from carinho.integracoes.console.auth import ConsoleAdmin, ConsoleOperator, ConsoleViewer, HubSession
 from carinho.integracoes.console.pages import pages
+from carinho.integracoes.console.views import audit
 from carinho.integracoes.deliveries.models import DeliveryStatus
 from carinho.integracoes.deliveries.service import delivery_service
 from carinho.integracoes.dlq.service import dead_letter_service
@@ -27,7 +28,6 @@ from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.integracoes.webhook_endpoints.schemas import EndpointCreate, EndpointUpdate, RotateSecret
 from carinho.integracoes.webhook_endpoints.service import webhook_endpoint_service
 from carinho.kit.db import BIGINT_MAX
-from carinho.kit.masking import mask_payload
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,11 +48,11 @@ GRACE_OPTIONS = [
 
 def _helpers() -> dict[str, Any]:
     return {
-        "delivery_status": lambda value: labels.status(labels.DELIVERY_STATUS, value),
+        "delivery_status": lambda value: labels.status(views.DELIVERY_STATUS, value),
         "attempt_status": lambda value: labels.status(labels.ATTEMPT_STATUS, value),
-        "attempt_trigger": lambda value: labels.ATTEMPT_TRIGGER.get(value, value),
+        "attempt_trigger": lambda value: views.TRIGGER.get(value, value),
         "run_time": labels.run_time,
-        "status_options": [(s.value, labels.DELIVERY_STATUS[s.value][0]) for s in DeliveryStatus],
+        "status_options": [(s.value, views.DELIVERY_STATUS[s.value][0]) for s in DeliveryStatus],
         "grace_options": GRACE_OPTIONS,
     }
 
@@ -134,7 +134,7 @@ async def create_endpoint(
             }.get(field, "Confira os campos do formulário.")
         ) from None
     endpoint, secret = await webhook_endpoint_service.create(session, data)
-    audit(session, operator, "endpoint_created", target=f"endpoint:{endpoint.id}", url=endpoint.url)
+    audit(session, operator, "endpoint_created", f"endpoint:{endpoint.id}", {"url": endpoint.url})
     context = await _list_context(session, operator, "", "", None)
     context["created"] = {"id": endpoint.id, "url": endpoint.url, "secret": secret}
     return answer(request, "console/endpoints/list_body.html", toast="Endpoint criado.", **context)
@@ -185,7 +185,7 @@ async def endpoint_disable(
     endpoint = await _endpoint(session, endpoint_id)
     if endpoint.disabled_at is None:
         webhook_endpoint_service.disable(endpoint, f"desativado no console por {operator.email}")
-    audit(session, operator, "endpoint_disabled", target=f"endpoint:{endpoint.id}")
+    audit(session, operator, "endpoint_disabled", f"endpoint:{endpoint.id}")
     await session.flush()
     context = await _detail_context(session, operator, endpoint, "", None)
     toast = "Endpoint desativado: não recebe mais eventos."
@@ -198,7 +198,7 @@ async def endpoint_enable(
 ) -> Response:
     await _endpoint(session, endpoint_id)
     endpoint = await webhook_endpoint_service.update(session, endpoint_id, EndpointUpdate(enabled=True))
-    audit(session, operator, "endpoint_enabled", target=f"endpoint:{endpoint.id}")
+    audit(session, operator, "endpoint_enabled", f"endpoint:{endpoint.id}")
     await session.flush()
     context = await _detail_context(session, operator, endpoint, "", None)
     toast = "Endpoint reativado: volta a receber eventos."
@@ -218,7 +218,7 @@ async def rotate_secret(
         session, endpoint_id, RotateSecret(grace_period_seconds=carencia)
     )
     audit(
-        session, operator, "endpoint_secret_rotated", target=f"endpoint:{endpoint.id}", grace_seconds=carencia
+        session, operator, "endpoint_secret_rotated", f"endpoint:{endpoint.id}", {"grace_seconds": carencia}
     )
     await session.flush()
     context = await _detail_context(session, operator, endpoint, "", None)
@@ -242,7 +242,7 @@ async def _delivery_context(
     body = ""
     if event is not None:
         sent = json.loads(await delivery_service.body(session, event, endpoint))
-        body = json.dumps(mask_payload(sent), ensure_ascii=False, indent=2)
+        body = views.masked_json(sent)
         if len(body) > REQUEST_EXCERPT_CHARS:
             body = body[:REQUEST_EXCERPT_CHARS] + "\n…"
     return {
@@ -283,7 +283,7 @@ async def resend_delivery(
         if "disabled or deleted" in exc.message:
             raise Conflict("O endpoint está desativado: reative-o antes de reenviar.") from None
         raise Conflict("Só entregas que falharam podem ser reenviadas.") from None
-    audit(session, operator, "delivery_resent", target=f"delivery:{delivery_id}", endpoint_id=endpoint.id)
+    audit(session, operator, "delivery_resent", f"delivery:{delivery_id}", {"endpoint_id": endpoint.id})
     await session.flush()
     context = await _delivery_context(session, operator, endpoint, delivery_id)
     return answer(

@@ -1,4 +1,5 @@
-"""The words and badge tones the console shows for the hub's statuses (the data keeps its English
+"""The words and badge tones of the syncs' and attempts' statuses (the events', steps' and
+deliveries': `views`) (the data keeps its English
 values; people read Portuguese)."""
 
 from __future__ import annotations
@@ -19,16 +20,10 @@ SYNC_STATUS: dict[str, tuple[str, str]] = {
 }
 SYNC_TRIGGER = {"schedule": "agendada", "manual": "manual"}
 
-DELIVERY_STATUS: dict[str, tuple[str, str]] = {
-    "pending": ("Pendente", "info"),
-    "succeeded": ("Entregue", "success"),
-    "dead": ("Falhou (DLQ)", "danger"),
-}
 ATTEMPT_STATUS: dict[str, tuple[str, str]] = {
     "succeeded": ("Sucesso", "success"),
     "failed": ("Falha", "danger"),
 }
-ATTEMPT_TRIGGER = {"scheduled": "automática", "manual": "manual (reenvio)"}
 
 
 def status(table: dict[str, tuple[str, str]], value: str) -> tuple[str, str]:

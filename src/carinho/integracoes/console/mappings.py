@@ -13,17 +13,17 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.errors import CarinhoError, NotFound, ValidationFailed
-from carinho.integracoes.console.actions import answer, audit
+from carinho.integracoes.console.actions import answer
 from carinho.integracoes.console.auth import ConsoleAdmin, ConsoleOperator, ConsoleViewer, HubSession
 from carinho.integracoes.console.mapping_diff import diff, layout
 from carinho.integracoes.console.pages import pages
+from carinho.integracoes.console.views import audit, masked_json, plain_json
 from carinho.integracoes.mappings.engine import MAX_SPEC_CHARS
 from carinho.integracoes.mappings.models import MappingVersion
 from carinho.integracoes.mappings.schemas import MappingCreate, MappingTest
 from carinho.integracoes.mappings.service import mapping_service
 from carinho.integracoes.operators.models import Operator, OperatorRole
 from carinho.kit.db import BIGINT_MAX, INT_MAX
-from carinho.kit.masking import mask_payload
 
 router = APIRouter(include_in_schema=False)
 
@@ -196,11 +196,9 @@ async def mapping_test(
         except ValidationError:
             raise ValidationFailed("Confira os campos do teste.") from None
         outcome = await mapping_service.test(session, test)
-        output = outcome.output
-        if event_id is not None:
-            output = mask_payload(output)
-            result["masked"] = True
-        result["output"] = json.dumps(output, ensure_ascii=False, indent=2)
+        # a stored event's output carries a real person's data
+        result["masked"] = event_id is not None
+        result["output"] = masked_json(outcome.output) if event_id is not None else plain_json(outcome.output)
         result["version"] = outcome.version
     except NotFound as exc:
         result["error"] = "Evento não encontrado." if "event" in exc.message else exc.message
@@ -211,10 +209,12 @@ async def mapping_test(
         session,
         operator,
         "mapping_tested",
-        target=f"{event_type}->{target_system}",
-        event_id=_safe_event_id(evento_id),
-        edited_spec=bool(spec.strip()),
-        ok=result["error"] is None,
+        f"{event_type}->{target_system}",
+        {
+            "event_id": _safe_event_id(evento_id),
+            "edited_spec": bool(spec.strip()),
+            "ok": result["error"] is None,
+        },
     )
     return answer(request, "console/mappings/test_result.html", result=result)
 
@@ -254,9 +254,7 @@ async def mapping_publish(
     except ValidationFailed as exc:
         detail = exc.details[0]["message"] if isinstance(exc.details, list) and exc.details else exc.message
         raise ValidationFailed(f"A expressão não é válida: {detail}") from None
-    audit(
-        session, operator, "mapping_published", target=f"{event_type}->{target_system}", version=row.version
-    )
+    audit(session, operator, "mapping_published", f"{event_type}->{target_system}", {"version": row.version})
     context = await _detail(session, operator, event_type, target_system)
     return answer(
         request,
@@ -284,9 +282,8 @@ async def mapping_activate(
         session,
         operator,
         "mapping_activated",
-        target=f"{event_type}->{target_system}",
-        version=version,
-        previous_version=previous,
+        f"{event_type}->{target_system}",
+        {"version": version, "previous_version": previous},
     )
     context = await _detail(session, operator, event_type, target_system)
     word = "reversão" if previous is not None and version < previous else "ativação"

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carinho.integracoes.console import account, apikeys, dlq_pages, endpoints, events_pages, mappings, overview, syncs
+from carinho.integracoes.console import (
+    account,
+    apikeys,
+    dlq_pages,
+    endpoints,
+    events_pages,
+    mappings,
+    overview,
+    syncs,
+)
 
 PAGE_ROUTERS: list[APIRouter] = [
     account.router,

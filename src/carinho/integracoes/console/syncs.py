@@ -11,9 +11,10 @@ from fastapi.responses import Response
 
 from carinho.errors import NotFound
 from carinho.integracoes.console import labels
-from carinho.integracoes.console.actions import answer, audit
+from carinho.integracoes.console.actions import answer
 from carinho.integracoes.console.auth import ConsoleOperator, ConsoleViewer, HubSession
 from carinho.integracoes.console.pages import pages
+from carinho.integracoes.console.views import audit
 from carinho.integracoes.operators.models import OperatorRole
 from carinho.integracoes.sync.definitions import SYNCS
 from carinho.integracoes.sync.models import SyncStatus
@@ -118,7 +119,7 @@ async def run_now(
     if name not in SYNCS:
         raise NotFound("Sincronização não encontrada.")
     job = await sync_service.start(session, name)
-    audit(session, operator, "sync_started", target=name, sync_job_id=job.id)
+    audit(session, operator, "sync_started", name, {"sync_job_id": job.id})
     await session.flush()
     context = await _context(session, *_filters(sync, status))
     return answer(

@@ -15,7 +15,7 @@ from carinho.errors import BadRequest
 from carinho.integracoes.console.pages import pages
 from carinho.integracoes.operators.models import Operator
 from carinho.integracoes.operators.service import operator_service
-from carinho.kit.masking import mask_text, mask_value
+from carinho.kit.masking import mask_payload, mask_text
 from carinho.kit.ui.formatting import LOCAL_TZ, local
 from carinho.kit.ui.pages import NO_STORE
 from carinho.kit.ui.toasts import toast_trigger
@@ -96,8 +96,9 @@ def choice(value: str, allowed: dict[str, Any] | tuple[str, ...], what: str) -> 
 
 
 def masked_json(value: Any) -> str:
-    """A document as operators may see it: personal data and secrets masked (LGPD), indented."""
-    return json.dumps(mask_value(value), ensure_ascii=False, indent=2, default=str)
+    """A document as operators may see it: personal data (people's names under `…_name` keys too)
+    and secrets masked (LGPD), indented."""
+    return json.dumps(mask_payload(value), ensure_ascii=False, indent=2, default=str)
 
 
 def plain_json(value: Any) -> str:
