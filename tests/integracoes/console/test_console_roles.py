@@ -31,7 +31,8 @@ def action_routes() -> list[tuple[str, str]]:
 def test_the_walk_finds_the_actions() -> None:
     paths = {path for _, path in action_routes()}
     assert {"/eventos/1/reenviar", "/dlq/1/excluir", "/dlq/reenviar"} <= paths
-    assert {"/sincronizacoes/1/executar", "/mapeamentos/1/1/publicar", "/mapeamentos/1/1/versoes/1/ativar"} <= paths
+    assert {"/sincronizacoes/1/executar", "/mapeamentos/1/1/publicar", "/endpoints/1/segredo"} <= paths
+    assert {"/chaves/1/revogar", "/endpoints/1/entregas/1/reenviar"} <= paths
 
 
 async def test_a_viewer_is_refused_every_action(make_operator: MakeOperator) -> None:
