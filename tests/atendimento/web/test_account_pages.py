@@ -112,5 +112,8 @@ async def test_static_assets_are_served_from_packages(make_person: MakePerson) -
     for asset in ("/static/ui/carinho.css", "/static/ui/carinho.js", "/static/vendor/htmx.min.js"):
         assert asset in page
         url = page[page.index(asset) :].split('"', 1)[0]
-        response = await person.client.get(url)
+        response = await person.client.get(url, headers={"accept-encoding": "gzip"})
         assert response.status_code == 200 and len(response.content) > 1000
+        # compressed on the way (httpx decompresses .content): a first load's bytes are mostly these
+        assert response.headers["content-encoding"] == "gzip"
+        assert response.num_bytes_downloaded < len(response.content) / 2
