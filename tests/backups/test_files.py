@@ -7,7 +7,7 @@ import gzip
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from carinho.backups.errors import BackupError
 from carinho.backups.service import backup_context, restore
 from carinho.config import Settings
 from carinho.kit import clock, migrations
+from carinho.kit.masking import mask_text
 from carinho.runtime import CONTEXTS, Runtime
 from carinho.worker.scheduler import Scheduler, periodic_jobs
 from tests.backups.support import hub_state, write_events
@@ -202,3 +203,9 @@ def test_the_commands_back_up_and_restore(tmp_path: Path) -> None:
     into_empty = carinho(fresh, "restore", str(files[1]))
     assert into_empty.returncode == 0, into_empty.stderr
     assert carinho(fresh, "migrate").returncode == 0
+
+
+def test_a_backup_file_name_reads_whole_in_the_logs() -> None:
+    name = archive.file_name("atendimento", "sqlite", datetime(2026, 12, 7, 1, 26, 9, tzinfo=UTC))
+    assert name == "atendimento-2026-12-07T01-26-09Z.sqlite.backup"
+    assert mask_text(name) == name  # nothing in it looks like a phone number to the log masker

@@ -65,7 +65,8 @@ class BackupHeader:
 
 
 def file_name(context: str, dialect: str, created_at: datetime) -> str:
-    return f"{context}-{created_at.astimezone(UTC):%Y%m%dT%H%M%SZ}.{dialect}{SUFFIX}"
+    # No run of 8 digits (a compact 20261207T...): the log masker would take it for a phone number.
+    return f"{context}-{created_at.astimezone(UTC):%Y-%m-%dT%H-%M-%SZ}.{dialect}{SUFFIX}"
 
 
 @contextlib.contextmanager
