@@ -1,5 +1,6 @@
 """A customer's burst that reaches atendimento out of order (the hub forwards in parallel, with
-retries) still reads in the order it was written; WhatsApp's moment is trusted only when recent."""
+retries) still reads in the order it was written; WhatsApp's moment is trusted only when recent,
+and it changes the reading order only (unread counts and SLA clocks go by arrival)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from carinho.atendimento.agents.models import Role
-from carinho.atendimento.inbox.inbound import SENT_ORDER_WINDOW, thread_time
+from carinho.atendimento.inbox.thread_order import SENT_ORDER_WINDOW, thread_time
 from carinho.kit import clock
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at, post_webhook, received
@@ -35,6 +36,9 @@ async def test_a_burst_arriving_out_of_order_reads_in_the_order_it_was_written(
     thread = (await supervisor.get(f"/api/conversations/{conversation_id}/messages")).json()
     inbound = [m["content"] for m in thread if m["direction"] == "inbound"]
     assert inbound == ["Boa tarde", "minha mãe precisa", "de uma cuidadora"]
+    # only the reading order: each still arrived when it arrived, and all three wait unread
+    listed = (await supervisor.get("/api/conversations", params={"contact": "5511933334444"})).json()
+    assert [c["id"] for c in listed] == [conversation_id]
 
 
 def test_only_a_recent_moment_is_trusted() -> None:

@@ -6,7 +6,7 @@ callback changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -33,18 +33,6 @@ from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
-
-# A customer's burst can arrive out of order (the hub forwards in parallel and retries): within this
-# window a received message takes the time WhatsApp says it was sent, so the thread reads in the
-# order it was written. Older or future moments (clock skew, a replay) keep the arrival time.
-SENT_ORDER_WINDOW = timedelta(minutes=5)
-
-
-def thread_time(moment: datetime | None, now: datetime) -> datetime:
-    """When a received message stands in the thread: WhatsApp's moment if recent, else arrival."""
-    if moment is not None and now - SENT_ORDER_WINDOW <= moment <= now:
-        return moment
-    return now
 
 
 # Z-API status -> ours. READ_BY_ME is about messages *we* read: nothing to record.
@@ -161,7 +149,8 @@ class InboundService:
             extra=_extra(callback),
             reply_to_zapi_id=callback.reference_message_id,
             delivery_status=DeliveryStatus.received.value,
-            created_at=thread_time(callback.moment, now),
+            created_at=now,
+            sent_at=callback.moment,  # when the customer sent it: its place in the thread
         )
         InboxRepository(session).add(message)
         await session.flush()

@@ -33,6 +33,7 @@ from carinho.atendimento.inbox.models import (
     Priority,
 )
 from carinho.atendimento.inbox.repository import ConversationFilters, InboxRepository
+from carinho.atendimento.inbox.thread_order import in_thread_order
 from carinho.atendimento.labels.models import Label
 from carinho.errors import BadRequest, Conflict, Forbidden, NotFound
 from carinho.kit.clock import utcnow
@@ -61,7 +62,8 @@ class InboxService:
         return await InboxRepository(session).search(filters, visibility_clause(agent))
 
     async def messages(self, session: AsyncSession, conversation: Conversation) -> Sequence[Message]:
-        return await InboxRepository(session).messages(conversation.id)
+        """In the order they are read (inbox/thread_order.py)."""
+        return in_thread_order(await InboxRepository(session).messages(conversation.id))
 
     async def previous_conversations(
         self, session: AsyncSession, conversation: Conversation, limit: int = 20
