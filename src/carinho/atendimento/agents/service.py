@@ -129,7 +129,14 @@ class AgentService:
     ) -> Agent:
         """Changes an agent. With `actor` (an administrator's change), audited: role, level and
         activation each as their own action, other fields as `agent.updated`. A pause (`available`)
-        is not an audited change."""
+        is not an audited change. An administrator cannot deactivate or demote themselves (the team
+        would be left without whoever can undo it)."""
+        if (
+            actor is not None
+            and actor.id == agent.id
+            and (active is False or (role is not None and Role(role) != agent.role_enum))
+        ):
+            raise BadRequest("Você não pode desativar a própria conta nem mudar o próprio papel.")
         before = _profile(agent)
         if name is not None:
             if not name.strip():

@@ -94,6 +94,10 @@ class MetricsService:
             setattr(figures, key, await _part(session, key, provider))
         return figures
 
+    async def team(self, session: AsyncSession) -> AgentsFigures:
+        """Every active agent's status and load (the Equipe page), without the rest of the snapshot."""
+        return await self._agents(MetricsRepository(session), utcnow())
+
     def view_for(self, agent: Agent, figures: LiveMetrics) -> LiveMetrics:
         """What `agent` may see: supervisors everything; an agent every aggregate but only their
         own row among the agents (the others' loads are a supervisor's business)."""
