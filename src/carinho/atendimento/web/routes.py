@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carinho.atendimento.web import account, conversation, conversation_panel, inbox
+from carinho.atendimento.web import account, conversation, conversation_panel, inbox, team
 
 PAGE_ROUTERS: list[APIRouter] = [
     account.router,
     inbox.router,
     conversation.router,
     conversation_panel.router,
+    team.router,
 ]
