@@ -1,0 +1,25 @@
+"""Configurações: one menu entry, a tab per area (each area's page module renders its own tab)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import RedirectResponse
+
+from carinho.atendimento.agents.auth import SessionSupervisor
+from carinho.atendimento.web.pages import SUPERVISOR_NAV
+from carinho.kit.ui import NavItem
+
+SETTINGS_URL = "/configuracoes"
+# (URL, what a person reads): the tabs, in the order they are used most.
+SETTINGS_TABS: list[tuple[str, str]] = [
+    (f"{SETTINGS_URL}/modelos", "Modelos e mensagens automáticas"),
+    (f"{SETTINGS_URL}/horario", "Horário e feriados"),
+]
+SUPERVISOR_NAV.append(NavItem("Configurações", SETTINGS_URL, "configuracoes"))
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(SETTINGS_URL)
+async def settings_home(supervisor: SessionSupervisor) -> RedirectResponse:
+    return RedirectResponse(SETTINGS_TABS[0][0], status_code=303)
