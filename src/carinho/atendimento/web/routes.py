@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from carinho.atendimento.web import account, conversation, conversation_panel, inbox, team
+from carinho.atendimento.web import (
+    account,
+    conversation,
+    conversation_panel,
+    inbox,
+    settings_nav,
+    settings_templates,
+    team,
+)
 
 PAGE_ROUTERS: list[APIRouter] = [
     account.router,
@@ -12,4 +20,6 @@ PAGE_ROUTERS: list[APIRouter] = [
     conversation.router,
     conversation_panel.router,
     team.router,
+    settings_nav.router,
+    settings_templates.router,
 ]
