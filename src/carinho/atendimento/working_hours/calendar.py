@@ -19,6 +19,34 @@ MINUTES_PER_DAY = 24 * 60
 SEARCH_HORIZON_DAYS = 800
 
 
+def minutes_of(value: str) -> int:
+    """'08:30' -> 510 (24:00 is the end of the day); raises ValueError for anything else."""
+    hours_text, _, minutes_text = value.strip().partition(":")
+    hours, minutes = int(hours_text), int(minutes_text)
+    if not (0 <= hours <= 24 and 0 <= minutes <= 59) or (hours == 24 and minutes):
+        raise ValueError(f"not a time of day: {value}")
+    return hours * 60 + minutes
+
+
+def hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def parse_intervals(text: str) -> list[Interval]:
+    """'08:00-12:00, 13:00-18:00' -> [(480, 720), (780, 1080)]; '' -> []; raises ValueError."""
+    intervals: list[Interval] = []
+    for part in (p for p in text.replace(";", ",").split(",") if p.strip()):
+        start, sep, end = part.replace("–", "-").partition("-")
+        if not sep:
+            raise ValueError(f"not an interval: {part}")
+        intervals.append((minutes_of(start), minutes_of(end)))
+    return intervals
+
+
+def format_intervals(intervals: tuple[Interval, ...] | list[Interval]) -> str:
+    return ", ".join(f"{hhmm(s)}–{hhmm(e)}" for s, e in intervals)
+
+
 def validate_intervals(intervals: list[Interval] | tuple[Interval, ...]) -> tuple[Interval, ...]:
     """Sorted, non-overlapping, inside the day; raises ValueError otherwise."""
     result = sorted((int(s), int(e)) for s, e in intervals)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from carinho.atendimento.agents.auth import CurrentAgent, SupervisorAgent
 from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.working_hours.calendar import hhmm, minutes_of
 from carinho.atendimento.working_hours.schemas import (
     AddMinutesOut,
     BetweenOut,
@@ -29,14 +30,13 @@ router = APIRouter(prefix="/api/working-hours", tags=["horário de atendimento"]
 
 
 def _minutes(value: str) -> int:
-    hours, minutes = (int(part) for part in value.split(":"))
-    if hours > 24 or minutes > 59 or (hours == 24 and minutes):
-        raise BadRequest(f"Horário inválido: {value}.")
-    return hours * 60 + minutes
+    try:
+        return minutes_of(value)
+    except ValueError:
+        raise BadRequest(f"Horário inválido: {value}.") from None
 
 
-def _hhmm(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+_hhmm = hhmm
 
 
 def _aware(value: datetime) -> datetime:
