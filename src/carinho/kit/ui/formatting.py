@@ -6,7 +6,7 @@ Pure functions, used as Jinja filters by every page (atendimento and the hub's c
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
@@ -39,6 +39,11 @@ _MONTHS = (
     "novembro",
     "dezembro",
 )
+
+
+def month_br(day: date) -> str:
+    """'dezembro de 2026'."""
+    return f"{_MONTHS[day.month - 1]} de {day.year}"
 
 
 def local(moment: datetime | None) -> datetime | None:
@@ -247,4 +252,5 @@ FILTERS = {
     "telefone": phone_br,
     "numero": number_br,
     "porcento": percent_br,
+    "mes": month_br,
 }
