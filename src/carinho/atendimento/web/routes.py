@@ -9,6 +9,7 @@ from carinho.atendimento.web import (
     conversation,
     conversation_panel,
     inbox,
+    settings_hours,
     settings_nav,
     settings_templates,
     team,
@@ -22,4 +23,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     team.router,
     settings_nav.router,
     settings_templates.router,
+    settings_hours.router,
 ]
