@@ -8,7 +8,7 @@ import html
 import re
 
 from carinho.atendimento.agents.models import Role
-from tests.atendimento.conftest import CLOSED_INSTANT, freeze_at
+from tests.atendimento.conftest import CLOSED_INSTANT, OPEN_INSTANT, freeze_at
 from tests.atendimento.web.conftest import MakePerson
 
 
@@ -103,3 +103,11 @@ async def test_the_state_and_the_optional_holidays(make_person: MakePerson) -> N
     assert "Consciência Negra" in day_cell(november, "2026-11-20")
     bad = await supervisor.form("/configuracoes/horario/feriados", {"state": "ZZ"})
     assert bad.status_code == 422 and "UF desconhecida" in bad.text
+
+
+async def test_open_now_shows_until_when_and_the_opening_after_it(make_person: MakePerson) -> None:
+    freeze_at(OPEN_INSTANT)  # Tuesday 10:00 in São Paulo
+    supervisor = await make_person(Role.supervisor)
+    page = (await supervisor.page("/configuracoes/horario")).text
+    assert "Aberto agora, até 12:00" in page
+    assert next_opening(page) == "terça-feira, 01/12 às 13:00"

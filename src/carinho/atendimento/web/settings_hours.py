@@ -105,9 +105,13 @@ async def _render(
     for row in await working_hours_service.weekly(session):
         weekly[row.weekday].append((row.start_minute, row.end_minute))
     upcoming = [row for row in company.values() if row.day >= today]
+    # Open now: until when, and the opening after that (the next one a customer would be told).
+    open_now = business.is_open(now)
+    closes_at = next(business.windows(now))[1] if open_now else None
     context: dict[str, Any] = {
-        "open_now": business.is_open(now),
-        "next_opening": await working_hours_service.next_opening_text(session, now),
+        "open_now": open_now,
+        "closes_at": closes_at,
+        "next_opening": await working_hours_service.next_opening_text(session, closes_at or now),
         "weekly": [(d, WEEKDAY_LABELS[d], format_intervals(sorted(weekly[d]))) for d in range(7)],
         "weeks": weeks,
         "weekdays": [(SHORT_WEEKDAYS[d], WEEKDAY_LABELS[d]) for d in CALENDAR_WEEKDAYS],
