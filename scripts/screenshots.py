@@ -56,6 +56,7 @@ class Day:
     sofia: Account  # supervisor
     paula: Account  # N1 on a break: her inbox is empty
     operator: Account  # the hub console's first operator
+    admin: Account  # atendimento's first administrator
     conversations: dict[str, int] = field(default_factory=dict)
     hub: dict[str, int] = field(default_factory=dict)  # event and DLQ ids the console's shots open
 
@@ -119,6 +120,7 @@ def realistic_morning(platform: Platform) -> Day:
         ),
         paula=platform.create_agent("Paula Nunes", "paula@carinho.com.vc", level="N1", available=False),
         operator=platform.console_admin,
+        admin=platform.admin,
     )
     m = Morning(platform, day)
     hub_subscriber(platform)
@@ -414,6 +416,23 @@ SHOTS = [
     Shot("atendimento-alterar-senha", lambda d: d.ana, lambda d: "/conta/senha"),
     Shot("atendimento-acesso-negado", lambda d: d.bruno, lambda d: f"/conversas/{d.conversation('rosa')}"),
     Shot("atendimento-pagina-nao-encontrada", lambda d: d.ana, lambda d: "/pagina-que-nao-existe"),
+    # The supervisor's and the administrator's screens.
+    Shot("atendimento-equipe", lambda d: d.admin, lambda d: "/equipe"),
+    Shot("atendimento-equipe-supervisora", lambda d: d.sofia, lambda d: "/equipe", widths=("desktop",)),
+    Shot(
+        "atendimento-equipe-novo-atendente",
+        lambda d: d.admin,
+        lambda d: "/equipe",
+        _click("button", "Novo atendente"),
+        widths=("desktop",),
+    ),
+    Shot(
+        "atendimento-configuracoes-modelo",
+        lambda d: d.sofia,
+        lambda d: "/configuracoes/modelos",
+        _click("link", "Boas-vindas", exact=True),
+    ),
+    Shot("atendimento-configuracoes-horario", lambda d: d.sofia, lambda d: "/configuracoes/horario"),
     # The hub's operations console.
     Shot("console-entrar", lambda d: None, lambda d: "/entrar"),
     Shot("console-painel", lambda d: d.operator, lambda d: "/painel"),
@@ -463,7 +482,7 @@ def take(platform: Platform, day: Day, out: Path, only: str | None) -> list[Path
     sessions: dict[tuple[str, str], Any] = {}  # one login per person and app (its storage state reused)
     with chromium() as browser:
         for shot in SHOTS:
-            if only and only not in shot.name:
+            if only and not any(part in shot.name for part in only.split(",")):
                 continue
             account = shot.who(day)
             base_url = platform.hub_url if shot.app == "console" else platform.atendimento_url
@@ -497,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "telas", help="where the PNGs go")
-    parser.add_argument("--only", help="only the shots whose name contains this")
+    parser.add_argument("--only", help="only the shots whose name contains this (or one of these, comma-separated)")
     parser.add_argument("--keep", action="store_true", help="leave the platform running until Enter")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
