@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from carinho.atendimento.agents.models import Role
 from carinho.atendimento.funnel.models import FunnelStage
 from carinho.atendimento.history.models import ActorType, HistoryEntry
 from carinho.atendimento.history.service import ACTION_LABELS, Action
@@ -154,6 +155,29 @@ def _label_change(b: dict[str, Any], a: dict[str, Any], d: dict[str, Any]) -> st
     return str(name) if name else None
 
 
+def _agent(
+    key: str, enum: Any = None
+) -> Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], str | None]:
+    """An agent's account changed (the Auditoria page): whose, and the change."""
+
+    def text(b: dict[str, Any], a: dict[str, Any], d: dict[str, Any]) -> str | None:
+        change = _arrow(b, a, key, enum) if key else None
+        name = d.get("agent_name")
+        return ": ".join(str(p) for p in (name, change) if p) or None
+
+    return text
+
+
+def _template(b: dict[str, Any], a: dict[str, Any], d: dict[str, Any]) -> str | None:
+    return d.get("name") or a.get("name")
+
+
+def _company_date(b: dict[str, Any], a: dict[str, Any], d: dict[str, Any]) -> str | None:
+    row = a or b
+    day = date.fromisoformat(row["day"]).strftime("%d/%m/%Y") if row.get("day") else None
+    return " · ".join(str(p) for p in (day, row.get("description")) if p) or None
+
+
 DESCRIBERS: dict[str, Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], str | None]] = {
     Action.escalated: _level,
     Action.deescalated: _level,
@@ -177,6 +201,17 @@ DESCRIBERS: dict[str, Callable[[dict[str, Any], dict[str, Any], dict[str, Any]],
     Action.contact_updated: _contact,
     Action.label_added: _label_change,
     Action.label_removed: _label_change,
+    Action.agent_created: _agent(""),
+    Action.agent_updated: _agent(""),
+    Action.agent_role_changed: _agent("role", Role),
+    Action.agent_level_changed: _agent("level"),
+    Action.agent_deactivated: _agent(""),
+    Action.agent_reactivated: _agent(""),
+    Action.password_reset: _agent(""),
+    Action.template_created: _template,
+    Action.template_updated: _template,
+    Action.company_date_added: _company_date,
+    Action.company_date_removed: _company_date,
 }
 
 
