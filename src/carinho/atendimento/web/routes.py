@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from carinho.atendimento.web import (
     account,
+    audit,
     conversation,
     conversation_panel,
     inbox,
@@ -24,4 +25,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     settings_nav.router,
     settings_templates.router,
     settings_hours.router,
+    audit.router,
 ]
