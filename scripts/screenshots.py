@@ -433,6 +433,7 @@ SHOTS = [
         _click("link", "Boas-vindas", exact=True),
     ),
     Shot("atendimento-configuracoes-horario", lambda d: d.sofia, lambda d: "/configuracoes/horario"),
+    Shot("atendimento-auditoria", lambda d: d.sofia, lambda d: "/auditoria"),
     # The hub's operations console.
     Shot("console-entrar", lambda d: None, lambda d: "/entrar"),
     Shot("console-painel", lambda d: d.operator, lambda d: "/painel"),
