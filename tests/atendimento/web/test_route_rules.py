@@ -16,8 +16,8 @@ from tests.atendimento.web.conftest import MakePerson, Person
 
 # What an attendant may open (her workspace and her account); everything else is a supervisor's.
 ATTENDANT_PATHS = re.compile(r"^/$|^/entrar$|^/sair$|^/conta/|^/conversas(/|$)")
-# The administrator's own (a supervisor gets 403 too).
-ADMIN_PATHS = re.compile(r"^/equipe/|^/privacidade(/|$)")
+# The administrator's own (a supervisor gets 403 too). Privacidade follows /api/privacy (supervisors).
+ADMIN_PATHS = re.compile(r"^/equipe/")
 PARAM = re.compile(r"\{[^}]+\}")
 
 
@@ -51,7 +51,7 @@ def test_the_walk_finds_the_supervisor_pages() -> None:
     """The walk is not vacuous: it sees the workspace's routes and the supervisor's screens."""
     paths = {p for _, p in ROUTES}
     assert "/conversas/{conversation_id}/assumir" in paths
-    assert {"/equipe", "/configuracoes/modelos", "/configuracoes/horario", "/auditoria"} <= paths
+    assert {"/equipe", "/configuracoes/modelos", "/configuracoes/horario", "/auditoria", "/privacidade"} <= paths
     assert ("POST", "/equipe/{agent_id}/senha") in ADMIN_ROUTES
 
 

@@ -10,6 +10,7 @@ from carinho.atendimento.web import (
     conversation,
     conversation_panel,
     inbox,
+    privacy,
     settings_hours,
     settings_nav,
     settings_templates,
@@ -26,4 +27,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     settings_templates.router,
     settings_hours.router,
     audit.router,
+    privacy.router,
 ]
