@@ -434,6 +434,11 @@ SHOTS = [
     ),
     Shot("atendimento-configuracoes-horario", lambda d: d.sofia, lambda d: "/configuracoes/horario"),
     Shot("atendimento-auditoria", lambda d: d.sofia, lambda d: "/auditoria"),
+    Shot(
+        "atendimento-privacidade-titular",
+        lambda d: d.admin,
+        lambda d: f"/privacidade?titular={FAMILIES['jorge'][1]}",
+    ),
     # The hub's operations console.
     Shot("console-entrar", lambda d: None, lambda d: "/entrar"),
     Shot("console-painel", lambda d: d.operator, lambda d: "/painel"),
