@@ -111,3 +111,4 @@ async def test_open_now_shows_until_when_and_the_opening_after_it(make_person: M
     page = (await supervisor.page("/configuracoes/horario")).text
     assert "Aberto agora, até 12:00" in page
     assert next_opening(page) == "terça-feira, 01/12 às 13:00"
+    assert "A partir de amanhã, a primeira abertura é <strong>quarta-feira, 02/12 às 08:00</strong>" in page

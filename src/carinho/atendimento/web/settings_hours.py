@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar as month_calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 import holidays
@@ -112,6 +112,10 @@ async def _render(
         "open_now": open_now,
         "closes_at": closes_at,
         "next_opening": await working_hours_service.next_opening_text(session, closes_at or now),
+        # The first opening on a later day (what tonight's out-of-hours reply will announce).
+        "next_day_opening": await working_hours_service.next_opening_text(
+            session, datetime.combine(today + timedelta(days=1), time(0), tzinfo=business.tz)
+        ),
         "weekly": [(d, WEEKDAY_LABELS[d], format_intervals(sorted(weekly[d]))) for d in range(7)],
         "weeks": weeks,
         "weekdays": [(SHORT_WEEKDAYS[d], WEEKDAY_LABELS[d]) for d in CALENDAR_WEEKDAYS],
