@@ -230,6 +230,11 @@
     wireComposers(root || document);
     updateTitle();
   }
-  document.addEventListener("DOMContentLoaded", () => { init(document); startLive(); setInterval(tick, 30000); });
+  function showCurrentScreen() {  // the top menu scrolls sideways on a phone: bring the current item in
+    const current = document.querySelector(".topnav [aria-current='page']");
+    if (current) current.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => { init(document); showCurrentScreen(); startLive(); setInterval(tick, 30000); });
   document.addEventListener("htmx:afterSettle", (e) => init(e.detail.elt));
 })();
