@@ -1,13 +1,18 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from carinho.atendimento.agents.auth import CurrentAgent, SupervisorAgent
 from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.funnel.models import ALLOWED_TRANSITIONS, FunnelStage
+from carinho.atendimento.funnel.report import funnel_report_service
 from carinho.atendimento.funnel.schemas import (
     DocumentOut,
     DocumentRequest,
+    FunnelReportOut,
     LossReasonCreate,
     LossReasonOut,
     LossReasonUpdate,
@@ -18,6 +23,8 @@ from carinho.atendimento.funnel.schemas import (
 from carinho.atendimento.funnel.service import funnel_service
 from carinho.atendimento.inbox.schemas import ConversationOut
 from carinho.atendimento.inbox.service import inbox_service
+from carinho.errors import BadRequest
+from carinho.kit.clock import utcnow
 
 router = APIRouter(prefix="/api", tags=["funil"])
 
@@ -28,6 +35,25 @@ async def stages(agent: CurrentAgent) -> list[StageOut]:
         StageOut(stage=stage, label=stage.label, allowed_next=sorted(ALLOWED_TRANSITIONS[stage]))
         for stage in FunnelStage
     ]
+
+
+@router.get("/funnel/report", response_model=FunnelReportOut)
+async def report(
+    supervisor: SupervisorAgent,
+    session: SessionDep,
+    start: Annotated[
+        datetime | None, Query(alias="from", description="Início (padrão: 30 dias atrás)")
+    ] = None,
+    end: Annotated[datetime | None, Query(alias="to", description="Fim, exclusivo (padrão: agora)")] = None,
+) -> FunnelReportOut:
+    """Conversão entre as etapas e motivos de perda no período."""
+    end = end or utcnow()
+    start = start or end - timedelta(days=30)
+    if start.tzinfo is None or end.tzinfo is None:
+        raise BadRequest("Informe as datas com fuso horário (ex.: 2026-12-01T00:00:00-03:00).")
+    if start >= end:
+        raise BadRequest("O início ('from') deve ser anterior ao fim ('to').")
+    return FunnelReportOut.model_validate(await funnel_report_service.report(session, start, end))
 
 
 @router.post("/conversations/{conversation_id}/funnel", response_model=ConversationOut)

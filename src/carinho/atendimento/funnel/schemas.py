@@ -79,3 +79,31 @@ class DocumentOut(BaseModel):
     agent_id: int | None
     created_at: datetime
     sent_at: datetime | None
+
+
+class FunnelStepOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    stage: FunnelStage
+    reached: int = Field(description="Leads que chegaram a esta etapa (ou a uma posterior) no período.")
+    rate: float | None = Field(description="% dos leads da etapa anterior; null na primeira.")
+
+
+class LossShareOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    reason_id: int | None
+    label: str
+    count: int
+    share: float
+
+
+class FunnelReportOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    start: datetime
+    end: datetime
+    steps: list[FunnelStepOut]
+    overall: float | None = Field(description="% dos leads novos do período que foram ganhos.")
+    lost: int
+    losses: list[LossShareOut]
