@@ -23,7 +23,9 @@ def navigation(request: Request) -> list[NavItem]:
 
 
 # Supervision pages add themselves here (the supervisor's screens).
-SUPERVISOR_NAV: list[NavItem] = []
+SUPERVISOR_NAV: list[NavItem] = [
+    NavItem("Funil", "/supervisao/funil", "funil"),
+]
 
 pages = Pages(
     app_name="Carinho Atendimento",

@@ -14,6 +14,7 @@ from carinho.atendimento.web import (
     settings_hours,
     settings_nav,
     settings_templates,
+    supervision_funnel,
     team,
 )
 
@@ -28,4 +29,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     settings_hours.router,
     audit.router,
     privacy.router,
+    supervision_funnel.router,
 ]
