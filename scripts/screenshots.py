@@ -44,6 +44,7 @@ FAMILIES = {  # key: (name on WhatsApp, phone)
     "carlos": ("Carlos Menezes", "11955554444"),
     "patricia": ("Patrícia Gomes", "11961234567"),
     "helena": ("Helena Prado", "11948765432"),
+    "marcos": ("Marcos Tavares", "11962223344"),
 }
 
 
@@ -106,6 +107,12 @@ class Morning:
         for stage in stages:
             self.platform.api("POST", self._path(key, "funnel"), json={"stage": stage}, as_=self.day.ana)
 
+    def loses(self, key: str, reason_code: str, note: str) -> None:
+        reasons = self.platform.api("GET", "/api/loss-reasons", as_=self.day.ana)
+        reason_id = next(r["id"] for r in reasons if r["code"] == reason_code)
+        body = {"stage": "lost", "loss_reason_id": reason_id, "note": note}
+        self.platform.api("POST", self._path(key, "funnel"), json=body, as_=self.day.ana)
+
     def escalates(self, key: str, level: str, reason: str) -> None:
         body = {"to_level": level, "reason": reason}
         self.platform.api("POST", self._path(key, "escalate"), json=body, as_=self.day.ana)
@@ -147,6 +154,12 @@ def realistic_morning(platform: Platform) -> Day:
         "francisca", "Bom dia, Francisca! Enviei a proposta para o seu e-mail. Qualquer dúvida, é só chamar."
     )
     m.funnel("francisca", "in_service", "qualified", "proposal_sent")
+
+    # A family that found it too expensive: lost, with its reason (the Funil's loss reasons).
+    m.writes("marcos", "Qual o valor de uma cuidadora 24 horas?")
+    m.replies("marcos", "Olá, Marcos! Para 24 horas a diária fica em R$ 480. Posso enviar a proposta?")
+    m.writes("marcos", "Ficou acima do que podemos pagar agora, obrigado.")
+    m.loses("marcos", "preco", "Achou caro; pediu retorno em março.")
 
     # A number without WhatsApp: the reply fails, with the reason and "Reenviar".
     m.writes("primavera", "Vocês fazem plantão de fim de semana em casa de repouso?")
@@ -328,6 +341,15 @@ def _scroll_to(heading: str) -> Callable[[Any, str], None]:
     return act
 
 
+def _refused_move(page: Any, width: str) -> None:
+    """On the Funil's board: Rosa (Qualificado) straight to Ganho — refused, with the reason."""
+    card = page.locator(".board-card", has_text="Rosa Maria Ferreira")
+    card.get_by_text("Mover", exact=False).first.click()
+    card.get_by_label("Para a etapa").select_option(label="Ganho")
+    card.get_by_role("button", name="Mover").click()
+    page.locator(".toast", has_text="Transição não permitida").wait_for()
+
+
 def _bulk_dialog(page: Any, width: str) -> None:
     page.get_by_role("button", name=re.compile("Reenviar os abertos")).click()
     page.get_by_role("dialog", name="Reenviar em lote").get_by_text(
@@ -411,6 +433,14 @@ SHOTS = [
         "atendimento-conversa-emergencia",
         lambda d: d.sofia,
         lambda d: f"/conversas/{d.conversation('carlos')}",
+    ),
+    Shot("atendimento-funil", lambda d: d.sofia, lambda d: "/supervisao/funil"),
+    Shot(
+        "atendimento-funil-movimento-recusado",
+        lambda d: d.sofia,
+        lambda d: "/supervisao/funil",
+        _refused_move,
+        widths=("desktop",),
     ),
     Shot("atendimento-atalhos", lambda d: d.ana, lambda d: "/conversas", _shortcuts, widths=("desktop",)),
     Shot("atendimento-alterar-senha", lambda d: d.ana, lambda d: "/conta/senha"),
