@@ -25,6 +25,7 @@ def navigation(request: Request) -> list[NavItem]:
 # Supervision pages add themselves here (the supervisor's screens).
 SUPERVISOR_NAV: list[NavItem] = [
     NavItem("Funil", "/supervisao/funil", "funil"),
+    NavItem("Ocorrências", "/supervisao/ocorrencias", "ocorrencias"),
 ]
 
 pages = Pages(

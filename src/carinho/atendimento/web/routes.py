@@ -16,6 +16,7 @@ from carinho.atendimento.web import (
     settings_templates,
     supervision_funnel,
     team,
+    supervision_incidents,
 )
 
 PAGE_ROUTERS: list[APIRouter] = [
@@ -30,4 +31,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     audit.router,
     privacy.router,
     supervision_funnel.router,
+    supervision_incidents.router,
 ]
