@@ -27,7 +27,7 @@ async def _price(rt: Runtime) -> LossReason:
 async def test_the_board_refuses_a_move_the_rules_forbid_and_makes_an_allowed_one(
     seeded: Runtime, make_person: MakePerson
 ) -> None:
-    ana, conversation_id = await n1_with_conversation(make_person)
+    _, conversation_id = await n1_with_conversation(make_person)
     sup = await make_person(Role.supervisor, SupportLevel.n3)
     page = await sup.page("/supervisao/funil")
     assert page.status_code == 200, page.text
@@ -52,7 +52,9 @@ async def test_the_board_refuses_a_move_the_rules_forbid_and_makes_an_allowed_on
     assert f'id="lead-{conversation_id}"' in qualified
 
 
-async def test_the_report_counts_conversion_and_loss_reasons(seeded: Runtime, make_person: MakePerson) -> None:
+async def test_the_report_counts_conversion_and_loss_reasons(
+    seeded: Runtime, make_person: MakePerson
+) -> None:
     ana, first = await n1_with_conversation(make_person)
     second = await new_conversation(ana)
     sup = await make_person(Role.supervisor, SupportLevel.n3)

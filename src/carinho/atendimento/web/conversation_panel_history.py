@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from carinho.atendimento.agents.models import Role
 from carinho.atendimento.funnel.models import FunnelStage
@@ -64,7 +66,16 @@ def history_lines(
     ]
 
 
-def actor_text(entry: HistoryEntry) -> str:
+class ActorRecord(Protocol):
+    """Anything that records who acted: an audit-trail entry, an incident's timeline event."""
+
+    @property
+    def actor_type(self) -> str: ...
+    @property
+    def actor_name(self) -> str | None: ...
+
+
+def actor_text(entry: ActorRecord) -> str:
     if entry.actor_type == ActorType.agent.value:
         return entry.actor_name or "Atendente"
     if entry.actor_type == ActorType.contact.value:

@@ -7,7 +7,7 @@ not allow is refused with the service's reason (a toast), Perdido needs a loss r
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -22,6 +22,7 @@ from carinho.atendimento.funnel.service import funnel_service
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.web.conversation_panel_actions import Short, optional_id, validated
 from carinho.atendimento.web.conversation_panel_render import ConversationId
+from carinho.atendimento.web.conversation_panel_views import STAGE_TONES
 from carinho.atendimento.web.pages import pages
 from carinho.atendimento.web.supervision_period import ReportPeriod
 from carinho.kit.ui.toasts import toast_trigger
@@ -31,23 +32,15 @@ router = APIRouter(include_in_schema=False)
 PAGE_URL = "/supervisao/funil"
 BOARD_URL = "/supervisao/funil/quadro"
 PER_STAGE = 20
-STAGE_TONE = {
-    "new": "info",
-    "in_service": "primary",
-    "qualified": "accent",
-    "proposal_sent": "warning",
-    "won": "success",
-    "lost": "danger",
-}
 
 
-async def _board_context(session: AsyncSession) -> dict[str, object]:
+async def _board_context(session: AsyncSession) -> dict[str, Any]:
     return {
         "columns": await funnel_report_service.board(session, PER_STAGE),
         "stages": list(FunnelStage),
         "allowed": {stage.value: {s.value for s in ALLOWED_TRANSITIONS[stage]} for stage in FunnelStage},
         "loss_reasons": await funnel_service.loss_reasons(session, active=True),
-        "stage_tone": STAGE_TONE,
+        "stage_tone": STAGE_TONES,
         "per_stage": PER_STAGE,
     }
 

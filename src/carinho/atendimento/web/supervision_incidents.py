@@ -1,0 +1,210 @@
+"""Ocorrências e emergências (supervisors): the list with filters (state in the URL, newest first,
+keyset pages), one incident with its timeline, and its actions — acknowledge an emergency, move its
+status (resolve needs a resolution), redeliver to operação, add a note. Each action calls the same
+service as the JSON API and answers htmx with the incident again and a toast; a refusal is a toast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carinho.atendimento.agents.auth import SessionSupervisor
+from carinho.atendimento.agents.models import Agent
+from carinho.atendimento.deps import SessionDep
+from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.incidents.emergencies import emergency_service
+from carinho.atendimento.incidents.models import Incident, IncidentStatus, Severity, TimelineAction
+from carinho.atendimento.incidents.repository import IncidentFilters
+from carinho.atendimento.incidents.schemas import StatusChange
+from carinho.atendimento.incidents.service import incident_service
+from carinho.atendimento.web.conversation_panel_actions import Text, validated
+from carinho.atendimento.web.conversation_panel_history import actor_text
+from carinho.atendimento.web.conversation_panel_render import ConversationId as IncidentId
+from carinho.atendimento.web.conversation_panel_views import incident_item
+from carinho.atendimento.web.pages import pages
+from carinho.kit.ui.toasts import toast_trigger
+
+router = APIRouter(include_in_schema=False)
+
+LIST_URL = "/supervisao/ocorrencias"
+PAGE_SIZE = 30
+# (URL value, what a person reads, the statuses it selects)
+STATES: list[tuple[str, str, list[str]]] = [
+    ("ativas", "Abertas e em andamento", [IncidentStatus.open.value, IncidentStatus.in_progress.value]),
+    *[(s.value, s.label, [s.value]) for s in IncidentStatus],
+    ("todas", "Todas", []),
+]
+KINDS = [("emergencias", "Só emergências", True), ("comuns", "Só ocorrências comuns", False)]
+
+
+def _pick(value: str | None, keys: list[str]) -> str | None:
+    return value if value in keys else None
+
+
+@dataclass(frozen=True)
+class ListState:
+    situacao: str = "ativas"
+    gravidade: str | None = None
+    categoria: str | None = None
+    tipo: str | None = None
+    antes: int | None = None
+
+    @classmethod
+    def from_query(cls, params: Any, categories: list[str]) -> ListState:
+        before = params.get("antes") or ""
+        return cls(
+            situacao=_pick(params.get("situacao"), [k for k, _, _ in STATES]) or "ativas",
+            gravidade=_pick(params.get("gravidade"), [s.value for s in Severity]),
+            categoria=_pick(params.get("categoria"), categories),
+            tipo=_pick(params.get("tipo"), [k for k, _, _ in KINDS]),
+            antes=int(before) if before.isdigit() and len(before) < 18 else None,
+        )
+
+    def filters(self) -> IncidentFilters:
+        return IncidentFilters(
+            status=next(v for k, _, v in STATES if k == self.situacao) or None,
+            severity=[self.gravidade] if self.gravidade else None,
+            category_code=self.categoria,
+            is_emergency=next((v for k, _, v in KINDS if k == self.tipo), None),
+            before_id=self.antes,
+            limit=PAGE_SIZE + 1,
+        )
+
+    def query(self, **changes: Any) -> str:
+        state = replace(self, **changes)
+        pairs = [
+            ("situacao", None if state.situacao == "ativas" else state.situacao),
+            ("gravidade", state.gravidade),
+            ("categoria", state.categoria),
+            ("tipo", state.tipo),
+            ("antes", state.antes),
+        ]
+        return urlencode([(k, v) for k, v in pairs if v is not None])
+
+
+@router.get(LIST_URL)
+async def incidents_page(request: Request, session: SessionDep, supervisor: SessionSupervisor) -> Response:
+    categories = list(await incident_service.categories(session, active=None))
+    state = ListState.from_query(request.query_params, [c.code for c in categories])
+    found = list(await incident_service.search(session, supervisor, state.filters()))
+    items = found[:PAGE_SIZE]
+    older = state.query(antes=items[-1].id) if len(found) > PAGE_SIZE else None
+    return pages.render(
+        request,
+        "atendimento/supervision/incidents.html",
+        title="Ocorrências",
+        active="ocorrencias",
+        state=state,
+        items=[incident_item(i) for i in items],
+        older=older,
+        newest=state.query(antes=None) if state.antes else None,
+        states=[(k, label) for k, label, _ in STATES],
+        severities=[(s.value, s.label) for s in Severity],
+        categories=[(c.code, c.name) for c in categories],
+        kinds=[(k, label) for k, label, _ in KINDS],
+    )
+
+
+async def _detail_context(session: AsyncSession, incident: Incident) -> dict[str, Any]:
+    events = await incident_service.timeline(session, incident)
+    return {
+        "item": incident_item(incident),
+        "timeline": [(e, _event_label(e.action), actor_text(e)) for e in reversed(events)],
+        "status_labels": {s.value: s.label for s in IncidentStatus},
+    }
+
+
+def _event_label(action: str) -> str:
+    try:
+        return TimelineAction(action).label
+    except ValueError:
+        return action
+
+
+@router.get(LIST_URL + "/{incident_id}")
+async def incident_page(
+    request: Request, incident_id: IncidentId, session: SessionDep, supervisor: SessionSupervisor
+) -> Response:
+    incident = await incident_service.get_for(session, supervisor, incident_id)
+    return pages.render(
+        request,
+        "atendimento/supervision/incident.html",
+        title=f"Ocorrência #{incident.id}",
+        active="ocorrencias",
+        **await _detail_context(session, incident),
+    )
+
+
+async def _locked(session: AsyncSession, agent: Agent, incident_id: int) -> Incident:
+    return await incident_service.get_for(session, agent, incident_id, lock=True)
+
+
+async def _answer(request: Request, session: AsyncSession, incident: Incident, done: str) -> Response:
+    """The incident's body again (htmx swaps it in place) with a toast."""
+    fresh = await incident_service.get(session, incident.id)
+    return pages.render(
+        request,
+        "atendimento/supervision/incident_body.html",
+        headers={"HX-Trigger": toast_trigger(done)},
+        **await _detail_context(session, fresh),
+    )
+
+
+@router.post(LIST_URL + "/{incident_id}/reconhecer")
+async def acknowledge(
+    request: Request, incident_id: IncidentId, session: SessionDep, supervisor: SessionSupervisor
+) -> Response:
+    incident = await _locked(session, supervisor, incident_id)
+    await incident_service.acknowledge(session, supervisor, incident)
+    return await _answer(request, session, incident, "Emergência reconhecida: você está cuidando do caso.")
+
+
+@router.post(LIST_URL + "/{incident_id}/reenviar")
+async def redeliver(
+    request: Request, incident_id: IncidentId, session: SessionDep, supervisor: SessionSupervisor
+) -> Response:
+    incident = await _locked(session, supervisor, incident_id)
+    await emergency_service.redeliver(session, supervisor, incident)
+    return await _answer(request, session, incident, "Novo envio à operação solicitado.")
+
+
+@router.post(LIST_URL + "/{incident_id}/status")
+async def change_status(
+    request: Request,
+    incident_id: IncidentId,
+    session: SessionDep,
+    supervisor: SessionSupervisor,
+    status: Annotated[str, Form(max_length=16)] = "",
+    resolucao: Text = "",
+) -> Response:
+    body = validated(
+        StatusChange,
+        {"status": "Escolha o novo status.", "resolution": "A resolução pode ter até 10.000 caracteres."},
+        status=status,
+        resolution=resolucao.strip() or None,
+    )
+    incident = await _locked(session, supervisor, incident_id)
+    await incident_service.change_status(
+        session, Actor.of(supervisor), incident, body.status, note=body.note, resolution=body.resolution
+    )
+    label = IncidentStatus(incident.status).label.lower()
+    return await _answer(request, session, incident, f"Ocorrência {label}: {incident.title}.")
+
+
+@router.post(LIST_URL + "/{incident_id}/anotar")
+async def add_note(
+    request: Request,
+    incident_id: IncidentId,
+    session: SessionDep,
+    supervisor: SessionSupervisor,
+    nota: Text = "",
+) -> Response:
+    incident = await _locked(session, supervisor, incident_id)
+    await incident_service.add_note(session, Actor.of(supervisor), incident, nota)
+    return await _answer(request, session, incident, "Anotação registrada.")
