@@ -60,6 +60,7 @@ class Day:
     admin: Account  # atendimento's first administrator
     conversations: dict[str, int] = field(default_factory=dict)
     hub: dict[str, int] = field(default_factory=dict)  # event and DLQ ids the console's shots open
+    incidents: dict[str, int] = field(default_factory=dict)  # the emergency the supervisor's shots open
 
     def conversation(self, key: str) -> int:
         return self.conversations[key]
@@ -177,6 +178,9 @@ def realistic_morning(platform: Platform) -> Day:
     m.writes("patricia", "Oi! Vocês atendem em Santo André? Minha tia precisa de ajuda com o banho.")
     m.writes("helena", "Boa tarde, gostaria de saber o valor da diária de uma acompanhante hospitalar.")
 
+    carlos = day.conversation("carlos")
+    emergency = platform.api("GET", f"/api/conversations/{carlos}/incidents", as_=day.sofia)
+    day.incidents["carlos"] = emergency[0]["id"]
     _wait_for_failed_send(platform, day)
     _wait_for_sla_monitor(platform)
     _hub_failures(platform, day)
@@ -441,6 +445,12 @@ SHOTS = [
         lambda d: "/supervisao/funil",
         _refused_move,
         widths=("desktop",),
+    ),
+    Shot("atendimento-ocorrencias", lambda d: d.sofia, lambda d: "/supervisao/ocorrencias"),
+    Shot(
+        "atendimento-ocorrencia-emergencia",
+        lambda d: d.sofia,
+        lambda d: f"/supervisao/ocorrencias/{d.incidents['carlos']}",
     ),
     Shot("atendimento-atalhos", lambda d: d.ana, lambda d: "/conversas", _shortcuts, widths=("desktop",)),
     Shot("atendimento-alterar-senha", lambda d: d.ana, lambda d: "/conta/senha"),
