@@ -64,6 +64,7 @@ class Action:
     survey_answered = "survey.answered"
     followup_created = "followup.created"
     followup_done = "followup.done"
+    followup_assigned = "followup.assigned"
     data_exported = "privacy.exported"
     data_erased = "privacy.erased"
     data_anonymised = "privacy.anonymised"
@@ -140,6 +141,7 @@ ACTION_LABELS = {
     Action.survey_answered: "Pesquisa respondida",
     Action.followup_created: "Acompanhamento criado",
     Action.followup_done: "Acompanhamento concluído",
+    Action.followup_assigned: "Acompanhamento atribuído",
     Action.data_exported: "Dados pessoais exportados",
     Action.data_erased: "Dados pessoais apagados",
     Action.data_anonymised: "Dados anonimizados (retenção)",

@@ -16,6 +16,8 @@ from carinho.atendimento.satisfaction.followups import followup_service
 from carinho.atendimento.satisfaction.models import Followup, FollowupStatus
 from carinho.atendimento.satisfaction.reports import GroupBy, Period, report_service
 from carinho.atendimento.satisfaction.schemas import (
+    CommentOut,
+    FollowupAssignIn,
     FollowupDoneIn,
     FollowupOut,
     NpsReportOut,
@@ -149,6 +151,35 @@ async def list_followups(
         session, status=status, assignee_id=assignee_id, limit=limit, offset=offset
     )
     return [_followup_out(f, score, comment, contact_id) for f, score, comment, contact_id in rows]
+
+
+@router.post("/followups/{followup_id}/assign", response_model=FollowupOut)
+async def followup_assign(
+    agent: SupervisorAgent,
+    session: SessionDep,
+    followup_id: Annotated[int, Path(ge=1, le=INT_MAX)],
+    body: FollowupAssignIn,
+) -> FollowupOut:
+    """Passa o acompanhamento a outro supervisor."""
+    followup = await followup_service.assign(session, agent, followup_id, body.assignee_id)
+    survey = await satisfaction_service.survey(session, followup.survey_id)
+    return _followup_out(followup, survey.score, survey.comment, survey.contact_id)
+
+
+@router.get("/nps/comments", response_model=list[CommentOut])
+async def nps_comments(
+    agent: SupervisorAgent,
+    session: SessionDep,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[CommentOut]:
+    """Comentários das respostas do período, das mais novas às mais antigas."""
+    end = _aware(end, "to") if end else utcnow()
+    start = _aware(start, "from") if start else end - timedelta(days=30)
+    if start >= end:
+        raise BadRequest("O início ('from') deve ser anterior ao fim ('to').")
+    return [CommentOut(**c) for c in await report_service.comments(session, start, end, limit)]
 
 
 @router.post("/followups/{followup_id}/done", response_model=FollowupOut)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.atendimento.agents.models import Agent
+from carinho.atendimento.agents.models import Agent, Role
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.alerts import alert_service
 from carinho.atendimento.satisfaction.models import Followup, FollowupStatus, SatisfactionSettings, Survey
 from carinho.atendimento.satisfaction.repository import SatisfactionRepository
 from carinho.atendimento.working_hours.service import working_hours_service
-from carinho.errors import Conflict, NotFound
+from carinho.errors import BadRequest, Conflict, NotFound
 from carinho.kit.clock import utcnow
 
 DETRACTOR_MAX = 6
@@ -114,6 +116,34 @@ class FollowupService:
         )
         await session.flush()
         return followup
+
+    async def assign(
+        self, session: AsyncSession, supervisor: Agent, followup_id: int, assignee_id: int
+    ) -> Followup:
+        """Hand an open follow-up to another supervisor (or administrator)."""
+        followup = await SatisfactionRepository(session).followup(followup_id)
+        if followup is None:
+            raise NotFound("Acompanhamento não encontrado.")
+        if followup.status == FollowupStatus.done.value:
+            raise Conflict("Este acompanhamento já foi concluído.")
+        assignee = await session.get(Agent, assignee_id)
+        if assignee is None or not assignee.active or not assignee.has_role(Role.supervisor):
+            raise BadRequest("Escolha um supervisor ativo para o acompanhamento.")
+        before = followup.assignee_id
+        followup.assignee_id = assignee.id
+        history_service.record(
+            session,
+            Action.followup_assigned,
+            Actor.of(supervisor),
+            conversation_id=followup.conversation_id,
+            before={"assignee_id": before},
+            after={"assignee_id": assignee.id, "followup_id": followup.id},
+        )
+        await session.flush()
+        return followup
+
+    async def assignees(self, session: AsyncSession) -> Sequence[Agent]:
+        return await SatisfactionRepository(session).active_supervisors()
 
 
 followup_service = FollowupService()

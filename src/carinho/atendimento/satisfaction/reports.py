@@ -178,6 +178,26 @@ class ReportService:
             return {**SOURCE_LABELS}
         return {}
 
+    async def comments(
+        self, session: AsyncSession, start: datetime, end: datetime, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """The comments answered in the period, newest first, with the agent's name."""
+        repo = SatisfactionRepository(session)
+        rows = await repo.comments_between(start, end, limit)
+        names = await repo.agent_names({r.agent_id for r in rows if r.agent_id is not None})
+        return [
+            {
+                "survey_id": r.id,
+                "conversation_id": r.conversation_id,
+                "agent": names.get(r.agent_id) if r.agent_id is not None else None,
+                "score": r.score,
+                "csat": r.csat,
+                "comment": r.comment,
+                "answered_at": r.answered_at,
+            }
+            for r in rows
+        ]
+
     async def last_30_days(self, session: AsyncSession, now: datetime) -> dict[str, Any]:
         repo = SatisfactionRepository(session)
         responses, promoters, detractors = await repo.answered_since(now - timedelta(days=30))

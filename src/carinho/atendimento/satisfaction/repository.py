@@ -208,6 +208,33 @@ class SatisfactionRepository:
                 return agent
         return None
 
+    async def active_supervisors(self) -> Sequence[Agent]:
+        """Who may take a follow-up: active supervisors and administrators, by name."""
+        stmt = (
+            select(Agent)
+            .where(Agent.active.is_(True), Agent.role.in_([Role.supervisor.value, Role.admin.value]))
+            .order_by(Agent.name, Agent.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def comments_between(self, start: datetime, end: datetime, limit: int) -> list[Any]:
+        """The answers with a comment in the period, newest first."""
+        stmt = (
+            select(
+                Survey.id,
+                Survey.conversation_id,
+                Survey.agent_id,
+                Survey.score,
+                Survey.csat,
+                Survey.comment,
+                Survey.answered_at,
+            )
+            .where(Survey.answered_at >= start, Survey.answered_at < end, Survey.comment.is_not(None))
+            .order_by(Survey.answered_at.desc(), Survey.id.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).all())
+
     # --- personal data
     async def surveys_of(self, contact_ids: list[int]) -> Sequence[Survey]:
         stmt = select(Survey).where(Survey.contact_id.in_(contact_ids)).order_by(Survey.id)

@@ -114,3 +114,17 @@ class FollowupDoneIn(BaseModel):
     note: str | None = Field(
         default=None, max_length=5000, examples=["Liguei para a cliente; trocamos a cuidadora."]
     )
+
+
+class FollowupAssignIn(BaseModel):
+    assignee_id: int = Field(ge=1, le=2_147_483_647, description="Supervisor (ou administrador) ativo")
+
+
+class CommentOut(BaseModel):
+    survey_id: int
+    conversation_id: int
+    agent: str | None
+    score: int | None
+    csat: int | None
+    comment: str
+    answered_at: datetime
