@@ -26,6 +26,7 @@ def navigation(request: Request) -> list[NavItem]:
 SUPERVISOR_NAV: list[NavItem] = [
     NavItem("Funil", "/supervisao/funil", "funil"),
     NavItem("Ocorrências", "/supervisao/ocorrencias", "ocorrencias"),
+    NavItem("Satisfação", "/supervisao/satisfacao", "satisfacao"),
 ]
 
 pages = Pages(

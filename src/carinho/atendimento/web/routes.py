@@ -17,6 +17,7 @@ from carinho.atendimento.web import (
     supervision_funnel,
     team,
     supervision_incidents,
+    supervision_satisfaction,
 )
 
 PAGE_ROUTERS: list[APIRouter] = [
@@ -32,4 +33,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     privacy.router,
     supervision_funnel.router,
     supervision_incidents.router,
+    supervision_satisfaction.router,
 ]
