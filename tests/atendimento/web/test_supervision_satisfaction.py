@@ -1,0 +1,88 @@
+"""Satisfação (NPS), for supervisors: the figures of the period, the breakdowns, the comments, and a
+detractor's follow-up assigned and concluded on the page."""
+
+from __future__ import annotations
+
+import httpx
+
+from carinho.atendimento.agents.models import Role, SupportLevel
+from carinho.runtime import Runtime
+from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at
+from tests.atendimento.satisfaction.flow import (
+    SENT_INSTANT,
+    answered_and_resolved,
+    followups,
+    quiet_automations,
+    run_jobs_at,
+    surveys,
+)
+from tests.atendimento.web.conftest import MakePerson
+from tests.atendimento.web.test_conversation_panel import refusal, text_of, toast
+
+PAGE = "/supervisao/satisfacao"
+
+
+async def test_a_detractor_is_seen_assigned_and_followed_up(
+    seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent, make_person: MakePerson
+) -> None:
+    freeze_at(OPEN_INSTANT)
+    api = await make_agent(Role.supervisor)
+    await quiet_automations(api)
+    conversation_id = await answered_and_resolved(atendimento, api, "P1")
+    await run_jobs_at(seeded, SENT_INSTANT)
+    [survey] = await surveys(seeded)
+    answered = await atendimento.post(
+        f"/nps/{survey.token}", data={"score": "3", "csat": "2", "comment": "Demoraram para responder"}
+    )
+    assert answered.status_code == 200
+    [followup] = await followups(seeded)
+    sup = await make_person(Role.supervisor, SupportLevel.n3)
+
+    page = await sup.page(PAGE)
+    assert page.status_code == 200, page.text
+    words = text_of(page.text)
+    assert "NPS -100,0" in words and "CSAT 0,0 %" in words and "Respostas 1 de 1 pesquisas enviadas" in words
+    assert "Detratores (0–6) 1 100,0 %" in words
+    assert "Demoraram para responder" in words and f"conversa #{conversation_id}" in words
+    assert f'id="acompanhamento-{followup.id}"' in page.text and "Nota 3" in words
+    # the breakdowns: by level, by channel of the answer
+    assert "N1 -100,0" in text_of((await sup.page(f"{PAGE}?por=nivel")).text)
+    assert "Link -100,0" in text_of((await sup.page(f"{PAGE}?por=canal")).text)
+
+    url = f"{PAGE}/acompanhamentos/{followup.id}"
+    nobody = await sup.htmx("POST", f"{url}/atribuir", data={"responsavel": ""})
+    assert nobody.status_code == 400 and refusal(nobody) == "Escolha o supervisor responsável."
+    assigned = await sup.htmx("POST", f"{url}/atribuir", data={"responsavel": str(sup.agent_id)})
+    assert assigned.status_code == 200, refusal(assigned)
+    assert toast(assigned).startswith("Acompanhamento atribuído a Pessoa")
+    assert (await followups(seeded))[0].assignee_id == sup.agent_id
+
+    done = await sup.htmx("POST", f"{url}/concluir", data={"nota": "Liguei e pedimos desculpas"})
+    assert toast(done) == "Acompanhamento concluído." and "Nenhum acompanhamento aberto" in text_of(done.text)
+    [followup] = await followups(seeded)
+    assert (followup.status, followup.note, followup.done_by_id) == (
+        "done",
+        "Liguei e pedimos desculpas",
+        sup.agent_id,
+    )
+    again = await sup.htmx("POST", f"{url}/concluir", data={"nota": ""})
+    assert again.status_code == 409 and refusal(again) == "Este acompanhamento já foi concluído."
+    concluded = text_of((await sup.page(f"{PAGE}/acompanhamentos?acompanhamentos=concluidos")).text)
+    assert "Liguei e pedimos desculpas" in concluded
+
+    # the same through the API (the page's service)
+    comments = await api.get("/api/satisfaction/nps/comments")
+    assert [c["comment"] for c in comments.json()] == ["Demoraram para responder"]
+
+
+async def test_an_empty_period_and_an_attendant(make_person: MakePerson) -> None:
+    sup = await make_person(Role.supervisor)
+    words = text_of((await sup.page(f"{PAGE}?de=2020-01-01&ate=2020-01-31&serie=mes&por=zzz")).text)
+    assert (
+        "NPS —" in words
+        and "Nenhuma resposta no período" in words
+        and "Nenhum comentário no período" in words
+    )
+    ana = await make_person(Role.agent)
+    assert (await ana.page(PAGE)).status_code == 403
+    assert (await ana.htmx("POST", f"{PAGE}/acompanhamentos/1/concluir", data={})).status_code == 403
