@@ -44,7 +44,7 @@ FAMILIES = {  # key: (name on WhatsApp, phone)
     "carlos": ("Carlos Menezes", "11955554444"),
     "patricia": ("Patrícia Gomes", "11961234567"),
     "helena": ("Helena Prado", "11948765432"),
-    "marcos": ("Marcos Tavares", "11962223344"),
+    "otavio": ("Otávio Brandão", "11962223344"),
 }
 
 
@@ -157,10 +157,13 @@ def realistic_morning(platform: Platform) -> Day:
     m.funnel("francisca", "in_service", "qualified", "proposal_sent")
 
     # A family that found it too expensive: lost, with its reason (the Funil's loss reasons).
-    m.writes("marcos", "Qual o valor de uma cuidadora 24 horas?")
-    m.replies("marcos", "Olá, Marcos! Para 24 horas a diária fica em R$ 480. Posso enviar a proposta?")
-    m.writes("marcos", "Ficou acima do que podemos pagar agora, obrigado.")
-    m.loses("marcos", "preco", "Achou caro; pediu retorno em março.")
+    m.writes("otavio", "Qual o valor de uma cuidadora 24 horas?")
+    m.replies("otavio", "Olá, Otávio! Para 24 horas a diária fica em R$ 480. Posso enviar a proposta?")
+    m.writes("otavio", "Ficou acima do que podemos pagar agora, obrigado.")
+    m.loses("otavio", "preco", "Achou caro; pediu retorno em março.")
+    m.platform.api(
+        "PATCH", f"/api/conversations/{day.conversation('otavio')}", json={"status": "resolved"}, as_=day.ana
+    )
 
     # A number without WhatsApp: the reply fails, with the reason and "Reenviar".
     m.writes("primavera", "Vocês fazem plantão de fim de semana em casa de repouso?")
@@ -181,6 +184,7 @@ def realistic_morning(platform: Platform) -> Day:
     carlos = day.conversation("carlos")
     emergency = platform.api("GET", f"/api/conversations/{carlos}/incidents", as_=day.sofia)
     day.incidents["carlos"] = emergency[0]["id"]
+    _detractor_answers(platform, m)
     _wait_for_failed_send(platform, day)
     _wait_for_sla_monitor(platform)
     _hub_failures(platform, day)
@@ -249,6 +253,22 @@ def hub_morning(platform: Platform) -> None:
 
     try:
         eventually(synced, timeout=60, what="the syncs started from the API to finish")
+    except AssertionError as exc:
+        print(f"warning: {exc}", file=sys.stderr)
+
+
+def _detractor_answers(platform: Platform, m: Morning) -> None:
+    """Otávio's satisfaction survey (sent after his conversation was resolved): a 4 and a comment —
+    a detractor, so a supervisor's follow-up (the Satisfação page)."""
+    url = f"/api/satisfaction/conversations/{m.day.conversation('otavio')}/surveys"
+
+    def sent() -> bool:
+        return any(s["status"] == "sent" for s in platform.api("GET", url))
+
+    try:
+        eventually(sent, timeout=60, what="the satisfaction survey to Otávio")
+        m.writes("otavio", "4")
+        m.writes("otavio", "O valor é alto e demoraram para responder no começo.")
     except AssertionError as exc:
         print(f"warning: {exc}", file=sys.stderr)
 
@@ -451,6 +471,14 @@ SHOTS = [
         "atendimento-ocorrencia-emergencia",
         lambda d: d.sofia,
         lambda d: f"/supervisao/ocorrencias/{d.incidents['carlos']}",
+    ),
+    Shot("atendimento-satisfacao", lambda d: d.sofia, lambda d: "/supervisao/satisfacao"),
+    Shot(
+        "atendimento-satisfacao-acompanhamentos",
+        lambda d: d.sofia,
+        lambda d: "/supervisao/satisfacao",
+        _scroll_to("Acompanhamento de detratores"),
+        widths=("desktop",),
     ),
     Shot("atendimento-atalhos", lambda d: d.ana, lambda d: "/conversas", _shortcuts, widths=("desktop",)),
     Shot("atendimento-alterar-senha", lambda d: d.ana, lambda d: "/conta/senha"),
