@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
+from carinho.kit.ui.charts import CHART_GLOBALS
 from carinho.kit.ui.formatting import FILTERS
 
 KIT_DIR = Path(__file__).parent
@@ -63,6 +64,7 @@ class Pages:
             lstrip_blocks=True,
         )
         self.env.filters.update(FILTERS)
+        self.env.globals.update(CHART_GLOBALS)
         self.env.globals.update(static=static_url, vendor=vendor_url, app_name=app_name, home=home)
 
     def render(
