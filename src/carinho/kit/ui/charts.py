@@ -141,7 +141,7 @@ def _table(labels: Sequence[str], series: Sequence[Series], fmt: Formatter, titl
         rows.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>')
     return (
         '<details class="chart-data"><summary>Ver dados</summary>'
-        f'<table class="table"><caption class="visually-hidden">{escape(title)}</caption>'
+        f'<table class="data"><caption class="visually-hidden">{escape(title)}</caption>'
         f'<thead><tr><th scope="col"><span class="visually-hidden">Período</span></th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></details>"
     )
