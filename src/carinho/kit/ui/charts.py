@@ -50,12 +50,15 @@ def _clean(value: float | int | None) -> float | None:
 
 
 def _default_fmt(value: float) -> str:
-    return number_br(value, 0 if float(value).is_integer() else 1)
+    """'3', '2,5', '0,25': as many decimals as the value needs, up to two."""
+    number = float(value)
+    decimals = next((d for d in (0, 1) if round(number, d) == round(number, 6)), 2)
+    return number_br(number, decimals)
 
 
-def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+def nice_ticks(low: float, high: float, count: int = 4, *, whole: bool = False) -> list[float]:
     """Round axis steps covering [low, high] (always including 0 when the range crosses it):
-    (0, 87) → [0, 25, 50, 75, 100]."""
+    (0, 87) → [0, 25, 50, 75, 100]. `whole`: counts, so steps of at least 1 ((0, 3) → 0, 1, 2, 3)."""
     if not (math.isfinite(low) and math.isfinite(high)):
         return [0.0, 1.0]
     if high < low:
@@ -67,6 +70,8 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     raw = (high - low) / max(count, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    if whole:
+        step = max(math.ceil(step), 1)
     start = math.floor(low / step) * step
     ticks = [start]
     while ticks[-1] < high - step * 1e-9:
@@ -92,7 +97,8 @@ def time_ticks(high: float, count: int = 4) -> list[float]:
 def _domain(values: Sequence[float], *, seconds: bool = False) -> tuple[list[float], float, float]:
     low = min([0.0, *values])
     high = max([0.0, *values])
-    ticks = time_ticks(high) if seconds and low >= 0 else nice_ticks(low, high)
+    whole = all(float(v).is_integer() for v in values)
+    ticks = time_ticks(high) if seconds and low >= 0 else nice_ticks(low, high, whole=whole)
     return ticks, ticks[0], ticks[-1]
 
 
