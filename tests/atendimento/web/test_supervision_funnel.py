@@ -68,7 +68,9 @@ async def test_the_report_counts_conversion_and_loss_reasons(
 
     words = text_of((await sup.page("/supervisao/funil")).text)
     assert "Novo 2" in words and "Em atendimento 2 ↳ 100,0 %" in words and "Qualificado 0 ↳ 0,0 %" in words
-    assert "1 lead perdido no período." in words and "Preço 1 100,0 %" in words
+    assert (
+        "1 lead perdido no período." in words and "Leads perdidos: Preço 1." in words
+    )  # the chart's description
 
     report = await sup.client.get("/api/funnel/report", headers={"x-csrf-token": sup.csrf})
     assert report.status_code == 200, report.text

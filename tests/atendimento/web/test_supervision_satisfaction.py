@@ -42,7 +42,7 @@ async def test_a_detractor_is_seen_assigned_and_followed_up(
     assert page.status_code == 200, page.text
     words = text_of(page.text)
     assert "NPS -100,0" in words and "CSAT 0,0 %" in words and "Respostas 1 de 1 pesquisas enviadas" in words
-    assert "Detratores (0–6) 1 100,0 %" in words
+    assert "Detratores (0–6): 1 (100 %)" in words  # the share bar's description
     assert "Demoraram para responder" in words and f"conversa #{conversation_id}" in words
     assert f'id="acompanhamento-{followup.id}"' in page.text and "Nota 3" in words
     # the breakdowns: by level, by channel of the answer

@@ -27,6 +27,7 @@ from carinho.atendimento.web.pages import pages
 from carinho.atendimento.web.supervision_period import ReportPeriod
 from carinho.errors import BadRequest
 from carinho.kit.clock import utcnow
+from carinho.kit.ui.charts import Series
 from carinho.kit.ui.toasts import toast_trigger
 
 router = APIRouter(include_in_schema=False)
@@ -59,10 +60,9 @@ def _option(value: str | None, options: list[tuple[str, str, Any]], default: str
 
 
 @dataclass(frozen=True)
-class Share:
-    label: str
-    count: int
-    share: float | None
+class SeriesChart:
+    labels: list[str]
+    series: list[Series]
 
 
 def _period_label(key: str | None, period: Period) -> str:
@@ -74,16 +74,19 @@ def _period_label(key: str | None, period: Period) -> str:
     return ("semana de " if period is Period.week else "") + day.strftime("%d/%m/%Y")
 
 
-def _shares(overall: dict[str, Any]) -> list[Share]:
-    total = overall["responses"]
+def _shares(overall: dict[str, Any]) -> list[tuple[str, int]]:
     return [
-        Share(label, overall[key], round(overall[key] * 100 / total, 1) if total else None)
-        for key, label in (
-            ("promoters", "Promotores (9–10)"),
-            ("passives", "Neutros (7–8)"),
-            ("detractors", "Detratores (0–6)"),
-        )
+        ("Promotores (9–10)", overall["promoters"]),
+        ("Neutros (7–8)", overall["passives"]),
+        ("Detratores (0–6)", overall["detractors"]),
     ]
+
+
+def _series_chart(rows: list[tuple[str, dict[str, Any]]]) -> SeriesChart:
+    return SeriesChart(
+        [label for label, _ in rows],
+        [Series("NPS", [g["nps"] for _, g in rows]), Series("CSAT (%)", [g["csat"] for _, g in rows])],
+    )
 
 
 async def _followups_context(session: AsyncSession, state: str = "abertos") -> dict[str, Any]:
@@ -110,6 +113,7 @@ async def satisfaction_page(request: Request, session: SessionDep, supervisor: S
     overall = await report_service.nps(session, period.start, period.end, None)
     series = await report_service.nps(session, period.start, period.end, GroupBy.period, series_period)
     breakdown = await report_service.nps(session, period.start, period.end, group_by)
+    rows = [(_period_label(g["key"], series_period), g) for g in series["groups"]]
     return pages.render(
         request,
         "atendimento/supervision/satisfaction.html",
@@ -117,8 +121,9 @@ async def satisfaction_page(request: Request, session: SessionDep, supervisor: S
         active="satisfacao",
         period=period,
         figures=overall["overall"],
-        shares=_shares(overall["overall"]),
-        series=[(_period_label(g["key"], series_period), g) for g in series["groups"]],
+        share_parts=_shares(overall["overall"]),
+        series=rows,
+        series_chart=_series_chart(rows),
         serie=serie,
         series_options=[(k, label) for k, label, _ in SERIES],
         breakdown=[(g["label"], g) for g in breakdown["groups"]],
