@@ -53,6 +53,8 @@ async def report(
         raise BadRequest("Informe as datas com fuso horário (ex.: 2026-12-01T00:00:00-03:00).")
     if start >= end:
         raise BadRequest("O início ('from') deve ser anterior ao fim ('to').")
+    if end - start > timedelta(days=731):
+        raise BadRequest("Período longo demais: no máximo 2 anos por consulta.")
     return FunnelReportOut.model_validate(await funnel_report_service.report(session, start, end))
 
 
