@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
-from datetime import datetime
 from typing import Any, Protocol
 
 from carinho.atendimento.agents.models import Role
