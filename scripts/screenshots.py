@@ -590,7 +590,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "telas", help="where the PNGs go")
-    parser.add_argument("--only", help="only the shots whose name contains this (or one of these, comma-separated)")
+    parser.add_argument(
+        "--only", help="only the shots whose name contains this (or one of these, comma-separated)"
+    )
     parser.add_argument("--keep", action="store_true", help="leave the platform running until Enter")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -15,9 +15,9 @@ from carinho.atendimento.web import (
     settings_nav,
     settings_templates,
     supervision_funnel,
-    team,
     supervision_incidents,
     supervision_satisfaction,
+    team,
 )
 
 PAGE_ROUTERS: list[APIRouter] = [
