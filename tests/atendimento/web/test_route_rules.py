@@ -51,7 +51,13 @@ def test_the_walk_finds_the_supervisor_pages() -> None:
     """The walk is not vacuous: it sees the workspace's routes and the supervisor's screens."""
     paths = {p for _, p in ROUTES}
     assert "/conversas/{conversation_id}/assumir" in paths
-    assert {"/equipe", "/configuracoes/modelos", "/configuracoes/horario", "/auditoria", "/privacidade"} <= paths
+    assert {
+        "/equipe",
+        "/configuracoes/modelos",
+        "/configuracoes/horario",
+        "/auditoria",
+        "/privacidade",
+    } <= paths
     assert ("POST", "/equipe/{agent_id}/senha") in ADMIN_ROUTES
 
 
