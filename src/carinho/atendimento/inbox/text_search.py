@@ -14,7 +14,7 @@ case-insensitive, written per database so each answers it from what it indexes.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import Boolean, func, literal, select
 from sqlalchemy.ext.compiler import compiles
@@ -35,7 +35,7 @@ class MessageTextMatch(ColumnElement[bool]):
 
     type = Boolean()
     inherit_cache = True
-    _traverse_internals: ClassVar[list[tuple[str, Any]]] = [("condition", InternalTraversal.dp_clauseelement)]
+    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]  # noqa: RUF012 (SQLAlchemy's)
 
     def __init__(self, term: str) -> None:
         self.condition = func.lower(Message.content).like(like_pattern(term.strip().lower()), escape="\\")
