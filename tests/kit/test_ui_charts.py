@@ -135,12 +135,6 @@ def test_nice_ticks() -> None:
     assert nice_ticks(-100, 100)[0] == -100 and 0 in nice_ticks(-100, 100)
     assert nice_ticks(0, float("inf")) == [0, 1]
     assert len(nice_ticks(0, 1e12)) <= 6
-    assert nice_ticks(0, 1, whole=True) == [0, 1] and nice_ticks(0, 3, whole=True) == [0, 1, 2, 3]
-    # counts get whole steps on the axis; fractions keep theirs
-    counts = str(bar_chart(["N1", "N2"], [Series("Em risco", [1, 0])], title="t"))
-    assert re.findall(r'text-anchor="end">([^<]+)<', counts) == ["0", "1"]
-    shares = str(line_chart(["a", "b"], [Series("x", [0.5, 1.0])], title="t"))
-    assert "0,5" in re.findall(r'text-anchor="end">([^<]+)<', shares)
 
 
 def test_charts_are_available_to_every_template(tmp_path) -> None:

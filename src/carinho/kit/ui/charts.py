@@ -50,15 +50,12 @@ def _clean(value: float | int | None) -> float | None:
 
 
 def _default_fmt(value: float) -> str:
-    """'3', '2,5', '0,25': as many decimals as the value needs, up to two."""
-    number = float(value)
-    decimals = next((d for d in (0, 1) if round(number, d) == round(number, 6)), 2)
-    return number_br(number, decimals)
+    return number_br(value, 0 if float(value).is_integer() else 1)
 
 
-def nice_ticks(low: float, high: float, count: int = 4, *, whole: bool = False) -> list[float]:
+def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     """Round axis steps covering [low, high] (always including 0 when the range crosses it):
-    (0, 87) → [0, 25, 50, 75, 100]. `whole`: counts, so steps of at least 1 ((0, 3) → 0, 1, 2, 3)."""
+    (0, 87) → [0, 25, 50, 75, 100]."""
     if not (math.isfinite(low) and math.isfinite(high)):
         return [0.0, 1.0]
     if high < low:
@@ -70,8 +67,6 @@ def nice_ticks(low: float, high: float, count: int = 4, *, whole: bool = False) 
     raw = (high - low) / max(count, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    if whole:
-        step = max(math.ceil(step), 1)
     start = math.floor(low / step) * step
     ticks = [start]
     while ticks[-1] < high - step * 1e-9:
@@ -97,8 +92,7 @@ def time_ticks(high: float, count: int = 4) -> list[float]:
 def _domain(values: Sequence[float], *, seconds: bool = False) -> tuple[list[float], float, float]:
     low = min([0.0, *values])
     high = max([0.0, *values])
-    whole = all(float(v).is_integer() for v in values)
-    ticks = time_ticks(high) if seconds and low >= 0 else nice_ticks(low, high, whole=whole)
+    ticks = time_ticks(high) if seconds and low >= 0 else nice_ticks(low, high)
     return ticks, ticks[0], ticks[-1]
 
 
@@ -147,7 +141,7 @@ def _table(labels: Sequence[str], series: Sequence[Series], fmt: Formatter, titl
         rows.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>')
     return (
         '<details class="chart-data"><summary>Ver dados</summary>'
-        f'<table class="data"><caption class="visually-hidden">{escape(title)}</caption>'
+        f'<table class="table"><caption class="visually-hidden">{escape(title)}</caption>'
         f'<thead><tr><th scope="col"><span class="visually-hidden">Período</span></th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></details>"
     )
