@@ -13,6 +13,7 @@ from carinho.atendimento.inbox.access import visibility_clause
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.sla import operational
 from carinho.atendimento.sla.models import SlaStatus
+from carinho.atendimento.sla.panel import panel_now
 from carinho.atendimento.sla.reports import GroupBy, sla_report
 from carinho.atendimento.sla.repository import SlaRepository
 from carinho.atendimento.sla.schemas import (
@@ -21,10 +22,13 @@ from carinho.atendimento.sla.schemas import (
     BreachOut,
     ConversationSlaOut,
     ConversationSlaSummary,
+    PanelOut,
     PoliciesUpdate,
     PolicyOut,
     ReportOut,
+    SeriesOut,
 )
+from carinho.atendimento.sla.series import Bucket, SeriesBy, sla_series
 from carinho.atendimento.sla.service import PolicyValues, sla_service
 from carinho.atendimento.sla.views import conversation_sla_out, policy_out
 from carinho.errors import BadRequest, NotFound
@@ -142,6 +146,29 @@ async def report(
     úteis e corridos, dos prazos iniciados no período."""
     since, until = _utc(period_from), _utc(period_to)
     return ReportOut.model_validate(await sla_report(session, since, until, group_by))
+
+
+@router.get("/panel", response_model=PanelOut)
+async def panel(supervisor: SupervisorAgent, session: SessionDep) -> PanelOut:
+    """O painel de SLA agora: conversas em risco e violadas por nível e prioridade, metas por
+    prioridade com o % cumprido hoje e nesta semana, e as violações em aberto ou de hoje."""
+    return PanelOut.model_validate(await panel_now(session))
+
+
+@router.get("/reports/series", response_model=SeriesOut)
+async def report_series(
+    supervisor: SupervisorAgent,
+    session: SessionDep,
+    period_from: Annotated[datetime, Query(alias="from", description="Início (inclusive) do período.")],
+    period_to: Annotated[datetime, Query(alias="to", description="Fim (exclusive) do período.")],
+    bucket: Annotated[Bucket, Query(description="day ou week (semanas começam na segunda).")] = Bucket.day,
+    group_by: Annotated[SeriesBy, Query(description="priority, agent ou level.")] = SeriesBy.priority,
+) -> SeriesOut:
+    """% de prazos cumpridos e tempos de primeira resposta e resolução (média e p90, minutos úteis)
+    por dia ou semana, dos prazos iniciados no período, no total e por grupo."""
+    return SeriesOut.model_validate(
+        await sla_series(session, _utc(period_from), _utc(period_to), bucket, group_by)
+    )
 
 
 def _utc(value: datetime) -> datetime:

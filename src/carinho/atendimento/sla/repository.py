@@ -174,6 +174,26 @@ class SlaRepository:
         )
         return (await self.session.execute(stmt)).all()
 
+    async def counts_by_level_and_priority(self) -> Sequence[Row[str, str, str, int]]:
+        """(status, level, priority, count) of the conversations at risk or breached now."""
+        stmt = (
+            select(ConversationSla.status, Conversation.level, ConversationSla.priority, func.count())
+            .join(Conversation, Conversation.id == ConversationSla.conversation_id)
+            .where(ConversationSla.status.in_([SlaStatus.at_risk.value, SlaStatus.breached.value]))
+            .group_by(ConversationSla.status, Conversation.level, ConversationSla.priority)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def open_or_recent_breaches(self, since: datetime, *, limit: int) -> Sequence[SlaBreach]:
+        """The breaches not ended yet, then those detected since `since`; the most recent first."""
+        stmt = (
+            select(SlaBreach)
+            .where((SlaBreach.detected_at >= since) | SlaBreach.ended_at.is_(None))
+            .order_by(SlaBreach.ended_at.is_not(None), SlaBreach.detected_at.desc(), SlaBreach.id.desc())
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def averages_ended_since(self, target: str, since: datetime) -> tuple[int, Any, Any]:
         stmt = select(
             func.count(SlaTarget.id), func.avg(SlaTarget.business_minutes), func.avg(SlaTarget.wall_minutes)
@@ -235,6 +255,24 @@ class SlaRepository:
             SlaTarget.status == SlaStatus.met.value,
             SlaTarget.target.in_(targets),
         )
+        return (await self.session.execute(stmt)).all()
+
+    async def series_rows(self, since: datetime, until: datetime, by: str) -> Sequence[Any]:
+        """(started_at, group key, target, met_in_time, status, business minutes) of the targets
+        started in the period; `by` is priority, agent or level (the conversation's level now)."""
+        key: Any = {"priority": SlaTarget.priority, "agent": SlaTarget.agent_id, "level": Conversation.level}[
+            by
+        ]
+        stmt = select(
+            SlaTarget.started_at,
+            key,
+            SlaTarget.target,
+            SlaTarget.met_in_time,
+            SlaTarget.status,
+            SlaTarget.business_minutes,
+        ).where(self._report_where(since, until))
+        if by == "level":
+            stmt = stmt.join(Conversation, Conversation.id == SlaTarget.conversation_id)
         return (await self.session.execute(stmt)).all()
 
     async def agent_names(self, ids: list[int]) -> dict[int, str]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -194,3 +194,91 @@ class ReportOut(BaseModel):
     group_by: str
     overall: FiguresOut
     groups: list[GroupOut]
+
+
+# --- the SLA panel (GET /api/sla/panel) and the series (GET /api/sla/reports/series)
+class PanelCountsOut(BaseModel):
+    total: int
+    by_level: dict[str, int] = Field(description="Por nível (N1, N2, N3).")
+    by_priority: dict[str, int] = Field(description="Por prioridade.")
+    matrix: dict[str, dict[str, int]] = Field(description="Nível → prioridade → conversas.")
+
+
+class MetShareOut(BaseModel):
+    decided: int
+    met: int
+    met_percent: float | None
+
+
+class PanelTargetOut(BaseModel):
+    priority: Priority
+    label: str
+    first_response_minutes: int
+    next_response_minutes: int
+    resolution_minutes: int
+    today: MetShareOut
+    week: MetShareOut
+
+
+class PanelBreachOut(BaseModel):
+    id: int
+    conversation_id: int
+    target: Target
+    target_label: str
+    priority: Priority
+    priority_label: str
+    level: str
+    assignee_id: int | None
+    assignee_name: str | None
+    due_at: datetime
+    detected_at: datetime
+    ended_at: datetime | None
+    open: bool
+    late_minutes: float = Field(
+        description="Atraso: desde o prazo (em aberto, minutos corridos) ou o final (minutos úteis)."
+    )
+    late_is_business: bool
+
+
+class PanelOut(BaseModel):
+    generated_at: datetime
+    day_start: datetime
+    week_start: datetime
+    at_risk: PanelCountsOut
+    breached: PanelCountsOut
+    targets: list[PanelTargetOut]
+    breaches: list[PanelBreachOut]
+
+
+class SeriesTimingOut(BaseModel):
+    count: int
+    avg_business_minutes: float | None
+    p90_business_minutes: float | None
+
+
+class SeriesPointOut(BaseModel):
+    start: date
+    label: str
+    decided: int
+    met: int
+    met_percent: float | None
+    first_response: SeriesTimingOut
+    resolution: SeriesTimingOut
+
+
+class SeriesGroupOut(BaseModel):
+    key: str | None
+    label: str
+    total: int
+    points: list[SeriesPointOut]
+
+
+class SeriesOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    period_from: datetime = Field(alias="from")
+    period_to: datetime = Field(alias="to")
+    bucket: str
+    group_by: str
+    overall: list[SeriesPointOut]
+    groups: list[SeriesGroupOut]
