@@ -24,6 +24,8 @@ def navigation(request: Request) -> list[NavItem]:
 
 # Supervision pages add themselves here (the supervisor's screens).
 SUPERVISOR_NAV: list[NavItem] = [
+    NavItem("Dashboard", "/supervisao/dashboard", "dashboard"),
+    NavItem("Painel de SLA", "/supervisao/sla", "sla"),
     NavItem("Funil", "/supervisao/funil", "funil"),
     NavItem("Ocorrências", "/supervisao/ocorrencias", "ocorrencias"),
     NavItem("Satisfação", "/supervisao/satisfacao", "satisfacao"),
