@@ -1,0 +1,219 @@
+"""Painel de SLA (supervisors): what is at risk and breached now, live; the targets per priority
+beside the % met today and this week; the breaches; and the reports over a period as charts.
+
+The same services as GET /api/sla/panel and GET /api/sla/reports/series. The report's state lives
+in the URL, in Portuguese: `/supervisao/sla?de=2026-11-01&ate=2026-11-30&por=semana&grupo=atendente`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from carinho.atendimento.agents.auth import SessionSupervisor
+from carinho.atendimento.deps import SessionDep
+from carinho.atendimento.sla.panel import LEVELS, PRIORITIES, panel_now
+from carinho.atendimento.sla.reports import MAX_PERIOD_DAYS
+from carinho.atendimento.sla.series import Bucket, SeriesBy, sla_series
+from carinho.atendimento.web.pages import pages
+from carinho.kit.clock import utcnow
+from carinho.kit.ui.charts import Series, bar_chart, line_chart
+from carinho.kit.ui.formatting import LOCAL_TZ, duration_br, percent_br
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_URL = "/supervisao/sla"
+NOW_URL = "/supervisao/sla/agora"
+REPORT_URL = "/supervisao/sla/relatorio"
+DEFAULT_DAYS = 30
+# Lines per chart: the groups with the most decided targets (the data table under each chart too).
+MAX_LINES = 6
+
+BUCKETS = {"dia": Bucket.day, "semana": Bucket.week}
+GROUPS = {"prioridade": SeriesBy.priority, "atendente": SeriesBy.agent, "nivel": SeriesBy.level}
+BUCKET_LABELS = {"dia": "Por dia", "semana": "Por semana"}
+GROUP_LABELS = {"prioridade": "Prioridade", "atendente": "Atendente", "nivel": "Nível"}
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    first: date
+    last: date
+    bucket: str
+    group: str
+    error: str | None = None
+
+    @classmethod
+    def from_query(cls, params: Any, today: date) -> ReportQuery:
+        bucket = params.get("por") if params.get("por") in BUCKETS else "dia"
+        group = params.get("grupo") if params.get("grupo") in GROUPS else "prioridade"
+        default = cls(today - timedelta(days=DEFAULT_DAYS - 1), today, bucket, group)
+        raw_first, raw_last = params.get("de") or "", params.get("ate") or ""
+        if not raw_first and not raw_last:
+            return default
+        try:
+            first = date.fromisoformat(raw_first) if raw_first else default.first
+            last = date.fromisoformat(raw_last) if raw_last else default.last
+        except ValueError:
+            return cls(default.first, default.last, bucket, group, "Datas inválidas: use o seletor de data.")
+        if last < first:
+            return cls(
+                default.first,
+                default.last,
+                bucket,
+                group,
+                "A data final deve ser igual ou depois da inicial.",
+            )
+        if (last - first).days >= MAX_PERIOD_DAYS:
+            return cls(
+                default.first,
+                default.last,
+                bucket,
+                group,
+                f"O período pode ter no máximo {MAX_PERIOD_DAYS} dias.",
+            )
+        return cls(first, last, bucket, group)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The local days first…last as [since, until) in UTC."""
+        since = datetime.combine(self.first, time(), tzinfo=LOCAL_TZ).astimezone(UTC)
+        until = datetime.combine(self.last + timedelta(days=1), time(), tzinfo=LOCAL_TZ).astimezone(UTC)
+        return since, until
+
+
+def _today() -> date:
+    return utcnow().astimezone(LOCAL_TZ).date()
+
+
+def _minutes(value: float) -> str:
+    return duration_br(value * 60) if value else "0 min"
+
+
+async def _now_context(session: Any) -> dict[str, Any]:
+    panel = await panel_now(session)
+    at_risk, breached = panel["at_risk"], panel["breached"]
+    chart = bar_chart(
+        LEVELS,
+        [
+            Series("Em risco", [at_risk["by_level"].get(lv, 0) for lv in LEVELS], tone=2),
+            Series("Violadas", [breached["by_level"].get(lv, 0) for lv in LEVELS], tone=4),
+        ],
+        title="Conversas em risco e violadas por nível, agora",
+        stacked=True,
+        ident="sla-agora-niveis",
+    )
+    return {
+        "panel": panel,
+        "levels": LEVELS,
+        "priorities": PRIORITIES,
+        "levels_chart": chart,
+        "minutes": _minutes,
+    }
+
+
+def _report_charts(series: dict[str, Any], query: ReportQuery) -> list[Markup]:
+    groups = sorted(series["groups"], key=lambda g: -g["total"])[:MAX_LINES]
+    labels = [p["label"] for p in series["overall"]]
+    per = GROUP_LABELS[query.group].lower()
+
+    def lines(pick: Any, *, seconds: bool) -> list[Series]:
+        out = [Series("Total", [pick(p) for p in series["overall"]])]
+        out += [Series(g["label"], [pick(p) for p in g["points"]]) for g in groups]
+        if seconds:
+            out = [Series(s.name, [None if v is None else v * 60 for v in s.values]) for s in out]
+        return out
+
+    def fmt_time(v: float) -> str:
+        return duration_br(v) if v else "0"
+
+    return [
+        line_chart(
+            labels,
+            lines(lambda p: p["met_percent"], seconds=False),
+            title=f"% de prazos cumpridos, total e por {per}",
+            fmt=percent_br,
+            ident="sla-cumprido",
+        ),
+        line_chart(
+            labels,
+            lines(lambda p: p["first_response"]["avg_business_minutes"], seconds=True),
+            title=f"Primeira resposta — média (minutos úteis), total e por {per}",
+            fmt=fmt_time,
+            seconds=True,
+            ident="sla-1a-media",
+        ),
+        line_chart(
+            labels,
+            lines(lambda p: p["first_response"]["p90_business_minutes"], seconds=True),
+            title=f"Primeira resposta — p90 (minutos úteis), total e por {per}",
+            fmt=fmt_time,
+            seconds=True,
+            ident="sla-1a-p90",
+        ),
+        line_chart(
+            labels,
+            lines(lambda p: p["resolution"]["avg_business_minutes"], seconds=True),
+            title=f"Resolução — média (minutos úteis), total e por {per}",
+            fmt=fmt_time,
+            seconds=True,
+            ident="sla-res-media",
+        ),
+        line_chart(
+            labels,
+            lines(lambda p: p["resolution"]["p90_business_minutes"], seconds=True),
+            title=f"Resolução — p90 (minutos úteis), total e por {per}",
+            fmt=fmt_time,
+            seconds=True,
+            ident="sla-res-p90",
+        ),
+    ]
+
+
+async def _report_context(session: Any, request: Request) -> dict[str, Any]:
+    query = ReportQuery.from_query(request.query_params, _today())
+    since, until = query.bounds()
+    series = await sla_series(session, since, until, BUCKETS[query.bucket], GROUPS[query.group])
+    return {
+        "query": query,
+        "charts": _report_charts(series, query),
+        "hidden_groups": max(len(series["groups"]) - MAX_LINES, 0),
+        "bucket_labels": BUCKET_LABELS,
+        "group_labels": GROUP_LABELS,
+    }
+
+
+@router.get(PAGE_URL)
+async def sla_page(request: Request, session: SessionDep, supervisor: SessionSupervisor) -> Response:
+    return pages.render(
+        request,
+        "atendimento/supervision/sla.html",
+        active="sla",
+        title="Painel de SLA",
+        **await _now_context(session),
+        **await _report_context(session, request),
+    )
+
+
+@router.get(NOW_URL)
+async def sla_now_fragment(request: Request, session: SessionDep, supervisor: SessionSupervisor) -> Response:
+    """The "now" region alone (htmx): every live change and every minute."""
+    return pages.render(request, "atendimento/supervision/sla_now.html", **await _now_context(session))
+
+
+@router.get(REPORT_URL)
+async def sla_report_fragment(
+    request: Request, session: SessionDep, supervisor: SessionSupervisor
+) -> Response:
+    """The report region alone (htmx, the filter form); the address bar follows the filters."""
+    context = await _report_context(session, request)
+    query: ReportQuery = context["query"]
+    headers = {
+        "HX-Replace-Url": f"{PAGE_URL}?de={query.first.isoformat()}&ate={query.last.isoformat()}"
+        f"&por={query.bucket}&grupo={query.group}"
+    }
+    return pages.render(request, "atendimento/supervision/sla_report.html", headers=headers, **context)
