@@ -9,7 +9,8 @@ supervisor, a send that failed, labels, conversations along the funnel, an escal
 in as each person and photographs each page in Debian's Chromium (`apt-get install chromium`; add
 `fonts-noto-color-emoji` so that emoji in messages are drawn).
 Files are named `<app>-<page>-desktop.png` and `<app>-<page>-celular.png` (app: `atendimento`, or
-`console` for the hub's operations console).
+`console` for the hub's operations console); the dashboard's wall mode also at a TV's 1920×1080
+(`-tv.png`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from carinho.kit.ui.testing.browser import DESKTOP, PHONE, chromium, log_in, new
 from carinho.kit.ui.testing.platform import Account, Platform, PlatformError, business_morning, eventually
 
 ROOT = Path(__file__).resolve().parents[1]
-WIDTHS = {"desktop": DESKTOP, "celular": PHONE}
+WIDTHS = {"desktop": DESKTOP, "celular": PHONE, "tv": {"width": 1920, "height": 1080}}
 PAGE_TIMEOUT_MS = 60_000  # a slow page still gets its picture (and the slowness shows in the run's time)
 
 
@@ -479,6 +480,20 @@ SHOTS = [
         lambda d: "/supervisao/satisfacao",
         _scroll_to("Acompanhamento de detratores"),
         widths=("desktop",),
+    ),
+    Shot("atendimento-dashboard", lambda d: d.sofia, lambda d: "/supervisao/dashboard"),
+    Shot(
+        "atendimento-dashboard-parede",
+        lambda d: d.sofia,
+        lambda d: "/supervisao/dashboard/tv",
+        widths=("tv",),
+    ),
+    Shot("atendimento-painel-sla", lambda d: d.sofia, lambda d: "/supervisao/sla"),
+    Shot(
+        "atendimento-painel-sla-relatorios",
+        lambda d: d.sofia,
+        lambda d: "/supervisao/sla?por=dia&grupo=nivel",
+        _scroll_to("Relatórios"),
     ),
     Shot("atendimento-atalhos", lambda d: d.ana, lambda d: "/conversas", _shortcuts, widths=("desktop",)),
     Shot("atendimento-alterar-senha", lambda d: d.ana, lambda d: "/conta/senha"),
