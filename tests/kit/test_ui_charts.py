@@ -128,6 +128,12 @@ def test_share_bar_gives_each_part_and_its_percentage() -> None:
     )
 
 
+def test_share_bar_colours_follow_the_meaning_when_given() -> None:
+    html = str(share_bar([("Crítica", 1), ("Baixa", 3)], title="Ocorrências", tones=[4, 3]))
+    assert re.findall(r'<rect class="chart-bar chart-s(\d)"', html) == ["4", "3"]
+    assert re.findall(r"chart-key chart-s(\d)", html) == ["4", "3"]
+
+
 def test_nice_ticks() -> None:
     assert nice_ticks(0, 87) == [0, 25, 50, 75, 100]
     assert nice_ticks(0, 0) == [0, 1]

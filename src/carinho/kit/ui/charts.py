@@ -319,11 +319,13 @@ def share_bar(
     *,
     title: str,
     fmt: Formatter = _default_fmt,
+    tones: Sequence[int] | None = None,
     ident: str | None = None,
     caption: bool = True,
 ) -> Markup:
     """One horizontal bar split by share (promoters / passives / detractors, incidents by severity),
-    with a legend giving each part's value and percentage. Negative and missing values count as 0."""
+    with a legend giving each part's value and percentage. Negative and missing values count as 0.
+    `tones`: each part's colour (.chart-s0…5), when the meaning asks for one (red for critical)."""
     uid = _uid(ident)
     clean = [(name, max(_clean(v) or 0.0, 0.0)) for name, v in parts]
     total = sum(v for _, v in clean)
@@ -332,17 +334,21 @@ def share_bar(
     cap = f'<figcaption class="chart-title">{escape(title)}</figcaption>' if caption else ""
     shares = [(name, v, v / total * 100) for name, v in clean]
     desc = "; ".join(f"{name}: {fmt(v)} ({number_br(p, 0)} %)" for name, v, p in shares)
+
+    def tone(i: int) -> int:
+        return (tones[i] if tones is not None and i < len(tones) else i) % TONES
+
     rects, x = [], 0.0
     for i, (name, v, p) in enumerate(shares):
         if v <= 0:
             continue
         rects.append(
-            f'<rect class="chart-bar chart-s{i % TONES}" x="{_num(x)}" y="0" width="{_num(p)}" height="10">'
+            f'<rect class="chart-bar chart-s{tone(i)}" x="{_num(x)}" y="0" width="{_num(p)}" height="10">'
             f"<title>{escape(name)}: {escape(fmt(v))} ({number_br(p, 0)} %)</title></rect>"
         )
         x += p
     legend = "".join(
-        f'<li><span class="chart-key chart-s{i % TONES}" aria-hidden="true"></span>'
+        f'<li><span class="chart-key chart-s{tone(i)}" aria-hidden="true"></span>'
         f"{escape(name)} <strong>{escape(fmt(v))}</strong> "
         f'<span class="muted">({number_br(p, 0)} %)</span></li>'
         for i, (name, v, p) in enumerate(shares)
