@@ -19,7 +19,7 @@ from carinho.atendimento.metrics.schemas import LiveMetrics
 from carinho.atendimento.metrics.service import metrics_service
 from carinho.atendimento.web.pages import pages
 from carinho.kit.ui.charts import Series, bar_chart, share_bar
-from carinho.kit.ui.formatting import local
+from carinho.kit.ui.formatting import local, percent_br
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,11 +62,9 @@ def _charts(figures: LiveMetrics, wall: bool) -> dict[str, Any]:
     )[:MAX_AGENTS_IN_CHART]
     load = bar_chart(
         [a.name.split()[0] for a in people],
-        [
-            Series("Conversas ativas", [a.active_conversations for a in people]),
-            Series("Capacidade", [a.capacity for a in people], tone=3),
-        ],
-        title="Carga dos atendentes: conversas ativas e capacidade",
+        [Series("Carga (conversas ativas ÷ capacidade)", [round(a.load * 100, 1) for a in people])],
+        title="Carga dos atendentes online ou com conversas",
+        fmt=percent_br,
         ident=f"dash-carga{suffix}",
         table=not wall,
     )
@@ -74,6 +72,7 @@ def _charts(figures: LiveMetrics, wall: bool) -> dict[str, Any]:
     incidents = share_bar(
         [(s.label, open_by_severity.get(s.value, 0)) for s in SEVERITIES],
         title="Ocorrências abertas por gravidade",
+        tones=[4, 2, 0, 3],  # critical red, high orange, medium purple, low blue
         ident=f"dash-ocorrencias{suffix}",
     )
     sat = figures.satisfaction
@@ -86,6 +85,7 @@ def _charts(figures: LiveMetrics, wall: bool) -> dict[str, Any]:
             ("Detratores", detractors),
         ],
         title="Respostas de NPS, últimos 30 dias",
+        tones=[5, 3, 4],  # promoters green, passives blue, detractors red
         ident=f"dash-nps{suffix}",
     )
     return {"by_level": by_level, "messages": messages, "load": load, "incidents": incidents, "nps": nps}
