@@ -44,7 +44,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -58,6 +58,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from bench.atendimento_data import DataSet, Login, build, temporary_database  # noqa: E402
 from carinho.config import Settings  # noqa: E402
+from carinho.kit.clock import utcnow  # noqa: E402
+from carinho.kit.ui.formatting import LOCAL_TZ  # noqa: E402
 from carinho.logging import configure_logging  # noqa: E402
 from carinho.runtime import Runtime  # noqa: E402
 
@@ -68,6 +70,8 @@ INBOX_TARGET_MS = 50.0
 CONVERSATION_TARGET_MS = 80.0
 FIRST_LOAD_TARGET_KB = 150.0
 LIVE_TARGET_MS = 1000.0
+SUPERVISION_TARGET_MS = 100.0
+REPORT_TARGET_MS = 300.0
 
 
 @dataclass
@@ -90,6 +94,8 @@ def scenarios(data: DataSet) -> list[Scenario]:
     """What is measured. Baselines first; each page names the baseline it is divided by."""
     name, phone, word = (quote(data.terms[k]) for k in ("name", "phone", "message"))
     long_id = data.long_conversation_id
+    today_local = utcnow().astimezone(LOCAL_TZ).date()
+    today, ninety_days_ago = today_local.isoformat(), (today_local - timedelta(days=89)).isoformat()
     return [
         Scenario(
             "api_att",
@@ -241,6 +247,35 @@ def scenarios(data: DataSet) -> list[Scenario]:
             f"/conversas/{long_id}",
             "conversation",
             "api_msgs",
+        ),
+        # The supervisor's screens (issue 17): measured with `--only sup_dash --only sup_sla ...`.
+        Scenario("sup_dash", "Dashboard em tempo real", "supervisor", "/supervisao/dashboard", "supervision"),
+        Scenario(
+            "sup_dash_live",
+            "dashboard, the live refresh (fragment)",
+            "supervisor",
+            "/supervisao/dashboard/dados",
+            "supervision",
+            htmx=True,
+        ),
+        Scenario(
+            "sup_sla", "Painel de SLA (now + 30-day report)", "supervisor", "/supervisao/sla", "supervision"
+        ),
+        Scenario(
+            "sup_sla_live",
+            "SLA panel, the live refresh (fragment)",
+            "supervisor",
+            "/supervisao/sla/agora",
+            "supervision",
+            htmx=True,
+        ),
+        Scenario(
+            "sup_sla_90d",
+            "SLA report, 90 days per day and agent (fragment)",
+            "supervisor",
+            f"/supervisao/sla/relatorio?de={ninety_days_ago}&ate={today}&por=dia&grupo=atendente",
+            "report",
+            htmx=True,
         ),
     ]
 
@@ -429,6 +464,8 @@ async def measure(url: str, data: DataSet, workdir: str, args: argparse.Namespac
 
 def target_for(kind: str) -> float | None:
     return {
+        "supervision": SUPERVISION_TARGET_MS,
+        "report": REPORT_TARGET_MS,
         "inbox": INBOX_TARGET_MS,
         "fragment": INBOX_TARGET_MS,
         "conversation": CONVERSATION_TARGET_MS,
