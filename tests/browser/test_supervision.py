@@ -84,4 +84,7 @@ def test_the_supervision_pages_pass_axe(
     ):
         page.goto(url)
         expect(page.get_by_text("Ao vivo", exact=True)).to_be_visible()
+        if url.startswith("/supervisao/sla"):  # the report loads after the page
+            expect(page.get_by_role("heading", name="Relatórios")).to_be_visible()
+            expect(page.locator("#sla-relatorio[aria-busy]")).to_have_count(0)
         assert_accessible(page, what=f"{what} ({width})")

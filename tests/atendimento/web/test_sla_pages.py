@@ -42,9 +42,15 @@ async def test_the_panel_shows_now_targets_breaches_and_charts(
     assert "50 %" in html and "(1 de 2)" in html
     # the breach: who held it, how late, a link
     assert f'href="/conversas/{late}"' in html and "Carla Dias" in html and "1 h 15 min" in html
+    # the report loads after the page, with the page's filters
+    assert 'hx-get="/supervisao/sla/relatorio?" hx-trigger="load"' in html
+    assert html.count('<svg class="chart-svg"') == 1  # the levels now
+    report = await supervisor.htmx("GET", "/supervisao/sla/relatorio")
+    assert report.status_code == 200 and "<html" not in report.text
+    html = report.text
     # report charts with their accessible descriptions and data
-    # the levels now, % met and first response (avg, p90) drawn; no resolution yet: said so
-    assert html.count('<svg class="chart-svg"') == 4
+    # % met and first response (avg, p90) drawn; no resolution yet: said so
+    assert html.count('<svg class="chart-svg"') == 3
     assert html.count("Sem dados no período.") == 2
     assert "% de prazos cumpridos, total e por prioridade" in html and "Ver dados" in html
     assert "<desc" in html and "Alta: " in html
@@ -72,10 +78,12 @@ async def test_report_filters_by_week_and_agent_and_explains_bad_dates(
     assert "sem. 16/11" in report.text and "sem. 23/11" in report.text and "sem. 30/11" in report.text
     assert "Sem responsável" in report.text and "por atendente" in report.text
 
-    backwards = await supervisor.page("/supervisao/sla?de=2026-12-01&ate=2026-11-01")
+    page = await supervisor.page("/supervisao/sla?de=2026-12-01&ate=2026-11-01")
+    assert 'hx-get="/supervisao/sla/relatorio?de=2026-12-01&amp;ate=2026-11-01"' in page.text
+    backwards = await supervisor.htmx("GET", "/supervisao/sla/relatorio?de=2026-12-01&ate=2026-11-01")
     assert backwards.status_code == 200
     assert "A data final deve ser igual ou depois da inicial." in backwards.text
-    nonsense = await supervisor.page("/supervisao/sla?de=ontem&por=seculo")
+    nonsense = await supervisor.htmx("GET", "/supervisao/sla/relatorio?de=ontem&por=seculo")
     assert "Datas inválidas" in nonsense.text and "Traceback" not in nonsense.text
 
 

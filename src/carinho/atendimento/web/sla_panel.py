@@ -187,15 +187,25 @@ async def _report_context(session: Any, request: Request) -> dict[str, Any]:
     }
 
 
+def _report_query_string(query: ReportQuery) -> str:
+    return f"de={query.first.isoformat()}&ate={query.last.isoformat()}&por={query.bucket}&grupo={query.group}"
+
+
 @router.get(PAGE_URL)
 async def sla_page(request: Request, session: SessionDep, supervisor: SessionSupervisor) -> Response:
+    """The "now" at once; the report region asks for itself once the page is there."""
+    query = ReportQuery.from_query(request.query_params, _today())
     return pages.render(
         request,
         "atendimento/supervision/sla.html",
         active="sla",
         title="Painel de SLA",
+        query=query,
+        # as given: the report region explains bad dates itself
+        query_string=request.url.query,
+        bucket_labels=BUCKET_LABELS,
+        group_labels=GROUP_LABELS,
         **await _now_context(session),
-        **await _report_context(session, request),
     )
 
 
@@ -212,8 +222,5 @@ async def sla_report_fragment(
     """The report region alone (htmx, the filter form); the address bar follows the filters."""
     context = await _report_context(session, request)
     query: ReportQuery = context["query"]
-    headers = {
-        "HX-Replace-Url": f"{PAGE_URL}?de={query.first.isoformat()}&ate={query.last.isoformat()}"
-        f"&por={query.bucket}&grupo={query.group}"
-    }
+    headers = {"HX-Replace-Url": f"{PAGE_URL}?{_report_query_string(query)}"}
     return pages.render(request, "atendimento/supervision/sla_report.html", headers=headers, **context)
