@@ -590,6 +590,10 @@ def take(platform: Platform, day: Day, out: Path, only: str | None) -> list[Path
                 page.goto(shot.path(day))
                 if page.locator("body[data-live]").count():  # live pages: wait until connected
                     page.get_by_text("Ao vivo", exact=True).wait_for(timeout=10_000)
+                if page.locator(
+                    "[aria-busy=true][hx-trigger=load]"
+                ).count():  # a region loading after the page
+                    page.locator("[aria-busy=true][hx-trigger=load]").first.wait_for(state="detached")
                 if shot.act is not None:
                     shot.act(page, width)
                 target = out / f"{shot.name}-{width}.png"
