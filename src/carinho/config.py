@@ -172,6 +172,10 @@ class Settings(BaseSettings):
     feedback_reply_window_days: float = Field(default=7.0, gt=0)
     # E-mail of the ops team: failing syncs alert it (empty: log and metric only).
     ops_alert_email: str = ""
+    # The hub's alerts (backlog, failures, DLQ growth, syncs, targets down, no scheduler leader) are
+    # also POSTed here, signed with the secret (Standard Webhooks); empty: console and e-mail only.
+    integracoes_alert_webhook_url: str = ""
+    integracoes_alert_webhook_secret: SecretStr = SecretStr("")
 
     # atendimento (contact center).
     # Public base URL of atendimento (NPS survey links); empty: http://<BIND_HOST>:<ATENDIMENTO_PORT>.

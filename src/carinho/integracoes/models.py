@@ -1,5 +1,6 @@
 """Every table of the integracoes database, imported so the metadata (and Alembic) sees them."""
 
+from carinho.integracoes.alerts.models import AlertRule, HubAlert
 from carinho.integracoes.apikeys.models import ApiKey
 from carinho.integracoes.automations.models import FeedbackRequest, OutboundMessage
 from carinho.integracoes.database import Base, Heartbeat, OutboxMessage
@@ -14,6 +15,7 @@ from carinho.integracoes.sync.models import SyncAlert, SyncJob, SyncRecord, Sync
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 
 __all__ = [
+    "AlertRule",
     "ApiKey",
     "Base",
     "ConsoleAudit",
@@ -23,6 +25,7 @@ __all__ = [
     "EventStep",
     "FeedbackRequest",
     "Heartbeat",
+    "HubAlert",
     "HubPrivacyRequest",
     "IntegrationEvent",
     "MappingGeneration",

@@ -175,6 +175,16 @@ class OutboxRepository:
         )
         return result.scalar_one_or_none()
 
+    async def oldest_due_pending_by_lane(self, now: datetime) -> dict[str, datetime]:
+        """Per lane, when its oldest due pending work became due (lanes with none are absent)."""
+        m = self.model
+        result = await self.session.execute(
+            select(m.lane, func.min(m.available_at))
+            .where(m.status == OutboxStatus.pending.value, m.available_at <= now)
+            .group_by(m.lane)
+        )
+        return {str(lane): oldest for lane, oldest in result.all() if oldest is not None}
+
     async def delete_done_before(self, cutoff: datetime) -> int:
         m = self.model
         result = await self.session.execute(

@@ -13,7 +13,6 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,9 +20,8 @@ from carinho import runtime
 from carinho.atendimento.agents.models import Agent, Role
 from carinho.atendimento.inbox.models import Alert
 from carinho.connectors.email import EmailSender
-from carinho.connectors.errors import ConnectorPermanentError, ConnectorTransientError
-from carinho.connectors.http import error_for_status, error_for_transport, response_message
-from carinho.kit.signatures import sign_outbound
+from carinho.connectors.errors import ConnectorPermanentError
+from carinho.connectors.signed_webhook import post_signed_json
 from carinho.logging import get_logger
 from carinho.worker import Lane, enqueue, job
 
@@ -32,7 +30,6 @@ log = get_logger(__name__)
 FANOUT_JOB = "atendimento.alert_fanout"
 EMAIL_JOB = "atendimento.alert_email"
 WEBHOOK_JOB = "atendimento.alert_webhook"
-WEBHOOK_SYSTEM = "alert_webhook"
 TIMEZONE = ZoneInfo("America/Sao_Paulo")
 
 KIND_LABELS = {
@@ -180,21 +177,12 @@ async def post_alert_webhook(session: AsyncSession, alert_id: int) -> None:
     url = settings.atendimento_alert_webhook_url
     if alert is None or not url:
         return
-    body = webhook_body(alert)
     message_id = f"alert_{alert.id}"
-    headers = {"Content-Type": "application/json", "Idempotency-Key": f"atendimento-{message_id}"}
     secret = settings.atendimento_alert_webhook_secret.get_secret_value()
-    if secret:
-        headers.update(sign_outbound(secret, message_id, body))
-    try:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(15.0)) as client:
-            response = await client.post(url, content=body, headers=headers)
-    except httpx.HTTPError as exc:
-        raise error_for_transport(WEBHOOK_SYSTEM, exc) from exc
+    response = await post_signed_json(
+        url, secret, message_id, f"atendimento-{message_id}", webhook_body(alert)
+    )
     if response.is_success:
         log.info("atendimento.alert_webhook_sent", alert_id=alert.id, status=response.status_code)
         return
-    error = error_for_status(WEBHOOK_SYSTEM, response.status_code, response_message(response))
-    if isinstance(error, ConnectorTransientError):
-        raise error
     log.warning("atendimento.alert_webhook_rejected", alert_id=alert.id, status=response.status_code)

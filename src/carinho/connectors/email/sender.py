@@ -37,6 +37,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     # Written by an attendant in atendimento (a proposal or contract e-mail), in the branded layout.
     "document": ("subject", "body"),
     "alert": ("title", "kind_label"),
+    # The hub's alerts (integracoes/alerts), to OPS_ALERT_EMAIL: opened and resolved.
+    "hub_alert": ("title", "kind_label", "state"),
 }
 TEMPLATES = tuple(REQUIRED)
 _environment = Environment(
