@@ -13,6 +13,7 @@ from carinho.integracoes.events.endpoints import router as events_router
 from carinho.integracoes.flows.endpoints import router as event_retry_router
 from carinho.integracoes.mappings.endpoints import router as mappings_router
 from carinho.integracoes.privacy.endpoints import router as privacy_router
+from carinho.integracoes.status.endpoints import router as status_router
 from carinho.integracoes.sync.endpoints import router as sync_router
 from carinho.integracoes.webhook_endpoints.endpoints import router as webhook_endpoints_router
 from carinho.integracoes.webhooks import gateway
@@ -57,6 +58,7 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     app.include_router(sync_router)
     app.include_router(feedback_router)
     app.include_router(privacy_router)
+    app.include_router(status_router)
     for router in PAGE_ROUTERS:
         app.include_router(router)
     mount_static(app)

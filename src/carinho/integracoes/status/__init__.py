@@ -1,0 +1,1 @@
+"""`GET /status`: the hub's full status (the seed's "Status completo do sistema")."""
