@@ -20,6 +20,7 @@ NAV: list[tuple[NavItem, OperatorRole]] = [
     (NavItem("Sincronizações", "/sincronizacoes", "sincronizacoes"), OperatorRole.viewer),
     (NavItem("Mapeamentos", "/mapeamentos", "mapeamentos"), OperatorRole.viewer),
     (NavItem("Endpoints", "/endpoints", "endpoints"), OperatorRole.viewer),
+    (NavItem("Alertas", "/alertas", "alertas"), OperatorRole.viewer),
     (NavItem("Chaves de API", "/chaves", "chaves"), OperatorRole.admin),
 ]
 

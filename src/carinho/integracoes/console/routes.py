@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from carinho.integracoes.console import (
     account,
+    alerts_pages,
     apikeys,
     dlq_pages,
     endpoints,
@@ -24,4 +25,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     mappings.router,
     endpoints.router,
     apikeys.router,
+    alerts_pages.router,
 ]
