@@ -33,6 +33,7 @@ def test_the_walk_finds_the_actions() -> None:
     assert {"/eventos/1/reenviar", "/dlq/1/excluir", "/dlq/reenviar"} <= paths
     assert {"/sincronizacoes/1/executar", "/mapeamentos/1/1/publicar", "/endpoints/1/segredo"} <= paths
     assert {"/chaves/1/revogar", "/endpoints/1/entregas/1/reenviar"} <= paths
+    assert {"/alertas/1/reconhecer", "/alertas/regras/1"} <= paths
 
 
 async def test_a_viewer_is_refused_every_action(make_operator: MakeOperator) -> None:
