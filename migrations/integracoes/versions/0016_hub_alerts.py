@@ -1,4 +1,5 @@
-"""hub alerts: rules (an admin's thresholds) and alerts (pending, open, resolved; one open per key)
+"""hub alerts: rules (an admin's thresholds) and alerts (pending, open, resolved; one open per key);
+the overview's time indexes on finished outbox work and delivery attempts
 
 Revision ID: 0016
 Revises: 0015
@@ -50,9 +51,14 @@ def upgrade() -> None:
     # NULLs never collide, so resolved alerts (open_key NULL) pile up while one key stays open.
     op.create_index("uq_hub_alerts_open_key", "hub_alerts", ["open_key"], unique=True)
     op.create_index("ix_hub_alerts_status_id", "hub_alerts", ["status", "id"])
+    # The overview's throughput: work finished per lane, delivery attempts per target, by time.
+    op.create_index("ix_outbox_messages_status_completed_at", "outbox_messages", ["status", "completed_at"])
+    op.create_index("ix_webhook_delivery_attempts_finished_at", "webhook_delivery_attempts", ["finished_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_webhook_delivery_attempts_finished_at", table_name="webhook_delivery_attempts")
+    op.drop_index("ix_outbox_messages_status_completed_at", table_name="outbox_messages")
     op.drop_index("ix_hub_alerts_status_id", table_name="hub_alerts")
     op.drop_index("uq_hub_alerts_open_key", table_name="hub_alerts")
     op.drop_table("hub_alerts")

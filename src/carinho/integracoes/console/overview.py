@@ -1,23 +1,34 @@
-"""Visão geral: the hub at a glance — lanes and their backlog, the scheduler, events of the last hour
-and day, the dead-letter queue — refreshed every few seconds."""
+"""Visão geral: the hub at a glance — open alerts, lanes with their backlog, oldest wait and work done
+and failed in the last minute (a lane that stops draining turns red), the scheduler, ingest per source,
+deliveries per target system, events of the last hour and day, the dead-letter queue — refreshed
+every few seconds."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.integracoes.alerts.rules import KINDS
+from carinho.integracoes.alerts.service import alert_service
 from carinho.integracoes.console.auth import ConsoleViewer, HubSession
 from carinho.integracoes.console.pages import HOME_URL, pages
+from carinho.integracoes.database import OutboxMessage
 from carinho.integracoes.dlq.service import dead_letter_service
 from carinho.integracoes.events.service import event_service
+from carinho.integracoes.ops.repository import OpsRepository
+from carinho.kit.clock import utcnow
 from carinho.kit.health import detailed_health
+from carinho.worker.outbox_repository import OutboxRepository
 
 router = APIRouter(include_in_schema=False)
 
 # A lane whose oldest waiting work is older than this is shown as stuck.
 STUCK_AFTER_SECONDS = 60.0
+INGEST_WINDOW = 5  # minutes
 
 
 async def overview_context(request: Request, session: HubSession) -> dict[str, Any]:
@@ -26,15 +37,44 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
     await session.commit()
     health = await detailed_health(request.app.state.runtime, "integracoes")
     outbox = health["checks"].get("outbox", {})
+    now = utcnow()
+    ops = OpsRepository(session)
+    oldest = await OutboxRepository(session, OutboxMessage).oldest_due_pending_by_lane(now)
+    finished = await ops.finished_by_lane(now - timedelta(minutes=1))
+    counts_by_lane = outbox.get("lanes", {})
+    lanes = [
+        {
+            **counts_by_lane.get(lane, {}),
+            "lane": lane,
+            "oldest_age": (now - oldest[lane]).total_seconds() if lane in oldest else 0.0,
+            "done_per_minute": finished.get(lane, {}).get("done", 0),
+            "failed_per_minute": finished.get(lane, {}).get("failed", 0),
+        }
+        for lane in sorted(set(counts_by_lane) | set(finished))
+    ]
+    for lane in lanes:
+        lane["stuck"] = lane["oldest_age"] > STUCK_AFTER_SECONDS
     return {
         "health": health,
-        "lanes": sorted(outbox.get("lanes", {}).items()),
+        "lanes": lanes,
+        "alerts": await alert_service.open_alerts(session),
+        "alert_kinds": KINDS,
+        "ingest_per_minute": await _ingest_per_minute(session, now),
+        "deliveries": await ops.deliveries_by_target(now - timedelta(hours=1)),
         "oldest_age": outbox.get("oldest_pending_age_seconds") or 0,
         "stuck": (outbox.get("oldest_pending_age_seconds") or 0) > STUCK_AFTER_SECONDS,
         "scheduler": health["checks"].get("scheduler", {}),
         "events": await event_service.stats(session),
         "dlq": await dead_letter_service.stats(session),
     }
+
+
+async def _ingest_per_minute(session: AsyncSession, now: datetime) -> dict[str, float]:
+    """Events received per minute by source, over the last 5 minutes."""
+    counts = await event_service.repository(session).count_by(
+        "source", now - timedelta(minutes=INGEST_WINDOW)
+    )
+    return {source: round(n / INGEST_WINDOW, 1) for source, n in sorted(counts.items())}
 
 
 @router.get(HOME_URL)

@@ -55,7 +55,10 @@ class Delivery(IdMixin, TimestampMixin, Base):
 
 class DeliveryAttempt(IdMixin, Base):
     __tablename__ = "webhook_delivery_attempts"
-    __table_args__ = (Index("ix_webhook_delivery_attempts_delivery_id", "delivery_id"),)
+    __table_args__ = (
+        Index("ix_webhook_delivery_attempts_delivery_id", "delivery_id"),
+        Index("ix_webhook_delivery_attempts_finished_at", "finished_at"),  # the overview's rates
+    )
 
     delivery_id: Mapped[int] = mapped_column(
         BigIntPK, ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False

@@ -1,0 +1,66 @@
+"""Visão geral: open alerts on top; per lane the backlog, work done and failed in the last minute and
+the oldest wait (a lane waiting over a minute is marked stopped); ingest per source; deliveries per
+target system with success and latency."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from carinho.integracoes.database import OutboxMessage
+from carinho.kit import clock
+from carinho.kit.clock import utcnow
+from carinho.runtime import Runtime
+from tests.integracoes.alerts.support import back_up, evaluate, set_rule
+from tests.integracoes.console.conftest import MakeOperator
+from tests.integracoes.processing import auth, create_endpoint, hook, receiver, submit_event
+from tests.support.jobs import drain
+from tests.support.webhook_receiver import Reply, WebhookReceiver
+
+__all__ = ["auth", "hook", "receiver"]
+
+pytestmark = pytest.mark.usefixtures("still_clock")
+
+
+async def test_the_overview_shows_rates_deliveries_and_alerts(
+    rt: Runtime,
+    make_operator: MakeOperator,
+    hub: httpx.AsyncClient,
+    auth: dict[str, str],
+    receiver: WebhookReceiver,
+    hook: str,
+) -> None:
+    await create_endpoint(hub, auth, receiver.url(hook + "/crm"), retry_schedule=[])
+    receiver.plan(hook + "/crm", Reply(200), Reply(500))
+    await submit_event(hub, auth, source="crm")
+    await submit_event(hub, auth, source="site")
+    await drain(rt)
+    viewer = await make_operator()
+    text = (await viewer.page("/painel")).text
+    assert "Entrada por origem" in text and "<code>crm</code> <span>0,2 eventos/min</span>" in text
+    assert "Entregas por sistema de destino" in text
+    assert '<th scope="row">crm</th><td>2</td>' in text and "50 %" in text  # one of two attempts failed
+    assert 'data-lane="integrations"' in text  # the lane that ran the work, with its rate
+    assert "Alertas abertos" not in text and "parada" not in text
+
+    await set_rule(rt, "lane_backlog", threshold=2, window_minutes=0)
+    await back_up(rt, 3, lane="integrations-low")
+    async with rt.db("integracoes").session() as session:  # work due two minutes ago, not taken
+        session.add(
+            OutboxMessage(
+                job="tests.alerts.parked",
+                lane="integrations-low",
+                args={},
+                status="pending",
+                available_at=utcnow() - timedelta(minutes=2),
+                visible_at=utcnow() + timedelta(days=1),
+            )
+        )
+        await session.commit()
+    await evaluate(rt)
+    clock.advance(timedelta(seconds=1))
+    body = (await viewer.page("/painel/atualizar")).text
+    assert "Alertas abertos (1)" in body and "Fila integrations-low com 4 itens aguardando" in body
+    assert '<tr class="lane-stuck" data-lane="integrations-low">' in body and "parada" in body
