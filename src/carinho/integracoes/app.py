@@ -12,6 +12,7 @@ from carinho.integracoes.dlq.endpoints import router as dlq_router
 from carinho.integracoes.events.endpoints import router as events_router
 from carinho.integracoes.flows.endpoints import router as event_retry_router
 from carinho.integracoes.mappings.endpoints import router as mappings_router
+from carinho.integracoes.ops import metrics as hub_metrics
 from carinho.integracoes.privacy.endpoints import router as privacy_router
 from carinho.integracoes.status.endpoints import router as status_router
 from carinho.integracoes.sync.endpoints import router as sync_router
@@ -48,6 +49,7 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
         rt=rt,
         app_class=HubApp,
         html_errors=render_error,
+        metrics_refresh=hub_metrics.refresh,
     )
     app.include_router(webhooks_router)
     app.include_router(events_router)

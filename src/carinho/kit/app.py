@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from carinho import runtime
 from carinho.kit.api_docs import add_offline_docs
 from carinho.kit.health import build_health_router
 from carinho.kit.web import HtmlErrorRenderer, add_common_middleware, install_error_handlers
+from carinho.logging import get_logger
 from carinho.runtime import Runtime
+
+log = get_logger(__name__)
 
 
 def create_service_app(
@@ -24,6 +28,7 @@ def create_service_app(
     rt: Runtime | None = None,
     html_errors: HtmlErrorRenderer | None = None,
     app_class: type[FastAPI] = FastAPI,
+    metrics_refresh: Callable[[Runtime], Awaitable[None]] | None = None,
 ) -> FastAPI:
     rt = rt or runtime.ensure_configured()
     app = app_class(
@@ -39,7 +44,25 @@ def create_service_app(
     add_common_middleware(app, rt.settings.carinho_max_body_bytes)
     install_error_handlers(app, html_errors)
     app.include_router(build_health_router(context))
-    app.mount("/metrics", make_asgi_app())
+    app.mount("/metrics", _metrics_app(rt, metrics_refresh))
+    return app
+
+
+def _metrics_app(rt: Runtime, refresh: Callable[[Runtime], Awaitable[None]] | None) -> ASGIApp:
+    """prometheus-client's app; with `refresh`, the context's gauges are read from its database first
+    (a failure is logged and the scrape still answers, with the gauges as they were)."""
+    metrics = make_asgi_app()
+    if refresh is None:
+        return metrics
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                await refresh(rt)
+            except Exception as exc:
+                log.warning("metrics.refresh_failed", error=f"{type(exc).__name__}")
+        await metrics(scope, receive, send)
+
     return app
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from prometheus_client import Counter
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,8 @@ from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
+
+alerts_opened = Counter("carinho_hub_alerts_opened_total", "Alerts opened (each once), by rule", ["kind"])
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class AlertService:
                 due = not rule.kind.sustained or alert_age >= rule.window_minutes * 60
                 if due and await repo.promote(alert.id, now):
                     opened.append(alert.id)
+                    alerts_opened.labels(kind=rule.kind.kind).inc()
                     await schedule_notifications(session, alert.id, "opened")
         for key, alert in active.items():
             if key in breaches:
