@@ -227,3 +227,20 @@ def customer_writes(platform: Platform, phone: Callable[[], str]) -> Callable[..
         return conversation
 
     return write
+
+
+@pytest.fixture
+def console(browser: Any, platform: Platform) -> Iterator[Any]:
+    """A page of the hub console, logged in as its first administrator. A request that ended in a 500
+    while the test ran fails it."""
+    ctx = new_context(browser, platform.hub_url)
+    ctx.set_default_timeout(ACTION_TIMEOUT_MS)
+    start = platform.log_position()
+    page = ctx.new_page()
+    admin = platform.console_admin
+    log_in(page, admin.email, admin.password)
+    yield page
+    ctx.close()
+    crashes = platform.unhandled_errors(since=start)
+    if crashes:
+        pytest.fail("the platform answered 500 during the test:\n\n" + "\n\n".join(crashes), pytrace=False)

@@ -5,34 +5,16 @@ and a retry from the DLQ page succeeds; axe-core finds no serious violation on t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from carinho.kit.ui.testing.browser import PHONE, assert_accessible, log_in, new_context
+from carinho.kit.ui.testing.browser import PHONE, assert_accessible
 from carinho.kit.ui.testing.platform import Platform, eventually
-from tests.browser.conftest import ACTION_TIMEOUT_MS
 
 NOT_RELOADED = "window.__carinhoSemRecarregar"
-
-
-@pytest.fixture
-def console(browser: Any, platform: Platform) -> Iterator[Any]:
-    """A page of the hub console, logged in as its first administrator. A request that ended in a 500
-    while the test ran fails it."""
-    ctx = new_context(browser, platform.hub_url)
-    ctx.set_default_timeout(ACTION_TIMEOUT_MS)
-    start = platform.log_position()
-    page = ctx.new_page()
-    admin = platform.console_admin
-    log_in(page, admin.email, admin.password)
-    yield page
-    ctx.close()
-    crashes = platform.unhandled_errors(since=start)
-    if crashes:
-        pytest.fail("the platform answered 500 during the test:\n\n" + "\n\n".join(crashes), pytrace=False)
 
 
 def _lead(platform: Platform, phone: str) -> int:
