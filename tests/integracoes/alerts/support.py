@@ -95,3 +95,23 @@ async def dead_letter(rt: Runtime, target_system: str) -> None:
             )
         )
         await session.commit()
+
+
+async def events(rt: Runtime, processed: int, failed: int) -> None:
+    """`processed` events processed and `failed` that failed, received now."""
+    now = utcnow()
+    async with rt.db("integracoes").session() as session:
+        for status in ["processed"] * processed + ["failed"] * failed:
+            session.add(
+                IntegrationEvent(
+                    source="crm",
+                    event_type="client.registered",
+                    idempotency_key=uuid.uuid4().hex,
+                    payload="{}",
+                    status=status,
+                    lane="integrations",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        await session.commit()

@@ -16,7 +16,15 @@ from carinho.kit import clock
 from carinho.kit.clock import utcnow
 from carinho.runtime import Runtime
 from carinho.worker.scheduler import HEARTBEAT_NAME
-from tests.integracoes.alerts.support import alerts, back_up, dead_letter, drain_lane, evaluate, set_rule
+from tests.integracoes.alerts.support import (
+    alerts,
+    back_up,
+    dead_letter,
+    drain_lane,
+    evaluate,
+    events,
+    set_rule,
+)
 
 pytestmark = pytest.mark.usefixtures("still_clock")
 
@@ -162,3 +170,15 @@ async def test_rules_show_defaults_until_an_admin_changes_them(rt: Runtime) -> N
         after = {r.kind.kind: r for r in await alert_service.rules(session)}
     assert (after["lane_backlog"].threshold, after["lane_backlog"].window_minutes) == (40, 2)
     assert after["lane_backlog"].updated_at is not None
+
+
+async def test_a_failure_rate_above_the_threshold(rt: Runtime) -> None:
+    await set_rule(rt, "failure_rate", threshold=20, window_minutes=15)
+    await events(rt, processed=2, failed=1)
+    assert (await evaluate(rt)).opened == []  # 3 events say nothing yet (minimum 5)
+    await events(rt, processed=2, failed=1)
+    [alert_id] = (await evaluate(rt)).opened  # 2 of 6 failed: 33 % > 20 %
+    [alert] = await alerts(rt)
+    assert alert.details == {"failed": 2, "total": 6, "rate_percent": 33.3}
+    await events(rt, processed=10, failed=0)
+    assert (await evaluate(rt)).resolved == [alert_id]  # 2 of 16: 12.5 %
