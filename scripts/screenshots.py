@@ -561,6 +561,8 @@ SHOTS = [
     Shot("console-endpoint-entregas", lambda d: d.operator, lambda d: "/endpoints", _open_endpoint),
     Shot("console-entrega", lambda d: d.operator, lambda d: "/endpoints", _open_delivery),
     Shot("console-chaves", lambda d: d.operator, lambda d: "/chaves", _new_key),
+    Shot("console-alertas", lambda d: d.operator, lambda d: "/alertas"),
+    Shot("console-status", lambda d: None, lambda d: "/status"),
     Shot("console-alterar-senha", lambda d: d.operator, lambda d: "/conta/senha"),
     Shot("console-pagina-nao-encontrada", lambda d: d.operator, lambda d: "/pagina-que-nao-existe"),
 ]
