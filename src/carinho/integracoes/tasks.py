@@ -7,4 +7,11 @@ from carinho.integracoes.flows import tasks as flows_tasks
 from carinho.integracoes.privacy import tasks as privacy_tasks
 from carinho.integracoes.sync import tasks as sync_tasks
 
-__all__ = ["alerts_tasks", "automations_tasks", "deliveries_tasks", "flows_tasks", "privacy_tasks", "sync_tasks"]
+__all__ = [
+    "alerts_tasks",
+    "automations_tasks",
+    "deliveries_tasks",
+    "flows_tasks",
+    "privacy_tasks",
+    "sync_tasks",
+]
