@@ -4,34 +4,14 @@ sync run from its page until it is done; axe-core on each screen at both widths.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from carinho.kit.ui.testing.browser import PHONE, assert_accessible, log_in, new_context
-from carinho.kit.ui.testing.platform import Platform
-from tests.browser.conftest import ACTION_TIMEOUT_MS
+from carinho.kit.ui.testing.browser import PHONE, assert_accessible
 
 SYNC_TIMEOUT_MS = 30_000  # queued on the worker's low lane, then read from the sandbox
-
-
-@pytest.fixture
-def console(browser: Any, platform: Platform) -> Iterator[Any]:
-    """A page on the hub console, logged in as its first administrator. A request that ended in a
-    500 while the test ran fails it."""
-    ctx = new_context(browser, platform.hub_url)
-    ctx.set_default_timeout(ACTION_TIMEOUT_MS)
-    log_start = platform.log_position()
-    page = ctx.new_page()
-    admin = platform.console_admin
-    log_in(page, admin.email, admin.password)
-    yield page
-    ctx.close()
-    crashes = platform.unhandled_errors(since=log_start)
-    if crashes:
-        pytest.fail("the platform answered 500 during the test:\n\n" + "\n\n".join(crashes), pytrace=False)
 
 
 def _toast(page: Any, text: str) -> None:
