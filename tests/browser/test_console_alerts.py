@@ -16,7 +16,7 @@ from carinho.kit.ui.testing.platform import Platform, eventually
 
 NOT_RELOADED = "window.__carinhoSemRecarregar"
 LANE = "integrations-low"
-SLOW_SYNCS = 8  # each waits for the slow CRM until its connector times out (10 s): the lane backs up
+SLOW_SYNCS = 14  # each waits for the slow CRM until its connector times out (10 s): the lane backs up
 
 
 def _set_backlog_rule(page: Any, limit: str, window: str) -> None:
