@@ -123,7 +123,7 @@ async def target_down(session: AsyncSession, limits: Limits, now: datetime) -> l
         if since is not None and now - since >= window and target not in breaches:
             breaches[target] = Breach(
                 target,
-                f"{target}: entregas falhando desde há mais de {limits.window_minutes} min",
+                f"{target}: entregas falhando há mais de {limits.window_minutes} min",
                 {"target_system": target, "failing_since": since.isoformat()},
             )
     return [breaches[k] for k in sorted(breaches)]
