@@ -9,11 +9,10 @@ error renderer, which makes it a toast; a triage answer it refuses is shown at i
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.auth import SessionAgent, SessionSupervisor
@@ -22,7 +21,7 @@ from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.escalation.schemas import DeescalateRequest, EscalateRequest
 from carinho.atendimento.escalation.service import escalation_service
 from carinho.atendimento.funnel.models import DocumentKind, FunnelStage, LossReason
-from carinho.atendimento.funnel.schemas import DocumentRequest, MoveRequest
+from carinho.atendimento.funnel.schemas import DocumentRequest
 from carinho.atendimento.funnel.service import funnel_service
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.inbox.access import can_see
@@ -31,38 +30,24 @@ from carinho.atendimento.inbox.schemas import ContactUpdate
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.incidents.emergencies import emergency_service
 from carinho.atendimento.incidents.models import Incident, IncidentStatus
-from carinho.atendimento.incidents.schemas import IncidentCreate, StatusChange
+from carinho.atendimento.incidents.schemas import IncidentCreate
 from carinho.atendimento.incidents.service import incident_service
 from carinho.atendimento.triage.service import triage_service
 from carinho.atendimento.web.conversation_panel_render import ConversationId, render_sections, toast_trigger
 from carinho.atendimento.web.conversation_panel_triage import answer_from_form, triage_view_of
 from carinho.atendimento.web.conversation_panel_views import build_panel
+from carinho.atendimento.web.form_input import (
+    Short,
+    Text,
+    funnel_move,
+    incident_status,
+    optional_id,
+    validated,
+)
 from carinho.errors import BadRequest, NotFound
 from carinho.kit.ui.pages import NO_STORE
 
 router = APIRouter(include_in_schema=False)
-
-Model = TypeVar("Model", bound=BaseModel)
-Text = Annotated[str, Form(max_length=20_000)]
-Short = Annotated[str, Form(max_length=2_000)]
-
-
-def validated(model: type[Model], messages: dict[str, str], **values: Any) -> Model:
-    """The form's values through the API's request schema: the same limits, a pt-BR message."""
-    try:
-        return model(**values)
-    except ValidationError as exc:
-        field = str(exc.errors()[0]["loc"][0]) if exc.errors() and exc.errors()[0]["loc"] else ""
-        raise BadRequest(messages.get(field, "Confira os campos do formulário.")) from None
-
-
-def optional_id(value: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 18:
-        raise BadRequest("Escolha uma opção da lista.")
-    return int(value)
 
 
 def left_the_list(message: str) -> Response:
@@ -223,13 +208,7 @@ async def move_funnel(
     nota: Short = "",
 ) -> Response:
     """Moves the funnel; Perdido without a loss reason is the service's refusal (a toast)."""
-    body = validated(
-        MoveRequest,
-        {"stage": "Escolha a etapa do funil.", "note": "A observação pode ter até 2.000 caracteres."},
-        stage=etapa,
-        loss_reason_id=optional_id(motivo),
-        note=nota.strip() or None,
-    )
+    body = funnel_move(etapa, motivo, nota)
     conversation = await _conversation(session, agent, conversation_id)
     await funnel_service.move_by_agent(
         session, agent, conversation, body.stage, loss_reason_id=body.loss_reason_id, note=body.note
@@ -366,12 +345,7 @@ async def change_incident_status(
     resolucao: Text = "",
 ) -> Response:
     """open → in progress → resolved (a resolution is required) → closed; resolved may reopen."""
-    body = validated(
-        StatusChange,
-        {"status": "Escolha o novo status.", "resolution": "A resolução pode ter até 10.000 caracteres."},
-        status=status,
-        resolution=resolucao.strip() or None,
-    )
+    body = incident_status(status, resolucao)
     conversation = await inbox_service.get_for(session, agent, conversation_id)
     incident = await _incident_of(session, agent, conversation, str(incident_id))
     await incident_service.change_status(

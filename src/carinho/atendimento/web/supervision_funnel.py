@@ -17,12 +17,11 @@ from carinho.atendimento.agents.auth import SessionSupervisor
 from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.funnel.models import ALLOWED_TRANSITIONS, FunnelStage, LossReason
 from carinho.atendimento.funnel.report import funnel_report_service
-from carinho.atendimento.funnel.schemas import MoveRequest
 from carinho.atendimento.funnel.service import funnel_service
 from carinho.atendimento.inbox.service import inbox_service
-from carinho.atendimento.web.conversation_panel_actions import Short, optional_id, validated
 from carinho.atendimento.web.conversation_panel_render import ConversationId
 from carinho.atendimento.web.conversation_panel_views import STAGE_TONES
+from carinho.atendimento.web.form_input import Short, funnel_move
 from carinho.atendimento.web.pages import pages
 from carinho.atendimento.web.supervision_period import ReportPeriod
 from carinho.kit.ui.toasts import toast_trigger
@@ -75,13 +74,7 @@ async def move_lead(
     motivo: Annotated[str, Form(max_length=20)] = "",
     nota: Short = "",
 ) -> Response:
-    body = validated(
-        MoveRequest,
-        {"stage": "Escolha a etapa do funil.", "note": "A observação pode ter até 2.000 caracteres."},
-        stage=etapa,
-        loss_reason_id=optional_id(motivo) if etapa == FunnelStage.lost.value else None,
-        note=nota.strip() or None,
-    )
+    body = funnel_move(etapa, motivo, nota)
     conversation = await inbox_service.get_for(session, supervisor, conversation_id, lock=True)
     await funnel_service.move_by_agent(
         session, supervisor, conversation, body.stage, loss_reason_id=body.loss_reason_id, note=body.note

@@ -21,12 +21,11 @@ from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.incidents.emergencies import emergency_service
 from carinho.atendimento.incidents.models import Incident, IncidentStatus, Severity, TimelineAction
 from carinho.atendimento.incidents.repository import IncidentFilters
-from carinho.atendimento.incidents.schemas import StatusChange
 from carinho.atendimento.incidents.service import incident_service
-from carinho.atendimento.web.conversation_panel_actions import Text, validated
 from carinho.atendimento.web.conversation_panel_history import actor_text
 from carinho.atendimento.web.conversation_panel_render import ConversationId as IncidentId
 from carinho.atendimento.web.conversation_panel_views import incident_item
+from carinho.atendimento.web.form_input import Text, incident_status
 from carinho.atendimento.web.pages import pages
 from carinho.kit.ui.toasts import toast_trigger
 
@@ -183,12 +182,7 @@ async def change_status(
     status: Annotated[str, Form(max_length=16)] = "",
     resolucao: Text = "",
 ) -> Response:
-    body = validated(
-        StatusChange,
-        {"status": "Escolha o novo status.", "resolution": "A resolução pode ter até 10.000 caracteres."},
-        status=status,
-        resolution=resolucao.strip() or None,
-    )
+    body = incident_status(status, resolucao)
     incident = await _locked(session, supervisor, incident_id)
     await incident_service.change_status(
         session, Actor.of(supervisor), incident, body.status, note=body.note, resolution=body.resolution

@@ -21,8 +21,8 @@ from carinho.atendimento.satisfaction.followups import followup_service
 from carinho.atendimento.satisfaction.models import FollowupStatus
 from carinho.atendimento.satisfaction.reports import GroupBy, Period, report_service
 from carinho.atendimento.satisfaction.schemas import FollowupDoneIn
-from carinho.atendimento.web.conversation_panel_actions import Text, optional_id, validated
 from carinho.atendimento.web.conversation_panel_render import ConversationId as FollowupId
+from carinho.atendimento.web.form_input import Text, optional_id, validated
 from carinho.atendimento.web.pages import pages
 from carinho.atendimento.web.supervision_period import ReportPeriod
 from carinho.errors import BadRequest
