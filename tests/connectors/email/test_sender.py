@@ -52,6 +52,14 @@ CONTEXTS = {
         "details": [("Prazo", "Primeira resposta"), ("Nível", "N1")],
         "app_url": "https://atendimento.carinho.com.vc",
     },
+    "hub_alert": {
+        "title": "A fila integrations-high está parada há 12 min",
+        "kind_label": "Fila parada",
+        "state": "opened",
+        "subject": "integrations-high",
+        "opened_at": "01/12/2026 às 10:15",
+        "console_url": "https://integracoes.carinho.com.vc/alertas",
+    },
 }
 SUBJECTS = {
     "welcome": "Bem-vindo(a) à Carinho com Você, Maria Aparecida!",
@@ -60,6 +68,7 @@ SUBJECTS = {
     "contract": "Seu contrato CONT-2026-0001 — Carinho com Você",
     "alert": "Alerta: SLA violado na conversa 42",
     "document": "Proposta de cuidador domiciliar",
+    "hub_alert": "[Carinho Integrações] Alerta: Fila parada — integrations-high",
 }
 
 
@@ -84,7 +93,9 @@ async def test_each_template_is_delivered_multipart_with_branding(
     assert mail.headers["Message-ID"] == sent.message_id
     assert "Carinho com Você" in mail.from_header and "contato@carinho.com.vc" in mail.from_header
     assert mail.text and mail.html
-    assert "Maria Aparecida" in mail.text and "Maria Aparecida" in mail.html
+    # the person it is about (the hub's alert goes to operations: the lane it is about)
+    about = "integrations-high" if template == "hub_alert" else "Maria Aparecida"
+    assert about in mail.text and about in mail.html
     assert "#C2185B" in mail.html and "https://carinho.com.vc/images/logo.png" in mail.html
     assert "Equipe Carinho com Você" in mail.text and "(11) 94002-8922" in mail.text
     assert "<script" not in mail.html

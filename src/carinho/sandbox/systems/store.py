@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, and_, event, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from carinho.kit import clock
@@ -56,6 +57,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+ID_ATTEMPTS = 20
 
 
 class Store:
@@ -132,6 +136,19 @@ class Store:
         *,
         key: str | None = None,
         at: datetime | None = None,
+    ) -> dict[str, Any]:
+        # Two simultaneous creations (the hub's and atendimento's lead for one new contact) may read
+        # the same next id: the loser tries again with the next one, as a real auto-increment would.
+        for attempt in range(ID_ATTEMPTS):
+            try:
+                return await self._insert_once(system, resource, data, key, at)
+            except IntegrityError:
+                if attempt == ID_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _insert_once(
+        self, system: str, resource: str, data: dict[str, Any], key: str | None, at: datetime | None
     ) -> dict[str, Any]:
         async with (await self.engine()).begin() as conn:
             next_id = (
