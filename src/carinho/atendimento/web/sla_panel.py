@@ -131,7 +131,7 @@ def _report_charts(series: dict[str, Any], query: ReportQuery) -> list[Markup]:
     def fmt_time(v: float) -> str:
         return duration_br(v) if v else "0"
 
-    return [
+    charts = [
         line_chart(
             labels,
             lines(lambda p: p["met_percent"], seconds=False),
@@ -139,39 +139,24 @@ def _report_charts(series: dict[str, Any], query: ReportQuery) -> list[Markup]:
             fmt=percent_br,
             ident="sla-cumprido",
         ),
-        line_chart(
-            labels,
-            lines(lambda p: p["first_response"]["avg_business_minutes"], seconds=True),
-            title=f"Primeira resposta — média (minutos úteis), total e por {per}",
-            fmt=fmt_time,
-            seconds=True,
-            ident="sla-1a-media",
-        ),
-        line_chart(
-            labels,
-            lines(lambda p: p["first_response"]["p90_business_minutes"], seconds=True),
-            title=f"Primeira resposta — p90 (minutos úteis), total e por {per}",
-            fmt=fmt_time,
-            seconds=True,
-            ident="sla-1a-p90",
-        ),
-        line_chart(
-            labels,
-            lines(lambda p: p["resolution"]["avg_business_minutes"], seconds=True),
-            title=f"Resolução — média (minutos úteis), total e por {per}",
-            fmt=fmt_time,
-            seconds=True,
-            ident="sla-res-media",
-        ),
-        line_chart(
-            labels,
-            lines(lambda p: p["resolution"]["p90_business_minutes"], seconds=True),
-            title=f"Resolução — p90 (minutos úteis), total e por {per}",
-            fmt=fmt_time,
-            seconds=True,
-            ident="sla-res-p90",
-        ),
     ]
+    durations = [
+        ("first_response", "Primeira resposta", "sla-1a"),
+        ("resolution", "Resolução", "sla-res"),
+    ]
+    for target, name, ident in durations:
+        for stat, stat_label, suffix in (("avg", "média", "media"), ("p90", "p90", "p90")):
+            charts.append(
+                line_chart(
+                    labels,
+                    lines(lambda p, t=target, st=stat: p[t][f"{st}_business_minutes"], seconds=True),
+                    title=f"{name} — {stat_label} (minutos úteis), total e por {per}",
+                    fmt=fmt_time,
+                    seconds=True,
+                    ident=f"{ident}-{suffix}",
+                )
+            )
+    return charts
 
 
 async def _report_context(session: Any, request: Request) -> dict[str, Any]:
