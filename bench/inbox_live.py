@@ -177,7 +177,8 @@ def _run(platform: Any, page: Any, count: int, pause: float) -> dict[str, dict[s
 
 def measure_live(count: int, *, pause: float = 1.0) -> dict[str, Any]:
     from carinho.kit.ui.testing.browser import chromium, log_in, new_context
-    from carinho.kit.ui.testing.platform import Platform, business_morning
+    from carinho.kit.ui.testing.platform import Platform
+    from carinho.kit.ui.testing.startup import business_morning
 
     with (
         tempfile.TemporaryDirectory(prefix="carinho_live_bench_") as workdir,

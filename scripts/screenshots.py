@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from carinho.kit.ui.testing.browser import DESKTOP, PHONE, chromium, log_in, new_context
-from carinho.kit.ui.testing.platform import Account, Platform, PlatformError, business_morning, eventually
+from carinho.kit.ui.testing.platform import Platform
+from carinho.kit.ui.testing.startup import Account, PlatformError, business_morning, eventually
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTHS = {"desktop": DESKTOP, "celular": PHONE, "tv": {"width": 1920, "height": 1080}}

@@ -27,7 +27,8 @@ from carinho.kit.ui.testing.browser import (
     log_in,
     new_context,
 )
-from carinho.kit.ui.testing.platform import Account, Platform, business_morning
+from carinho.kit.ui.testing.platform import Platform
+from carinho.kit.ui.testing.startup import Account, business_morning
 from tests.support.processes import free_port
 
 BROWSER_DIR = Path(__file__).parent

@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from carinho.kit.ui.testing.browser import PHONE, assert_accessible
-from carinho.kit.ui.testing.platform import Platform, eventually
+from carinho.kit.ui.testing.platform import Platform
+from carinho.kit.ui.testing.startup import eventually
 
 NOT_RELOADED = "window.__carinhoSemRecarregar"
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from carinho.kit.ui.testing.platform import Platform, eventually
+from carinho.kit.ui.testing.platform import Platform
+from carinho.kit.ui.testing.startup import eventually
 from tests.browser.conftest import Team
 from tests.browser.helpers import (
     assert_not_reloaded,

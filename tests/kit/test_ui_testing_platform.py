@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from carinho.kit.ui.testing.platform import (
+from carinho.kit.ui.testing.startup import (
     SAO_PAULO,
     FirstStart,
     Ports,

@@ -2,7 +2,8 @@
 
 - `platform`: the whole platform started as a user would (`carinho up` in a subprocess, on free
   ports, in a fresh data directory), the credentials its first start prints, and helpers to act on
-  it through its JSON APIs and the sandbox (agents, the customer's phone, the clock).
+  it through its JSON APIs; its bases `startup` (ports, printed credentials, waiting, checking
+  answers) and `sandbox_controls` (the customer's phone, faults, the clock).
 - `browser`: Debian's Chromium through Playwright, logging in through the login page, and axe-core
   checks that fail on serious or critical violations with a readable report.
 

@@ -17,168 +17,38 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
-import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import httpx
 
-from carinho.config import Settings
-from carinho.kit.phones import normalize_br_phone
-
-T = TypeVar("T")
-
-READY_LINE = "Press Ctrl-C to stop."
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-_CREDENTIAL_LINES = {
-    name: re.compile(rf"^\s*{re.escape(label)}:\s+(\S+)\s*$", re.MULTILINE)
-    for name, label in {
-        "api_key": "Hub API key (X-API-Key)",
-        "email": "atendimento admin login",
-        "password": "atendimento admin senha",
-        "console_email": "hub console admin login",
-        "console_password": "hub console admin senha",
-    }.items()
-}
-_PORT_IN_USE = ("address already in use", "errno 98", "only one usage of each socket address")
+from carinho.kit.ui.testing.sandbox_controls import SandboxControls
+from carinho.kit.ui.testing.startup import (
+    READY_LINE,
+    Account,
+    FirstStart,
+    PlatformError,
+    Ports,
+    check_answer,
+    clean_environment,
+    eventually,
+    free_port,
+    json_field,
+    parse_credentials,
+    phone_digits,
+    port_clash,
+)
 
 
-class PlatformError(RuntimeError):
-    """The platform did not start, stopped on its own, or refused a helper's request."""
-
-
-def free_port() -> int:
-    """A port nothing listens on now (the kernel's choice). Test suites that start many processes
-    may pass their own picker (e.g. one block of ports per pytest-xdist worker)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class Ports:
-    integracoes: int
-    atendimento: int
-    sandbox: int
-    sandbox_smtp: int
-
-    @classmethod
-    def pick(cls, picker: Callable[[], int] = free_port) -> Ports:
-        chosen: list[int] = []
-        while len(chosen) < 4:
-            port = picker()
-            if port not in chosen:
-                chosen.append(port)
-        return cls(*chosen)
-
-    def env(self) -> dict[str, str]:
-        return {
-            "INTEGRACOES_PORT": str(self.integracoes),
-            "ATENDIMENTO_PORT": str(self.atendimento),
-            "SANDBOX_PORT": str(self.sandbox),
-            "SANDBOX_SMTP_PORT": str(self.sandbox_smtp),
-        }
-
-
-@dataclass(frozen=True)
-class Account:
-    """A person's login: atendimento's administrator or an agent created through the API, or the
-    hub console's first operator."""
-
-    email: str
-    password: str
-    name: str = ""
-    id: int | None = None
-    role: str = "agent"
-    level: str = "N1"
-
-
-@dataclass(frozen=True)
-class FirstStart:
-    """What `carinho up` prints once, on the first start of a data dir."""
-
-    api_key: str | None = None
-    admin: Account | None = None  # atendimento's first administrator
-    console_admin: Account | None = None  # the hub console's first operator (admin)
-
-
-def parse_credentials(output: str) -> FirstStart:
-    """The hub API key and the first logins from the lines `carinho up` prints on its first start."""
-    found = {name: pattern.search(output) for name, pattern in _CREDENTIAL_LINES.items()}
-
-    def value(name: str) -> str | None:
-        match = found[name]
-        return match.group(1) if match else None
-
-    def account(email: str, password: str, level: str) -> Account | None:
-        e, p = value(email), value(password)
-        return Account(email=e, password=p, role="admin", level=level) if e and p else None
-
-    return FirstStart(
-        api_key=value("api_key"),
-        admin=account("email", "password", level="N3"),
-        console_admin=account("console_email", "console_password", level=""),
-    )
-
-
-def eventually(check: Callable[[], T | None], *, timeout: float = 10.0, what: str = "the condition") -> T:
-    """Call `check` until it returns something truthy (or stops raising AssertionError); that value.
-    For the platform's side of a test (the phone got the reply); the page's side uses Playwright's
-    auto-waiting `expect`."""
-    deadline = time.monotonic() + timeout
-    last: BaseException | None = None
-    while True:
-        try:
-            value = check()
-            if value:
-                return value
-            last = None
-        except AssertionError as exc:
-            last = exc
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}") from last
-        time.sleep(0.1)
-
-
-def business_morning(after: datetime | None = None) -> datetime:
-    """The next Tuesday at 10:00 in São Paulo that is not a holiday there (UTC): a moment inside
-    business hours, whatever the real date when the tests run — so that out-of-hours replies and SLA
-    clocks behave the same on every run."""
-    import holidays
-
-    day = (after or datetime.now(UTC)).astimezone(SAO_PAULO).date() + timedelta(days=1)
-    calendar = holidays.country_holidays("BR", subdiv="SP")
-    while day.weekday() != 1 or day in calendar:
-        day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=SAO_PAULO).astimezone(UTC)
-
-
-def _clean_environment(extra: Mapping[str, str]) -> dict[str, str]:
-    """The caller's environment without any platform setting (a developer's database URL or real
-    Z-API token must not leak into the embedded default), then `extra`."""
-    settings_names = {name.upper() for name in Settings.model_fields}
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key.upper() not in settings_names and not key.startswith(("PYTEST_", "COV_"))
-    }
-    env.update(extra)
-    return env
-
-
-class Platform:
+class Platform(SandboxControls):
     """`carinho up` on its own ports and data directory. Start with `start()` or `with`."""
 
     def __init__(
@@ -252,7 +122,7 @@ class Platform:
                 self._start_once()
                 break
             except PlatformError as exc:
-                if attempt == 2 or self._fixed_ports is not None or not _port_clash(self.log_text()):
+                if attempt == 2 or self._fixed_ports is not None or not port_clash(self.log_text()):
                     raise
                 shutil.rmtree(self.data_dir, ignore_errors=True)
                 self.ports = Ports.pick(self._port_picker)
@@ -262,7 +132,7 @@ class Platform:
         return self
 
     def _start_once(self) -> None:
-        env = _clean_environment(
+        env = clean_environment(
             {
                 **self.ports.env(),
                 "CARINHO_DATA_DIR": str(self.data_dir.resolve()),
@@ -353,7 +223,7 @@ class Platform:
                 f"{self.atendimento_url}/api/auth/login",
                 json={"email": account.email, "password": account.password},
             )
-            _check(answer, "login")
+            check_answer(answer, "login")
             self._tokens[account.email] = answer.json()["access_token"]
         return self._tokens[account.email]
 
@@ -431,7 +301,7 @@ class Platform:
     def conversation_of(self, phone: str, *, timeout: float = 15.0) -> dict[str, Any]:
         """The newest conversation of the contact with this phone, once atendimento has it (a message
         from the sandbox phone goes through the hub first)."""
-        digits = _phone(phone)
+        digits = phone_digits(phone)
 
         def found() -> dict[str, Any] | None:
             for conversation in self.conversations(contact=digits, limit=5):
@@ -442,13 +312,13 @@ class Platform:
         return eventually(found, timeout=timeout, what=f"a conversation of {digits} in atendimento")
 
     def _check(self, answer: httpx.Response, what: str) -> None:
-        """`_check`, plus the server's traceback for a 500 (found in the log by its request id)."""
+        """`check_answer`, plus the server's traceback for a 500 (found in the log by its request id)."""
         if answer.status_code >= 500:
-            request_id = answer.headers.get("x-request-id") or _json_field(answer, "request_id")
+            request_id = answer.headers.get("x-request-id") or json_field(answer, "request_id")
             trace = self.server_error(request_id) if request_id else None
             if trace:
                 raise PlatformError(f"{what}: HTTP {answer.status_code}\n{trace}")
-        _check(answer, what)
+        check_answer(answer, what)
 
     def server_error(self, request_id: str) -> str | None:
         """The end of the traceback `carinho up` logged for this request, if any."""
@@ -485,27 +355,6 @@ class Platform:
                     records.append(json.loads(line))
         return records
 
-    # ------------------------------------------------------------------ the sandbox
-
-    def phone_sends(
-        self,
-        phone: str,
-        text: str | None = None,
-        *,
-        sender_name: str = "Cliente",
-        media: str | None = None,
-        caption: str | None = None,
-    ) -> dict[str, Any]:
-        """The customer's phone sends a WhatsApp message — text, or `media` ("image", "document",
-        "audio") with an optional caption; the simulated Z-API posts its callback to the hub."""
-        body: dict[str, Any] = {"phone": phone, "sender_name": sender_name, "text": text}
-        if media:
-            body.update(media=media, caption=caption)
-        answer = self._http.post(f"{self.sandbox_url}/_sandbox/zapi/phone/messages", json=body)
-        _check(answer, "the sandbox phone")
-        result: dict[str, Any] = answer.json()
-        return result
-
     def phone_sends_and_waits(
         self,
         phone: str,
@@ -529,71 +378,9 @@ class Platform:
         return self.conversation_of(phone)
 
     def _inbound_count(self, phone: str) -> int:
-        digits = _phone(phone)
+        digits = phone_digits(phone)
         matches = [c for c in self.conversations(contact=digits, limit=5) if c["contact"]["phone"] == digits]
         if not matches:
             return 0
         messages = self.api("GET", f"/api/conversations/{matches[0]['id']}/messages")
         return sum(1 for m in messages if m["direction"] == "inbound")
-
-    def phone_received(self, phone: str) -> list[dict[str, Any]]:
-        """Every message the platform sent to this phone through the simulated Z-API, oldest first
-        (each with `body`, `status`: PENDING/SENT/RECEIVED/READ/FAILED...)."""
-        answer = self._http.get(f"{self.sandbox_url}/_sandbox/zapi/messages", params={"phone": _phone(phone)})
-        _check(answer, "the sandbox's sent messages")
-        result: list[dict[str, Any]] = answer.json()
-        return result
-
-    def faults(self, system: str, **settings: Any) -> dict[str, Any]:
-        """Set the faults a simulated system injects next (`fail_next=3, fail_status=503`, `down=True`,
-        `fail_next=0` to stop failing; see `carinho.sandbox.faults.FaultSettings`)."""
-        answer = self._http.put(f"{self.sandbox_url}/_sandbox/{system}/faults", json=settings)
-        _check(answer, f"the sandbox's {system} faults")
-        result: dict[str, Any] = answer.json()
-        return result
-
-    def clock_now(self) -> datetime:
-        answer = self._http.get(f"{self.sandbox_url}/_sandbox/clock")
-        _check(answer, "the sandbox clock")
-        return datetime.fromisoformat(answer.json()["now"])
-
-    def set_clock(self, instant: datetime) -> datetime:
-        return self._move({"now": instant.astimezone(UTC).isoformat()})
-
-    def move_clock(self, *, minutes: float) -> datetime:
-        """Shift the platform's clock (business hours, SLA, delayed jobs, session expiry)."""
-        return self._move({"advance_minutes": minutes})
-
-    def reset_clock(self) -> datetime:
-        answer = self._http.delete(f"{self.sandbox_url}/_sandbox/clock")
-        _check(answer, "the sandbox clock")
-        return datetime.fromisoformat(answer.json()["now"])
-
-    def _move(self, body: dict[str, Any]) -> datetime:
-        answer = self._http.put(f"{self.sandbox_url}/_sandbox/clock", json=body)
-        _check(answer, "the sandbox clock")
-        return datetime.fromisoformat(answer.json()["now"])
-
-
-def _phone(phone: str) -> str:
-    digits = normalize_br_phone(phone)
-    if digits is None:
-        raise ValueError(f"not a phone number: {phone!r}")
-    return digits
-
-
-def _port_clash(log: str) -> bool:
-    lowered = log.lower()
-    return any(marker in lowered for marker in _PORT_IN_USE)
-
-
-def _json_field(answer: httpx.Response, name: str) -> str | None:
-    with contextlib.suppress(ValueError, AttributeError):
-        value = answer.json().get(name)
-        return str(value) if value else None
-    return None
-
-
-def _check(answer: httpx.Response, what: str) -> None:
-    if answer.status_code >= 400:
-        raise PlatformError(f"{what}: HTTP {answer.status_code}: {answer.text[:500]}")
