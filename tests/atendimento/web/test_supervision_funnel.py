@@ -9,7 +9,7 @@ from carinho.atendimento.agents.models import Role, SupportLevel
 from carinho.atendimento.funnel.models import LossReason
 from carinho.runtime import Runtime
 from tests.atendimento.web.conftest import MakePerson
-from tests.atendimento.web.test_conversation_panel import (
+from tests.atendimento.web.panel_support import (
     conversation_row,
     n1_with_conversation,
     new_conversation,

@@ -10,7 +10,7 @@ from carinho.atendimento.incidents.models import Incident, IncidentCategory
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import OPEN_INSTANT, freeze_at
 from tests.atendimento.web.conftest import MakePerson
-from tests.atendimento.web.test_conversation_panel import (
+from tests.atendimento.web.panel_support import (
     act,
     n1_with_conversation,
     new_conversation,

@@ -17,7 +17,7 @@ from tests.atendimento.satisfaction.flow import (
     surveys,
 )
 from tests.atendimento.web.conftest import MakePerson
-from tests.atendimento.web.test_conversation_panel import refusal, text_of, toast
+from tests.atendimento.web.panel_support import refusal, text_of, toast
 
 PAGE = "/supervisao/satisfacao"
 
