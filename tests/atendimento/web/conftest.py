@@ -11,6 +11,7 @@ import pytest
 from carinho.atendimento.agents.models import Role, SupportLevel
 from carinho.atendimento.agents.service import agent_service
 from carinho.runtime import Runtime
+from tests.atendimento.conftest import OPEN_INSTANT, Api, MakeAgent, freeze_at
 from tests.support.pages import Person
 
 __all__ = ["MakePerson", "Person"]
@@ -43,3 +44,14 @@ def make_person(seeded: Runtime) -> MakePerson:
         return person
 
     return make
+
+
+@pytest.fixture
+async def supervisor(seeded: Runtime, make_agent: MakeAgent) -> Api:
+    """A supervisor on the API (to assign, escalate, label in the inbox tests); round-robin off, so
+    the tests decide who holds what."""
+    freeze_at(OPEN_INSTANT)
+    api = await make_agent(Role.supervisor, name="Sílvia Supervisora")
+    response = await api.patch("/api/automations/round_robin", json={"enabled": False})
+    assert response.status_code == 200, response.text
+    return api

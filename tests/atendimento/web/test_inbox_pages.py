@@ -1,97 +1,25 @@
-"""The inbox list (left pane of the workspace), as a browser receives it: tabs, filters, search,
-visibility, urgency order, unread counts, paging, the live fragment, the empty states, and the cost
-of a page (a constant number of queries, each through indexes)."""
+"""The inbox list (left pane of the workspace), as a browser receives it: tabs and visibility,
+urgency order with the SLA badges, filters, search, and what a row shows."""
 
 from __future__ import annotations
 
-import itertools
-import re
-from typing import Any
-
 import httpx
-import pytest
-from sqlalchemy import event
-from starlette.requests import Request
 
-from carinho.atendimento.agents.models import Agent, Role, SupportLevel
-from carinho.atendimento.web.inbox import list_pane_context
+from carinho.atendimento.agents.models import Role, SupportLevel
 from carinho.runtime import Runtime
-from tests.atendimento.conftest import OPEN_INSTANT, Api, MakeAgent, freeze_at, post_webhook, received
+from tests.atendimento.conftest import OPEN_INSTANT, Api, post_webhook, received
 from tests.atendimento.sla.support import move_to, run_monitor
-from tests.atendimento.web.conftest import MakePerson, Person
-
-_ids = itertools.count(1)
-
-
-async def customer(
-    client: httpx.AsyncClient,
-    phone: str,
-    text: str = "Olá, preciso de uma cuidadora",
-    name: str = "Maria Souza",
-) -> int:
-    """A customer's WhatsApp message through the signed webhook: the conversation's id."""
-    payload = received(f"INBOX-{next(_ids)}", phone=phone, text=text, senderName=name, chatName=name)
-    response = await post_webhook(client, payload)
-    assert response.status_code == 200, response.text
-    return int(response.json()["conversation_id"])
-
-
-def row_ids(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'id="conversa-(\d+)"', html)]
-
-
-def row(html: str, conversation_id: int) -> str:
-    """The HTML of one row."""
-    match = re.search(rf'<a id="conversa-{conversation_id}".*?</a>', html, re.S)
-    assert match, f"conversation {conversation_id} is not listed"
-    return match.group(0)
-
-
-def unread_of(html: str, conversation_id: int) -> int:
-    found = re.search(r'class="count inbox-unread"[^>]*>(\d+)', row(html, conversation_id))
-    return int(found.group(1)) if found else 0
-
-
-def unread_total(html: str) -> int:
-    match = re.search(r'data-unread-total="(\d+)"', html)
-    assert match
-    return int(match.group(1))
-
-
-def refresh_state(html: str) -> dict[str, str]:
-    """What the list's next live refresh asks for (the hidden inputs of #lista-estado)."""
-    block = html[html.index('<div id="lista-estado" hidden>') :]
-    block = block[: block.index("</div>")]
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', block))
-
-
-def tab_count(html: str, tab: str) -> int:
-    match = re.search(rf'id="aba-{tab}"[^>]*>[^<]*<span class="inbox-tab-count">([\d.]+)</span>', html)
-    assert match, html[:2000]
-    return int(match.group(1).replace(".", ""))
-
-
-async def listed(person: Person, query: str = "") -> str:
-    response = await person.htmx("GET", f"/conversas/lista?{query}")
-    assert response.status_code == 200, response.text
-    return response.text
-
-
-@pytest.fixture
-async def supervisor(seeded: Runtime, make_agent: MakeAgent) -> Api:
-    """A supervisor on the API (to assign, escalate, label); round-robin off, so the tests decide
-    who holds what."""
-    freeze_at(OPEN_INSTANT)
-    api = await make_agent(Role.supervisor, name="Sílvia Supervisora")
-    response = await api.patch("/api/automations/round_robin", json={"enabled": False})
-    assert response.status_code == 200, response.text
-    return api
-
-
-async def assign(api: Api, conversation_id: int, agent_id: int) -> None:
-    response = await api.post(f"/api/conversations/{conversation_id}/assign", json={"agent_id": agent_id})
-    assert response.status_code == 200, response.text
-
+from tests.atendimento.web.conftest import MakePerson
+from tests.atendimento.web.inbox_support import (
+    assign,
+    customer,
+    listed,
+    message_ids,
+    refresh_state,
+    row,
+    row_ids,
+    tab_count,
+)
 
 # ---------------------------------------------------------------- tabs and visibility
 
@@ -279,7 +207,9 @@ async def test_a_row_shows_name_phone_preview_level_and_labels(
     boss = await make_person(Role.supervisor)
     long_name = "Maria Aparecida dos Santos Oliveira Cavalcanti de Albuquerque"
     conversation = await customer(atendimento, "5511912345678", name=long_name, text="Minha mãe caiu ontem")
-    payload = received(f"INBOX-{next(_ids)}", phone="5511912345678", senderName=long_name, chatName=long_name)
+    payload = received(
+        f"INBOX-{next(message_ids)}", phone="5511912345678", senderName=long_name, chatName=long_name
+    )
     del payload["text"]
     payload["image"] = {
         "imageUrl": "https://example.com/x.jpg",
@@ -299,232 +229,3 @@ async def test_a_row_shows_name_phone_preview_level_and_labels(
     phoneless = await customer(atendimento, "5511900000099", name="")
     html = row(await listed(boss, "aba=todas"), phoneless)
     assert 'class="inbox-name">(11) 90000-0099<' in html
-
-
-# ---------------------------------------------------------------- unread
-
-
-async def test_unread_counts_go_up_with_the_customer_and_to_zero_when_opened(
-    make_person: MakePerson, atendimento: httpx.AsyncClient, supervisor: Api
-) -> None:
-    ana = await make_person(Role.agent, SupportLevel.n1)
-    boss = await make_person(Role.supervisor)
-    conversation = await customer(atendimento, "5511900000041")
-    await assign(supervisor, conversation, ana.agent_id)
-    page = await ana.page("/conversas")
-    assert unread_of(page.text, conversation) == 1 and unread_total(page.text) == 1
-    assert "is-unread" in row(page.text, conversation)
-
-    await customer(atendimento, "5511900000041", text="Alguém aí?")
-    await customer(atendimento, "5511900000041", text="Por favor")
-    assert unread_of(await listed(ana), conversation) == 3
-
-    opened = await listed(ana, f"aba=minhas&aberta={conversation}")  # the list while it is open
-    assert unread_of(opened, conversation) == 0 and unread_total(opened) == 0
-    assert 'aria-current="true"' in row(opened, conversation)
-    assert refresh_state(opened)["aberta"] == str(conversation)  # the next refresh: open and read
-    # Read for Ana only: the supervisor has not seen it.
-    assert unread_of(await listed(boss, "aba=todas"), conversation) == 3
-
-    await customer(atendimento, "5511900000041", text="Mais uma coisa")
-    assert unread_of(await listed(ana), conversation) == 1
-    assert unread_of(await listed(ana, f"aberta={conversation}"), conversation) == 0
-
-    await customer(atendimento, "5511900000041", text="E outra")
-    reply = await supervisor.post(f"/api/conversations/{conversation}/messages", json={"text": "Já vou ver!"})
-    assert reply.status_code in (200, 201, 202), reply.text
-    # Answered: nothing is waiting to be read any more, for anyone.
-    assert unread_of(await listed(ana), conversation) == 0
-    assert unread_of(await listed(boss, "aba=todas"), conversation) == 0
-
-
-async def test_the_conversation_page_marks_its_conversation_read(
-    seeded: Runtime, make_person: MakePerson, atendimento: httpx.AsyncClient, supervisor: Api
-) -> None:
-    ana = await make_person(Role.agent, SupportLevel.n1)
-    other = await make_person(Role.agent, SupportLevel.n1)
-    conversation = await customer(atendimento, "5511900000051")
-    await assign(supervisor, conversation, other.agent_id)
-    theirs = await customer(atendimento, "5511900000052")
-    await assign(supervisor, theirs, ana.agent_id)
-
-    async with seeded.db("atendimento").session() as session:
-        agent = await session.get(Agent, ana.agent_id)
-        assert agent is not None
-        request = Request({"type": "http", "query_string": b"aba=todas", "headers": []})
-        context = await list_pane_context(request, session, agent, current_id=theirs)
-        await session.commit()
-    view = context["inbox"]
-    assert context["current_id"] == theirs and view.current_id == theirs
-    assert [r.id for r in view.rows] == [theirs] and view.rows[0].unread == 0
-    assert view.state.aba == "todas"
-    # Another attendant's conversation in `aberta` is neither shown nor marked read, and no error.
-    response = await ana.htmx("GET", f"/conversas/lista?aba=todas&aberta={conversation}")
-    assert response.status_code == 200 and row_ids(response.text) == [theirs]
-    assert unread_of(await listed(other, "aba=minhas"), conversation) == 1
-
-
-# ---------------------------------------------------------------- paging, fragment, empty
-
-
-async def test_pages_of_fifty_with_load_more(
-    make_person: MakePerson, atendimento: httpx.AsyncClient, supervisor: Api
-) -> None:
-    boss = await make_person(Role.supervisor)
-    created = [await customer(atendimento, f"55119100{n:05d}") for n in range(53)]
-    first = await listed(boss, "aba=todas")
-    assert len(row_ids(first)) == 50 and tab_count(first, "todas") == 53
-    assert 'id="carregar-mais"' in first
-    assert 'hx-get="/conversas/lista?aba=todas&amp;n=100"' in first  # "Carregar mais"
-    more = await listed(boss, "aba=todas&n=100")
-    assert sorted(row_ids(more)) == sorted(created)
-    assert 'id="carregar-mais"' not in more and "Todas as conversas foram carregadas." in more
-    assert refresh_state(more)["n"] == "100"  # the live refresh keeps the 100 rows
-
-
-async def test_the_fragment_is_the_list_region_alone(
-    make_person: MakePerson, atendimento: httpx.AsyncClient, supervisor: Api
-) -> None:
-    ana = await make_person(Role.agent, SupportLevel.n1)
-    conversation = await customer(atendimento, "5511900000061")
-    response = await ana.htmx("GET", "/conversas/lista?aba=nao-atribuidas&busca=maria")
-    assert response.status_code == 200
-    text = response.text
-    assert text.lstrip().startswith('<div id="lista-conversas"') and "<html" not in text
-    assert "data-unread-total=" in text and 'id="busca"' not in text  # the search box stays put
-    assert refresh_state(text) == {"aba": "nao-atribuidas", "busca": "maria", "n": "50"}
-    page = (await ana.page("/conversas")).text
-    live = page[page.index('<div class="pane-body inbox-body"') : page.index('id="lista-conversas"')]
-    assert 'hx-trigger="carinho-live from:body throttle:500ms"' in live  # at once, at most every 0.5 s
-    assert 'hx-trigger="carinho-live from:body delay:250ms"' in live  # and after the last of a burst
-    assert live.count('hx-target="#lista-conversas" hx-swap="outerHTML"') == 2
-    assert row_ids(text) == [conversation]
-    assert "HX-Replace-Url" not in response.headers  # a live refresh leaves the address bar alone
-    # A change made in the filter form moves the address bar to the new view (a reload shows it).
-    typed = await ana.htmx(
-        "GET",
-        "/conversas/lista?aba=nao-atribuidas&status=ativas&busca=maria",
-        headers={"hx-trigger": "filtros", "hx-current-url": "http://atendimento.test/conversas?aba=minhas"},
-    )
-    assert typed.headers["HX-Replace-Url"] == "/conversas?aba=nao-atribuidas&busca=maria"
-    opened = await ana.htmx(
-        "GET",
-        f"/conversas/lista?aba=todas&aberta={conversation}",
-        headers={
-            "hx-trigger": "filtros",
-            "hx-current-url": f"http://atendimento.test/conversas/{conversation}",
-        },
-    )
-    assert opened.headers["HX-Replace-Url"] == f"/conversas/{conversation}?aba=todas"
-    assert f'href="/conversas/{conversation}?aba=minhas"' in opened.text  # tabs keep it open
-    # Without a session: the login page, as for every page.
-    anonymous = await make_person(login=False)
-    assert (
-        (await anonymous.htmx("GET", "/conversas/lista")).headers.get("hx-redirect", "").startswith("/entrar")
-    )
-
-
-async def test_empty_states_per_tab(make_person: MakePerson, supervisor: Api) -> None:
-    ana = await make_person(Role.agent, SupportLevel.n1)
-    page = await ana.page("/conversas")
-    assert row_ids(page.text) == []
-    assert "Nenhuma conversa aguardando você" in page.text
-    assert "Nenhuma conversa na fila" in await listed(ana, "aba=nao-atribuidas")
-    assert "Nenhuma conversa atribuída a você" in await listed(ana, "aba=minhas")
-    assert unread_total(page.text) == 0
-    assert "inbox-empty-action" not in page.text  # nothing to clear: no filter set
-
-
-async def test_keyboard_and_labels(
-    make_person: MakePerson, atendimento: httpx.AsyncClient, supervisor: Api
-) -> None:
-    ana = await make_person(Role.agent, SupportLevel.n1)
-    await customer(atendimento, "5511900000071")
-    page = (await ana.page("/conversas?aba=nao-atribuidas")).text
-    assert '<label for="busca"' in page and 'id="busca"' in page and 'data-shortcut="/"' in page
-    assert 'role="search"' in page
-    for control in ("f-status", "f-prioridade", "f-sla", "f-etiqueta", "f-etapa"):
-        assert f'<label for="{control}"' in page
-    assert page.count("data-nav-item") == 1
-    assert 'id="aba-nao-atribuidas" href="/conversas?aba=nao-atribuidas" aria-current="page"' in page
-
-
-# ---------------------------------------------------------------- cost of a page
-
-
-class QueryLog:
-    """The SELECTs an engine ran (SQLAlchemy cursor events)."""
-
-    def __init__(self, rt: Runtime) -> None:
-        self.engine = rt.db("atendimento").engine.sync_engine
-        self.statements: list[tuple[str, Any]] = []
-
-    def __enter__(self) -> QueryLog:
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
-        self.statements.append((sql, params))
-
-    @property
-    def selects(self) -> list[tuple[str, Any]]:
-        return [(sql, p) for sql, p in self.statements if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
-
-
-async def test_a_page_costs_the_same_queries_for_3_or_53_conversations_through_indexes(
-    seeded: Runtime, make_person: MakePerson, atendimento: httpx.AsyncClient, supervisor: Api
-) -> None:
-    boss = await make_person(Role.supervisor)
-    ana = await make_person(Role.agent, SupportLevel.n1)
-    labels = [item["id"] for item in (await supervisor.get("/api/labels")).json()]
-    for n in range(3):
-        conversation = await customer(atendimento, f"55119200{n:05d}")
-        await supervisor.post(f"/api/conversations/{conversation}/labels", json={"label_id": labels[0]})
-        await assign(supervisor, conversation, ana.agent_id)
-
-    async def cost(person: Person, query: str) -> list[tuple[str, Any]]:
-        with QueryLog(seeded) as log:
-            await listed(person, query)
-        return log.selects
-
-    small = [len(await cost(p, "aba=todas")) for p in (boss, ana)]
-    for n in range(3, 53):
-        conversation = await customer(atendimento, f"55119200{n:05d}")
-        await supervisor.post(f"/api/conversations/{conversation}/labels", json={"label_id": labels[n % 3]})
-        await assign(supervisor, conversation, ana.agent_id)
-    large = [len(await cost(p, "aba=todas")) for p in (boss, ana)]
-    assert large == small  # no query per row: labels, previews and unread counts come in one each
-    first = await cost(ana, f"aba=todas&aberta={conversation}")
-    assert len(first) <= small[1] + 3  # marking the open conversation read: a few more, not per row
-
-    if seeded.db("atendimento").backend != "sqlite":
-        return  # the plans checked are SQLite's
-    statements = [
-        *first,
-        *await cost(boss, "aba=todas&status=todas&busca=maria&sla=no-prazo&prioridade=alta"),
-        *await cost(ana, f"aba=nao-atribuidas&etiqueta={labels[0]}&etapa=novo"),
-        *await cost(boss, "aba=todas&status=todas&busca=maria"),
-        *await cost(boss, "aba=minhas&status=resolvidas"),
-    ]
-    tables = (
-        "conversations",
-        "messages",
-        "sla_targets",
-        "sla_conversations",
-        "contacts",
-        "conversation_labels",
-    )
-    engine = seeded.db("atendimento").engine
-    async with engine.connect() as connection:
-        for sql, params in statements:
-            if not any(t in sql for t in tables):
-                continue
-            plan = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)).all()
-            details = [str(item[-1]) for item in plan]
-            scans = [
-                d for d in details if d.startswith(tuple(f"SCAN {t}" for t in tables)) and "INDEX" not in d
-            ]
-            assert not scans, (sql, details)
