@@ -79,7 +79,8 @@ def with_local_hub(settings: Settings) -> Settings:
 
 
 async def ensure_local_hub_key(rt: Runtime) -> None:
-    """The key of `with_local_hub` known to the hub running in this process."""
+    """atendimento's key to the hub (`with_local_hub`'s, or the one `carinho secrets generate` wrote)
+    registered in the hub — idempotent."""
     from carinho.integracoes.apikeys.service import api_key_service
 
     plaintext = rt.settings.carinho_integracoes_api_key.get_secret_value()

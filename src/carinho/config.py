@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -22,8 +23,6 @@ CARINHO_SYSTEMS = (
     "atendimento",
 )
 WEBHOOK_SOURCES = ("site", "crm", "operacao", "financeiro", "cuidadores")
-
-PLACEHOLDER_MARKERS = ("change-me", "changeme", "seu-", "sua-", "placeholder", "example")
 
 
 class Environment(StrEnum):
@@ -190,8 +189,9 @@ class Settings(BaseSettings):
     session_secret: SecretStr = SecretStr("")
 
     # Inbound events (hub). Fernet keys, comma-separated: the first encrypts, all decrypt (rotation).
-    # Empty: payloads are stored in clear.
+    # Empty: payloads are stored in clear — production refuses that unless ALLOW_UNENCRYPTED_PAYLOADS.
     payload_encryption_keys: SecretStr = SecretStr("")
+    allow_unencrypted_payloads: bool = False
     # Database backups (`carinho backup`; the scheduler takes one per context daily at 02:45 in São Paulo).
     # Folder of the backup files; empty: $CARINHO_DATA_DIR/backups.
     backup_dir: str = ""
@@ -213,17 +213,14 @@ class Settings(BaseSettings):
     ingest_batch_wait_ms: float = Field(default=5.0, ge=0)
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> Settings:
+    def _refuse_unsafe_production(self) -> Settings:
         if self.carinho_env is not Environment.production:
             return self
-        problems = [name for name, value in self.secret_values().items() if _is_placeholder(value)]
-        if not self.integracoes_database_url or not self.atendimento_database_url:
-            problems.append("integracoes_database_url/atendimento_database_url")
+        from carinho.settings_check import SettingsProblems, production_problems
+
+        problems = production_problems(self)
         if problems:
-            raise ValueError(
-                "production refuses empty or placeholder settings: "
-                + ", ".join(sorted(n.upper() for n in problems))
-            )
+            raise SettingsProblems(problems)
         return self
 
     def secret_values(self) -> dict[str, str]:
@@ -282,22 +279,43 @@ class Settings(BaseSettings):
         return self.model_copy(update=values)
 
 
-def _is_placeholder(value: str) -> bool:
-    lowered = value.lower()
-    return not value or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
-
-
 SECRETS_FILE = "secrets.env"
 
 
+ENV_FILE_VARIABLE = "CARINHO_ENV_FILE"
+
+
+class _DataDir(BaseSettings):
+    """Where the data directory is, read before the full settings (its secrets file is one of
+    their sources)."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+    carinho_data_dir: Path = Path("./var")
+
+
+def env_files() -> list[Path]:
+    """`.env` in the working directory, then the file CARINHO_ENV_FILE names (deploy/carinho-env and
+    the systemd units set it: parsed as dotenv, so values may hold spaces and parentheses)."""
+    files = [Path(".env")]
+    named = os.environ.get(ENV_FILE_VARIABLE, "").strip()
+    if named:
+        if not Path(named).is_file():
+            from carinho.settings_check import SettingsProblems
+
+            raise SettingsProblems({ENV_FILE_VARIABLE: f"names {named}, which is not a readable file"})
+        files.append(Path(named))
+    return files
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from the environment and `.env`, plus the secrets `carinho up` generated on first
-    start (`$CARINHO_DATA_DIR/secrets.env`); real environment variables always win."""
-    settings = Settings(**overrides)
-    generated = settings.carinho_data_dir / SECRETS_FILE
+    """Settings from the environment and the env files, plus the secrets `carinho up` generated on
+    first start (`$CARINHO_DATA_DIR/secrets.env`); real environment variables always win."""
+    files = env_files()
+    data_dir = overrides.get("carinho_data_dir") or _DataDir(_env_file=files).carinho_data_dir  # type: ignore[call-arg]
+    generated = Path(data_dir) / SECRETS_FILE
     if generated.exists():
-        return Settings(_env_file=(".env", generated), **overrides)
-    return settings
+        files.append(generated)
+    return Settings(_env_file=tuple(files), **overrides)  # type: ignore[call-arg]
 
 
 @lru_cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from carinho.cli import agents, apikeys, backups, database, operators, privacy, processes
+from carinho.cli import agents, apikeys, backups, database, operators, privacy, processes, secrets_env
 
 app = typer.Typer(
     help="Carinho platform: integracoes (integration hub) and atendimento (contact center).",
@@ -19,6 +19,7 @@ app.add_typer(apikeys.app, name="apikey")
 app.add_typer(agents.app, name="agents")
 app.add_typer(operators.app, name="operators")
 app.add_typer(privacy.app, name="privacy")
+app.add_typer(secrets_env.app, name="secrets")
 
 
 def main() -> None:

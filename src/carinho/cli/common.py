@@ -5,17 +5,24 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
+from pydantic import ValidationError
 
 from carinho import runtime
 from carinho.config import Settings, get_settings
 from carinho.errors import CarinhoError
 from carinho.logging import configure_logging
+from carinho.settings_check import SettingsProblems, explain
 
 T = TypeVar("T")
 
 
 def settings_for_cli() -> Settings:
-    settings = get_settings()
+    """The settings, or a plain explanation of what to set and exit 2 (never a traceback)."""
+    try:
+        settings = get_settings()
+    except (ValidationError, SettingsProblems) as error:
+        typer.secho(explain(error), err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
     configure_logging(settings.carinho_log_level, settings=settings)
     return settings
 

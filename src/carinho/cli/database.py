@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from carinho import runtime
-from carinho.bootstrap import Credentials, ensure_first_credentials, ensure_secrets, migrate_all
+from carinho.bootstrap import (
+    Credentials,
+    ensure_first_credentials,
+    ensure_local_hub_key,
+    ensure_secrets,
+    migrate_all,
+)
 from carinho.cli.common import settings_for_cli
 from carinho.kit import migrations
 
@@ -46,6 +52,7 @@ def register(app: typer.Typer) -> None:
         async def main() -> None:
             rt = runtime.configure(settings)
             await ensure_first_credentials(rt, credentials)
+            await ensure_local_hub_key(rt)  # atendimento's key to the hub, when the env file holds one
             for db in rt.databases.values():
                 await db.dispose()
 

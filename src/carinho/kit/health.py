@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from carinho.kit.clock import utcnow
 from carinho.runtime import Runtime
+from carinho.settings_check import production_warnings
 from carinho.worker.broker import ping, queue_depths
 from carinho.worker.outbox_repository import OutboxRepository
 from carinho.worker.scheduler import HEARTBEAT_NAME
@@ -101,5 +102,6 @@ async def detailed_health(rt: Runtime, context: str) -> dict[str, Any]:
         "service": context,
         "down": down,
         "checks": checks,
+        "warnings": production_warnings(rt.settings),
         "checked_at": utcnow().isoformat(),
     }

@@ -90,13 +90,14 @@ async def hub_status(rt: Runtime, session: AsyncSession) -> dict[str, Any]:
     dlq = await dead_letter_service.stats(session) if database_up else None
     alerts = await alert_service.open_alerts(session) if database_up else []
     scheduler = dependencies.get("scheduler", {"status": "unknown", "age_seconds": None})
-    degraded = scheduler["status"] != "up" or bool(alerts)
+    degraded = scheduler["status"] != "up" or bool(alerts) or bool(health["warnings"])
     return {
         "service": "integracoes",
         "status": "down" if health["down"] else ("degraded" if degraded else "ok"),
         "version": _version(),
         "started_at": _STARTED_AT.isoformat(),
         "uptime_seconds": round(time.monotonic() - _STARTED, 1),
+        "warnings": health["warnings"],
         "dependencies": dependencies,
         "lanes": await _lanes(session, health) if database_up else [],
         "scheduler": {
