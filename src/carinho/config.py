@@ -311,11 +311,11 @@ def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment and the env files, plus the secrets `carinho up` generated on
     first start (`$CARINHO_DATA_DIR/secrets.env`); real environment variables always win."""
     files = env_files()
-    data_dir = overrides.get("carinho_data_dir") or _DataDir(_env_file=files).carinho_data_dir  # type: ignore[call-arg]
+    data_dir = overrides.get("carinho_data_dir") or _DataDir(_env_file=files).carinho_data_dir
     generated = Path(data_dir) / SECRETS_FILE
     if generated.exists():
         files.append(generated)
-    return Settings(_env_file=tuple(files), **overrides)  # type: ignore[call-arg]
+    return Settings(_env_file=tuple(files), **overrides)
 
 
 @lru_cache
