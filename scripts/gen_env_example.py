@@ -17,7 +17,8 @@ HEADER = """\
 # Carinho platform settings (ARCHITECTURE §8). Copy to .env and adjust.
 # Every variable is optional in development: `carinho up` runs on SQLite, the in-process broker and
 # the sandbox, and generates the secrets it needs into $CARINHO_DATA_DIR/secrets.env on first start.
-# With CARINHO_ENV=production the platform refuses to start with empty or placeholder secrets.
+# With CARINHO_ENV=production it refuses to start without what production needs (README, "Production
+# profile"); `carinho secrets generate` prints a complete production file with fresh secrets.
 """
 
 
