@@ -76,3 +76,14 @@ def test_worker_refuses_to_start_without_redis(tmp_path: Path) -> None:
 def test_worker_rejects_unknown_lanes(tmp_path: Path) -> None:
     result = carinho(tmp_path, "worker", "--lanes", "fast")
     assert result.returncode != 0 and "valid lanes" in (result.stderr + result.stdout)
+
+
+def test_the_command_line_imports_only_what_the_command_needs() -> None:
+    """`carinho serve --workers N` restarts children that start slowly: the CLI itself must not pull
+    in the database layer, the apps or the broker (each command imports what it uses)."""
+    heavy = ("sqlalchemy", "fastapi", "dramatiq", "alembic", "carinho.runtime")
+    probe = f"import sys, carinho.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert shown.stdout.strip() == "[]"

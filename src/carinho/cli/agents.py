@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.atendimento.agents.models import Role, SupportLevel
-from carinho.atendimento.agents.service import agent_service
-from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.agents.roles import Role, SupportLevel
 from carinho.cli.common import run_in_context
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 app = typer.Typer(help="Manage atendimento's agents (atendentes, supervisores, administradores).")
 
@@ -24,6 +24,9 @@ def create(
     capacity: Annotated[int, typer.Option(help="Maximum open conversations.")] = 10,
 ) -> None:
     """Create an agent. The initial password is printed once, as the last line of output."""
+
+    from carinho.atendimento.agents.service import agent_service
+    from carinho.atendimento.history.actor import Actor
 
     async def work(session: AsyncSession) -> tuple[int, str]:
         agent, password = await agent_service.create(
@@ -41,6 +44,7 @@ def create(
 @app.command("list")
 def list_agents() -> None:
     """List agents (never their passwords)."""
+    from carinho.atendimento.agents.service import agent_service
 
     async def work(session: AsyncSession) -> list[str]:
         return [

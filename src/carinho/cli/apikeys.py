@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.cli.common import run_in_context
-from carinho.integracoes.apikeys.service import api_key_service
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 app = typer.Typer(help="Manage the hub's API keys (X-API-Key).", no_args_is_help=True)
 
@@ -14,6 +17,7 @@ app = typer.Typer(help="Manage the hub's API keys (X-API-Key).", no_args_is_help
 @app.command("create")
 def create(name: str = typer.Argument(..., help="Who or what uses the key, e.g. 'crm'.")) -> None:
     """Create a key. The key is printed once, as the last line of output; only its hash is kept."""
+    from carinho.integracoes.apikeys.service import api_key_service
 
     async def work(session: AsyncSession) -> tuple[int, str]:
         key, plaintext = await api_key_service.create(session, name)
@@ -27,6 +31,7 @@ def create(name: str = typer.Argument(..., help="Who or what uses the key, e.g. 
 @app.command("list")
 def list_keys() -> None:
     """List keys (never their secrets)."""
+    from carinho.integracoes.apikeys.service import api_key_service
 
     async def work(session: AsyncSession) -> list[str]:
         return [
@@ -44,6 +49,7 @@ def list_keys() -> None:
 @app.command("revoke")
 def revoke(key: str = typer.Argument(..., help="The key's id, or the key itself.")) -> None:
     """Revoke a key: it stops working at once."""
+    from carinho.integracoes.apikeys.service import api_key_service
 
     async def work(session: AsyncSession) -> str:
         revoked = await api_key_service.revoke(session, key)

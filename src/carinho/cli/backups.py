@@ -9,11 +9,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from carinho.backups import service
-from carinho.backups.encryption import new_key
 from carinho.cli.common import settings_for_cli
 from carinho.errors import CarinhoError
-from carinho.runtime import CONTEXTS
 
 T = TypeVar("T")
 
@@ -48,6 +45,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Back up each context's database: a consistent snapshot, compressed (and encrypted with
         BACKUP_ENCRYPTION_KEYS), one dated file per context; keeps the newest BACKUP_KEEP."""
+        from carinho.backups import service
+        from carinho.backups.encryption import new_key
+        from carinho.runtime import CONTEXTS
+
         if new_key_:
             typer.echo(new_key())
             return
@@ -65,7 +66,7 @@ def register(app: typer.Typer) -> None:
             return
         contexts = [context] if context else list(CONTEXTS)
 
-        async def main() -> list[service.BackupResult]:
+        async def main() -> list[Any]:
             return [
                 await service.backup_context(
                     settings, name, directory=directory, keep=keep or settings.backup_keep
@@ -89,6 +90,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Restore a backup into its context's database (INTEGRACOES_/ATENDIMENTO_DATABASE_URL).
         Stop the platform first. Refuses a database that holds data unless --force."""
+        from carinho.backups import service
+
         settings = settings_for_cli()
         result = _run(service.restore(settings, file, force=force))
         taken = f"{result.header.created:%Y-%m-%d %H:%M:%S} UTC"

@@ -7,7 +7,6 @@ from typing import TypeVar
 import typer
 from pydantic import ValidationError
 
-from carinho import runtime
 from carinho.config import Settings, get_settings
 from carinho.errors import CarinhoError
 from carinho.logging import configure_logging
@@ -29,6 +28,8 @@ def settings_for_cli() -> Settings:
 
 def run_in_context(context: str, work: Callable[..., Awaitable[T]]) -> T:
     """Run `work(session)` in one transaction of a context's database and commit it."""
+    from carinho import runtime
+
     settings = settings_for_cli()
 
     async def main() -> T:

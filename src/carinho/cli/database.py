@@ -7,16 +7,7 @@ from typing import Annotated
 
 import typer
 
-from carinho import runtime
-from carinho.bootstrap import (
-    Credentials,
-    ensure_first_credentials,
-    ensure_local_hub_key,
-    ensure_secrets,
-    migrate_all,
-)
 from carinho.cli.common import settings_for_cli
-from carinho.kit import migrations
 
 Context = Annotated[
     str | None, typer.Option("--context", "-c", help="integracoes or atendimento (default: both).")
@@ -31,6 +22,9 @@ def register(app: typer.Typer) -> None:
         down: Annotated[bool, typer.Option("--down", help="Downgrade to --revision.")] = False,
     ) -> None:
         """Apply (or roll back) the database migrations of each bounded context."""
+        from carinho import runtime
+        from carinho.kit import migrations
+
         settings = settings_for_cli()
         for name in [context] if context else runtime.CONTEXTS:
             if name not in runtime.CONTEXTS:
@@ -45,6 +39,15 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def seed() -> None:
         """Create what a new installation needs (idempotent): secrets, first API key and supervisor."""
+        from carinho import runtime
+        from carinho.bootstrap import (
+            Credentials,
+            ensure_first_credentials,
+            ensure_local_hub_key,
+            ensure_secrets,
+            migrate_all,
+        )
+
         settings, created = ensure_secrets(settings_for_cli())
         migrate_all(settings)
         credentials = Credentials(secrets=created)

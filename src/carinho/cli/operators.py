@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.cli.common import run_in_context
-from carinho.integracoes.operators.models import OperatorRole
-from carinho.integracoes.operators.service import operator_service
+from carinho.integracoes.operators.roles import OperatorRole
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 app = typer.Typer(help="Manage the hub console's operators (viewer, operator, admin).")
 
@@ -21,6 +22,7 @@ def create(
     role: Annotated[OperatorRole, typer.Option(help="viewer, operator or admin.")] = OperatorRole.viewer,
 ) -> None:
     """Create an operator. The initial password is printed once, as the last line of output."""
+    from carinho.integracoes.operators.service import operator_service
 
     async def work(session: AsyncSession) -> tuple[int, str]:
         operator, password = await operator_service.create(session, name=name, email=email, role=role)
@@ -34,6 +36,7 @@ def create(
 @app.command("list")
 def list_operators() -> None:
     """List operators (never their passwords)."""
+    from carinho.integracoes.operators.service import operator_service
 
     async def work(session: AsyncSession) -> list[str]:
         return [

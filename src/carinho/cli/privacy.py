@@ -6,16 +6,15 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho import runtime
-from carinho.atendimento.retention.data_requests import CLI_ACTOR, data_request_service
-from carinho.atendimento.retention.service import DEFAULT_BATCH_SIZE, retention_service
 from carinho.cli.common import run_in_context, settings_for_cli
 from carinho.errors import CarinhoError
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 app = typer.Typer(help="LGPD: export or erase a person's data, and run the retention policy now.")
 
@@ -33,6 +32,7 @@ def export(
     ] = "Solicitação do titular (CLI)",
 ) -> None:
     """Export everything held about a person (by phone or e-mail) as JSON."""
+    from carinho.atendimento.retention.data_requests import CLI_ACTOR, data_request_service
 
     async def work(session: AsyncSession) -> tuple[int, str, dict[str, object]]:
         request = await data_request_service.export(
@@ -58,6 +58,8 @@ def erase(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a person's data now (irreversible), except what a legal exception keeps."""
+    from carinho.atendimento.retention.data_requests import CLI_ACTOR, data_request_service
+
     if not yes:
         typer.confirm(f"Erase the personal data of {phone or email}? This cannot be undone", abort=True)
 
@@ -75,11 +77,15 @@ def erase(
 @app.command("run")
 def run(
     batch_size: Annotated[
-        int, typer.Option(min=1, max=10_000, help="Rows per transaction.")
-    ] = DEFAULT_BATCH_SIZE,
+        int | None, typer.Option(min=1, max=10_000, help="Rows per transaction (default: the policy's).")
+    ] = None,
 ) -> None:
     """Run the retention policy now, to the end, one short transaction per batch (resumes a run
     left unfinished)."""
+    from carinho import runtime
+    from carinho.atendimento.retention.service import DEFAULT_BATCH_SIZE, retention_service
+
+    batch_size = batch_size or DEFAULT_BATCH_SIZE
     settings = settings_for_cli()
 
     async def main() -> dict[str, object]:

@@ -11,12 +11,8 @@ import threading
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from carinho import runtime
-from carinho.bootstrap import first_start
 from carinho.cli.common import settings_for_cli
-from carinho.worker.lanes import parse_lanes
 
 APPS = {
     "integracoes": "carinho.integracoes.app:create_app",
@@ -30,6 +26,7 @@ def register(app: typer.Typer) -> None:
     def up() -> None:
         """Run the whole platform on the embedded default: hub :8000, atendimento :8001,
         sandbox :8099, workers and scheduler in one process, SQLite under CARINHO_DATA_DIR."""
+        from carinho.bootstrap import first_start
         from carinho.embedded import run_platform
 
         settings, credentials = first_start(settings_for_cli())
@@ -41,8 +38,17 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
         port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
         workers: Annotated[int, typer.Option(help="Uvicorn worker processes.")] = 1,
+        healthcheck_timeout: Annotated[
+            float | None,
+            typer.Option(
+                help="Seconds a worker process may take to answer uvicorn's health check "
+                "(default: SERVE_HEALTHCHECK_TIMEOUT_SECONDS)."
+            ),
+        ] = None,
     ) -> None:
         """Serve one app (production profile: point *_DATABASE_URL and REDIS_URL at servers)."""
+        import uvicorn
+
         if service not in APPS:
             raise typer.BadParameter(f"choose one of: {', '.join(APPS)}")
         settings = settings_for_cli()
@@ -56,6 +62,7 @@ def register(app: typer.Typer) -> None:
             log_config=None,
             access_log=False,  # uvicorn.access is silenced anyway (carinho.logging)
             proxy_headers=True,
+            timeout_worker_healthcheck=healthcheck_timeout or settings.serve_healthcheck_timeout_seconds,
         )
 
     @app.command()
@@ -67,6 +74,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Consume jobs from the given lanes (needs REDIS_URL: the embedded broker lives in `up`)."""
+        from carinho.worker.lanes import parse_lanes
+
         try:
             chosen = parse_lanes(lanes)
         except ValueError as exc:
@@ -87,6 +96,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def scheduler() -> None:
         """Run the scheduler: the outbox relay, heartbeats and periodic jobs (one leader)."""
+        from carinho import runtime
         from carinho.worker.scheduler import Scheduler
 
         settings = settings_for_cli()
@@ -103,6 +113,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _run_worker(settings: object, lanes: list, threads: int | None) -> None:
+    from carinho import runtime
     from carinho.worker.pool import WorkerPool
 
     rt = runtime.configure(settings)  # type: ignore[arg-type]

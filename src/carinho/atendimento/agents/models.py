@@ -1,37 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from carinho.atendimento.agents.roles import Role, SupportLevel
 from carinho.atendimento.database import Base
 from carinho.kit.db import IdMixin, TimestampMixin, UTCDateTime
-
-
-class Role(StrEnum):
-    agent = "agent"
-    supervisor = "supervisor"
-    admin = "admin"
-
-    @property
-    def label(self) -> str:
-        return {"agent": "atendente", "supervisor": "supervisor", "admin": "administrador"}[self]
-
-    @property
-    def rank(self) -> int:
-        return {"agent": 0, "supervisor": 1, "admin": 2}[self]
-
-
-class SupportLevel(StrEnum):
-    n1 = "N1"
-    n2 = "N2"
-    n3 = "N3"
-
-    @property
-    def rank(self) -> int:
-        return int(self.value[1])
 
 
 class Agent(IdMixin, TimestampMixin, Base):

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carinho.integracoes.database import Base
+from carinho.integracoes.operators.roles import OperatorRole
 from carinho.kit.clock import utcnow
 from carinho.kit.db import IdMixin, TimestampMixin, UTCDateTime
-
-
-class OperatorRole(StrEnum):
-    viewer = "viewer"
-    operator = "operator"
-    admin = "admin"
-
-    @property
-    def label(self) -> str:
-        return {"viewer": "leitura", "operator": "operador", "admin": "administrador"}[self]
-
-    @property
-    def rank(self) -> int:
-        return {"viewer": 0, "operator": 1, "admin": 2}[self]
 
 
 class Operator(IdMixin, TimestampMixin, Base):
