@@ -6,7 +6,7 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, model_validator
@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     atendimento_database_url: str = ""
     database_pool_size: int = 10
     sqlite_busy_timeout_ms: int = 30_000
+    # SQLite's durability (the embedded default): `full` — a 2xx follows a commit that is on disk,
+    # surviving a power cut or an OS crash; `normal` is faster but may lose the last acknowledged
+    # commits to a power cut (never to kill -9). docs/arquitetura.md, "What a 2xx promises".
+    sqlite_synchronous: Literal["full", "normal"] = "full"
 
     # Broker, cache and rate limiter: unset means the embedded in-process profile.
     redis_url: str = ""

@@ -48,6 +48,7 @@ class Runtime:
                 settings.database_url(name),
                 pool_size=settings.database_pool_size,
                 busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                sqlite_synchronous=settings.sqlite_synchronous,
                 session_class=context_spec(name).session_class,
             )
             for name in CONTEXTS

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from carinho import runtime
 from carinho.config import Settings
@@ -82,3 +83,42 @@ async def test_redis_profile_reports_queue_depths(
     assert response.status_code == 200
     broker = response.json()["checks"]["broker"]
     assert broker["kind"] == "redis" and broker["queued"]["integrations-high"] == 0
+
+
+async def test_a_durable_database_raises_no_warning_and_sqlite_commits_to_disk(rt: Runtime) -> None:
+    from carinho.integracoes.app import create_app
+
+    async with asgi_client(create_app(rt), "http://t") as client:
+        body = (await client.get("/health/detailed")).json()
+    assert body["warnings"] == [] and body["checks"]["database"]["durable"] is True
+    if rt.db("integracoes").backend == "sqlite":
+        async with rt.db("integracoes").engine.connect() as conn:
+            assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+async def test_sqlite_synchronous_normal_is_said_to_lose_commits(tmp_path: Path) -> None:
+    body = (await _detailed(_sqlite_settings(tmp_path, sqlite_synchronous="normal"))).json()
+    assert body["checks"]["database"]["durable"] is False
+    assert [w["code"] for w in body["warnings"]] == ["database_may_lose_commits"]
+    assert "SQLITE_SYNCHRONOUS=normal" in body["warnings"][0]["message"]
+
+
+async def test_postgresql_without_synchronous_commit_is_said_to_lose_commits(tmp_path: Path) -> None:
+    from tests.support import services
+
+    if "postgresql" not in services.selected_backends():
+        pytest.skip("PostgreSQL is not among CARINHO_TEST_BACKENDS")
+    name = services.unique_name("durability")
+    url = await asyncio.to_thread(services.create_database, "postgresql", name, str(tmp_path))
+    try:
+        await asyncio.to_thread(migrations.upgrade, "integracoes", url)
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql(f"ALTER DATABASE {name} SET synchronous_commit = off")
+            await conn.commit()
+        await engine.dispose()
+        body = (await _detailed(_sqlite_settings(tmp_path, integracoes_database_url=url))).json()
+    finally:
+        await asyncio.to_thread(services.drop_database, "postgresql", name)
+    assert body["checks"]["database"]["durability"] == "synchronous_commit=off"
+    assert [w["code"] for w in body["warnings"]] == ["database_may_lose_commits"]

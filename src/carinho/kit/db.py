@@ -78,7 +78,13 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int, autocheckpoint: bool = True) -> None:
+# PRAGMA synchronous values by the name SQLITE_SYNCHRONOUS takes (never interpolate a raw setting).
+SQLITE_SYNCHRONOUS = {"FULL": "FULL", "NORMAL": "NORMAL"}
+
+
+def _configure_sqlite(
+    engine: Engine, busy_timeout_ms: int, synchronous: str = "FULL", autocheckpoint: bool = True
+) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
         # Let SQLAlchemy, not the driver, own transactions so BEGIN IMMEDIATE takes the write lock
@@ -88,7 +94,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, autocheckpoint: bool
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk before it returns (survives a power cut, not only kill -9);
+        # NORMAL (an opt-out, SQLITE_SYNCHRONOUS) may lose the last commits to a power cut.
+        cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS[synchronous.upper()]}")
         if not autocheckpoint:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
@@ -113,7 +121,7 @@ def execute_on_driver(connection: Connection, sql: str, params: Sequence[Any] = 
         cursor.close()
 
 
-def create_sqlite_thread_engine(url: str, busy_timeout_ms: int = 30_000) -> Engine:
+def create_sqlite_thread_engine(url: str, busy_timeout_ms: int = 30_000, synchronous: str = "FULL") -> Engine:
     """A synchronous engine on the same SQLite file, for work done whole in a worker thread (one
     thread hop per transaction instead of several per statement through aiosqlite). Its commits never
     checkpoint the WAL: its `Database` runs a `WalCheckpointer` beside it."""
@@ -121,11 +129,13 @@ def create_sqlite_thread_engine(url: str, busy_timeout_ms: int = 30_000) -> Engi
     engine = create_sync_engine(
         parsed, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
     )
-    _configure_sqlite(engine, busy_timeout_ms, autocheckpoint=False)
+    _configure_sqlite(engine, busy_timeout_ms, synchronous, autocheckpoint=False)
     return engine
 
 
-def create_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000, synchronous: str = "FULL"
+) -> AsyncEngine:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     kwargs: dict[str, Any] = {"pool_pre_ping": backend != "sqlite"}
@@ -137,7 +147,7 @@ def create_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_00
         kwargs.setdefault("connect_args", {})["init_command"] = "SET time_zone = '+00:00'"
     engine = create_async_engine(parsed, **kwargs)
     if backend == "sqlite":
-        _configure_sqlite(engine.sync_engine, busy_timeout_ms)
+        _configure_sqlite(engine.sync_engine, busy_timeout_ms, synchronous)
     return engine
 
 
@@ -156,6 +166,7 @@ class Database:
         *,
         pool_size: int = 10,
         busy_timeout_ms: int = 30_000,
+        sqlite_synchronous: str = "FULL",
         session_class: type[Session] = Session,
     ) -> None:
         self.url = url
@@ -165,6 +176,7 @@ class Database:
         self.backend = make_url(url).get_backend_name()
         self._pool_size = pool_size
         self._busy_timeout_ms = busy_timeout_ms
+        self._synchronous = sqlite_synchronous
         self._engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncEngine] = (
             weakref.WeakKeyDictionary()
         )
@@ -180,7 +192,12 @@ class Database:
         loop = asyncio.get_running_loop()
         engine = self._engines.get(loop)
         if engine is None:
-            engine = create_engine(self.url, pool_size=self._pool_size, busy_timeout_ms=self._busy_timeout_ms)
+            engine = create_engine(
+                self.url,
+                pool_size=self._pool_size,
+                busy_timeout_ms=self._busy_timeout_ms,
+                synchronous=self._synchronous,
+            )
             self._engines[loop] = engine
             self._makers[loop] = async_sessionmaker(
                 engine, expire_on_commit=False, sync_session_class=self.session_class
@@ -214,8 +231,8 @@ class Database:
         with self._thread_engine_lock:
             if self._sync_pair is None:
                 self._sync_pair = (
-                    create_sqlite_thread_engine(self.url, self._busy_timeout_ms),
-                    create_sqlite_thread_engine(self.url, busy_timeout_ms=0),
+                    create_sqlite_thread_engine(self.url, self._busy_timeout_ms, self._synchronous),
+                    create_sqlite_thread_engine(self.url, busy_timeout_ms=0, synchronous=self._synchronous),
                 )
                 self._checkpointer = WalCheckpointer(str(make_url(self.url).database))
                 self._checkpointer.start()

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from carinho.kit.clock import utcnow
 from carinho.runtime import Runtime
@@ -30,9 +30,44 @@ async def _check(coro: Any) -> dict[str, Any]:
         return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
+# What each server database answers when it may lose a commit it acknowledged (a crash or a power
+# cut before the log reaches disk): then our 2xx promises less than docs/arquitetura.md says.
+_DURABILITY_PROBES = {
+    "postgresql": ("SHOW synchronous_commit", lambda v: str(v).lower() != "off", "synchronous_commit=off"),
+    "mysql": (
+        "SELECT @@innodb_flush_log_at_trx_commit",
+        lambda v: str(v) == "1",
+        "innodb_flush_log_at_trx_commit is not 1",
+    ),
+}
+
+
 async def _database(rt: Runtime, context: str) -> dict[str, Any]:
-    await rt.db(context).ping()
-    return {"backend": rt.db(context).backend}
+    db = rt.db(context)
+    await db.ping()
+    found: dict[str, Any] = {"backend": db.backend, "durable": True}
+    probe = _DURABILITY_PROBES.get(db.backend)
+    if probe is not None:
+        statement, durable, setting = probe
+        async with db.engine.connect() as conn:
+            value = (await conn.execute(text(statement))).scalar()
+        if not durable(value):
+            found |= {"durable": False, "durability": setting}
+    elif db.backend == "sqlite" and rt.settings.sqlite_synchronous != "full":
+        found |= {"durable": False, "durability": "SQLITE_SYNCHRONOUS=normal"}
+    return found
+
+
+def _durability_warnings(context: str, database: dict[str, Any]) -> list[dict[str, str]]:
+    if database.get("durable", True):
+        return []
+    return [
+        {
+            "code": "database_may_lose_commits",
+            "message": f"the {context} database may lose acknowledged commits on a crash or power cut "
+            f"({database['durability']})",
+        }
+    ]
 
 
 async def _broker(rt: Runtime) -> dict[str, Any]:
@@ -102,6 +137,6 @@ async def detailed_health(rt: Runtime, context: str) -> dict[str, Any]:
         "service": context,
         "down": down,
         "checks": checks,
-        "warnings": production_warnings(rt.settings),
+        "warnings": production_warnings(rt.settings) + _durability_warnings(context, database),
         "checked_at": utcnow().isoformat(),
     }
