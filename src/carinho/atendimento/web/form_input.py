@@ -8,7 +8,9 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Form
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.funnel.models import FunnelStage
 from carinho.atendimento.funnel.schemas import MoveRequest
 from carinho.atendimento.incidents.schemas import StatusChange
@@ -55,3 +57,11 @@ def incident_status(status: str, resolucao: str) -> StatusChange:
         status=status,
         resolution=resolucao.strip() or None,
     )
+
+
+async def discard_changes(session: AsyncSession, agent: Agent) -> None:
+    """Undo what a refused form changed before the page is drawn again: the page's session commits
+    when the handler returns (an API call raises instead), and a service may have set fields before
+    its check refused them. The agent is loaded again for the layout."""
+    await session.rollback()
+    await session.refresh(agent)

@@ -14,6 +14,9 @@ SETTINGS_URL = "/configuracoes"
 SETTINGS_TABS: list[tuple[str, str]] = [
     (f"{SETTINGS_URL}/modelos", "Modelos e mensagens automáticas"),
     (f"{SETTINGS_URL}/horario", "Horário e feriados"),
+    (f"{SETTINGS_URL}/sla", "Políticas de SLA"),
+    (f"{SETTINGS_URL}/escalonamento", "Regras de escalonamento"),
+    (f"{SETTINGS_URL}/triagem", "Checklists de triagem"),
 ]
 SUPERVISOR_NAV.append(NavItem("Configurações", SETTINGS_URL, "configuracoes"))
 
