@@ -60,17 +60,20 @@ def validate(rule: EscalationRule) -> None:
     """What each kind needs; raised as a 400 with the field to fix."""
     kind = RuleKind(rule.kind)
     if kind is RuleKind.keyword and not rule.keywords:
-        raise BadRequest("Regra de palavras-chave precisa de ao menos uma palavra ou frase em keywords.")
+        raise BadRequest("Regra de palavras-chave precisa de ao menos uma palavra ou frase (keywords).")
     if kind is RuleKind.triage_answer and (not rule.question_code or not rule.answer_values):
-        raise BadRequest("Regra de triagem precisa de question_code e de ao menos um valor em answer_values.")
+        raise BadRequest(
+            "Regra de triagem precisa da pergunta (question_code) e de ao menos uma resposta (answer_values)."
+        )
     if kind is RuleKind.reopenings and (not rule.threshold or not rule.window_hours):
         raise BadRequest(
-            "Regra de reaberturas precisa de threshold (quantas) e window_hours (em quantas horas)."
+            "Regra de reaberturas precisa de quantas reaberturas (threshold) "
+            "e em quantas horas (window_hours)."
         )
     if rule.opens_emergency and kind not in EMERGENCY_KINDS:
         raise BadRequest("Só regras de palavras-chave ou de triagem podem abrir emergência.")
     if rule.sla_target is not None and kind not in (RuleKind.sla_at_risk, RuleKind.sla_breached):
-        raise BadRequest("sla_target só se aplica às regras de SLA.")
+        raise BadRequest("A meta de SLA (sla_target) só se aplica às regras de SLA.")
     if rule.target_level == SupportLevel.n1.value:
         raise BadRequest("O nível de destino de uma regra deve ser N2 ou N3 (regras nunca baixam o nível).")
 
