@@ -59,6 +59,11 @@ def test_the_walk_finds_the_supervisor_pages() -> None:
         "/privacidade",
     } <= paths
     assert ("POST", "/equipe/{agent_id}/senha") in ADMIN_ROUTES
+    assert {
+        "/configuracoes/sla/politicas",
+        "/configuracoes/escalonamento/{rule_id}/excluir",
+        "/configuracoes/triagem/{key}/nova-versao",
+    } <= {p for _, p in SUPERVISOR_ROUTES}
 
 
 async def test_an_attendant_is_refused_every_supervisor_page_and_action(make_person: MakePerson) -> None:

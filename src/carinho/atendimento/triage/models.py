@@ -20,6 +20,20 @@ class QuestionType(StrEnum):
     number = "number"
     date = "date"
 
+    @property
+    def label(self) -> str:
+        return QUESTION_TYPE_LABELS[self]
+
+
+QUESTION_TYPE_LABELS = {
+    QuestionType.text: "Texto",
+    QuestionType.yes_no: "Sim ou não",
+    QuestionType.single_choice: "Escolha única",
+    QuestionType.multiple_choice: "Múltipla escolha",
+    QuestionType.number: "Número",
+    QuestionType.date: "Data",
+}
+
 
 class TriageOutcome(StrEnum):
     qualified = "qualified"
