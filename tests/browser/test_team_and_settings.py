@@ -1,6 +1,7 @@
 """The administrator's and supervisor's settings in the browser: an edited template is what the
 next automatic message says (its preview live as she types), a company closure moves the next
-opening, an erase request leaves no trace of the person in the pages, and axe on every screen."""
+opening, a keyword added to an escalation rule escalates the next message with it, an erase request
+leaves no trace of the person in the pages, and axe on every screen."""
 
 from __future__ import annotations
 
@@ -73,6 +74,37 @@ def test_a_company_closure_tomorrow_moves_the_next_opening(
     expect(next_day).to_have_text(before)
 
 
+@pytest.fixture
+def threat_rule(platform: Platform) -> Iterator[dict[str, Any]]:
+    """The default rule "Ameaça de reclamação formal", put back as it was after the test."""
+    [rule] = [
+        r for r in platform.api("GET", "/api/escalation/rules") if r["name"] == "Ameaça de reclamação formal"
+    ]
+    yield rule
+    platform.api("PATCH", f"/api/escalation/rules/{rule['id']}", json={"keywords": rule["keywords"]})
+
+
+def test_a_keyword_added_to_a_rule_escalates_the_next_message_with_it(
+    page: Any, login: Any, team: Team, customer_writes: Any, platform: Platform, threat_rule: dict[str, Any]
+) -> None:
+    login(team.supervisor)
+    page.get_by_role("link", name="Configurações").click()
+    page.get_by_role("link", name="Regras de escalonamento").click()
+    page.get_by_role("link", name="Ameaça de reclamação formal").click()
+    keywords = page.get_by_role("textbox", name="Palavras-chave")
+    keywords.fill(keywords.input_value() + ", cobrança abusiva")
+    page.get_by_role("button", name="Salvar regra").click()
+    expect(page.get_by_role("status").filter(has_text="Alterações salvas")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Ameaça de reclamação formal"))).to_contain_text(
+        "cobrança abusiva"
+    )
+
+    conversation = customer_writes("Recebi uma COBRANCA ABUSIVA na fatura deste mês.", name="Otávio Prado")
+    page.goto(f"/conversas/{conversation['id']}")
+    expect(page.get_by_title("Nível de atendimento", exact=True).first).to_have_text("Nível N2")
+    assert platform.api("GET", f"/api/conversations/{conversation['id']}")["priority"] == "high"
+
+
 def test_an_erase_request_leaves_no_trace_of_the_person_in_the_pages(
     page: Any, login: Any, team: Team, customer_writes: Any, platform: Platform
 ) -> None:
@@ -120,6 +152,19 @@ def test_the_team_and_settings_screens_are_accessible(page: Any, login: Any, tea
     assert_accessible(page, what=f"Modelos ({width})")
     page.goto("/configuracoes/horario")
     assert_accessible(page, what=f"Horário e feriados ({width})")
+    page.goto("/configuracoes/sla")
+    assert_accessible(page, what=f"Políticas de SLA ({width})")
+    page.goto("/configuracoes/escalonamento?tipo=keyword")
+    assert_accessible(page, what=f"Regras de escalonamento ({width})")
+    page.get_by_role("button", name=re.compile("^Excluir Ameaça")).click()
+    expect(page.get_by_role("dialog", name="Excluir a regra?")).to_be_visible()
+    assert_accessible(page, what=f"the delete-rule dialog ({width})")
+    page.goto("/configuracoes/triagem")
+    assert_accessible(page, what=f"Checklists de triagem ({width})")
+    page.get_by_role("link", name=re.compile("^Nova versão")).click()
+    page.get_by_role("button", name="↓ Descer pergunta 1", exact=True).click()
+    expect(page.get_by_role("button", name="↓ Descer pergunta 2", exact=True)).to_be_focused()
+    assert_accessible(page, what=f"the new checklist version ({width})")
     page.goto("/auditoria")
     assert_accessible(page, what=f"Auditoria ({width})")
     page.goto("/privacidade?titular=11999990000")
