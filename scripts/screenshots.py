@@ -256,6 +256,25 @@ SHOTS = [
         _click("link", "Boas-vindas", exact=True),
     ),
     Shot("atendimento-configuracoes-horario", lambda d: d.sofia, lambda d: "/configuracoes/horario"),
+    Shot("atendimento-configuracoes-sla", lambda d: d.sofia, lambda d: "/configuracoes/sla"),
+    Shot(
+        "atendimento-configuracoes-escalonamento",
+        lambda d: d.sofia,
+        lambda d: "/configuracoes/escalonamento?tipo=keyword",
+    ),
+    Shot(
+        "atendimento-configuracoes-escalonamento-excluir",
+        lambda d: d.sofia,
+        lambda d: "/configuracoes/escalonamento",
+        _click("button", "Excluir Ameaça de reclamação formal"),
+        widths=("desktop",),
+    ),
+    Shot("atendimento-configuracoes-triagem", lambda d: d.sofia, lambda d: "/configuracoes/triagem"),
+    Shot(
+        "atendimento-configuracoes-triagem-nova-versao",
+        lambda d: d.sofia,
+        lambda d: "/configuracoes/triagem/qualificacao_lead/nova-versao",
+    ),
     Shot("atendimento-auditoria", lambda d: d.sofia, lambda d: "/auditoria"),
     Shot(
         "atendimento-privacidade-titular",

@@ -35,7 +35,7 @@ def form_of(checklist: dict[str, Any], **extra: Any) -> dict[str, Any]:
 def drafted_texts(page: str) -> list[str]:
     return [
         html.unescape(t)
-        for t in re.findall(r'<input id="q-\d+-text" name="q-\d+-text" value="([^"]*)"', page)
+        for t in re.findall(r'<input type="text" id="q-\d+-text" name="q-\d+-text" value="([^"]*)"', page)
     ]
 
 
