@@ -11,6 +11,9 @@ import pytest
 from sqlalchemy import delete
 
 os.environ.setdefault("CARINHO_ENV", "test")
+# The suite's databases are thrown away: no fsync per commit (the default, FULL, is tested on its own
+# in tests/kit/test_health.py).
+os.environ.setdefault("SQLITE_SYNCHRONOUS", "normal")
 
 from carinho import runtime
 from carinho.config import Settings

@@ -85,15 +85,27 @@ async def test_redis_profile_reports_queue_depths(
     assert broker["kind"] == "redis" and broker["queued"]["integrations-high"] == 0
 
 
-async def test_a_durable_database_raises_no_warning_and_sqlite_commits_to_disk(rt: Runtime) -> None:
+async def test_a_durable_server_database_raises_no_warning(rt: Runtime) -> None:
     from carinho.integracoes.app import create_app
 
+    if rt.db("integracoes").backend == "sqlite":
+        pytest.skip("the suite runs SQLite with SQLITE_SYNCHRONOUS=normal; FULL is the next test")
     async with asgi_client(create_app(rt), "http://t") as client:
         body = (await client.get("/health/detailed")).json()
     assert body["warnings"] == [] and body["checks"]["database"]["durable"] is True
-    if rt.db("integracoes").backend == "sqlite":
+
+
+async def test_sqlite_commits_to_disk_by_default(tmp_path: Path) -> None:
+    assert Settings.model_fields["sqlite_synchronous"].default == "full"
+    settings = _sqlite_settings(tmp_path, sqlite_synchronous="full")
+    body = (await _detailed(settings)).json()
+    assert body["warnings"] == [] and body["checks"]["database"]["durable"] is True
+    rt = runtime.configure(settings)
+    try:
         async with rt.db("integracoes").engine.connect() as conn:
             assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar() == 2  # FULL
+    finally:
+        await rt.db("integracoes").dispose()
 
 
 async def test_sqlite_synchronous_normal_is_said_to_lose_commits(tmp_path: Path) -> None:
