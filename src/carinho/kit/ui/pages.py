@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
+from carinho.kit.sessions import mark_refused
 from carinho.kit.ui.charts import CHART_GLOBALS
 from carinho.kit.ui.formatting import FILTERS
 
@@ -76,6 +77,8 @@ class Pages:
         headers: dict[str, str] | None = None,
         **context: Any,
     ) -> HTMLResponse:
+        if status_code == 422:  # a form drawn again with what to fix: nothing of it is saved
+            mark_refused(request)
         return HTMLResponse(
             self.render_text(request, template, **context),
             status_code=status_code,
