@@ -1,6 +1,7 @@
 """Mapeamentos: per (event type, target system) the versions of its transform, a diff between two,
 a test box (a sample payload or a stored event through the active spec or an edited one), and for an
-admin: publish a new version, or activate an older one (roll back). Each action audited."""
+admin: create a new pair (from a starter expression or a copy of another pair's active version),
+publish a new version, or activate an older one (roll back). Each action audited."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.errors import CarinhoError, NotFound, ValidationFailed
+from carinho.errors import CarinhoError, Conflict, NotFound, ValidationFailed
 from carinho.integracoes.console.actions import answer
 from carinho.integracoes.console.auth import ConsoleAdmin, ConsoleOperator, ConsoleViewer, HubSession
 from carinho.integracoes.console.mapping_diff import diff, layout
 from carinho.integracoes.console.pages import pages
-from carinho.integracoes.console.views import audit, masked_json, plain_json
+from carinho.integracoes.console.views import audit, done, masked_json, plain_json
+from carinho.integracoes.mappings.catalog import known_event_types, known_target_systems
 from carinho.integracoes.mappings.engine import MAX_SPEC_CHARS
 from carinho.integracoes.mappings.models import MappingVersion
 from carinho.integracoes.mappings.schemas import MappingCreate, MappingTest
@@ -46,6 +48,7 @@ async def mapping_list(
 ) -> Response:
     rows = await mapping_service.listing(session, evento.strip() or None, destino.strip() or None)
     everything = rows if not (evento or destino) else await mapping_service.listing(session, None, None)
+    is_admin = operator.has_role(OperatorRole.admin)
     return pages.render(
         request,
         "console/mappings/list.html",
@@ -55,7 +58,83 @@ async def mapping_list(
         filters={"evento": evento, "destino": destino},
         event_types=sorted({r.event_type for r in everything}),
         targets=sorted({r.target_system for r in everything}),
+        is_admin=is_admin,
+        new_pair=await _new_pair_choices(session, everything) if is_admin else None,
     )
+
+
+async def _new_pair_choices(session: AsyncSession, active: list[MappingVersion]) -> dict[str, Any]:
+    """What the "new mapping" form offers: the known types and systems, and the pairs to copy."""
+    return {
+        "event_types": [(t, t) for t in await known_event_types(session)],
+        "targets": [(t, t) for t in await known_target_systems(session)],
+        "sources": [
+            (f"{r.event_type}/{r.target_system}", f"{r.event_type} → {r.target_system} (v{r.version})")
+            for r in active
+        ],
+    }
+
+
+def _pair_of(text: str) -> tuple[str, str] | None:
+    """The copy source ("event_type/target_system"); empty: the starter expression."""
+    if not text.strip():
+        return None
+    event_type, _, target_system = text.strip().partition("/")
+    if not event_type or not target_system:
+        raise ValidationFailed("Escolha na lista o mapeamento a copiar.")
+    return event_type, target_system
+
+
+@router.post(URL)
+async def mapping_create_pair(
+    request: Request,
+    session: HubSession,
+    operator: ConsoleAdmin,
+    evento: Annotated[str, Form(max_length=80)] = "",
+    destino: Annotated[str, Form(max_length=40)] = "",
+    origem: Annotated[str, Form(max_length=130)] = "",
+    descricao: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """A new (event type, target system) pair, version 1 active at once; then its page."""
+    event_type, target_system = evento.strip(), destino.strip()
+    if not event_type or not target_system:
+        raise ValidationFailed("Escolha o tipo de evento e o sistema de destino.")
+    source = _pair_of(origem)
+    try:
+        row = await mapping_service.create_pair(
+            session,
+            event_type,
+            target_system,
+            copy_from=source,
+            description=descricao.strip(),
+            created_by=f"console:{operator.email}",
+        )
+    except ValidationFailed as exc:
+        field = exc.details[0].get("field") if isinstance(exc.details, list) and exc.details else None
+        if field == "event_type":
+            raise ValidationFailed(
+                f"Tipo de evento desconhecido: {event_type}. Escolha um da lista."
+            ) from None
+        if field == "target_system":
+            raise ValidationFailed(
+                f"Sistema de destino desconhecido: {target_system}. Escolha um da lista."
+            ) from None
+        raise
+    except Conflict:
+        raise Conflict(
+            f"Já existe um mapeamento de {event_type} para {target_system}: "
+            "publique uma nova versão na página dele."
+        ) from None
+    except NotFound:
+        raise ValidationFailed("O mapeamento escolhido para copiar não tem versão ativa.") from None
+    audit(
+        session,
+        operator,
+        "mapping_pair_created",
+        f"{event_type}->{target_system}",
+        {"version": row.version, "copied_from": "->".join(source) if source else None},
+    )
+    return done(request, _url(event_type, target_system), f"Mapeamento criado: versão {row.version} ativa.")
 
 
 async def _versions(session: AsyncSession, event_type: str, target_system: str) -> list[MappingVersion]:
@@ -241,7 +320,9 @@ async def mapping_publish(
     spec: SpecField = "",
     descricao: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    versions = await _versions(session, event_type, target_system)  # an existing pair (new: the API)
+    versions = await _versions(
+        session, event_type, target_system
+    )  # an existing pair (new: POST /mapeamentos)
     if not spec.strip():
         raise ValidationFailed("Escreva a expressão do mapeamento.")
     if any(v.is_active and _same(v.spec, spec) for v in versions):

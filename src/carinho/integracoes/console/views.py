@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.errors import BadRequest
 from carinho.integracoes.console.pages import pages
+from carinho.integracoes.mappings.catalog import CARINHO_SYSTEMS
 from carinho.integracoes.operators.models import Operator
 from carinho.integracoes.operators.service import operator_service
 from carinho.kit.masking import mask_payload, mask_text
@@ -48,8 +49,7 @@ DEAD_LETTER_STATUS = {
 }
 DEAD_LETTER_KIND = {"step": "etapa", "delivery": "entrega"}
 TRIGGER = {"scheduled": "agendada", "manual": "manual"}
-# The Carinho systems the hub talks to (their names as operators say them).
-TARGET_SYSTEMS = ("crm", "operacao", "financeiro", "cuidadores", "atendimento", "marketing", "documentos")
+TARGET_SYSTEMS = CARINHO_SYSTEMS
 
 LABELS = {
     "event_status": EVENT_STATUS,

@@ -14,6 +14,7 @@ from carinho import runtime
 from carinho.errors import Conflict, NotFound, ValidationFailed
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.mappings.cache import ActiveMapping, mapping_cache
+from carinho.integracoes.mappings.catalog import known_event_types, known_target_systems
 from carinho.integracoes.mappings.defaults import DEFAULT_MAPPINGS
 from carinho.integracoes.mappings.engine import MappingError, evaluate, validate_spec
 from carinho.integracoes.mappings.models import MappingVersion
@@ -24,6 +25,9 @@ from carinho.kit.crypto import cipher_for
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
+
+# Version 1 of a pair started empty: the event's type and id, for the admin to build on.
+STARTER_SPEC = "{event_type: _event.type, event_id: _event.id}"
 
 
 class MappingMissing(LookupError):
@@ -101,6 +105,39 @@ class MappingService:
             "mapping.version_created", event_type=data.event_type, system=data.target_system, version=version
         )
         return row
+
+    async def create_pair(
+        self,
+        session: AsyncSession,
+        event_type: str,
+        target_system: str,
+        *,
+        copy_from: tuple[str, str] | None = None,
+        description: str = "",
+        created_by: str = "",
+    ) -> MappingVersion:
+        """Version 1 of a new (event type, target system) pair: the starter expression, or a copy
+        of another pair's active version. Refused for a type or system the hub does not know
+        (ValidationFailed, the field in `details`) and for a pair that already exists (Conflict)."""
+        if event_type not in await known_event_types(session):
+            raise ValidationFailed(
+                f"unknown event type {event_type!r}",
+                details=[{"field": "event_type", "message": "unknown event type", "type": "unknown"}],
+            )
+        if target_system not in await known_target_systems(session):
+            raise ValidationFailed(
+                f"unknown target system {target_system!r}",
+                details=[{"field": "target_system", "message": "unknown target system", "type": "unknown"}],
+            )
+        if await MappingRepository(session).last_version(event_type, target_system):
+            raise Conflict(f"the mapping {event_type} → {target_system} already exists")
+        spec = STARTER_SPEC
+        if copy_from is not None:
+            spec = (await self.get_active(session, *copy_from)).spec
+        data = MappingCreate(
+            event_type=event_type, target_system=target_system, spec=spec, description=description
+        )
+        return await self.create_version(session, data, created_by=created_by)
 
     async def activate(
         self, session: AsyncSession, event_type: str, target_system: str, version: int
