@@ -1,5 +1,5 @@
 """Endpoints e entregas: the outbound webhook endpoints (what the Svix portal gives its users).
-Everyone reads; an admin creates one, disables or re-enables it, rotates its secret (each new secret
+Everyone reads; an admin creates one, edits it, disables or re-enables it, rotates its secret (each new secret
 shown once, in the answer only); an operator resends a failed delivery. Each delivery shows its
 attempts with the request and the response's excerpt, masked. Each action audited."""
 
@@ -23,6 +23,7 @@ from carinho.integracoes.deliveries.models import DeliveryStatus
 from carinho.integracoes.deliveries.service import delivery_service
 from carinho.integracoes.dlq.service import dead_letter_service
 from carinho.integracoes.events.models import IntegrationEvent
+from carinho.integracoes.flows.retry_policy import MAX_SCHEDULE_SECONDS
 from carinho.integracoes.operators.models import Operator, OperatorRole
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.integracoes.webhook_endpoints.schemas import EndpointCreate, EndpointUpdate, RotateSecret
@@ -106,6 +107,40 @@ def _event_types(text: str) -> list[str]:
     return [part for part in text.replace(",", " ").split() if part]
 
 
+NO_RETRIES = "nenhuma"
+
+
+def _retry_schedule(text: str) -> list[int] | None:
+    """The form's waits: empty for the hub's default, "nenhuma" for none, else seconds."""
+    text = text.strip().lower()
+    if not text:
+        return None
+    if text == NO_RETRIES:
+        return []
+    parts = text.replace(",", " ").split()
+    if not all(part.isdigit() and len(part) <= 9 for part in parts):
+        raise ValidationFailed(
+            "Novas tentativas: os segundos de espera, separados por espaço (ex.: 10 60 600), "
+            f"“{NO_RETRIES}” ou vazio para o padrão do hub."
+        )
+    return [int(part) for part in parts]
+
+
+def _invalid(exc: ValidationError) -> ValidationFailed:
+    """The first field pydantic refused, said in pt-BR."""
+    field = str(exc.errors()[0]["loc"][0]) if exc.errors() and exc.errors()[0]["loc"] else ""
+    return ValidationFailed(
+        {
+            "url": "Informe uma URL http(s) completa, sem usuário e senha.",
+            "target_system": "Informe o sistema de destino (letras minúsculas, ex.: crm).",
+            "event_types": "Tipos de evento: letras, números, ponto, hífen e sublinhado, "
+            "separados por espaço.",
+            "retry_schedule": "Novas tentativas: no máximo 20 esperas, cada uma de até "
+            f"{MAX_SCHEDULE_SECONDS // 86_400} dias.",
+        }.get(field, "Confira os campos do formulário.")
+    )
+
+
 @router.post(URL)
 async def create_endpoint(
     request: Request,
@@ -124,15 +159,7 @@ async def create_endpoint(
             description=descricao.strip(),
         )
     except ValidationError as exc:
-        field = str(exc.errors()[0]["loc"][0]) if exc.errors() and exc.errors()[0]["loc"] else ""
-        raise ValidationFailed(
-            {
-                "url": "Informe uma URL http(s) completa, sem usuário e senha.",
-                "target_system": "Informe o sistema de destino (letras minúsculas, ex.: crm).",
-                "event_types": "Tipos de evento: letras, números, ponto, hífen e sublinhado, "
-                "separados por espaço.",
-            }.get(field, "Confira os campos do formulário.")
-        ) from None
+        raise _invalid(exc) from None
     endpoint, secret = await webhook_endpoint_service.create(session, data)
     audit(session, operator, "endpoint_created", f"endpoint:{endpoint.id}", {"url": endpoint.url})
     context = await _list_context(session, operator, "", "", None)
@@ -203,6 +230,51 @@ async def endpoint_enable(
     context = await _detail_context(session, operator, endpoint, "", None)
     toast = "Endpoint reativado: volta a receber eventos."
     return answer(request, "console/endpoints/detail_body.html", toast=toast, **context)
+
+
+@router.post(f"{URL}/{{endpoint_id}}/editar")
+async def endpoint_edit(
+    request: Request,
+    session: HubSession,
+    operator: ConsoleAdmin,
+    endpoint_id: Id,
+    url: Annotated[str, Form(max_length=2000)] = "",
+    destino: Annotated[str, Form(max_length=40)] = "",
+    eventos: Annotated[str, Form(max_length=8000)] = "",
+    descricao: Annotated[str, Form(max_length=500)] = "",
+    tentativas: Annotated[str, Form(max_length=400)] = "",
+) -> Response:
+    """What the API's PATCH changes, from the endpoint's page (enabling is its own button)."""
+    before = _editable(await _endpoint(session, endpoint_id))
+    try:
+        data = EndpointUpdate(
+            url=url.strip(),
+            target_system=destino.strip(),
+            event_types=_event_types(eventos),
+            description=descricao.strip(),
+            retry_schedule=_retry_schedule(tentativas),
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    endpoint = await webhook_endpoint_service.update(session, endpoint_id, data)
+    after = _editable(endpoint)
+    changed = sorted(name for name in after if after[name] != before[name])
+    audit(session, operator, "endpoint_updated", f"endpoint:{endpoint.id}", {"changed": changed})
+    await session.flush()
+    context = await _detail_context(session, operator, endpoint, "", None)
+    toast = "Endpoint atualizado." if changed else "Nada mudou no endpoint."
+    return answer(request, "console/endpoints/detail_body.html", toast=toast, **context)
+
+
+def _editable(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """The fields the edit form changes, to say in the audit which ones did."""
+    return {
+        "url": endpoint.url,
+        "target_system": endpoint.target_system,
+        "event_types": list(endpoint.event_types or []),
+        "description": endpoint.description,
+        "retry_schedule": None if endpoint.retry_schedule is None else list(endpoint.retry_schedule),
+    }
 
 
 @router.post(f"{URL}/{{endpoint_id}}/segredo")
