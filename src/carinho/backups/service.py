@@ -31,6 +31,7 @@ from carinho.backups.errors import BackupError
 from carinho.config import Settings
 from carinho.logging import get_logger
 from carinho.runtime import CONTEXTS, context_spec
+from carinho.worker.scheduler import HEARTBEAT_NAME
 
 log = get_logger(__name__)
 
@@ -246,7 +247,12 @@ async def _running(
     if table not in tables:
         return None
     quoted = connection.dialect.identifier_preparer.quote(table)
-    last = (await connection.execute(text(f"SELECT MAX(beat_at) FROM {quoted}"))).scalar()  # noqa: S608
+    last = (
+        await connection.execute(
+            text(f"SELECT MAX(beat_at) FROM {quoted} WHERE name = :name"),  # noqa: S608
+            {"name": HEARTBEAT_NAME},  # the scheduler's beat (not the backups' records, runs.py)
+        )
+    ).scalar()
     if last is None:
         return None
     if isinstance(last, str):  # SQLite returns the stored text

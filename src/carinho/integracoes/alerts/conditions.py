@@ -1,7 +1,8 @@
 """What is wrong right now, per rule: each check returns the breaches it sees, keyed by subject.
 
 Every query is a grouped count or a min over an index (outbox by lane and status, events by
-created_at, DLQ by status and created_at, sync runs by name): cheap enough to run every 30 s.
+created_at, DLQ by status and created_at, sync runs by name, heartbeats by name): cheap enough to
+run every 30 s.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho import runtime
+from carinho.backups.runs import BackupRun, record_name
 from carinho.integracoes.alerts.rules import FAILURE_RATE_MIN_EVENTS
 from carinho.integracoes.database import Heartbeat, OutboxMessage
 from carinho.integracoes.dlq.models import DeadLetter, DeadLetterStatus
@@ -22,6 +25,7 @@ from carinho.integracoes.events.service import event_service
 from carinho.integracoes.sync.definitions import SYNCS
 from carinho.integracoes.sync.models import SyncJob, SyncStatus
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
+from carinho.runtime import CONTEXTS
 from carinho.worker.outbox_repository import OutboxRepository
 from carinho.worker.scheduler import HEARTBEAT_NAME
 
@@ -167,6 +171,45 @@ async def no_leader(session: AsyncSession, limits: Limits, now: datetime) -> lis
     ]
 
 
+async def backup_failed(session: AsyncSession, limits: Limits, now: datetime) -> list[Breach]:
+    """A context whose daily backup failed its last N attempts (all of one run, by default), or
+    whose last successful one is older than the window (the backup stopped running). Read from the
+    records the backup job keeps in this database (backups/runs.py); nothing before the first run."""
+    if not runtime.current().settings.backup_daily:
+        return []
+    contexts = {record_name(context): context for context in CONTEXTS}
+    rows = await session.execute(
+        select(Heartbeat.name, Heartbeat.beat_at, Heartbeat.details).where(Heartbeat.name.in_(contexts))
+    )
+    needed = max(int(limits.threshold), 1)
+    window = timedelta(minutes=max(limits.window_minutes, 1))
+    breaches = []
+    for name, beat_at, details in sorted(rows.all()):
+        run = BackupRun.from_row(contexts[name], beat_at, details or {})
+        facts = {
+            "context": run.context,
+            "failures_in_a_row": run.failures_in_a_row,
+            "last_attempt_at": run.finished_at.isoformat(),
+            "last_success_at": run.last_success_at.isoformat() if run.last_success_at else None,
+        }
+        if run.failures_in_a_row >= needed:
+            cause = (run.error or "").split(":", 1)[0] or "erro"
+            breaches.append(
+                Breach(
+                    run.context,
+                    f"Backup diário de {run.context} falhou nas últimas {run.failures_in_a_row} "
+                    f"tentativas ({cause})",
+                    {**facts, "error": run.error},
+                )
+            )
+        elif run.last_success_at is not None and now - run.last_success_at >= window:
+            hours = int((now - run.last_success_at).total_seconds() // 3600)
+            breaches.append(
+                Breach(run.context, f"Nenhum backup de {run.context} bem-sucedido há {hours} h", facts)
+            )
+    return breaches
+
+
 CHECKS: dict[str, Check] = {
     "lane_backlog": lane_backlog,
     "failure_rate": failure_rate,
@@ -174,4 +217,5 @@ CHECKS: dict[str, Check] = {
     "sync_failing": sync_failing,
     "target_down": target_down,
     "no_leader": no_leader,
+    "backup_failed": backup_failed,
 }

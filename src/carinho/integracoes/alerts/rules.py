@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from carinho.backups.runs import DAILY_ATTEMPTS
+
 
 @dataclass(frozen=True)
 class RuleKind:
@@ -70,6 +72,14 @@ KINDS: dict[str, RuleKind] = {
             "sem batida do agendador há (minutos)",
             0,
             2,
+        ),
+        RuleKind(
+            "backup_failed",
+            "Backup diário falhando",
+            "tentativas seguidas com falha (pelo menos)",
+            "sem backup bem-sucedido há (minutos)",
+            DAILY_ATTEMPTS,
+            26 * 60,
         ),
     )
 }
