@@ -1,5 +1,6 @@
 """The hub console's configuration screens in Chromium: a mapping edited, tested and rolled back; a
-sync run from its page until it is done; axe-core on each screen at both widths."""
+new mapping pair created and tested; a sync run from its page until it is done; an endpoint
+created, edited and its secret rotated; axe-core on each screen at both widths."""
 
 from __future__ import annotations
 
@@ -63,6 +64,36 @@ def test_a_mapping_edited_tested_and_rolled_back(console: Any) -> None:
     expect(page.get_by_text("(versão ativa v1)")).to_be_visible()
 
 
+def _new_pair_form(page: Any) -> Any:
+    page.goto("/mapeamentos")
+    page.locator("summary", has_text="Novo mapeamento").click()
+    return page.locator("form", has=page.get_by_role("button", name="Criar mapeamento"))
+
+
+def test_a_new_mapping_pair_created_and_tested(console: Any) -> None:
+    page = console
+    form = _new_pair_form(page)
+    form.get_by_label("Tipo de evento").select_option("payment.received")
+    form.get_by_label("Sistema de destino").select_option("operacao")
+    expect(form.get_by_label("Começar de")).to_have_value("")  # the starter expression
+    form.get_by_label("Descrição").fill("Pagamentos à operação")
+    assert_accessible(page, what="the new mapping form")
+    form.get_by_role("button", name="Criar mapeamento").click()
+    _toast(page, "Mapeamento criado: versão 1 ativa.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("payment.received → operacao")
+    expect(page.get_by_role("region", name=re.compile("^Versão ativa"))).to_contain_text("v1")
+    page.get_by_label("Exemplo de payload (JSON)").fill('{"amount": 100}')
+    page.get_by_role("button", name="Testar", exact=True).click()
+    expect(page.get_by_label("Pedido que seria enviado")).to_contain_text('"event_type": "payment.received"')
+
+    # the same pair again is refused, in words
+    form = _new_pair_form(page)
+    form.get_by_label("Tipo de evento").select_option("payment.received")
+    form.get_by_label("Sistema de destino").select_option("operacao")
+    form.get_by_role("button", name="Criar mapeamento").click()
+    _toast(page, "Já existe um mapeamento de payment.received para operacao")
+
+
 def test_a_sync_run_from_its_page(console: Any) -> None:
     page = console
     page.get_by_role("navigation", name="Principal").get_by_role("link", name="Sincronizações").click()
@@ -109,6 +140,15 @@ def test_an_endpoint_created_with_its_secret_shown_once_and_a_key_created(consol
     expect(page.get_by_role("alert")).to_contain_text("whsec_")
     assert_accessible(page, what="an endpoint just created, its secret shown")
     page.get_by_role("link", name="https://crm.exemplo.com.br/webhooks/carinho").first.click()
+    page.get_by_role("button", name="Editar", exact=True).click()
+    editing = page.get_by_role("dialog", name=re.compile("^Editar o endpoint"))
+    expect(editing.get_by_label("URL")).to_have_value("https://crm.exemplo.com.br/webhooks/carinho")
+    assert_accessible(page, what="the edit endpoint dialog")
+    editing.get_by_label("Tipos de evento").fill("lead.created")
+    editing.get_by_label("Descrição").fill("Só leads")
+    editing.get_by_role("button", name="Salvar alterações").click()
+    _toast(page, "Endpoint atualizado.")
+    expect(page.locator("#endpoint")).to_contain_text("Só leads")
     page.get_by_role("button", name="Trocar segredo").click()
     dialog = page.get_by_role("dialog", name="Trocar o segredo de assinatura")
     assert_accessible(page, what="the rotate secret dialog")
