@@ -140,6 +140,19 @@ def _open_endpoint(page: Any, width: str) -> None:
     page.get_by_role("heading", name="Entregas").wait_for()
 
 
+def _new_mapping(page: Any, width: str) -> None:
+    page.locator("summary", has_text="Novo mapeamento").click()
+    form = page.locator("form", has=page.get_by_role("button", name="Criar mapeamento"))
+    form.get_by_label("Tipo de evento").select_option("payment.received")
+    form.get_by_label("Sistema de destino").select_option("operacao")
+    form.get_by_label("Começar de").select_option("payment.received/crm")
+
+
+def _edit_endpoint(page: Any, width: str) -> None:
+    _open_endpoint(page, width)
+    _click("button", "Editar", exact=True)(page, width)
+
+
 def _open_delivery(page: Any, width: str) -> None:
     _open_endpoint(page, width)
     page.get_by_role("region", name=re.compile("^Entregas")).get_by_role("link").first.click()
@@ -316,7 +329,9 @@ SHOTS = [
         lambda d: "/mapeamentos/lead.created/zapi",
         _mapping_test,
     ),
+    Shot("console-mapeamento-novo", lambda d: d.operator, lambda d: "/mapeamentos", _new_mapping),
     Shot("console-endpoints", lambda d: d.operator, lambda d: "/endpoints"),
+    Shot("console-endpoint-editar", lambda d: d.operator, lambda d: "/endpoints", _edit_endpoint),
     Shot("console-endpoint-entregas", lambda d: d.operator, lambda d: "/endpoints", _open_endpoint),
     Shot("console-entrega", lambda d: d.operator, lambda d: "/endpoints", _open_delivery),
     Shot("console-chaves", lambda d: d.operator, lambda d: "/chaves", _new_key),

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
+from carinho.backups.runs import DAILY_ATTEMPTS, record_run
 from carinho.integracoes.alerts.service import alert_service
 from carinho.integracoes.operators.models import ConsoleAudit, OperatorRole
 from carinho.runtime import Runtime
@@ -88,3 +89,18 @@ async def test_acknowledging_a_resolved_alert_is_refused(rt: Runtime, make_opera
     assert response.status_code == 409
     missing = await operator.htmx("POST", "/alertas/999999/reconhecer")
     assert missing.status_code == 404
+
+
+async def test_a_failing_daily_backup_shows_on_the_alerts_page_and_the_overview(
+    rt: Runtime, make_operator: MakeOperator
+) -> None:
+    for _ in range(DAILY_ATTEMPTS):
+        await record_run(rt, "atendimento", ok=False, error="BackupError: pg_dump not found on PATH")
+    await evaluate(rt)
+    viewer = await make_operator()
+    page = await viewer.page("/alertas")
+    assert "Backup diário falhando" in page.text  # the rule and the open alert, in pt-BR
+    assert "Backup diário de atendimento falhou nas últimas 3 tentativas (BackupError)" in page.text
+    assert "sem backup bem-sucedido há (minutos)" in page.text and 'value="1560"' in page.text
+    overview = await viewer.page("/painel")
+    assert "Backup diário de atendimento falhou" in overview.text
