@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -21,9 +22,8 @@ from tests.support.sample_data import TEST_SECRETS
 
 
 def _settings(data_dir: Path, **values: object) -> Settings:
-    return Settings(
-        _env_file=None, carinho_env="test", carinho_data_dir=data_dir, **TEST_SECRETS, **values
-    )
+    fields: dict[str, Any] = {"carinho_env": "test", "carinho_data_dir": data_dir, **TEST_SECRETS, **values}
+    return Settings(_env_file=None, **fields)
 
 
 async def _configure(settings: Settings) -> Runtime:
