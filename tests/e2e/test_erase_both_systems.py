@@ -1,5 +1,5 @@
 """Erase means erased in both systems (issue 15, item 8): a family writes on WhatsApp (Z-API → hub →
-atendimento), a supervisor erases the person in atendimento, the erasure reaches the hub through
+atendimento), an administrator erases the person in atendimento, the erasure reaches the hub through
 its connector (retried until the hub confirms), and neither system's API shows the phone, the name
 or the text any more — the hub's raw bodies included."""
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from carinho.atendimento.agents.models import Role
 from carinho.config import Settings
 from carinho.integracoes.events.models import IntegrationEvent
 from tests.atendimento.conftest import OPEN_INSTANT, freeze_at
@@ -48,39 +49,37 @@ async def test_an_erase_in_atendimento_leaves_no_trace_in_either_api(
         freeze_at(OPEN_INSTANT)
         await platform.phone_sends(PHONE, TEXT, NAME)
         await platform.run_jobs()
-        supervisor = await platform.agent()
-        [conversation] = (await supervisor.get("/api/conversations", params={"contact": PHONE})).json()
-        messages = (await supervisor.get(f"/api/conversations/{conversation['id']}/messages")).json()
+        admin = await platform.agent(Role.admin)
+        [conversation] = (await admin.get("/api/conversations", params={"contact": PHONE})).json()
+        messages = (await admin.get(f"/api/conversations/{conversation['id']}/messages")).json()
         assert any(TEXT in (m.get("content") or "") for m in messages)
         before = await _hub_events(platform)
         assert any(not _clean(json.dumps(e, ensure_ascii=False)) for e in before)  # the hub had it
         assert await _hub_events_of_contact(platform) != []  # and found them by the person's phone
 
-        # The finished-or-not exception is the supervisor's call; here the whole conversation goes.
-        await supervisor.put(
-            "/api/privacy/retention", json={"exceptions": {"keep_active_conversations": False}}
-        )
-        erase = await supervisor.post(
+        # The finished-or-not exception is a supervisor's call; here the whole conversation goes.
+        await admin.put("/api/privacy/retention", json={"exceptions": {"keep_active_conversations": False}})
+        erase = await admin.post(
             "/api/privacy/requests", json={"kind": "erase", "phone": PHONE, "reason": "Pedido da titular"}
         )
         assert erase.status_code == 201, erase.text
         assert erase.json()["hub_status"] == "pending"
         await platform.run_jobs()
 
-        request = (await supervisor.get(f"/api/privacy/requests/{erase.json()['id']}")).json()
+        request = (await admin.get(f"/api/privacy/requests/{erase.json()['id']}")).json()
         assert request["hub_status"] == "done", request["result"]
         assert request["result"]["hub"]["events"] >= 1
-        history = (await supervisor.get("/api/history", params={"category": "privacy"})).json()
+        history = (await admin.get("/api/history", params={"category": "privacy"})).json()
         assert {"privacy.erased", "privacy.hub_erase_requested", "privacy.hub_erased"} <= {
             e["action"] for e in history
         }
 
         # atendimento's API
-        shown = (await supervisor.get(f"/api/conversations/{conversation['id']}")).json()
-        thread = (await supervisor.get(f"/api/conversations/{conversation['id']}/messages")).json()
+        shown = (await admin.get(f"/api/conversations/{conversation['id']}")).json()
+        thread = (await admin.get(f"/api/conversations/{conversation['id']}/messages")).json()
         assert _clean(json.dumps([shown, thread], ensure_ascii=False))
-        assert (await supervisor.get("/api/conversations", params={"contact": PHONE})).json() == []
-        assert (await supervisor.get("/api/conversations", params={"text": "Alzheimer"})).json() == []
+        assert (await admin.get("/api/conversations", params={"contact": PHONE})).json() == []
+        assert (await admin.get("/api/conversations", params={"text": "Alzheimer"})).json() == []
 
         # the hub's API, every event, and its raw bodies in the database
         after = await _hub_events(platform)
@@ -104,19 +103,19 @@ async def test_the_erase_waits_for_the_hub_and_is_retried_until_done(
         freeze_at(OPEN_INSTANT)
         await platform.phone_sends(PHONE, TEXT, NAME)
         await platform.run_jobs()
-        supervisor = await platform.agent()
+        admin = await platform.agent(Role.admin)
         good_key = platform.rt.settings.carinho_integracoes_api_key
         from pydantic import SecretStr
 
         platform.rt.settings.carinho_integracoes_api_key = SecretStr(
             "ck_000000000000_revoked"
         )  # hub says 401
-        erase = await supervisor.post(
+        erase = await admin.post(
             "/api/privacy/requests", json={"kind": "erase", "phone": PHONE, "reason": "Pedido da titular"}
         )
         request_id = erase.json()["id"]
         await platform.run_jobs()
-        pending = (await supervisor.get(f"/api/privacy/requests/{request_id}")).json()
+        pending = (await admin.get(f"/api/privacy/requests/{request_id}")).json()
         assert pending["hub_status"] == "pending"
         assert pending["result"]["hub"]["attempts"] >= 1 and pending["result"]["hub"]["last_error"]
 
@@ -127,7 +126,7 @@ async def test_the_erase_waits_for_the_hub_and_is_retried_until_done(
 
         clock.advance(timedelta(hours=1))  # past the job's backoff
         await platform.run_jobs()
-        done = (await supervisor.get(f"/api/privacy/requests/{request_id}")).json()
+        done = (await admin.get(f"/api/privacy/requests/{request_id}")).json()
         assert done["hub_status"] == "done"
         assert "last_error" not in done["result"]["hub"]
         assert all(_clean(json.dumps(e, ensure_ascii=False)) for e in await _hub_events(platform))

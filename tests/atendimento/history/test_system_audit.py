@@ -216,14 +216,14 @@ async def test_templates_rules_sla_working_hours_and_retention_changes_are_recor
 async def test_data_subject_requests_are_in_the_system_trail(
     seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
 ) -> None:
-    supervisor = await make_agent(Role.supervisor)
+    admin = await make_agent(Role.admin)
     for kind in ("export", "erase"):
-        response = await supervisor.post(
+        response = await admin.post(
             "/api/privacy/requests",
             json={"kind": kind, "phone": "(11) 91234-5678", "reason": "Pedido do titular por e-mail"},
         )
         assert response.status_code == 201, response.text
-    entries = await audit(supervisor, category="privacy")
+    entries = await audit(admin, category="privacy")
     actions = [e["action"] for e in entries]
     assert "privacy.exported" in actions and "privacy.erased" in actions
     assert all("91234" not in str(e) for e in entries)  # the subject only masked

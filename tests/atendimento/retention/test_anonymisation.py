@@ -273,21 +273,21 @@ async def test_audit_entries_of_a_conversation_active_for_years_are_scrubbed_whe
 async def test_expired_exports_are_dropped_by_the_daily_run(
     seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
 ) -> None:
-    supervisor = await make_agent(Role.supervisor)
-    await lead(seeded, atendimento, supervisor, "5511955550000", "E", at=RECENT)
+    admin = await make_agent(Role.admin)
+    await lead(seeded, atendimento, admin, "5511955550000", "E", at=RECENT)
     freeze_at(OPEN_INSTANT)
-    created = await supervisor.post(
+    created = await admin.post(
         "/api/privacy/requests",
         json={"kind": "export", "phone": "5511955550000", "reason": "pedido por e-mail"},
     )
     request_id = created.json()["id"]
     await daily_run(seeded)
-    assert (await supervisor.get(f"/api/privacy/requests/{request_id}/export.json")).status_code == 200
+    assert (await admin.get(f"/api/privacy/requests/{request_id}/export.json")).status_code == 200
     freeze_at(OPEN_INSTANT.replace(day=9))  # the export lives 7 days by default
     run = await daily_run(seeded)
     assert run.details.get("expired_exports") == 1
-    assert (await supervisor.get(f"/api/privacy/requests/{request_id}")).json()["export_available"] is False
-    assert (await supervisor.get(f"/api/privacy/requests/{request_id}/export.json")).status_code == 404
+    assert (await admin.get(f"/api/privacy/requests/{request_id}")).json()["export_available"] is False
+    assert (await admin.get(f"/api/privacy/requests/{request_id}/export.json")).status_code == 404
 
 
 def test_the_daily_job_runs_on_the_low_priority_lane() -> None:

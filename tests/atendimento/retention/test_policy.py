@@ -79,7 +79,7 @@ async def test_defaults_are_seeded_edited_by_a_supervisor_and_audited(
         assert (await supervisor.put("/api/privacy/retention", json=bad)).status_code == 422, bad
 
 
-async def test_only_supervisors_and_admins_reach_privacy(
+async def test_only_supervisors_and_admins_reach_the_retention_policy(
     seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
 ) -> None:
     agent = await make_agent(Role.agent)
@@ -90,10 +90,6 @@ async def test_only_supervisors_and_admins_reach_privacy(
         ("post", "/api/privacy/retention/runs", None),
         ("get", "/api/privacy/retention/runs", None),
         ("get", "/api/privacy/retention/runs/1", None),
-        ("post", "/api/privacy/requests", {"kind": "export", "phone": "5511900000000", "reason": "pedido"}),
-        ("get", "/api/privacy/requests", None),
-        ("get", "/api/privacy/requests/1", None),
-        ("get", "/api/privacy/requests/1/export.json", None),
     ]
     for method, url, body in calls:
         kwargs = {"json": body} if body is not None else {}
@@ -106,3 +102,28 @@ async def test_only_supervisors_and_admins_reach_privacy(
     started = await admin.post("/api/privacy/retention/runs")
     assert started.status_code == 202 and started.json()["trigger"] == "manual"
     assert (await admin.get(f"/api/privacy/retention/runs/{started.json()['id']}")).status_code == 200
+
+
+async def test_only_admins_answer_data_subject_requests(
+    seeded: Runtime, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    agent = await make_agent(Role.agent)
+    supervisor = await make_agent(Role.supervisor)
+    admin = await make_agent(Role.admin)
+    calls = [
+        ("post", "/api/privacy/requests", {"kind": "export", "phone": "5511900000000", "reason": "pedido"}),
+        ("get", "/api/privacy/requests", None),
+        ("get", "/api/privacy/requests/1", None),
+        ("get", "/api/privacy/requests/1/export.json", None),
+    ]
+    for method, url, body in calls:
+        kwargs = {"json": body} if body is not None else {}
+        for refused in (agent, supervisor):
+            denied = await getattr(refused, method)(url, **kwargs)
+            assert denied.status_code == 403, (url, denied.text)
+            assert "administrador" in denied.json()["message"].lower()
+        anonymous = await getattr(atendimento, method)(url, **kwargs)
+        assert anonymous.status_code == 401, url
+    created = await admin.post("/api/privacy/requests", json=calls[0][2])
+    assert created.status_code == 201, created.text
+    assert (await admin.get(f"/api/privacy/requests/{created.json()['id']}")).status_code == 200

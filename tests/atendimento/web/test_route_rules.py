@@ -16,8 +16,9 @@ from tests.atendimento.web.conftest import MakePerson, Person
 
 # What an attendant may open (her workspace and her account); everything else is a supervisor's.
 ATTENDANT_PATHS = re.compile(r"^/$|^/entrar$|^/sair$|^/conta/|^/conversas(/|$)")
-# The administrator's own (a supervisor gets 403 too). Privacidade follows /api/privacy (supervisors).
-ADMIN_PATHS = re.compile(r"^/equipe/")
+# The administrator's own (a supervisor gets 403 too): managing the team, and Privacidade (LGPD) like
+# /api/privacy/requests.
+ADMIN_PATHS = re.compile(r"^/equipe/|^/privacidade(/|$)")
 PARAM = re.compile(r"\{[^}]+\}")
 
 
@@ -64,6 +65,7 @@ def test_the_walk_finds_the_supervisor_pages() -> None:
         "/configuracoes/escalonamento/{rule_id}/excluir",
         "/configuracoes/triagem/{key}/nova-versao",
     } <= {p for _, p in SUPERVISOR_ROUTES}
+    assert {("GET", "/privacidade"), ("POST", "/privacidade/solicitacoes")} <= set(ADMIN_ROUTES)
 
 
 async def test_an_attendant_is_refused_every_supervisor_page_and_action(make_person: MakePerson) -> None:

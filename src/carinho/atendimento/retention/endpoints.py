@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from carinho.atendimento.agents.auth import SupervisorAgent
 from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.retention.access import PrivacyOfficer
 from carinho.atendimento.retention.data_requests import data_request_service
 from carinho.atendimento.retention.models import RequestKind
 from carinho.atendimento.retention.schemas import (
@@ -87,19 +88,17 @@ async def run(run_id: RequestId, supervisor: SupervisorAgent, session: SessionDe
 
 @router.post("/requests", response_model=PrivacyRequestOut, status_code=201)
 async def create_request(
-    body: PrivacyRequestIn, supervisor: SupervisorAgent, session: SessionDep
+    body: PrivacyRequestIn, officer: PrivacyOfficer, session: SessionDep
 ) -> PrivacyRequestOut:
     """Solicitação do titular: exportar (JSON) ou apagar seus dados, por telefone ou e-mail."""
     action = data_request_service.export if body.kind is RequestKind.export else data_request_service.erase
-    request = await action(
-        session, Actor.of(supervisor), phone=body.phone, email=body.email, reason=body.reason
-    )
+    request = await action(session, Actor.of(officer), phone=body.phone, email=body.email, reason=body.reason)
     return PrivacyRequestOut.of(request)
 
 
 @router.get("/requests", response_model=list[PrivacyRequestOut])
 async def requests(
-    supervisor: SupervisorAgent,
+    officer: PrivacyOfficer,
     session: SessionDep,
     kind: RequestKind | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -112,18 +111,16 @@ async def requests(
 
 
 @router.get("/requests/{request_id}", response_model=PrivacyRequestOut)
-async def request(
-    request_id: RequestId, supervisor: SupervisorAgent, session: SessionDep
-) -> PrivacyRequestOut:
+async def request(request_id: RequestId, officer: PrivacyOfficer, session: SessionDep) -> PrivacyRequestOut:
     return PrivacyRequestOut.of(await data_request_service.get(session, request_id))
 
 
 @router.get("/requests/{request_id}/export.json")
 async def download_export(
-    request_id: RequestId, supervisor: SupervisorAgent, session: SessionDep
+    request_id: RequestId, officer: PrivacyOfficer, session: SessionDep
 ) -> JSONResponse:
     """O arquivo JSON da exportação (disponível por alguns dias; o download fica registrado)."""
-    data = await data_request_service.download(session, Actor.of(supervisor), request_id)
+    data = await data_request_service.download(session, Actor.of(officer), request_id)
     return JSONResponse(
         data,
         headers={"Content-Disposition": f'attachment; filename="titular-{request_id}.json"'},

@@ -18,7 +18,7 @@ def navigation(request: Request) -> list[NavItem]:
     agent: Agent | None = getattr(request.state, "ui_user", None)
     items = [NavItem("Conversas", HOME_URL, "conversas", shortcut="g c")]
     if agent is not None and agent.has_role(Role.supervisor):
-        items.extend(SUPERVISOR_NAV)
+        items.extend(i for i in SUPERVISOR_NAV if agent.has_role(NAV_ROLES.get(i.key, Role.supervisor)))
     return items
 
 
@@ -30,6 +30,8 @@ SUPERVISOR_NAV: list[NavItem] = [
     NavItem("Ocorrências", "/supervisao/ocorrencias", "ocorrencias"),
     NavItem("Satisfação", "/supervisao/satisfacao", "satisfacao"),
 ]
+# The screens of SUPERVISOR_NAV a supervisor does not see (their key → the role they need).
+NAV_ROLES: dict[str, Role] = {}
 
 pages = Pages(
     app_name="Carinho Atendimento",

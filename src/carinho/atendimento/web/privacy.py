@@ -1,6 +1,7 @@
 """Privacidade (LGPD): a data subject's requests — find the person by phone or e-mail (atendimento
 keeps no CPF), export their data (JSON download) or erase it with the legal exceptions, the log of
-requests. The same service and the same role as /api/privacy/requests."""
+requests. An administrator's screen: the same service and the same rule (retention/access.py) as
+/api/privacy/requests."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from carinho.atendimento.agents.auth import SessionSupervisor
 from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.history.actor import Actor
+from carinho.atendimento.retention.access import PRIVACY_ROLE, SessionPrivacyOfficer
 from carinho.atendimento.retention.data_requests import data_request_service, subject_of
 from carinho.atendimento.retention.models import RequestKind
 from carinho.atendimento.retention.subject_repository import SubjectRepository
-from carinho.atendimento.web.pages import SUPERVISOR_NAV, pages
+from carinho.atendimento.web.pages import NAV_ROLES, SUPERVISOR_NAV, pages
 from carinho.errors import BadRequest, CarinhoError
 from carinho.kit.ui import NavItem
 
@@ -30,6 +31,7 @@ STATUS = {
     "no_data": ("Nenhum dado encontrado", "neutral"),
 }
 SUPERVISOR_NAV.append(NavItem("Privacidade", PRIVACY_URL, "privacidade"))
+NAV_ROLES["privacidade"] = PRIVACY_ROLE
 
 Identifier = Annotated[str, Form(max_length=190)]
 Reason = Annotated[str, Form(max_length=2000)]
@@ -42,7 +44,7 @@ def _subject(identifier: str):  # type: ignore[no-untyped-def]
 
 
 @router.get(PRIVACY_URL)
-async def privacy_page(request: Request, supervisor: SessionSupervisor, session: SessionDep) -> Response:
+async def privacy_page(request: Request, officer: SessionPrivacyOfficer, session: SessionDep) -> Response:
     identifier = (request.query_params.get("titular") or "")[:190].strip()
     found = None
     error = None
@@ -73,7 +75,7 @@ async def privacy_page(request: Request, supervisor: SessionSupervisor, session:
 
 @router.post(f"{PRIVACY_URL}/solicitacoes")
 async def create_request(
-    supervisor: SessionSupervisor,
+    officer: SessionPrivacyOfficer,
     session: SessionDep,
     identifier: Identifier = "",
     kind: Short = "",
@@ -89,5 +91,5 @@ async def create_request(
     subject = _subject(identifier)
     phone, email = (None, subject.email) if subject.kind == "email" else (identifier.strip(), None)
     action = data_request_service.export if kind == RequestKind.export else data_request_service.erase
-    done = await action(session, Actor.of(supervisor), phone=phone, email=email, reason=reason.strip())
+    done = await action(session, Actor.of(officer), phone=phone, email=email, reason=reason.strip())
     return RedirectResponse(f"{PRIVACY_URL}?solicitacao={done.id}#solicitacao-{done.id}", status_code=303)
