@@ -18,6 +18,7 @@ from carinho.atendimento.retention.models import RequestKind
 from carinho.atendimento.retention.subject_repository import SubjectRepository
 from carinho.atendimento.web.pages import NAV_ROLES, SUPERVISOR_NAV, pages
 from carinho.errors import BadRequest, CarinhoError
+from carinho.kit.data_subject import Subject
 from carinho.kit.ui import NavItem
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +39,7 @@ Reason = Annotated[str, Form(max_length=2000)]
 Short = Annotated[str, Form(max_length=16)]
 
 
-def _subject(identifier: str):  # type: ignore[no-untyped-def]
+def _subject(identifier: str) -> Subject:
     value = identifier.strip()
     return subject_of(None, value) if "@" in value else subject_of(value or None, None)
 
