@@ -1,8 +1,10 @@
 """The supervisor's live screens: the Painel de SLA shows a breach when the clock passes a due time,
-and the Dashboard counts a message as it arrives — both without a reload; axe on each of them."""
+the Dashboard counts a message as it arrives, Ocorrências lists the emergency a message opened — all
+without a reload; axe on each of them."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -68,6 +70,28 @@ def test_the_dashboard_counts_a_message_as_it_arrives_without_a_reload(
     assert_not_reloaded(page)
 
 
+def test_an_incident_opened_by_a_message_appears_on_the_incidents_page_without_a_reload(
+    page: Any, login: Any, team: Team, customer_writes: Any, platform: Platform
+) -> None:
+    login(team.supervisor)
+    page.goto("/supervisao/ocorrencias")
+    expect(page.get_by_role("heading", name="Ocorrências e emergências", level=1)).to_be_visible()
+    expect(page.get_by_text("Ao vivo", exact=True)).to_be_visible()
+    mark_not_reloaded(page)
+
+    conversation = customer_writes(
+        "Socorro, meu pai caiu da escada e não consegue levantar", name="Nair Toledo"
+    )
+    [incident] = platform.api("GET", f"/api/conversations/{conversation['id']}/incidents")
+
+    link = page.get_by_role("link", name=re.compile(rf"^Ocorrência {incident['id']}:"))
+    expect(link).to_be_visible()
+    row = page.get_by_role("row").filter(has=link)
+    expect(row).to_contain_text("Emergência")
+    expect(row).to_contain_text("Não reconhecida")
+    assert_not_reloaded(page)
+
+
 @pytest.mark.parametrize("width", ["desktop", "celular"])
 def test_the_supervision_pages_pass_axe(
     page: Any, login: Any, team: Team, customer_writes: Any, width: str
@@ -81,6 +105,7 @@ def test_the_supervision_pages_pass_axe(
         ("/supervisao/sla?por=semana&grupo=atendente", "the SLA panel's weekly report per agent"),
         ("/supervisao/dashboard", "the dashboard"),
         ("/supervisao/dashboard/tv", "the dashboard's TV mode"),
+        ("/supervisao/ocorrencias?situacao=todas&ordem=-gravidade", "Ocorrências sorted"),
     ):
         page.goto(url)
         expect(page.get_by_text("Ao vivo", exact=True)).to_be_visible()

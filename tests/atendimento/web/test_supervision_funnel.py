@@ -33,6 +33,10 @@ async def test_the_board_refuses_a_move_the_rules_forbid_and_makes_an_allowed_on
     assert page.status_code == 200, page.text
     assert 'id="quadro-funil"' in page.text and f'id="lead-{conversation_id}"' in page.text
     assert 'href="/supervisao/funil"' in page.text  # in the supervisor's navigation
+    # the board follows the live feed, but not while a move form is open in it
+    assert "carinhoLive(detail,&#39;conversation assignment&#39;)" in page.text
+    assert 'hx-get="/supervisao/funil/quadro"' in page.text
+    assert '<section id="quadro-funil" class="card funnel-board-card" data-live-guard' in page.text
 
     refused = await sup.htmx("POST", f"/supervisao/funil/{conversation_id}/mover", data={"etapa": "won"})
     assert refused.status_code == 409

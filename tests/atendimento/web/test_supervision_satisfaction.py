@@ -45,6 +45,12 @@ async def test_a_detractor_is_seen_assigned_and_followed_up(
     assert "Detratores (0–6): 1 (100 %)" in words  # the share bar's description
     assert "Demoraram para responder" in words and f"conversa #{conversation_id}" in words
     assert f'id="acompanhamento-{followup.id}"' in page.text and "Nota 3" in words
+    # the tiles and the follow-ups follow the live feed (an answer arrives as a message)
+    assert page.text.count("carinhoLive(detail,&#39;message conversation&#39;)") == 4
+    assert 'hx-include="#acompanhamentos-estado"' in page.text
+    assert 'aria-labelledby="acompanhamentos-titulo" data-live-guard' in page.text
+    tiles = await sup.htmx("GET", f"{PAGE}/resumo")
+    assert "NPS -100,0" in text_of(tiles.text) and 'id="nps-resumo"' in tiles.text and "<h1" not in tiles.text
     # the breakdowns: by level, by channel of the answer
     assert "N1 -100,0" in text_of((await sup.page(f"{PAGE}?por=nivel")).text)
     assert "Link -100,0" in text_of((await sup.page(f"{PAGE}?por=canal")).text)

@@ -16,7 +16,14 @@ from carinho.atendimento.incidents.models import (
     Incident,
     IncidentCategory,
     IncidentEvent,
+    IncidentStatus,
+    Severity,
 )
+
+# What a list can be sorted by (the id breaks ties, in the same direction).
+SORT_KEYS = ("id", "title", "severity", "status", "owner", "created_at")
+_SEVERITY_RANK = {s.value: n for n, s in enumerate(Severity)}  # low … critical
+_STATUS_RANK = {s.value: n for n, s in enumerate(IncidentStatus)}  # open … closed
 
 
 @dataclass
@@ -30,6 +37,10 @@ class IncidentFilters:
     # Keyset pagination, newest first: only incidents with a smaller id than the cursor.
     before_id: int | None = None
     limit: int = 50
+    # Or another order (one of SORT_KEYS) with offset pages (the supervisors' table).
+    sort: str = "id"
+    descending: bool = True
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,8 +97,7 @@ class IncidentRepository:
             stmt = stmt.with_for_update(of=Incident)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def search(self, filters: IncidentFilters, visibility: Any | None) -> Sequence[Incident]:
-        stmt = self._with_relations()
+    def _filtered(self, stmt: Any, filters: IncidentFilters, visibility: Any | None) -> Any:
         if visibility is not None:
             stmt = stmt.where(visibility)
         if filters.status:
@@ -108,8 +118,29 @@ class IncidentRepository:
             stmt = stmt.where(Incident.is_emergency.is_(filters.is_emergency))
         if filters.before_id is not None:
             stmt = stmt.where(Incident.id < filters.before_id)
-        stmt = stmt.order_by(Incident.id.desc()).limit(filters.limit)
-        return (await self.session.execute(stmt)).scalars().all()
+        return stmt
+
+    async def search(self, filters: IncidentFilters, visibility: Any | None) -> Sequence[Incident]:
+        stmt = self._filtered(self._with_relations(), filters, visibility)
+        key: Any = {
+            "id": Incident.id,
+            "title": Incident.title,
+            "severity": case(_SEVERITY_RANK, value=Incident.severity, else_=-1),
+            "status": case(_STATUS_RANK, value=Incident.status, else_=-1),
+            "created_at": Incident.created_at,
+        }.get(filters.sort)
+        if filters.sort == "owner":
+            # Without an owner last either way (NULLS LAST is not MariaDB's).
+            stmt = stmt.outerjoin(Agent, Agent.id == Incident.owner_id)
+            stmt = stmt.order_by(Agent.id.is_(None), Agent.name.desc() if filters.descending else Agent.name)
+        elif key is not None and filters.sort != "id":
+            stmt = stmt.order_by(key.desc() if filters.descending else key)
+        stmt = stmt.order_by(Incident.id.desc() if filters.descending else Incident.id)
+        return (await self.session.execute(stmt.offset(filters.offset).limit(filters.limit))).scalars().all()
+
+    async def count(self, filters: IncidentFilters, visibility: Any | None) -> int:
+        stmt = self._filtered(select(func.count()).select_from(Incident), filters, visibility)
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def for_conversation(self, conversation_id: int) -> Sequence[Incident]:
         stmt = self._with_relations().where(Incident.conversation_id == conversation_id)

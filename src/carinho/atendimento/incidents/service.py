@@ -137,6 +137,9 @@ class IncidentService:
     ) -> Sequence[Incident]:
         return await IncidentRepository(session).search(filters, incident_visibility_clause(agent))
 
+    async def count(self, session: AsyncSession, agent: Agent, filters: IncidentFilters) -> int:
+        return await IncidentRepository(session).count(filters, incident_visibility_clause(agent))
+
     async def for_conversation(self, session: AsyncSession, conversation: Conversation) -> Sequence[Incident]:
         return await IncidentRepository(session).for_conversation(conversation.id)
 

@@ -1,5 +1,5 @@
 """Funil (supervisors): the leads per stage as a board, the conversion between stages and the loss
-reasons of a period.
+reasons of a period. The board follows the live feed (funnel moves are conversation changes).
 
 A card moves with the same service as the API (`funnel_service.move_by_agent`): a move the rules do
 not allow is refused with the service's reason (a toast), Perdido needs a loss reason.

@@ -1,12 +1,15 @@
-"""Ocorrências e emergências (supervisors): the list with filters (state in the URL, newest first,
-keyset pages), one incident with its timeline, and its actions — acknowledge an emergency, move its
-status (resolve needs a resolution), redeliver to operação, add a note. Each action calls the same
-service as the JSON API and answers htmx with the incident again and a toast; a refusal is a toast.
+"""Ocorrências e emergências (supervisors): the list with filters, sortable columns and pages (all
+in the URL: `situacao`, `gravidade`, `categoria`, `tipo`, `ordem`, `pagina`), refreshed live on every
+incident change, exported as CSV with the same filters and order; one incident with its timeline,
+and its actions — acknowledge an emergency, move its status (resolve needs a resolution), redeliver to
+operação, add a note. Each action calls the same service as the JSON API and answers htmx with the
+incident again and a toast; a refusal is a toast.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -27,12 +30,30 @@ from carinho.atendimento.web.conversation_panel_render import ConversationId as 
 from carinho.atendimento.web.conversation_panel_views import incident_item
 from carinho.atendimento.web.form_input import Text, incident_status
 from carinho.atendimento.web.pages import pages
+from carinho.kit.ui.csv_export import csv_response
+from carinho.kit.ui.formatting import LOCAL_TZ, datetime_br
 from carinho.kit.ui.toasts import toast_trigger
 
 router = APIRouter(include_in_schema=False)
 
 LIST_URL = "/supervisao/ocorrencias"
+ROWS_URL = LIST_URL + "/lista"
+CSV_URL = LIST_URL + ".csv"
 PAGE_SIZE = 30
+CSV_MAX_ROWS = 10_000
+CSV_HEADER = [
+    "Número",
+    "Aberta em",
+    "Ocorrência",
+    "Categoria",
+    "Gravidade",
+    "Situação",
+    "Emergência",
+    "Responsável",
+    "Conversa",
+    "Resolvida em",
+    "Resolução",
+]
 # (URL value, what a person reads, the statuses it selects)
 STATES: list[tuple[str, str, list[str]]] = [
     ("ativas", "Abertas e em andamento", [IncidentStatus.open.value, IncidentStatus.in_progress.value]),
@@ -40,10 +61,32 @@ STATES: list[tuple[str, str, list[str]]] = [
     ("todas", "Todas", []),
 ]
 KINDS = [("emergencias", "Só emergências", True), ("comuns", "Só ocorrências comuns", False)]
+# The table's columns (URL key, header, sortable) and the repository's key of each sortable one.
+COLUMNS = [
+    ("numero", "#", False),
+    ("titulo", "Ocorrência", True),
+    ("gravidade", "Gravidade", True),
+    ("situacao", "Situação", True),
+    ("responsavel", "Responsável", True),
+    ("aberta", "Aberta", True),
+]
+SORTS = {
+    "titulo": "title",
+    "gravidade": "severity",
+    "situacao": "status",
+    "responsavel": "owner",
+    "aberta": "created_at",
+}
+DEFAULT_SORT = "-aberta"
 
 
 def _pick(value: str | None, keys: list[str]) -> str | None:
     return value if value in keys else None
+
+
+def _page(value: str | None) -> int:
+    text = value or ""
+    return max(1, int(text)) if text.isdigit() and len(text) < 7 else 1
 
 
 @dataclass(frozen=True)
@@ -52,27 +95,31 @@ class ListState:
     gravidade: str | None = None
     categoria: str | None = None
     tipo: str | None = None
-    antes: int | None = None
+    ordem: str = DEFAULT_SORT
+    pagina: int = 1
 
     @classmethod
     def from_query(cls, params: Any, categories: list[str]) -> ListState:
-        before = params.get("antes") or ""
+        ordem = params.get("ordem") or ""
         return cls(
             situacao=_pick(params.get("situacao"), [k for k, _, _ in STATES]) or "ativas",
             gravidade=_pick(params.get("gravidade"), [s.value for s in Severity]),
             categoria=_pick(params.get("categoria"), categories),
             tipo=_pick(params.get("tipo"), [k for k, _, _ in KINDS]),
-            antes=int(before) if before.isdigit() and len(before) < 18 else None,
+            ordem=ordem if ordem.removeprefix("-") in SORTS else DEFAULT_SORT,
+            pagina=_page(params.get("pagina")),
         )
 
-    def filters(self) -> IncidentFilters:
+    def filters(self, *, limit: int = PAGE_SIZE, offset: int = 0) -> IncidentFilters:
         return IncidentFilters(
             status=next(v for k, _, v in STATES if k == self.situacao) or None,
             severity=[self.gravidade] if self.gravidade else None,
             category_code=self.categoria,
             is_emergency=next((v for k, _, v in KINDS if k == self.tipo), None),
-            before_id=self.antes,
-            limit=PAGE_SIZE + 1,
+            sort=SORTS[self.ordem.removeprefix("-")],
+            descending=self.ordem.startswith("-"),
+            limit=limit,
+            offset=offset,
         )
 
     def query(self, **changes: Any) -> str:
@@ -82,32 +129,86 @@ class ListState:
             ("gravidade", state.gravidade),
             ("categoria", state.categoria),
             ("tipo", state.tipo),
-            ("antes", state.antes),
+            ("ordem", None if state.ordem == DEFAULT_SORT else state.ordem),
+            ("pagina", None if state.pagina == 1 else state.pagina),
         ]
         return urlencode([(k, v) for k, v in pairs if v is not None])
+
+    def base(self, url: str, **changes: Any) -> str:
+        """`url?<this state, changed>&`: the kit's header and pager add `ordem=` / `pagina=`."""
+        query = self.query(**changes)
+        return f"{url}?{query}&" if query else f"{url}?"
+
+
+async def _list_context(request: Request, session: AsyncSession, supervisor: Agent) -> dict[str, Any]:
+    categories = list(await incident_service.categories(session, active=None))
+    state = ListState.from_query(request.query_params, [c.code for c in categories])
+    total = await incident_service.count(session, supervisor, state.filters())
+    pages_count = max(1, -(-total // PAGE_SIZE))
+    state = replace(state, pagina=min(state.pagina, pages_count))
+    found = await incident_service.search(
+        session, supervisor, state.filters(offset=(state.pagina - 1) * PAGE_SIZE)
+    )
+    return {
+        "state": state,
+        "items": [incident_item(i) for i in found],
+        "total": total,
+        "pages_count": pages_count,
+        "columns": COLUMNS,
+        "sort_base": state.base(LIST_URL, ordem=DEFAULT_SORT, pagina=1),
+        "page_base": state.base(LIST_URL, pagina=1),
+        "rows_url": f"{ROWS_URL}?{state.query()}",
+        "csv_url": f"{CSV_URL}?{state.query(pagina=1)}".rstrip("?"),
+        "categories": categories,
+    }
 
 
 @router.get(LIST_URL)
 async def incidents_page(request: Request, session: SessionDep, supervisor: SessionSupervisor) -> Response:
-    categories = list(await incident_service.categories(session, active=None))
-    state = ListState.from_query(request.query_params, [c.code for c in categories])
-    found = list(await incident_service.search(session, supervisor, state.filters()))
-    items = found[:PAGE_SIZE]
-    older = state.query(antes=items[-1].id) if len(found) > PAGE_SIZE else None
+    context = await _list_context(request, session, supervisor)
     return pages.render(
         request,
         "atendimento/supervision/incidents.html",
         title="Ocorrências",
         active="ocorrencias",
-        state=state,
-        items=[incident_item(i) for i in items],
-        older=older,
-        newest=state.query(antes=None) if state.antes else None,
         states=[(k, label) for k, label, _ in STATES],
         severities=[(s.value, s.label) for s in Severity],
-        categories=[(c.code, c.name) for c in categories],
         kinds=[(k, label) for k, label, _ in KINDS],
+        **{**context, "categories": [(c.code, c.name) for c in context["categories"]]},
     )
+
+
+@router.get(ROWS_URL)
+async def incidents_rows(request: Request, session: SessionDep, supervisor: SessionSupervisor) -> Response:
+    """The table and its pager alone (htmx): every incident change on the live feed."""
+    context = await _list_context(request, session, supervisor)
+    return pages.render(request, "atendimento/supervision/incidents_list.html", **context)
+
+
+@router.get(CSV_URL)
+async def incidents_csv(request: Request, session: SessionDep, supervisor: SessionSupervisor) -> Response:
+    """The list as filtered and sorted, every page (up to CSV_MAX_ROWS rows)."""
+    categories = list(await incident_service.categories(session, active=None))
+    state = ListState.from_query(request.query_params, [c.code for c in categories])
+    found = await incident_service.search(session, supervisor, state.filters(limit=CSV_MAX_ROWS))
+    rows = (
+        [
+            i.id,
+            datetime_br(i.created_at),
+            i.title,
+            i.category.name,
+            Severity(i.severity).label,
+            IncidentStatus(i.status).label,
+            "Sim" if i.is_emergency else "Não",
+            i.owner.name if i.owner else "",
+            i.conversation_id or "",
+            datetime_br(i.resolved_at) if i.resolved_at else "",
+            i.resolution or "",
+        ]
+        for i in found
+    )
+    stamp = datetime.now(LOCAL_TZ).strftime("%Y-%m-%d")
+    return csv_response(f"ocorrencias-{stamp}.csv", CSV_HEADER, rows)
 
 
 async def _detail_context(session: AsyncSession, incident: Incident) -> dict[str, Any]:

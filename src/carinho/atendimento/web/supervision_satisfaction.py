@@ -1,7 +1,8 @@
 """Satisfação (NPS), for supervisors: NPS and CSAT of a period and over time, promoters / passives /
 detractors, a breakdown by agent, level, category or channel, the comments, and the detractor
 follow-ups — assigned to a supervisor and concluded with what was done, through the same services
-as the JSON API (`report_service`, `followup_service`).
+as the JSON API (`report_service`, `followup_service`). The tiles and the follow-ups follow the live
+feed (an answer arrives as a message).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ router = APIRouter(include_in_schema=False)
 
 PAGE_URL = "/supervisao/satisfacao"
 FOLLOWUPS_URL = PAGE_URL + "/acompanhamentos"
+SUMMARY_URL = PAGE_URL + "/resumo"
 FOLLOWUPS_SHOWN = 50
 COMMENTS_SHOWN = 30
 # (URL value, what a person reads, what it selects)
@@ -132,6 +134,16 @@ async def satisfaction_page(request: Request, session: SessionDep, supervisor: S
         breakdown_label=next(label for k, label, _ in BREAKDOWNS if k == por),
         comments=await report_service.comments(session, period.start, period.end, COMMENTS_SHOWN),
         **await _followups_context(session, params.get("acompanhamentos") or "abertos"),
+    )
+
+
+@router.get(SUMMARY_URL)
+async def summary_fragment(request: Request, session: SessionDep, supervisor: SessionSupervisor) -> Response:
+    """The period's tiles alone (htmx): on the live feed."""
+    period = ReportPeriod.from_query(request.query_params)
+    overall = await report_service.nps(session, period.start, period.end, None)
+    return pages.render(
+        request, "atendimento/supervision/satisfaction_tiles.html", figures=overall["overall"]
     )
 
 

@@ -1,7 +1,8 @@
 /* Carinho pages: the little plain JS the server-rendered pages need.
    - CSRF header on every htmx request; errors of htmx requests as a toast (never a silent failure)
    - live updates: <body data-live="/url"> opens an EventSource; each `change` event triggers
-     `carinho-live` on <body> (and `carinho-live-<id>` per conversation id) for hx-trigger="… from:body"
+     `carinho-live` on <body> (and `carinho-live-<id>` per conversation id) for hx-trigger="… from:body";
+     `carinhoLive(detail, "incident …")` filters it by the kinds of change
    - dialogs (data-open-dialog / data-close-dialog), keyboard shortcuts (data-shortcut), title counts
    - the composer: Enter sends, Shift+Enter is a new line, "/" opens the quick-insert list
    - `data-live-guard`: a refresh (GET) does not replace the element while someone works in it */
@@ -77,6 +78,13 @@
     });
     window.addEventListener("beforeunload", () => source.close());
   }
+  // For hx-trigger filters: did this live event change one of `kinds` (space-separated, e.g.
+  // "message conversation")? A resync (changes were lost) counts as every kind.
+  window.carinhoLive = function (detail, kinds) {
+    if (!detail || detail.resync) return true;
+    const wanted = String(kinds || "").split(" ").filter(Boolean);
+    return Object.values(detail.kinds || {}).some((list) => list.some((kind) => wanted.includes(kind)));
+  };
 
   /* ---------- title with the unread count ---------- */
   function updateTitle() {
