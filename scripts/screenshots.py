@@ -222,6 +222,12 @@ SHOTS = [
     ),
     Shot("atendimento-ocorrencias", lambda d: d.sofia, lambda d: "/supervisao/ocorrencias"),
     Shot(
+        "atendimento-ocorrencias-todas-por-gravidade",
+        lambda d: d.sofia,
+        lambda d: "/supervisao/ocorrencias?situacao=todas&ordem=-gravidade",
+        widths=("desktop",),
+    ),
+    Shot(
         "atendimento-ocorrencia-emergencia",
         lambda d: d.sofia,
         lambda d: f"/supervisao/ocorrencias/{d.incidents['carlos']}",
