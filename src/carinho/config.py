@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # Extra modules registering jobs (plugins; the tests use it for their own jobs).
     carinho_job_modules: str = ""
     scheduler_heartbeat_seconds: float = 10.0
+    # `carinho worker --processes N` gives up (exits non-zero, for its service manager to act) when
+    # its children die this many times within this window.
+    worker_restart_max_deaths: int = Field(default=5, ge=1)
+    worker_restart_window_seconds: float = Field(default=60.0, gt=0)
     scheduler_lock_ttl_seconds: float = 30.0
 
     # Lane concurrency (threads per lane in a worker process); "lane=n,lane=n".

@@ -110,3 +110,14 @@ async def wait_until(
         await asyncio.sleep(0.1)
     tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
     raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{tail}")
+
+
+def children_of(pid: int) -> set[int]:
+    """The live child processes of `pid` (Linux: /proc/<pid>/task/*/children)."""
+    found: set[int] = set()
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found.update(int(child) for child in children.read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found

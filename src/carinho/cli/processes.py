@@ -8,11 +8,14 @@ import signal
 import subprocess
 import sys
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from carinho.cli.common import settings_for_cli
+
+if TYPE_CHECKING:
+    from carinho.config import Settings
 
 APPS = {
     "integracoes": "carinho.integracoes.app:create_app",
@@ -89,8 +92,7 @@ def register(app: typer.Typer) -> None:
             )
             raise typer.Exit(2)
         if processes > 1:
-            _supervise_children(processes, lanes, threads)
-            return
+            raise typer.Exit(_supervise_children(settings, processes, lanes, threads))
         _run_worker(settings, chosen, threads)
 
     @app.command()
@@ -127,18 +129,19 @@ def _run_worker(settings: object, lanes: list, threads: int | None) -> None:
     pool.stop()
 
 
-def _supervise_children(count: int, lanes: str | None, threads: int | None) -> None:
+def _supervise_children(settings: Settings, count: int, lanes: str | None, threads: int | None) -> int:
+    from carinho.worker.supervisor import ChildSupervisor
+
     args = [sys.executable, "-m", "carinho", "worker", "--processes", "1"]
     if lanes:
         args += ["--lanes", lanes]
     if threads:
         args += ["--threads", str(threads)]
-    children = [subprocess.Popen(args) for _ in range(count)]  # noqa: S603
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    for child in children:
-        child.send_signal(signal.SIGTERM)
-    for child in children:
-        child.wait()
+    supervisor = ChildSupervisor(
+        count,
+        lambda: subprocess.Popen(args),  # noqa: S603
+        max_deaths=settings.worker_restart_max_deaths,
+        window_seconds=settings.worker_restart_window_seconds,
+    )
+    supervisor.install_signal_handlers()
+    return supervisor.run()
