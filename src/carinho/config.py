@@ -65,8 +65,9 @@ class Settings(BaseSettings):
     outbox_dispatch_lease_seconds: float = 60.0
     outbox_relay_interval_seconds: float = 1.0
     outbox_relay_batch: int = 500
-    # Margin of a running job's lease beyond its time limit (the relay re-dispatches after it).
-    outbox_lease_margin_seconds: float = 30.0
+    # A running job's claim lease, renewed by its worker every third of it while the job runs: a dead
+    # worker's rows go back to the relay this long after its last renewal.
+    outbox_lease_seconds: float = Field(default=30.0, gt=0)
     job_default_time_limit_seconds: float = 300.0
     job_default_max_attempts: int = 8
     # Extra modules registering jobs (plugins; the tests use it for their own jobs).

@@ -44,7 +44,7 @@ SITE_SECRET = "whsec_c2l0ZS1raWxsLXRlc3Qtc2VjcmV0LTI0Ynk="
 KNOBS: dict[str, object] = {
     # Short leases so the kills are recovered from in seconds, not minutes.
     "job_default_time_limit_seconds": 20,
-    "outbox_lease_margin_seconds": 2,
+    "outbox_lease_seconds": 3,
     # Longer than a message waits in Redis under this load: the relay only re-publishes lost ones.
     "outbox_dispatch_lease_seconds": 60,
     "outbox_relay_interval_seconds": 0.5,

@@ -40,7 +40,8 @@ async def fail_times(session: AsyncSession, key: str, failures: int, counter: st
         raise RuntimeError(f"planned failure {attempt} of {failures}")
 
 
-@job("tests.wait_for_file", context="integracoes", lane=Lane.integrations, time_limit_seconds=5)
+# A long time limit: a dead worker's run comes back after the short claim lease, not after this.
+@job("tests.wait_for_file", context="integracoes", lane=Lane.integrations, time_limit_seconds=600)
 async def wait_for_file(session: AsyncSession, key: str, started: str, release: str) -> None:
     """Signals that it started, then holds until the test releases it (or the process is killed)."""
     Path(started).write_text(str(os.getpid()))

@@ -13,7 +13,8 @@ import tests.support.test_jobs  # noqa: F401  (registers the jobs in this proces
 from carinho import runtime
 from carinho.config import Settings
 from carinho.integracoes.database import Heartbeat, OutboxMessage
-from carinho.kit import migrations
+from carinho.kit import clock, migrations
+from carinho.kit.health import detailed_health
 from carinho.runtime import Runtime
 from carinho.worker import enqueue
 from carinho.worker.relay import relay_once
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 FAST_LEASES = {
     "outbox_dispatch_lease_seconds": 2,
-    "outbox_lease_margin_seconds": 1,
+    "outbox_lease_seconds": 1.5,
     "outbox_relay_interval_seconds": 0.5,
     "carinho_job_modules": "tests.support.test_jobs",
 }
@@ -35,8 +36,7 @@ def _settings(tmp_path: Path, **extra: object) -> Settings:
         carinho_data_dir=tmp_path,
         session_secret="crash-test",
         zapi_webhook_secret="crash-test",
-        **FAST_LEASES,  # type: ignore[arg-type]
-        **extra,  # type: ignore[arg-type]
+        **{**FAST_LEASES, **extra},
     )
 
 
@@ -47,8 +47,7 @@ def _env(settings: Settings, **extra: object) -> dict[str, str]:
         redis_namespace=settings.redis_namespace,
         session_secret="crash-test",
         zapi_webhook_secret="crash-test",
-        **FAST_LEASES,
-        **extra,
+        **{**FAST_LEASES, **extra},
     )
 
 
@@ -110,6 +109,56 @@ async def test_kill_9_of_a_worker_mid_job_loses_nothing(
     assert await _runs(rt, "k9") == 1  # the killed run committed nothing
     for db in rt.databases.values():
         await db.dispose()
+
+
+async def test_a_dead_workers_row_is_reclaimed_once_its_short_lease_expires(
+    tmp_path: Path, redis_url: str, redis_namespace: str
+) -> None:
+    """The default 30 s lease, renewed while the job runs, not its 10-minute time limit; past the
+    first renewal, the test clock stands in for the wait."""
+    lease = {"outbox_lease_seconds": 30}
+    settings = _settings(tmp_path, redis_url=redis_url, redis_namespace=redis_namespace, **lease)
+    migrations.upgrade("integracoes", settings.database_url("integracoes"))
+    rt = runtime.configure(settings)
+    started, release = tmp_path / "started", tmp_path / "release"
+    log = tmp_path / "worker.log"
+    worker_args = ["worker", "--lanes", "integrations", "--threads", "2"]
+    try:
+        with running(worker_args, _env(settings, **lease), log) as first_worker:
+            outbox_id = await _enqueue(
+                rt, "tests.wait_for_file", {"key": "lease", "started": str(started), "release": str(release)}
+            )
+            await wait_until(_async(started.exists), what="the job to start", log=log)
+            claimed = await _row(rt, outbox_id)
+            assert claimed.started_at is not None and claimed.visible_at is not None
+            assert claimed.visible_at - claimed.started_at <= timedelta(seconds=30)
+
+            async def renewed() -> bool:
+                return (await _row(rt, outbox_id)).visible_at > claimed.visible_at
+
+            await wait_until(renewed, timeout=30, what="the worker to renew its lease", log=log)
+            kill9(first_worker)
+        assert (await _row(rt, outbox_id)).status == "running"
+        assert await relay_once(rt, "integracoes") == 0  # the dead worker's lease still runs
+        assert (await detailed_health(rt, "integracoes"))["checks"]["outbox"]["expired_leases"] == 0
+
+        clock.advance(timedelta(seconds=31))
+        assert (await detailed_health(rt, "integracoes"))["checks"]["outbox"]["expired_leases"] == 1
+        release.touch()
+        with running(worker_args, _env(settings, **lease), log) as second_worker:
+            assert await relay_once(rt, "integracoes") == 1
+
+            async def done() -> bool:
+                return (await _row(rt, outbox_id)).status == "done"
+
+            await wait_until(done, timeout=60, what="another worker to run the job", log=log)
+            assert stop(second_worker) == 0
+        assert (await _row(rt, outbox_id)).attempts == 2
+        assert await _runs(rt, "lease") == 1
+    finally:
+        clock.reset()
+        for db in rt.databases.values():
+            await db.dispose()
 
 
 async def test_embedded_restart_runs_interrupted_pending_and_delayed_jobs(tmp_path: Path) -> None:

@@ -83,6 +83,7 @@ async def _outbox(rt: Runtime, context: str) -> dict[str, Any]:
         repo = OutboxRepository(session, spec.outbox)
         lanes = await repo.counts_by_lane()
         oldest = await repo.oldest_due_pending(utcnow())
+        expired = await repo.expired_leases(utcnow())
         beat = await session.execute(
             select(spec.heartbeat.beat_at).where(spec.heartbeat.name == HEARTBEAT_NAME)
         )
@@ -91,6 +92,8 @@ async def _outbox(rt: Runtime, context: str) -> dict[str, Any]:
         "lanes": lanes,
         "backlog": sum(c.get("pending", 0) + c.get("running", 0) for c in lanes.values()),
         "failed": sum(c.get("failed", 0) for c in lanes.values()),
+        # Running rows whose worker stopped renewing its lease (died): the relay hands them on.
+        "expired_leases": expired,
         "oldest_pending_age_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else 0,
         "scheduler_beat_at": beat_at,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import traceback
 import uuid
@@ -12,7 +13,7 @@ from carinho import runtime
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker.jobs import get_job
-from carinho.worker.outbox_repository import OutboxRepository
+from carinho.worker.outbox_repository import ClaimedMessage, OutboxRepository
 
 log = get_logger(__name__)
 
@@ -35,16 +36,30 @@ async def run_outbox_messages(context: str, outbox_ids: list[int] | int) -> None
 
 async def run_outbox_message(context: str, outbox_id: int) -> None:
     rt = runtime.current()
-    db = rt.db(context)
-    model = rt.spec(context).outbox
     token = uuid.uuid4().hex
-    async with db.session() as session:
-        claimed = await OutboxRepository(session, model).claim(
-            outbox_id, token, utcnow(), rt.settings.outbox_lease_margin_seconds
+    lease_seconds = rt.settings.outbox_lease_seconds
+    async with rt.db(context).session() as session:
+        claimed = await OutboxRepository(session, rt.spec(context).outbox).claim(
+            outbox_id, token, utcnow(), lease_seconds
         )
         await session.commit()
     if claimed is None:
         return  # done already, claimed by another worker, or not yet due
+    finished = asyncio.Event()
+    heartbeat = asyncio.create_task(_renew_lease(context, outbox_id, token, lease_seconds, finished))
+    try:
+        await _run_claimed(context, claimed, token)
+    finally:
+        # Only once the job's transaction is over: on SQLite a renewal may be waiting for its lock.
+        finished.set()
+        await heartbeat
+
+
+async def _run_claimed(context: str, claimed: ClaimedMessage, token: str) -> None:
+    rt = runtime.current()
+    db = rt.db(context)
+    model = rt.spec(context).outbox
+    outbox_id = claimed.id
     spec = get_job(claimed.job)
     try:
         async with db.session() as session:
@@ -72,3 +87,31 @@ async def run_outbox_message(context: str, outbox_id: int) -> None:
         )
         return
     log.info("outbox.job_done", job=claimed.job, outbox_id=outbox_id, attempt=claimed.attempt)
+
+
+async def _renew_lease(
+    context: str, outbox_id: int, token: str, lease_seconds: float, finished: asyncio.Event
+) -> None:
+    """The running job's heartbeat: extend its claim every third of the lease until the job is over
+    or the claim is no longer ours. A failed renewal is retried at the next beat (the lease leaves
+    room for two)."""
+    rt = runtime.current()
+    model = rt.spec(context).outbox
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(finished.wait(), timeout=lease_seconds / 3)
+        if finished.is_set():
+            return
+        try:
+            async with rt.db(context).session() as session:
+                renewed = await OutboxRepository(session, model).renew(
+                    outbox_id, token, utcnow(), lease_seconds
+                )
+                await session.commit()
+        except Exception as exc:
+            log.warning("outbox.lease_renew_failed", outbox_id=outbox_id, error=repr(exc))
+            continue
+        if not renewed:
+            if not finished.is_set():
+                log.warning("outbox.lease_lost", outbox_id=outbox_id, detail="handed on before renewal")
+            return

@@ -57,9 +57,10 @@ class OutboxRepository:
         return result.scalar_one_or_none()
 
     async def claim(
-        self, outbox_id: int, token: str, now: datetime, lease_margin_seconds: float = 30.0
+        self, outbox_id: int, token: str, now: datetime, lease_seconds: float = 30.0
     ) -> ClaimedMessage | None:
-        """Take the row for one run if it is pending and due. Exactly one claimant wins."""
+        """Take the row for one run if it is pending and due, under a short lease its worker renews
+        while the job runs (`renew`). Exactly one claimant wins."""
         m = self.model
         found = (
             await self.session.execute(
@@ -70,8 +71,7 @@ class OutboxRepository:
         ).one_or_none()
         if found is None:
             return None
-        # The lease covers the job's time limit plus a margin for the commit.
-        lease_until = now + timedelta(seconds=found.time_limit_seconds + lease_margin_seconds)
+        lease_until = now + timedelta(seconds=lease_seconds)
         result = await self.session.execute(
             update(m)
             .where(m.id == outbox_id, m.status == OutboxStatus.pending.value, m.available_at <= now)
@@ -94,6 +94,17 @@ class OutboxRepository:
             max_attempts=found.max_attempts,
             time_limit_seconds=found.time_limit_seconds,
         )
+
+    async def renew(self, outbox_id: int, token: str, now: datetime, lease_seconds: float) -> bool:
+        """Extend our running claim; False when it is no longer ours (expired and handed on)."""
+        m = self.model
+        result = await self.session.execute(
+            update(m)
+            .where(m.id == outbox_id, m.claimed_by == token, m.status == OutboxStatus.running.value)
+            .values(visible_at=now + timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def complete(self, outbox_id: int, token: str) -> bool:
         """Mark done, fenced by the claim token: a worker whose lease was taken cannot complete."""
@@ -121,18 +132,19 @@ class OutboxRepository:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def take_due(self, now: datetime, lease: timedelta, limit: int) -> list[tuple[int, str, int]]:
-        """Rows the relay must (re)publish: due and not under a live lease. Leases them again."""
+    async def take_due(self, now: datetime, lease: timedelta, limit: int) -> list[tuple[int, str, int, str]]:
+        """Rows the relay must (re)publish: due and not under a live lease, as (id, lane, time limit,
+        status before); a `running` one's worker stopped renewing its lease. Leases them again."""
         m = self.model
         stmt = (
-            select(m.id, m.lane, m.time_limit_seconds)
+            select(m.id, m.lane, m.time_limit_seconds, m.status)
             .where(m.status.in_(ACTIVE), m.visible_at <= now)
             .order_by(m.visible_at)
             .limit(limit)
         )
         if self.session.get_bind().dialect.name != "sqlite":
             stmt = stmt.with_for_update(skip_locked=True)
-        rows = [(r.id, r.lane, r.time_limit_seconds) for r in await self.session.execute(stmt)]
+        rows = [(r.id, r.lane, r.time_limit_seconds, r.status) for r in await self.session.execute(stmt)]
         if rows:
             await self.session.execute(
                 update(m)
@@ -165,6 +177,14 @@ class OutboxRepository:
         for lane, status, count in await self.session.execute(stmt):
             counts.setdefault(lane, {})[status] = int(count)
         return counts
+
+    async def expired_leases(self, now: datetime) -> int:
+        """Rows still `running` whose lease ran out: their worker died (or hangs); the relay takes them."""
+        m = self.model
+        result = await self.session.execute(
+            select(func.count()).where(m.status == OutboxStatus.running.value, m.visible_at <= now)
+        )
+        return int(result.scalar_one())
 
     async def oldest_due_pending(self, now: datetime) -> datetime | None:
         m = self.model

@@ -8,6 +8,7 @@ from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.runtime import Runtime
 from carinho.worker.jobs import publish_all
+from carinho.worker.models import OutboxStatus
 from carinho.worker.outbox_repository import OutboxRepository
 
 log = get_logger(__name__)
@@ -19,9 +20,12 @@ async def relay_once(rt: Runtime, context: str) -> int:
         repo = OutboxRepository(session, rt.spec(context).outbox)
         rows = await repo.take_due(utcnow(), lease, rt.settings.outbox_relay_batch)
         await session.commit()
+    expired = [outbox_id for outbox_id, _, _, status in rows if status == OutboxStatus.running]
+    if expired:
+        log.warning("relay.lease_expired", context=context, count=len(expired), outbox_ids=expired[:20])
     # Like any commit's rows: a few messages per lane (a crash can leave thousands due at once).
     # A failed publish is logged there; the next lease round tries again.
-    publish_all([(context, outbox_id, lane, time_limit) for outbox_id, lane, time_limit in rows])
+    publish_all([(context, outbox_id, lane, time_limit) for outbox_id, lane, time_limit, _ in rows])
     return len(rows)
 
 
