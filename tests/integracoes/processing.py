@@ -18,15 +18,10 @@ from carinho.integracoes.events.ingest import ingest
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.events.service import NewEvent
 from carinho.integracoes.flows.models import EventStep
-from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.runtime import Runtime
-from carinho.worker import Lane
+from tests.integracoes.delivery_only import DELIVERY_ONLY
 from tests.support.webhook_receiver import WebhookReceiver, running_receiver
-
-# An event type whose flow is only the delivery step (no payload model, no business steps).
-DELIVERY_ONLY = "tests.delivery_only"
-register_flow(DELIVERY_ONLY, Lane.integrations, (DELIVER_WEBHOOKS,))
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ repeated `Idempotency-Key` as a duplicate (answers 200 again, records it as such
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -28,6 +29,7 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b'{"ok":true}'
+    delay_seconds: float = 0  # a slow target: answers this long after the request arrived
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class WebhookReceiver:
                 duplicate = (path, key) in self._accepted_keys
                 self._accepted_keys.add((path, key))
             self._received.append(Received(path, headers, body, reply.status, duplicate))
+        if reply.delay_seconds:
+            await asyncio.sleep(reply.delay_seconds)
         return Response(
             reply.body, status_code=reply.status, headers=reply.headers, media_type="application/json"
         )

@@ -21,6 +21,7 @@ SYNC_STATUS: dict[str, tuple[str, str]] = {
 SYNC_TRIGGER = {"schedule": "agendada", "manual": "manual"}
 
 ATTEMPT_STATUS: dict[str, tuple[str, str]] = {
+    "sending": ("Enviando", "info"),
     "succeeded": ("Sucesso", "success"),
     "failed": ("Falha", "danger"),
 }

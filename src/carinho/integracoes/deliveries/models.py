@@ -22,6 +22,9 @@ class AttemptTrigger(StrEnum):
 
 
 class AttemptStatus(StrEnum):
+    # Recorded before the request is made, so an attempt whose worker died during the call is still
+    # counted; the next run of the delivery closes it as failed (interrupted) and makes the next one.
+    sending = "sending"
     succeeded = "succeeded"
     failed = "failed"
 
@@ -67,8 +70,8 @@ class DeliveryAttempt(IdMixin, Base):
     trigger: Mapped[str] = mapped_column(String(16), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: no response
-    duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: not finished
     response_excerpt: Mapped[str | None] = mapped_column(Text, nullable=True)  # masked, <= 2 kB
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.integracoes.deliveries.models import Delivery, DeliveryAttempt
+from carinho.integracoes.deliveries.models import AttemptStatus, Delivery, DeliveryAttempt
 from carinho.integracoes.events.models import IntegrationEvent
 
 
@@ -31,6 +31,23 @@ class DeliveryRepository:
         if self.session.get_bind().dialect.name != "sqlite":
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def attempt(self, delivery_id: int, number: int) -> DeliveryAttempt | None:
+        result = await self.session.execute(
+            select(DeliveryAttempt).where(
+                DeliveryAttempt.delivery_id == delivery_id, DeliveryAttempt.number == number
+            )
+        )
+        return result.scalars().first()
+
+    async def in_flight(self, delivery_id: int) -> Sequence[DeliveryAttempt]:
+        result = await self.session.execute(
+            select(DeliveryAttempt).where(
+                DeliveryAttempt.delivery_id == delivery_id,
+                DeliveryAttempt.status == AttemptStatus.sending.value,
+            )
+        )
+        return result.scalars().all()
 
     async def endpoint_ids_for_event(self, event_id: int) -> set[int]:
         result = await self.session.execute(select(Delivery.endpoint_id).where(Delivery.event_id == event_id))

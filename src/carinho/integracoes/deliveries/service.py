@@ -49,6 +49,8 @@ def register_payload_mapper(name: str, mapper: PayloadMapper) -> None:
     _payload_mappers[name] = mapper
 
 
+INTERRUPTED = "interrupted: the worker stopped during the request (the target may have received it)"
+
 # 4xx answers that say "try again later" rather than "this request is wrong".
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 409, 425, 429})
 CONTEXT_ATTEMPTS = 10
@@ -166,9 +168,21 @@ class DeliveryService:
     async def prepare_attempt(
         self, session: AsyncSession, delivery_id: int, attempt: int, trigger: str
     ) -> AttemptPlan | None:
-        """What to send, or None when this attempt is stale (already made, or the delivery ended)."""
-        delivery = await DeliveryRepository(session).get(delivery_id)
-        if delivery is None or delivery.status != DeliveryStatus.pending or delivery.attempts != attempt - 1:
+        """What to send, or None when this attempt is stale (already made, or the delivery ended).
+
+        A run of the job after its worker died during the request finds that attempt still `sending`:
+        it makes the next attempt (same `webhook-id` and `Idempotency-Key`), and `begin_attempt`
+        closes the interrupted one."""
+        repo = DeliveryRepository(session)
+        delivery = await repo.get(delivery_id)
+        if delivery is None or delivery.status != DeliveryStatus.pending:
+            return None
+        if delivery.attempts == attempt:
+            interrupted = await repo.attempt(delivery.id, attempt)
+            if interrupted is None or interrupted.status != AttemptStatus.sending:
+                return None
+            attempt += 1
+        elif delivery.attempts != attempt - 1:
             return None
         endpoint = await WebhookEndpointRepository(session).get_any(delivery.endpoint_id)
         event = await session.get(IntegrationEvent, delivery.event_id)
@@ -220,12 +234,41 @@ class DeliveryService:
             raise NotFound(f"delivery {delivery_id} not found")
         return delivery, list(await repo.attempts_for([delivery.id]))
 
-    async def record_attempt(
-        self, session: AsyncSession, plan: AttemptPlan, result: SendResult | None, started_at: datetime
-    ) -> None:
-        """Store the attempt and decide what comes next; `result` is None when nothing was sent."""
+    async def begin_attempt(self, session: AsyncSession, plan: AttemptPlan, started_at: datetime) -> bool:
+        """Record the attempt as `sending` before its request is made (committed on its own), so a
+        worker killed during the call leaves it counted. False when another run got here first."""
         repo = DeliveryRepository(session)
         delivery = await repo.get_for_update(plan.delivery_id)
+        if (
+            delivery is None
+            or delivery.status != DeliveryStatus.pending
+            or delivery.attempts != plan.attempt - 1
+        ):
+            return False
+        for interrupted in await repo.in_flight(delivery.id):
+            interrupted.status = AttemptStatus.failed.value
+            interrupted.error = INTERRUPTED
+            interrupted.finished_at = started_at
+            delivery.last_error = INTERRUPTED
+            log.warning("delivery.attempt_interrupted", delivery_id=delivery.id, attempt=interrupted.number)
+        delivery.attempts = plan.attempt
+        delivery.updated_at = started_at
+        if plan.trigger == AttemptTrigger.scheduled:
+            delivery.scheduled_attempts += 1
+        repo.add_attempt(
+            DeliveryAttempt(
+                delivery_id=delivery.id,
+                number=plan.attempt,
+                trigger=plan.trigger,
+                status=AttemptStatus.sending.value,
+                started_at=started_at,
+            )
+        )
+        return True
+
+    async def record_blocked(self, session: AsyncSession, plan: AttemptPlan) -> None:
+        """Nothing can be sent (the endpoint is disabled or deleted): the delivery goes to the DLQ."""
+        delivery = await DeliveryRepository(session).get_for_update(plan.delivery_id)
         if (
             delivery is None
             or delivery.status != DeliveryStatus.pending
@@ -235,32 +278,36 @@ class DeliveryService:
         endpoint = await WebhookEndpointRepository(session).get_any(delivery.endpoint_id)
         event = await session.get(IntegrationEvent, delivery.event_id)
         assert endpoint is not None and event is not None
-        now = utcnow()
         delivery.attempts = plan.attempt
-        delivery.updated_at = now
+        delivery.updated_at = utcnow()
         if plan.trigger == AttemptTrigger.scheduled:
             delivery.scheduled_attempts += 1
-        if result is None:
-            delivery.last_error = plan.blocked
-            await self._dead(session, delivery, endpoint, event, count_failure=False)
+        delivery.last_error = plan.blocked
+        await self._dead(session, delivery, endpoint, event, count_failure=False)
+
+    async def finish_attempt(self, session: AsyncSession, plan: AttemptPlan, result: SendResult) -> None:
+        """Complete the attempt `begin_attempt` recorded with its outcome and decide what comes next."""
+        repo = DeliveryRepository(session)
+        delivery = await repo.get_for_update(plan.delivery_id)
+        if delivery is None or delivery.status != DeliveryStatus.pending or delivery.attempts != plan.attempt:
+            return  # our run was presumed dead and another one moved on
+        attempt = await repo.attempt(delivery.id, plan.attempt)
+        if attempt is None or attempt.status != AttemptStatus.sending:
             return
+        endpoint = await WebhookEndpointRepository(session).get_any(delivery.endpoint_id)
+        event = await session.get(IntegrationEvent, delivery.event_id)
+        assert endpoint is not None and event is not None
+        now = utcnow()
+        delivery.updated_at = now
         outcome = classify(result)
-        repo.add_attempt(
-            DeliveryAttempt(
-                delivery_id=delivery.id,
-                number=plan.attempt,
-                trigger=plan.trigger,
-                status=(
-                    AttemptStatus.succeeded if outcome is Outcome.succeeded else AttemptStatus.failed
-                ).value,
-                status_code=result.status_code,
-                duration_ms=result.duration_ms,
-                response_excerpt=result.excerpt,
-                error=result.error,
-                started_at=started_at,
-                finished_at=now,
-            )
-        )
+        attempt.status = (
+            AttemptStatus.succeeded if outcome is Outcome.succeeded else AttemptStatus.failed
+        ).value
+        attempt.status_code = result.status_code
+        attempt.duration_ms = result.duration_ms
+        attempt.response_excerpt = result.excerpt
+        attempt.error = result.error
+        attempt.finished_at = now
         delivery.last_status_code = result.status_code
         log.info(
             "delivery.attempted",
