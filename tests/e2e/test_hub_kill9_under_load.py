@@ -227,7 +227,9 @@ async def _assert_nothing_lost_nothing_twice(
     event_ids = set(client.acked.values())
     assert len(event_ids) == LEADS  # one event per lead, whatever the resends
     async with rt.db("integracoes").session() as session:
-        events = (await session.execute(select(IntegrationEvent.id, IntegrationEvent.status))).all()
+        events = (
+            await session.execute(select(IntegrationEvent.id, IntegrationEvent.uid, IntegrationEvent.status))
+        ).all()
         deliveries = (await session.execute(select(Delivery.event_id, Delivery.status))).all()
     assert {e.id for e in events} == event_ids  # nothing stored that was not acknowledged, or lost
     assert {e.status for e in events} == {"processed"}
@@ -235,9 +237,9 @@ async def _assert_nothing_lost_nothing_twice(
     assert {d.status for d in deliveries} == {"succeeded"}
 
     accepted = receiver.accepted("crm")
-    expected_keys = {f"evt_{e}.deliver_webhooks.ep_{endpoint_id}" for e in event_ids}
+    expected_keys = {f"evt_{e.uid}.deliver_webhooks.ep_{endpoint_id}" for e in events}
     assert sorted(r.idempotency_key or "" for r in accepted) == sorted(expected_keys)
-    assert {r.headers["webhook-id"] for r in accepted} == {f"evt_{e}" for e in event_ids}
+    assert {r.headers["webhook-id"] for r in accepted} == {f"evt_{e.uid}" for e in events}
     redelivered = len(receiver.received("crm")) - len(accepted)
     print(
         f"\n{LEADS} leads: {client.duplicates} answered as duplicates, {client.failed_sends} sends "

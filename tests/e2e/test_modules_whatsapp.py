@@ -36,7 +36,7 @@ async def test_a_first_whatsapp_message_reaches_the_crm_and_atendimento_and_is_g
     assert interaction["body"]["external_id"] == sent["messageId"]
     assert interaction["body"]["direction"] == "inbound"
     assert interaction["body"]["summary"] == "Olá! Preciso de uma cuidadora para minha mãe."
-    assert interaction["headers"]["idempotency-key"].startswith(f"evt_{received.id}.")
+    assert interaction["headers"]["idempotency-key"].startswith(f"evt_{received.uid}.")
     crm_key = {"X-API-Key": platform.settings.system_api_key("crm")}
     found = (await platform.box.get("/crm/api/v1/leads", params={"phone": PHONE}, headers=crm_key)).json()
     assert [(lead["name"], lead["source"]) for lead in found["data"]] == [("Rosa Maria", "whatsapp")]

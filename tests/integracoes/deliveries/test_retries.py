@@ -158,7 +158,7 @@ async def test_bulk_replay_by_filter(
 
     assert len(receiver.accepted(hook + "/crm")) == 2
     assert {r.idempotency_key for r in receiver.accepted(hook + "/crm")} == {
-        f"evt_{e}.deliver_webhooks.ep_{crm['id']}" for e in events
+        f"evt_{(await event_row(rt, e)).uid}.deliver_webhooks.ep_{crm['id']}" for e in events
     }
     assert len(receiver.received(hook + "/operacao")) == 2  # not replayed
     by_target = {(i.target_system, i.status) for i in await dead_letters(rt)}

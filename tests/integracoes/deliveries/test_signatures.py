@@ -13,7 +13,7 @@ import httpx
 from carinho.kit import clock
 from carinho.kit.signatures import verify_with_library
 from carinho.runtime import Runtime
-from tests.integracoes.processing import create_endpoint, submit_event
+from tests.integracoes.processing import create_endpoint, event_row, submit_event
 from tests.support.jobs import drain
 from tests.support.webhook_receiver import WebhookReceiver
 
@@ -41,10 +41,11 @@ async def test_deliveries_are_signed_both_ways_over_the_exact_bytes(
     )
     assert not spatie_valid(secret, request.body + b" ", request.headers["signature"])
     assert request.headers["content-type"] == "application/json"
-    assert request.headers["webhook-id"] == f"evt_{event_id}"
-    assert request.headers["idempotency-key"] == f"evt_{event_id}.deliver_webhooks.ep_{endpoint['id']}"
+    uid = (await event_row(rt, event_id)).uid  # the event's stored UUID, not its local id
+    assert request.headers["webhook-id"] == f"evt_{uid}"
+    assert request.headers["idempotency-key"] == f"evt_{uid}.deliver_webhooks.ep_{endpoint['id']}"
     document = json.loads(request.body)
-    assert document["id"] == f"evt_{event_id}" and document["type"] == "tests.delivery_only"
+    assert document["id"] == f"evt_{uid}" and document["type"] == "tests.delivery_only"
     assert document["source"] == "crm" and document["data"] == payload
     assert "João".encode() in request.body  # UTF-8 as sent, not re-escaped
 

@@ -109,7 +109,7 @@ async def test_an_event_runs_its_steps_in_order_and_records_each(
     assert all(s.started_at and s.finished_at and s.claimed_by is None for s in steps)
     [delivery] = await deliveries_of(rt, event_id)
     assert steps[2].output == f'{{"deliveries": [{delivery.id}]}}'
-    assert receiver.received(hook + "/a")[0].idempotency_key == f"evt_{event_id}.tests.first_call"
+    assert receiver.received(hook + "/a")[0].idempotency_key == f"evt_{event.uid}.tests.first_call"
     assert len(receiver.accepted(hook + "/out")) == 1
 
 
@@ -136,7 +136,8 @@ async def test_a_retried_event_skips_done_steps_and_sends_the_same_idempotency_k
     assert len(receiver.received(hook + "/a")) == 1  # done: never called again
     second = receiver.received(hook + "/b")
     assert [r.status for r in second] == [503, 502, 200]
-    assert {r.idempotency_key for r in second} == {f"evt_{event_id}.tests.second_call"}
+    uid = (await event_row(rt, event_id)).uid
+    assert {r.idempotency_key for r in second} == {f"evt_{uid}.tests.second_call"}
     event = await event_row(rt, event_id)
     assert (event.status, event.attempts) == ("processed", 3)
     assert [(s.status, s.attempts) for s in await steps_of(rt, event_id)] == [
@@ -163,7 +164,7 @@ async def test_a_step_out_of_retries_goes_to_the_dlq_and_the_retry_api_finishes_
     assert (item.kind, item.status, item.step_name, item.attempts) == ("step", "open", "tests.second_call", 3)
     assert (
         "500" in (item.last_error or "")
-        and item.context["idempotency_key"] == f"evt_{event_id}.tests.second_call"
+        and item.context["idempotency_key"] == f"evt_{event.uid}.tests.second_call"
     )
     assert item.last_status_code == 500
 

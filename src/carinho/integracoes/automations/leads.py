@@ -1,6 +1,7 @@
 """Module 2 — `lead.created` (site, a first WhatsApp contact, or POST /api/events): the seed's
 ProcessLeadCreated. Register the lead with its origin in the CRM, send the welcome WhatsApp message
-(once per lead, whatever the retries), attribute it to the marketing campaign of its UTM.
+(once per lead, whatever the retries: by the event that created the lead), attribute it to the
+marketing campaign of its UTM.
 
 One greeting: a contact who wrote on WhatsApp is greeted by atendimento, which knows the business
 hours, the queue and emergencies; the hub's welcome goes only to leads that came another way (the
@@ -17,6 +18,7 @@ from carinho.connectors.marketing.schemas import AttributionInput
 from carinho.connectors.zapi.client import ZapiClient
 from carinho.integracoes.automations.common import parse, previous_outputs, render, send_once, settings
 from carinho.integracoes.automations.whatsapp import find_or_create_lead
+from carinho.integracoes.events.models import global_event_id
 from carinho.integracoes.flows.steps import StepContext, StepError, step
 
 REGISTER_LEAD = "crm.register_lead"
@@ -39,7 +41,10 @@ async def register_lead(ctx: StepContext) -> dict[str, Any]:
 
 
 async def _lead_id(ctx: StepContext) -> int:
-    registered = (await previous_outputs(ctx)).get(REGISTER_LEAD) or {}
+    return _registered_lead_id((await previous_outputs(ctx)).get(REGISTER_LEAD) or {})
+
+
+def _registered_lead_id(registered: dict[str, Any]) -> int:
     lead_id = registered.get("crm_lead_id")
     if not lead_id:
         raise StepError("the lead is not registered in the CRM yet", retryable=True)
@@ -54,7 +59,10 @@ WHATSAPP_SOURCE = "whatsapp"
 async def send_welcome(ctx: StepContext) -> dict[str, Any]:
     if ctx.event.source == WHATSAPP_SOURCE:
         return {"skipped": "the lead wrote on WhatsApp: atendimento greets them"}
-    lead_id = await _lead_id(ctx)
+    registered = (await previous_outputs(ctx)).get(REGISTER_LEAD) or {}
+    lead_id = _registered_lead_id(registered)
+    if registered.get("created") is False:
+        return {"skipped": "the lead was already in the CRM: it was welcomed when it came first"}
     message = await render(ctx, "zapi", {"crm_lead_id": lead_id})
     if not message:
         return {"skipped": "no WhatsApp to write to"}
@@ -68,7 +76,9 @@ async def send_welcome(ctx: StepContext) -> dict[str, Any]:
 
     return await send_once(
         ctx,
-        dedupe_key=f"whatsapp:lead-welcome:{lead_id}",
+        # Once per lead: only the event that created it welcomes it. The key is that event's UUID, not
+        # the CRM's lead id, which a reset CRM (or another hub's) hands out again.
+        dedupe_key=f"whatsapp:lead-welcome:{global_event_id(ctx.event.uid)}",
         channel="whatsapp",
         template="lead_welcome",
         send=send,

@@ -24,7 +24,7 @@ from carinho.integracoes.deliveries.models import (
 from carinho.integracoes.deliveries.repository import DeliveryRepository
 from carinho.integracoes.deliveries.sender import SendResult
 from carinho.integracoes.dlq import recording as dead_letters
-from carinho.integracoes.events.models import IntegrationEvent
+from carinho.integracoes.events.models import IntegrationEvent, global_event_id
 from carinho.integracoes.events.service import event_service, register_detail_loader
 from carinho.integracoes.flows.retry_policy import next_retry_delay, parse_retry_after, parse_schedule
 from carinho.integracoes.flows.steps import EventSnapshot
@@ -79,7 +79,7 @@ def classify(result: SendResult) -> Outcome:
 def event_body(event: IntegrationEvent, payload: dict[str, Any]) -> bytes:
     """The exact bytes sent (and signed): the same for every attempt of the delivery."""
     document = {
-        "id": f"evt_{event.id}",
+        "id": global_event_id(event.uid),
         "type": event.event_type,
         "source": event.source,
         "timestamp": event.created_at.isoformat().replace("+00:00", "Z"),
@@ -134,7 +134,7 @@ class DeliveryService:
                         status=DeliveryStatus.pending.value,
                         attempts=0,
                         scheduled_attempts=0,
-                        message_id=f"evt_{event.id}",
+                        message_id=global_event_id(event.uid),
                         idempotency_key=f"{step_key}.ep_{endpoint.id}",
                         next_attempt_at=now,
                         created_at=now,

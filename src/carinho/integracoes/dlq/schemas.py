@@ -30,7 +30,7 @@ DEAD_LETTER_EXAMPLE: dict[str, Any] = {
     "last_error": "HTTP 503",
     "context": {
         "url": "https://crm.carinho.com.vc/webhooks/integracoes",
-        "idempotency_key": "evt_4711.deliver_webhooks.ep_3",
+        "idempotency_key": "evt_3f2b9c7e0d4a4e5f9a1b2c3d4e5f6a7b.deliver_webhooks.ep_3",
         "attempts": [{"number": 8, "trigger": "scheduled", "status_code": 503, "duration_ms": 41}],
     },
     "replays": 0,

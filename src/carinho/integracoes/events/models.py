@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 
@@ -11,6 +12,16 @@ from carinho.integracoes.database import Base
 from carinho.kit.db import IdMixin, TimestampMixin, UTCDateTime
 
 LongText = Text().with_variant(mysql.LONGTEXT(), "mysql")
+
+
+def new_event_uid() -> str:
+    return uuid.uuid4().hex
+
+
+def global_event_id(uid: str) -> str:
+    """The event's id outside this database (`webhook-id`, the root of every outbound key): from its
+    stored UUID, so a second hub, a restored backup or a reset database never repeats one."""
+    return f"evt_{uid}"
 
 
 class EventStatus(StrEnum):
@@ -59,8 +70,10 @@ class IntegrationEvent(IdMixin, TimestampMixin, Base):
             postgresql_where=text("contact_email_hash IS NOT NULL"),
         ),
         Index("ix_integration_events_idempotency_key", "idempotency_key", "id"),
+        UniqueConstraint("uid", name="uq_integration_events_uid"),
     )
 
+    uid: Mapped[str] = mapped_column(String(32), nullable=False, default=new_event_uid)
     source: Mapped[str] = mapped_column(String(40), nullable=False)
     event_type: Mapped[str] = mapped_column(String(80), nullable=False)
     idempotency_key: Mapped[str] = mapped_column(String(190), nullable=False)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.errors import BadRequest, NotFound
 from carinho.integracoes.events.contacts import contact_hashes, lookup_hashes
-from carinho.integracoes.events.models import EventStatus, IntegrationEvent
+from carinho.integracoes.events.models import EventStatus, IntegrationEvent, new_event_uid
 from carinho.integracoes.events.repository import (
     EventBatchRepository,
     EventFilters,
@@ -208,6 +208,7 @@ class EventService:
         handled = flows.handles(item.event_type) and not item.ignored
         contacts = contact_hashes(contact_secret, item.payload)
         return {
+            "uid": new_event_uid(),
             "source": item.source,
             "event_type": item.event_type,
             "idempotency_key": item.idempotency_key,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from carinho import runtime
 from carinho.errors import Conflict, NotFound
 from carinho.integracoes.dlq import recording as dead_letters
-from carinho.integracoes.events.models import EventStatus, IntegrationEvent
+from carinho.integracoes.events.models import EventStatus, IntegrationEvent, global_event_id
 from carinho.integracoes.events.service import event_service, register_detail_loader
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.models import EventStep, StepStatus
@@ -33,8 +33,9 @@ REPLAYABLE_STATUSES = (EventStatus.processed.value, EventStatus.failed.value, Ev
 MAX_OUTPUT_CHARS = 16_000
 
 
-def step_idempotency_key(event_id: int, step_name: str) -> str:
-    return f"evt_{event_id}.{step_name}"
+def step_idempotency_key(event_uid: str, step_name: str) -> str:
+    """The `Idempotency-Key` a step sends downstream: globally unique, the same on every retry."""
+    return f"{global_event_id(event_uid)}.{step_name}"
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,9 @@ class StepRunFailure:
 
 
 def _snapshot(event: IntegrationEvent) -> EventSnapshot:
-    return EventSnapshot(event.id, event.source, event.event_type, event.idempotency_key, event.created_at)
+    return EventSnapshot(
+        event.id, event.source, event.event_type, event.idempotency_key, event.created_at, event.uid
+    )
 
 
 def _output_text(output: dict[str, Any] | None) -> str | None:
@@ -122,7 +125,7 @@ class FlowService:
                         position=position,
                         status=StepStatus.pending.value,
                         attempts=0,
-                        idempotency_key=step_idempotency_key(event.id, name),
+                        idempotency_key=step_idempotency_key(event.uid, name),
                         created_at=now,
                         updated_at=now,
                     )

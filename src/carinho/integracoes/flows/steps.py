@@ -37,6 +37,7 @@ class EventSnapshot:
     event_type: str
     idempotency_key: str
     created_at: datetime
+    uid: str  # the stored UUID: outbound keys are built from it (`global_event_id`)
 
 
 @dataclass(frozen=True)
