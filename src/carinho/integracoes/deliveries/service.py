@@ -49,7 +49,8 @@ def register_payload_mapper(name: str, mapper: PayloadMapper) -> None:
     _payload_mappers[name] = mapper
 
 
-INTERRUPTED = "interrupted: the worker stopped during the request (the target may have received it)"
+# Shown in the console (pt-BR): the attempt's outcome is unknown, the receiver may have acted on it.
+INTERRUPTED = "interrompida: o processo parou durante a requisição (o destino pode tê-la recebido)"
 
 # 4xx answers that say "try again later" rather than "this request is wrong".
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 409, 425, 429})
