@@ -197,7 +197,7 @@ class Settings(BaseSettings):
     api_rate_limit_per_minute: int = Field(default=60, ge=1)
     # `carinho serve --workers N`: how long a worker process may take to answer the parent's health
     # check before it is replaced (uvicorn's default, 5 s, kills children still starting on a busy host).
-    serve_healthcheck_timeout_seconds: float = Field(default=30.0, gt=0)
+    serve_healthcheck_timeout_seconds: int = Field(default=30, gt=0)
     session_secret: SecretStr = SecretStr("")
 
     # Inbound events (hub). Fernet keys, comma-separated: the first encrypts, all decrypt (rotation).

@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
         workers: Annotated[int, typer.Option(help="Uvicorn worker processes.")] = 1,
         healthcheck_timeout: Annotated[
-            float | None,
+            int | None,
             typer.Option(
                 help="Seconds a worker process may take to answer uvicorn's health check "
                 "(default: SERVE_HEALTHCHECK_TIMEOUT_SECONDS)."
