@@ -28,6 +28,16 @@ class FunnelRepository:
         stmt = select(LossReason).where(LossReason.code == code)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def losses_per_reason(self) -> dict[int, int]:
+        """Every loss recorded with each reason, all time (why a used reason is kept)."""
+        stmt = (
+            select(FunnelTransition.loss_reason_id, func.count())
+            .where(FunnelTransition.loss_reason_id.is_not(None))
+            .group_by(FunnelTransition.loss_reason_id)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return {int(reason_id): int(n) for reason_id, n in rows if reason_id is not None}
+
     async def transitions(self, conversation_id: int) -> Sequence[FunnelTransition]:
         stmt = (
             select(FunnelTransition)

@@ -134,6 +134,9 @@ class FunnelService:
     ) -> Sequence[LossReason]:
         return await FunnelRepository(session).loss_reasons(active=active)
 
+    async def loss_reason_usage(self, session: AsyncSession) -> dict[int, int]:
+        return await FunnelRepository(session).losses_per_reason()
+
     async def create_loss_reason(
         self, session: AsyncSession, *, code: str, label: str, position: int
     ) -> LossReason:

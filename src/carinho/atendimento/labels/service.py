@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.atendimento.inbox.models import conversation_labels
 from carinho.atendimento.labels.models import Label
 from carinho.errors import Conflict, NotFound
 
@@ -12,6 +13,11 @@ from carinho.errors import Conflict, NotFound
 class LabelService:
     async def list(self, session: AsyncSession) -> Sequence[Label]:
         return (await session.execute(select(Label).order_by(Label.name))).scalars().all()
+
+    async def usage(self, session: AsyncSession) -> dict[int, int]:
+        """How many conversations carry each label (labels on none are left out)."""
+        stmt = select(conversation_labels.c.label_id, func.count()).group_by(conversation_labels.c.label_id)
+        return {int(label_id): int(n) for label_id, n in (await session.execute(stmt)).all()}
 
     async def get(self, session: AsyncSession, label_id: int) -> Label:
         label = await session.get(Label, label_id)

@@ -14,7 +14,10 @@ from carinho.atendimento.web import (
     privacy,
     settings_escalation,
     settings_hours,
+    settings_labels,
+    settings_loss_reasons,
     settings_nav,
+    settings_retention,
     settings_sla,
     settings_templates,
     settings_triage,
@@ -44,4 +47,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     settings_sla.router,
     settings_escalation.router,
     settings_triage.router,
+    settings_labels.router,
+    settings_loss_reasons.router,
+    settings_retention.router,
 ]

@@ -17,6 +17,9 @@ SETTINGS_TABS: list[tuple[str, str]] = [
     (f"{SETTINGS_URL}/sla", "Políticas de SLA"),
     (f"{SETTINGS_URL}/escalonamento", "Regras de escalonamento"),
     (f"{SETTINGS_URL}/triagem", "Checklists de triagem"),
+    (f"{SETTINGS_URL}/etiquetas", "Etiquetas"),
+    (f"{SETTINGS_URL}/motivos-de-perda", "Motivos de perda"),
+    (f"{SETTINGS_URL}/retencao", "Retenção de dados"),
 ]
 SUPERVISOR_NAV.append(NavItem("Configurações", SETTINGS_URL, "configuracoes"))
 
