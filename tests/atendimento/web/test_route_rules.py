@@ -56,6 +56,9 @@ def test_the_walk_finds_the_supervisor_pages() -> None:
         "/equipe",
         "/configuracoes/modelos",
         "/configuracoes/horario",
+        "/configuracoes/etiquetas",
+        "/configuracoes/motivos-de-perda",
+        "/configuracoes/retencao",
         "/auditoria",
         "/privacidade",
     } <= paths
@@ -66,6 +69,8 @@ def test_the_walk_finds_the_supervisor_pages() -> None:
         "/configuracoes/triagem/{key}/nova-versao",
     } <= {p for _, p in SUPERVISOR_ROUTES}
     assert {("GET", "/privacidade"), ("POST", "/privacidade/solicitacoes")} <= set(ADMIN_ROUTES)
+    assert ("POST", "/configuracoes/etiquetas/{label_id}/excluir") in SUPERVISOR_ROUTES
+    assert ("POST", "/configuracoes/retencao/executar") in SUPERVISOR_ROUTES
 
 
 async def test_an_attendant_is_refused_every_supervisor_page_and_action(make_person: MakePerson) -> None:
