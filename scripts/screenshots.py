@@ -159,6 +159,18 @@ def _open_delivery(page: Any, width: str) -> None:
     page.get_by_role("heading", name="Tentativas").wait_for()
 
 
+def _retention_run(page: Any, width: str) -> None:
+    """Configurações › Retenção: "Executar agora", then the run listed once the worker is through."""
+    page.get_by_role("button", name="Executar agora").click()
+    page.get_by_role("status").filter(has_text="Execução").wait_for()
+    for _ in range(20):
+        if page.locator(".runs-table").get_by_text("Em andamento").count() == 0:
+            break
+        page.wait_for_timeout(500)  # the low-priority lane takes its batches
+        page.reload()
+    page.get_by_role("heading", name="Últimas execuções").scroll_into_view_if_needed()
+
+
 SHOTS = [
     Shot("atendimento-entrar", lambda d: None, lambda d: "/entrar"),
     Shot("atendimento-entrar-senha-errada", lambda d: None, lambda d: "/entrar", _wrong_password),
@@ -293,6 +305,26 @@ SHOTS = [
         "atendimento-configuracoes-triagem-nova-versao",
         lambda d: d.sofia,
         lambda d: "/configuracoes/triagem/qualificacao_lead/nova-versao",
+    ),
+    Shot("atendimento-configuracoes-etiquetas", lambda d: d.sofia, lambda d: "/configuracoes/etiquetas"),
+    Shot(
+        "atendimento-configuracoes-etiqueta-excluir",
+        lambda d: d.sofia,
+        lambda d: "/configuracoes/etiquetas",
+        _click("button", "Excluir Novo cliente"),
+        widths=("desktop",),
+    ),
+    Shot(
+        "atendimento-configuracoes-motivos-de-perda",
+        lambda d: d.sofia,
+        lambda d: "/configuracoes/motivos-de-perda",
+    ),
+    Shot("atendimento-configuracoes-retencao", lambda d: d.sofia, lambda d: "/configuracoes/retencao"),
+    Shot(
+        "atendimento-configuracoes-retencao-execucoes",
+        lambda d: d.sofia,
+        lambda d: "/configuracoes/retencao",
+        _retention_run,
     ),
     Shot("atendimento-auditoria", lambda d: d.sofia, lambda d: "/auditoria"),
     Shot(

@@ -4,6 +4,7 @@ agora" — the same service, schemas and role as /api/privacy/retention and /ret
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from carinho.atendimento.agents.auth import SessionSupervisor
 from carinho.atendimento.deps import SessionDep
-from carinho.atendimento.retention.models import DataClass, RunStatus
+from carinho.atendimento.retention.models import DataClass, RetentionRun, RunStatus
 from carinho.atendimento.retention.schemas import ExceptionsIn, RetentionIn
 from carinho.atendimento.retention.service import retention_service
 from carinho.atendimento.web.form_input import validated
@@ -57,7 +58,7 @@ EXCEPTION_MESSAGES = {
     "contract_retention_months": "Prazo de guarda de contratos: de 1 a 1.200 meses.",
     "export_ttl_days": "Dias para baixar uma exportação: de 1 a 90.",
 }
-TRIGGERS = {"schedule": "Rotina diária", "manual": "Executar agora"}
+TRIGGERS = {"schedule": "Rotina diária", "manual": "Manual"}
 
 
 def months_text(months: int) -> str:
@@ -86,7 +87,7 @@ async def _render(
 ) -> Response:
     config = await retention_service.config(session)
     agents = {agent.id: agent.name for agent in await all_agents(session)}
-    runs = await retention_service.runs(session, RUNS_SHOWN, 0)
+    rows = _rows(await retention_service.runs(session, RUNS_SHOWN, 0), agents)
     return pages.render(
         request,
         "atendimento/settings/retention.html",
@@ -95,25 +96,31 @@ async def _render(
         settings_tabs=SETTINGS_TABS,
         tab=RETENTION_URL,
         policies=[
-            (c, CLASSES[c][0], c.label, config.months.get(c), explain(c, config.months.get(c)))
-            for c in DataClass
+            (c, CLASSES[c][0], config.months.get(c), explain(c, config.months.get(c))) for c in DataClass
         ],
         settings=config.settings,
         exceptions=EXCEPTIONS,
         form=form or {},
         error=error,
-        runs=[
-            {
-                "run": run,
-                "running": run.status == RunStatus.running.value,
-                "trigger": TRIGGERS.get(run.trigger, run.trigger),
-                "by": agents.get(run.requested_by_id) if run.requested_by_id else None,
-                "total": sum(int(n) for n in run.counts.values()),
-                "counts": [(CLASSES[c][0], int(run.counts.get(c.value, 0))) for c in DataClass],
-            }
-            for run in runs
-        ],
+        runs=rows,
+        started=next(
+            (row for row in rows if str(row["run"].id) == request.query_params.get("executando")), None
+        ),
     )
+
+
+def _rows(runs: Sequence[RetentionRun], agents: dict[int, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "run": run,
+            "running": run.status == RunStatus.running.value,
+            "trigger": TRIGGERS.get(run.trigger, run.trigger),
+            "by": agents.get(run.requested_by_id) if run.requested_by_id else None,
+            "total": sum(int(n) for n in run.counts.values()),
+            "counts": [(CLASSES[c][0], int(run.counts.get(c.value, 0))) for c in DataClass],
+        }
+        for run in runs
+    ]
 
 
 @router.get(RETENTION_URL)
