@@ -159,6 +159,14 @@ def _open_delivery(page: Any, width: str) -> None:
     page.get_by_role("heading", name="Tentativas").wait_for()
 
 
+def _refused_reason(page: Any, width: str) -> None:
+    """Configurações › Motivos de perda: a code with capitals and an accent, refused in pt-BR."""
+    page.locator("#novo-motivo-nome").fill("Preço acima do orçamento")
+    page.get_by_label("Código (opcional)").fill("Preço Alto")
+    page.get_by_role("button", name="Criar motivo").click()
+    page.get_by_role("alert").wait_for()  # the answer opens at the form (#novo-motivo)
+
+
 def _retention_run(page: Any, width: str) -> None:
     """Configurações › Retenção: "Executar agora", then the run listed once the worker is through."""
     page.get_by_role("button", name="Executar agora").click()
@@ -318,6 +326,13 @@ SHOTS = [
         "atendimento-configuracoes-motivos-de-perda",
         lambda d: d.sofia,
         lambda d: "/configuracoes/motivos-de-perda",
+    ),
+    Shot(
+        "atendimento-configuracoes-motivo-recusado",
+        lambda d: d.sofia,
+        lambda d: "/configuracoes/motivos-de-perda",
+        _refused_reason,
+        widths=("desktop",),
     ),
     Shot("atendimento-configuracoes-retencao", lambda d: d.sofia, lambda d: "/configuracoes/retencao"),
     Shot(
