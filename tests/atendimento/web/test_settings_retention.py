@@ -110,7 +110,7 @@ async def test_run_now_anonymises_what_is_past_its_period_and_lists_the_run(
     assert re.search(r"Execução concluída: [1-9]\d* registros anonimizados\.", page), page
     row = page[page.index("Últimas execuções") :]
     assert "Manual (Pessoa" in row and "Concluída" in row and "Em andamento" not in row
-    counted = re.search(r"Concluída [\d/: ]+ (\d+) Texto das conversas: (\d+) · Anexos: 0", row)
+    counted = re.search(r"Concluída em [\d/: ]+ (\d+) Texto das conversas: (\d+) · Anexos: 0", row)
     assert counted and counted.group(1) == counted.group(2) != "0", row[:600]  # the thread's messages
     conversation = await supervisor.page(f"/conversas/{conversation_id}")
     assert "Acácias" not in html.unescape(conversation.text)
