@@ -241,6 +241,13 @@
   function showCurrentScreen() {  // the top menu scrolls sideways on a phone: bring the current item in
     const current = document.querySelector(".topnav [aria-current='page']");
     if (current) current.scrollIntoView({ block: "nearest", inline: "nearest" });
+    // A row of tabs too: sideways only (scrollIntoView would undo a #fragment's vertical scroll).
+    document.querySelectorAll(".tabs").forEach((bar) => {
+      const tab = bar.querySelector("[aria-current='page']");
+      if (!tab || bar.scrollWidth <= bar.clientWidth) return;
+      const past = tab.getBoundingClientRect().right - bar.getBoundingClientRect().right;
+      if (past > 0) bar.scrollLeft += past + 24;
+    });
   }
 
   document.addEventListener("DOMContentLoaded", () => { init(document); showCurrentScreen(); startLive(); setInterval(tick, 30000); });
