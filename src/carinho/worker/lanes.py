@@ -48,3 +48,8 @@ def parse_lanes(value: str | None) -> list[Lane]:
     except ValueError as exc:
         valid = ", ".join(lane.value for lane in Lane)
         raise ValueError(f"{exc}; valid lanes: {valid}") from None
+
+
+def lane_context(lane: Lane | str) -> str:
+    """The bounded context whose database holds a lane's outbox rows."""
+    return "atendimento" if str(Lane(lane).value).startswith("atendimento") else "integracoes"

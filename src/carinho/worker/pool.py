@@ -1,34 +1,39 @@
-"""Dramatiq worker threads, one pool per lane, inside the current process."""
+"""Dramatiq worker threads, one pool per lane, inside the current process, and their heartbeat."""
 
 from __future__ import annotations
 
 import dramatiq
 
 from carinho.runtime import Runtime
+from carinho.worker.heartbeat import HeartbeatThread
 from carinho.worker.lanes import Lane
 
 
 class WorkerPool:
     def __init__(self, rt: Runtime, lanes: list[Lane], threads: int | None = None) -> None:
         self.lane_brokers = [rt.lanes[lane.value] for lane in lanes]
+        self.threads = {lane.value: threads or rt.lane_workers(lane.value) for lane in lanes}
         self.workers = [
             dramatiq.Worker(
                 rt.lanes[lane.value].broker,
                 queues={lane.value},
-                worker_threads=threads or rt.lane_workers(lane.value),
+                worker_threads=self.threads[lane.value],
                 worker_timeout=100,
             )
             for lane in lanes
         ]
+        self.heartbeat = HeartbeatThread(rt, self.threads, rt.settings.scheduler_heartbeat_seconds)
 
     def start(self) -> None:
         for lane_broker in self.lane_brokers:
             lane_broker.attach_consumer()
         for worker in self.workers:
             worker.start()
+        self.heartbeat.start()
 
     def stop(self, timeout_ms: int = 30_000) -> None:
         """Stop consuming; jobs in flight finish (or their lease brings them back later)."""
+        self.heartbeat.stop()
         for lane_broker in self.lane_brokers:
             lane_broker.detach_consumer()
         for worker in self.workers:

@@ -15,6 +15,7 @@ from carinho.integracoes.sync.models import SyncJob
 from carinho.kit import clock
 from carinho.kit.clock import utcnow
 from carinho.runtime import Runtime
+from carinho.worker.heartbeat import beat
 from carinho.worker.scheduler import HEARTBEAT_NAME
 from tests.integracoes.alerts.support import back_up, dead_letter, evaluate, set_rule
 
@@ -54,6 +55,9 @@ async def _scene(rt: Runtime) -> None:
     await dead_letter(rt, "crm")
     await set_rule(rt, "lane_backlog", threshold=3, window_minutes=0)
     await evaluate(rt)
+    # Two worker processes on the integrations lane; the host names are not public.
+    await beat(rt, "worker:host-secreto:41:aaa", {"integrations": 3, "integrations-low": 1})
+    await beat(rt, "worker:host-secreto:42:bbb", {"integrations": 4})
 
 
 async def test_status_json(rt: Runtime, hub: httpx.AsyncClient) -> None:
@@ -70,6 +74,7 @@ async def test_status_json(rt: Runtime, hub: httpx.AsyncClient) -> None:
     assert body["scheduler"] == {"leader": True, "status": "up", "last_beat_age_seconds": 5.0}
     [lane] = [lane for lane in body["lanes"] if lane["lane"] == "integrations"]
     assert lane["backlog"] == 4 and lane["oldest_age_seconds"] == pytest.approx(125, abs=1)
+    assert (lane["workers_alive"], lane["concurrency"]) == (2, 7)
     syncs = {s["name"]: s for s in body["syncs"]}
     assert set(syncs) == set(SYNCS)
     assert syncs["crm_operacao_contracts"]["last_status"] == "failed"

@@ -1,7 +1,9 @@
-"""Visão geral: the hub at a glance — open alerts, lanes with their backlog, oldest wait and work done
-and failed in the last minute (a lane that stops draining turns red), the scheduler, ingest per source,
-deliveries per target system, events of the last hour and day, the dead-letter queue — refreshed
-every few seconds."""
+"""Visão geral: the hub at a glance — open alerts, lanes with their backlog, running work, oldest wait,
+work done and failed in the last minute (a lane that stops draining turns red) and the workers alive
+on each, the scheduler, ingest per source, deliveries per target system, charts of the last hour or
+day, events of the last hour and day, the dead-letter queue. Refreshed when the hub's state moves
+(server-sent events, console/live.py) and every 30 seconds regardless (a lane's wait grows with
+time alone)."""
 
 from __future__ import annotations
 
@@ -15,13 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from carinho.integracoes.alerts.rules import KINDS
 from carinho.integracoes.alerts.service import alert_service
 from carinho.integracoes.console.auth import ConsoleViewer, HubSession
+from carinho.integracoes.console.live import LIVE_URL
+from carinho.integracoes.console.overview_charts import overview_charts, period_for
 from carinho.integracoes.console.pages import HOME_URL, pages
-from carinho.integracoes.database import OutboxMessage
+from carinho.integracoes.database import Heartbeat, OutboxMessage
 from carinho.integracoes.dlq.service import dead_letter_service
 from carinho.integracoes.events.service import event_service
 from carinho.integracoes.ops.repository import OpsRepository
 from carinho.kit.clock import utcnow
 from carinho.kit.health import detailed_health
+from carinho.worker.heartbeat import alive_by_lane, workers_seen
 from carinho.worker.outbox_repository import OutboxRepository
 
 router = APIRouter(include_in_schema=False)
@@ -32,6 +37,7 @@ INGEST_WINDOW = 5  # minutes
 
 
 async def overview_context(request: Request, session: HubSession) -> dict[str, Any]:
+    period = period_for(request.query_params.get("periodo"))
     # The health checks open connections of their own; on SQLite every transaction holds the write
     # lock (BEGIN IMMEDIATE), so the one that loaded the operator ends first or they wait for it.
     await session.commit()
@@ -42,6 +48,8 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
     oldest = await OutboxRepository(session, OutboxMessage).oldest_due_pending_by_lane(now)
     finished = await ops.finished_by_lane(now - timedelta(minutes=1))
     counts_by_lane = outbox.get("lanes", {})
+    workers = await workers_seen(session, Heartbeat, now)
+    alive = alive_by_lane(workers)
     lanes = [
         {
             **counts_by_lane.get(lane, {}),
@@ -49,8 +57,10 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
             "oldest_age": (now - oldest[lane]).total_seconds() if lane in oldest else 0.0,
             "done_per_minute": finished.get(lane, {}).get("done", 0),
             "failed_per_minute": finished.get(lane, {}).get("failed", 0),
+            "workers": alive.get(lane, {}).get("workers", 0),
+            "threads": alive.get(lane, {}).get("threads", 0),
         }
-        for lane in sorted(set(counts_by_lane) | set(finished))
+        for lane in sorted(set(counts_by_lane) | set(finished) | set(alive))
     ]
     for lane in lanes:
         lane["stuck"] = lane["oldest_age"] > STUCK_AFTER_SECONDS
@@ -66,6 +76,8 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
         "scheduler": health["checks"].get("scheduler", {}),
         "events": await event_service.stats(session),
         "dlq": await dead_letter_service.stats(session),
+        "workers_alive": [w for w in workers if w.alive],
+        **await overview_charts(session, now, period),
     }
 
 
@@ -80,7 +92,9 @@ async def _ingest_per_minute(session: AsyncSession, now: datetime) -> dict[str, 
 @router.get(HOME_URL)
 async def overview(request: Request, session: HubSession, operator: ConsoleViewer) -> Response:
     context = await overview_context(request, session)
-    return pages.render(request, "console/overview.html", active="painel", title="Visão geral", **context)
+    return pages.render(
+        request, "console/overview.html", active="painel", title="Visão geral", live_url=LIVE_URL, **context
+    )
 
 
 @router.get(f"{HOME_URL}/atualizar")

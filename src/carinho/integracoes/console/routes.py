@@ -11,6 +11,7 @@ from carinho.integracoes.console import (
     dlq_pages,
     endpoints,
     events_pages,
+    live,
     mappings,
     overview,
     syncs,
@@ -19,6 +20,7 @@ from carinho.integracoes.console import (
 PAGE_ROUTERS: list[APIRouter] = [
     account.router,
     overview.router,
+    live.router,
     events_pages.router,
     dlq_pages.router,
     syncs.router,

@@ -1,5 +1,5 @@
-"""The hub's status for machines and people: version, uptime, dependencies, lanes (backlog and
-oldest wait), the scheduler, the last run of each sync, the DLQ and the open alerts.
+"""The hub's status for machines and people: version, uptime, dependencies, lanes (backlog, oldest
+wait, workers alive and their threads), the scheduler, the last run of each sync, the DLQ and the open alerts.
 
 Public-safe by construction: it carries names of lanes, syncs and target systems, counts, ages and
 states, never an error text (a driver's message may hold a host or a user), a payload, a token or
@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.alerts.service import alert_service
-from carinho.integracoes.database import OutboxMessage
+from carinho.integracoes.database import Heartbeat, OutboxMessage
 from carinho.integracoes.dlq.service import dead_letter_service
 from carinho.integracoes.sync.definitions import SYNCS
 from carinho.integracoes.sync.repository import SyncRepository
 from carinho.kit.clock import utcnow
 from carinho.kit.health import detailed_health
 from carinho.runtime import Runtime
+from carinho.worker.heartbeat import alive_by_lane, workers_seen
 from carinho.worker.outbox_repository import OutboxRepository
 
 _STARTED = time.monotonic()
@@ -51,16 +52,23 @@ async def _lanes(session: AsyncSession, health: dict[str, Any]) -> list[dict[str
     counts = health["checks"].get("outbox", {}).get("lanes", {})
     now = utcnow()
     oldest = await OutboxRepository(session, OutboxMessage).oldest_due_pending_by_lane(now)
-    return [
-        {
-            "lane": lane,
-            "backlog": by_status.get("pending", 0) + by_status.get("running", 0),
-            "running": by_status.get("running", 0),
-            "failed": by_status.get("failed", 0),
-            "oldest_age_seconds": round((now - oldest[lane]).total_seconds(), 1) if lane in oldest else 0,
-        }
-        for lane, by_status in sorted(counts.items())
-    ]
+    # Counts only: a worker's host name is not public.
+    alive = alive_by_lane(await workers_seen(session, Heartbeat, now))
+    rows = []
+    for lane in sorted(set(counts) | set(alive)):
+        by_status = counts.get(lane, {})
+        rows.append(
+            {
+                "lane": lane,
+                "backlog": by_status.get("pending", 0) + by_status.get("running", 0),
+                "running": by_status.get("running", 0),
+                "failed": by_status.get("failed", 0),
+                "oldest_age_seconds": round((now - oldest[lane]).total_seconds(), 1) if lane in oldest else 0,
+                "workers_alive": alive.get(lane, {}).get("workers", 0),
+                "concurrency": alive.get(lane, {}).get("threads", 0),
+            }
+        )
+    return rows
 
 
 async def _syncs(session: AsyncSession) -> list[dict[str, Any]]:
