@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 
 import structlog
 
@@ -74,7 +74,7 @@ async def change_events(
     *,
     heartbeat: float = HEARTBEAT_SECONDS,
     lifetime: float = MAX_STREAM_SECONDS,
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str]:
     """The events of one stream. Ends when the client goes away (Starlette cancels the generator)
     or after `lifetime` seconds."""
     clock = signal.clock

@@ -13,6 +13,7 @@ from carinho.integracoes.database import OutboxMessage
 from carinho.kit import clock
 from carinho.kit.clock import utcnow
 from carinho.runtime import Runtime
+from carinho.worker.heartbeat import beat
 from tests.integracoes.alerts.support import back_up, evaluate, set_rule
 from tests.integracoes.console.conftest import MakeOperator
 from tests.integracoes.processing import auth, create_endpoint, hook, receiver, submit_event
@@ -64,3 +65,23 @@ async def test_the_overview_shows_rates_deliveries_and_alerts(
     body = (await viewer.page("/painel/atualizar")).text
     assert "Alertas abertos (1)" in body and "Fila integrations-low com 4 itens aguardando" in body
     assert '<tr class="lane-stuck" data-lane="integrations-low">' in body and "parada" in body
+
+
+async def test_the_overview_shows_the_workers_alive_per_lane(
+    rt: Runtime, make_operator: MakeOperator
+) -> None:
+    viewer = await make_operator()
+    await back_up(rt, 2, lane="integrations-low")
+    text = (await viewer.page("/painel")).text
+    assert "nenhum no ar" in text  # no worker has beaten: the work waits for nobody
+    lane = text.split('data-lane="integrations-low">')[1].split("</tr>")[0]
+    assert "nenhum" in lane
+
+    await beat(rt, "worker:maquina-1:41:aaa", {"integrations": 3, "integrations-low": 1})
+    await beat(rt, "worker:maquina-2:42:bbb", {"integrations": 4})
+    text = (await viewer.page("/painel")).text
+    assert "2 no ar" in text and "maquina-1 (pid 41)" in text
+    row = text.split('data-lane="integrations">')[1].split("</tr>")[0]
+    assert row.endswith("<td>2</td>\n          <td>7</td>")  # two workers, seven threads
+    clock.advance(timedelta(seconds=31))
+    assert "nenhum no ar" in (await viewer.page("/painel")).text  # not seen for over 30 s: dead
