@@ -134,7 +134,11 @@ async def test_the_live_block_brings_new_events_and_fresh_statuses(
     viewer = await make_operator()
     first = await submit_event(hub, auth, TWO_STEPS)
     page = await viewer.page("/eventos")
-    poll = re.search(r'<tbody id="eventos-recentes" hx-get="([^"]+)" hx-trigger="every 5s"', page.text)
+    poll = re.search(
+        r'<tbody id="eventos-recentes" hx-get="([^"]+)" '
+        r'hx-trigger="carinho-live from:body throttle:2s, every 30s"',
+        page.text,
+    )
     assert poll and listed(page.text) == [first] and "recebido" in page.text
     second = await submit_event(hub, auth, TWO_STEPS)
     await drain(rt)
