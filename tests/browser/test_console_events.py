@@ -50,6 +50,23 @@ def test_a_webhook_posted_to_the_hub_appears_in_the_event_list(
     assert number[-8:] not in console.content()  # the phone is masked everywhere on the page
 
 
+def test_a_webhook_posted_to_the_hub_appears_live_on_the_overview(
+    console: Any, platform: Platform, phone: Callable[[], str]
+) -> None:
+    console.goto("/painel")
+    expect(console.locator("[data-live-status]")).to_have_text("Ao vivo")  # the stream is open
+    events = console.get_by_role("region", name="Eventos")
+    last_hour = events.locator(".stat-value").first
+    before = last_hour.inner_text()
+    console.evaluate(f"{NOT_RELOADED} = true")
+
+    platform.phone_sends(phone(), "Oi, vocês atendem aos domingos?", sender_name="Seu Jorge")
+
+    expect(last_hour).not_to_have_text(before)  # redrawn on the stream's `change`
+    expect(console.get_by_role("figure", name=re.compile("^Eventos por minuto"))).to_be_visible()
+    assert console.evaluate(NOT_RELOADED) is True  # live, not by a reload
+
+
 def test_a_failing_target_sends_the_event_to_the_dlq_and_a_retry_from_the_dlq_page_succeeds(
     console: Any, platform: Platform, phone: Callable[[], str]
 ) -> None:

@@ -2,7 +2,7 @@
 work done and failed in the last minute (a lane that stops draining turns red) and the workers alive
 on each, the scheduler, ingest per source, deliveries per target system, charts of the last hour or
 day, events of the last hour and day, the dead-letter queue. Refreshed when the hub's state moves
-(server-sent events, console/live.py) and every 30 seconds regardless (a lane's wait grows with
+(server-sent events, console/live.py) and every 15 seconds regardless (a lane's wait grows with
 time alone)."""
 
 from __future__ import annotations
