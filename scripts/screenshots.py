@@ -350,6 +350,10 @@ SHOTS = [
     # The hub's operations console.
     Shot("console-entrar", lambda d: None, lambda d: "/entrar"),
     Shot("console-painel", lambda d: d.operator, lambda d: "/painel"),
+    Shot("console-painel-graficos", lambda d: d.operator, lambda d: "/painel", _scroll_to("Movimento")),
+    Shot(
+        "console-painel-dia", lambda d: d.operator, lambda d: "/painel?periodo=dia", _scroll_to("Movimento")
+    ),
     Shot("console-eventos", lambda d: d.operator, lambda d: "/eventos"),
     Shot(
         "console-eventos-por-telefone",

@@ -161,3 +161,21 @@ def test_durations_step_on_whole_minutes_and_hours() -> None:
         line_chart(["01/12"], [Series("1ª resposta", [3960])], title="t", fmt=duration_br, seconds=True)
     )
     assert re.findall(r'text-anchor="end">([^<]+)<', html) == ["0", "30 min", "1 h", "1 h 30 min"]
+
+
+def test_many_points_draw_lines_without_dots_but_a_lone_point_keeps_its_dot() -> None:
+    labels = [f"10:{m:02d}" for m in range(60)]
+    values: list[float | None] = [float(m % 7) for m in range(60)]
+    values[40] = values[42] = None  # 41 stands alone between two gaps
+    svg = str(line_chart(labels, [Series("Eventos", values)], title="Eventos por minuto"))
+    assert svg.count('class="chart-dot') == 1 and svg.count("<polyline") == 2
+    assert str(line_chart(labels, [Series("E", values)], title="E", dots=True)).count("chart-dot") == 58
+    few = str(line_chart(["01/12", "02/12"], [Series("SLA", [90.0, 95.0])], title="SLA"))
+    assert few.count('class="chart-dot') == 2  # few points: a dot on each, as before
+
+
+def test_long_x_labels_are_thinned_so_that_they_never_overlap() -> None:
+    labels = [f"10:{m:02d}" for m in range(60)]
+    svg = str(line_chart(labels, [Series("Eventos", [1] * 60)], title="Eventos"))
+    shown = re.findall(r'text-anchor="middle">(\d\d:\d\d)</text>', svg)
+    assert shown[:2] == ["10:00", "10:08"] and len(shown) == 8  # ~73 units each at the phone's size

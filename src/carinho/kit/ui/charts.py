@@ -109,9 +109,16 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _label_every(count: int, room: float) -> int:
-    """Show every n-th x label so they do not overlap (about 44 units per label)."""
-    return max(1, math.ceil(count * 44 / max(room, 1)))
+# Units one character of an x label takes at the phone's tick size (22px, carinho.css § charts),
+# the largest the labels are drawn at.
+_CHAR_UNITS = 13
+
+
+def _label_every(count: int, room: float, longest: int = 3) -> int:
+    """Show every n-th x label so they do not overlap, even at a phone's larger text: at least 44
+    units per label, more for long labels ("09:45")."""
+    per_label = max(44, longest * _CHAR_UNITS + 8)
+    return max(1, math.ceil(count * per_label / max(room, 1)))
 
 
 def _summary(labels: Sequence[str], series: Sequence[Series], fmt: Formatter) -> str:
@@ -190,7 +197,9 @@ def _axes(
             f'<text class="chart-tick" x="{_LEFT - 6}" y="{_num(ty + 4)}" text-anchor="end">'
             f"{escape(fmt(t)) if t else '0'}</text>"
         )
-    every = _label_every(len(labels), WIDTH - _LEFT - _RIGHT)
+    every = _label_every(
+        len(labels), WIDTH - _LEFT - _RIGHT, max((len(label) for label in labels), default=0)
+    )
     for i, (label, x) in enumerate(zip(labels, xs, strict=False)):
         if i % every == 0:
             parts.append(
@@ -214,8 +223,11 @@ def line_chart(
     ident: str | None = None,
     caption: bool = True,
     table: bool = True,
+    dots: bool | None = None,
 ) -> Markup:
-    """Lines over time (one per series); a gap where a value is None; a dot on each point."""
+    """Lines over time (one per series); a gap where a value is None; a dot on each point —
+    `dots=None`: only while the points are few (≤ 31: days of a month), else only on a point
+    standing alone between gaps (it has no line to show it)."""
     uid = _uid(ident)
     values = _all_values(series)
     if not labels or not values:
@@ -231,22 +243,24 @@ def line_chart(
     body = [_axes(labels, ticks, y, xs, fmt)]
     for index, s in enumerate(series):
         tone = _tone(s, index)
-        runs: list[list[str]] = [[]]
-        dots = []
+        every_dot = dots if dots is not None else len(labels) <= 31
+        runs: list[list[tuple[str, str]]] = [[]]
         for i, raw in enumerate(s.values[: len(labels)]):
             v = _clean(raw)
             if v is None:
                 runs.append([])
                 continue
-            point = f"{_num(xs[i])},{_num(y(v))}"
-            runs[-1].append(point)
-            dots.append(
-                f'<circle class="chart-dot chart-s{tone}" cx="{_num(xs[i])}" cy="{_num(y(v))}" r="3"/>'
-            )
+            runs[-1].append((_num(xs[i]), _num(y(v))))
+        circles: list[str] = []
         for run in runs:
             if len(run) > 1:
-                body.append(f'<polyline class="chart-line chart-s{tone}" points="{" ".join(run)}"/>')
-        body.extend(dots)
+                points = " ".join(f"{x},{y_}" for x, y_ in run)
+                body.append(f'<polyline class="chart-line chart-s{tone}" points="{points}"/>')
+            if every_dot or len(run) == 1:
+                circles.extend(
+                    f'<circle class="chart-dot chart-s{tone}" cx="{x}" cy="{y_}" r="3"/>' for x, y_ in run
+                )
+        body.extend(circles)
     desc = _summary(labels, series, fmt)
     extra = _legend(series) + (_table(labels, series, fmt, title) if table else "")
     return _figure(uid, title, desc, "".join(body), extra, caption=caption)
