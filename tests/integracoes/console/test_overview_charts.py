@@ -80,5 +80,6 @@ async def test_events_and_deliveries_are_counted_per_minute_and_per_hour(
     assert '<th scope="row">09h</th><td>4</td><td>3</td><td>1</td>' in day
     assert '<th scope="row">09h</th><td>2</td><td>1</td>' in day  # deliveries: 2 succeeded, 1 failed
     assert 'aria-current="page">Últimas 24 horas</a>' in day
+    assert "<dt>Eventos recebidos</dt><dd>4</dd>" in day and "<dt>Tentativas de entrega</dt><dd>3 · " in day
     refresh = (await viewer.page("/painel/atualizar?periodo=dia")).text
     assert 'hx-get="/painel/atualizar?periodo=dia"' in refresh

@@ -56,6 +56,8 @@ async def overview_charts(session: AsyncSession, now: datetime, period: Period) 
     ]
     empty = DeliveryBucket()
     sent = [deliveries.get(key, empty) for key in keys]
+    attempts = sum(b.succeeded + b.failed for b in sent)
+    timed = [(b.avg_duration_ms, b.succeeded + b.failed) for b in sent if b.avg_duration_ms is not None]
     suffix = f"{period.unit}, {period.label.lower()}"
     return {
         "period": period,
@@ -87,5 +89,15 @@ async def overview_charts(session: AsyncSession, now: datetime, period: Period) 
             fmt=_ms,
             ident="grafico-latencia",
         ),
-        "has_chart_data": any(received.values()) or bool(deliveries) or any(processed.values()),
+        "totals": {
+            "received": sum(received.get(key, 0) for key in keys),
+            "processed": sum(processed.get(key, 0) for key in keys),
+            "dead": sum(dead.get(key, 0) for key in keys),
+            "attempts": attempts,
+            "succeeded": sum(b.succeeded for b in sent),
+            "success_rate": sum(b.succeeded for b in sent) / attempts if attempts else None,
+            "avg_duration_ms": (
+                round(sum(avg * n for avg, n in timed) / sum(n for _, n in timed), 1) if timed else None
+            ),
+        },
     }
