@@ -178,4 +178,4 @@ def test_long_x_labels_are_thinned_so_that_they_never_overlap() -> None:
     labels = [f"10:{m:02d}" for m in range(60)]
     svg = str(line_chart(labels, [Series("Eventos", [1] * 60)], title="Eventos"))
     shown = re.findall(r'text-anchor="middle">(\d\d:\d\d)</text>', svg)
-    assert shown[:2] == ["10:00", "10:08"] and len(shown) == 8  # ~73 units each at the phone's size
+    assert shown[:2] == ["10:00", "10:08"] and len(shown) == 8  # 75 units each at the phone's size

@@ -115,9 +115,9 @@ _CHAR_UNITS = 13
 
 
 def _label_every(count: int, room: float, longest: int = 3) -> int:
-    """Show every n-th x label so they do not overlap, even at a phone's larger text: at least 44
-    units per label, more for long labels ("09:45")."""
-    per_label = max(44, longest * _CHAR_UNITS + 8)
+    """Show every n-th x label so they do not overlap, even at a phone's larger text: at least 52
+    units per label ("09h" then takes 52), more for long ones ("09:45": 75)."""
+    per_label = max(52, longest * _CHAR_UNITS + 10)
     return max(1, math.ceil(count * per_label / max(room, 1)))
 
 
