@@ -106,6 +106,16 @@ def _scroll_to(heading: str) -> Callable[[Any, str], None]:
     return act
 
 
+def _to_top(element_id: str) -> Callable[[Any, str], None]:
+    """The element at the top of the window (`_scroll_to` leaves a heading already in view where it is)."""
+
+    def act(page: Any, width: str) -> None:
+        page.evaluate(f"document.getElementById('{element_id}').scrollIntoView()")
+        page.evaluate("window.scrollBy(0, -24)")
+
+    return act
+
+
 def _refused_move(page: Any, width: str) -> None:
     """On the Funil's board: Rosa (Qualificado) straight to Ganho — refused, with the reason."""
     card = page.locator(".board-card", has_text="Rosa Maria Ferreira")
@@ -350,10 +360,8 @@ SHOTS = [
     # The hub's operations console.
     Shot("console-entrar", lambda d: None, lambda d: "/entrar"),
     Shot("console-painel", lambda d: d.operator, lambda d: "/painel"),
-    Shot("console-painel-graficos", lambda d: d.operator, lambda d: "/painel", _scroll_to("Movimento")),
-    Shot(
-        "console-painel-dia", lambda d: d.operator, lambda d: "/painel?periodo=dia", _scroll_to("Movimento")
-    ),
+    Shot("console-painel-graficos", lambda d: d.operator, lambda d: "/painel", _to_top("movimento")),
+    Shot("console-painel-dia", lambda d: d.operator, lambda d: "/painel?periodo=dia", _to_top("movimento")),
     Shot("console-eventos", lambda d: d.operator, lambda d: "/eventos"),
     Shot(
         "console-eventos-por-telefone",

@@ -59,12 +59,16 @@ def test_a_webhook_posted_to_the_hub_appears_live_on_the_overview(
     last_hour = events.locator(".stat-value").first
     before = last_hour.inner_text()
     console.evaluate(f"{NOT_RELOADED} = true")
+    console.evaluate("document.getElementById('movimento').scrollIntoView()")  # the charts on top
+    place = console.evaluate("window.scrollY")
+    assert place > 0
 
     platform.phone_sends(phone(), "Oi, vocês atendem aos domingos?", sender_name="Seu Jorge")
 
     expect(last_hour).not_to_have_text(before)  # redrawn on the stream's `change`
     expect(console.get_by_role("figure", name=re.compile("^Eventos por minuto"))).to_be_visible()
     assert console.evaluate(NOT_RELOADED) is True  # live, not by a reload
+    assert console.evaluate("window.scrollY") == place  # the reader keeps their place
 
 
 def test_a_failing_target_sends_the_event_to_the_dlq_and_a_retry_from_the_dlq_page_succeeds(
