@@ -111,7 +111,7 @@ def _to_top(element_id: str) -> Callable[[Any, str], None]:
 
     def act(page: Any, width: str) -> None:
         page.evaluate(f"document.getElementById('{element_id}').scrollIntoView()")
-        page.evaluate("window.scrollBy(0, -24)")
+        page.evaluate("window.scrollBy(0, -76)")  # below the sticky top bar
 
     return act
 
