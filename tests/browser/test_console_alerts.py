@@ -44,7 +44,7 @@ def test_a_lane_backing_up_shows_an_alert_on_the_overview(console: Any, platform
             timeout=60_000
         )
         row = console.locator(f'tr[data-lane="{LANE}"]')
-        expect(row).to_have_class(re.compile("lane-stuck"), timeout=75_000)  # red within a minute
+        expect(row).to_have_class(re.compile("lane-stuck"), timeout=60_000)  # red within a minute
         expect(row.get_by_text("parada")).to_be_visible()
         assert console.evaluate(NOT_RELOADED) is True  # live, not by a reload
         status = platform.hub_api("GET", "/status")

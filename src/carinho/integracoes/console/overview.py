@@ -31,8 +31,9 @@ from carinho.worker.outbox_repository import OutboxRepository
 
 router = APIRouter(include_in_schema=False)
 
-# A lane whose oldest waiting work is older than this is shown as stuck.
-STUCK_AFTER_SECONDS = 60.0
+# A lane whose oldest waiting work is older than this is shown as stuck: with the page's 15 s
+# fallback redraw, a lane that stops draining is red within a minute even when nothing else moves.
+STUCK_AFTER_SECONDS = 45.0
 INGEST_WINDOW = 5  # minutes
 
 
