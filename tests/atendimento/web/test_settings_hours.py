@@ -112,3 +112,11 @@ async def test_open_now_shows_until_when_and_the_opening_after_it(make_person: M
     assert "Aberto agora, até 12:00" in page
     assert next_opening(page) == "terça-feira, 01/12 às 13:00"
     assert "A partir de amanhã, a primeira abertura é <strong>quarta-feira, 02/12 às 08:00</strong>" in page
+
+
+async def test_a_week_without_open_hours_is_refused_with_the_reason(make_person: MakePerson) -> None:
+    supervisor = await make_person(Role.supervisor)
+    refused = await supervisor.form("/configuracoes/horario/semana", {f"dia-{d}": "" for d in range(7)})
+    assert refused.status_code == 422
+    assert "A semana precisa ter ao menos um horário de atendimento" in html.unescape(refused.text)
+    assert "08:00–12:00, 13:00–18:00" in html.unescape(refused.text)  # the schedule in force stays

@@ -200,8 +200,13 @@ class AutomationService:
         if await working_hours_service.open_now(session, now):
             return
         opening = await working_hours_service.next_opening(session, now)
+        if opening is None:
+            # No opening in the calendar's horizon: "we open soon" would not be true; the SLA
+            # monitor's alert tells the supervisors to fix the calendar.
+            log.warning("atendimento.out_of_hours_skipped", conversation_id=conversation.id)
+            return
         await session.refresh(conversation, attribute_names=["contact", "assignee"])
-        key = f"out_of_hours:{conversation.id}:{opening.isoformat() if opening else 'never'}"
+        key = f"out_of_hours:{conversation.id}:{opening.isoformat()}"
         await self._fire(session, rule, conversation, key)
 
     async def on_conversation_finished(self, session: AsyncSession, conversation: Conversation) -> None:

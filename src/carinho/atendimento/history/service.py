@@ -43,6 +43,7 @@ class Action:
     contact_updated = "contact.updated"
     crm_synced = "crm.synced"
     sla_applied = "sla.applied"
+    sla_paused_no_business_time = "sla.paused_no_business_time"
     sla_recomputed = "sla.recomputed"
     sla_at_risk = "sla.at_risk"
     sla_breached = "sla.breached"
@@ -120,6 +121,7 @@ ACTION_LABELS = {
     Action.contact_updated: "Contato atualizado",
     Action.crm_synced: "CRM atualizado",
     Action.sla_applied: "SLA aplicado",
+    Action.sla_paused_no_business_time: "SLA pausado: calendário sem horário de atendimento",
     Action.sla_recomputed: "SLA recalculado",
     Action.sla_at_risk: "SLA em risco",
     Action.sla_breached: "SLA violado",

@@ -35,6 +35,7 @@ TIMEZONE = ZoneInfo("America/Sao_Paulo")
 KIND_LABELS = {
     "sla_at_risk": "SLA em risco",
     "sla_breached": "SLA violado",
+    "sla_no_business_time": "SLA pausado: calendário sem horário de atendimento",
     "backlog_unassigned": "Fila sem responsável",
     "backlog_waiting": "Fila de espera",
     "backlog_growth": "Crescimento da fila",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,7 @@ from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.alerts import alert_service
 from carinho.atendimento.satisfaction.models import Followup, FollowupStatus, SatisfactionSettings, Survey
 from carinho.atendimento.satisfaction.repository import SatisfactionRepository
+from carinho.atendimento.working_hours.calendar import NoOpenTime
 from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.errors import BadRequest, Conflict, NotFound
 from carinho.kit.clock import utcnow
@@ -33,7 +35,12 @@ class FollowupService:
             return None
         now = utcnow()
         supervisor = await repo.least_loaded_supervisor()
-        due = await working_hours_service.add_business_minutes(session, now, config.followup_due_hours * 60)
+        try:
+            due = await working_hours_service.add_business_minutes(
+                session, now, config.followup_due_hours * 60
+            )
+        except NoOpenTime:  # no business time ahead: wall-clock hours, rather than no task
+            due = now + timedelta(hours=config.followup_due_hours)
         followup = Followup(
             survey_id=survey.id,
             conversation_id=survey.conversation_id,

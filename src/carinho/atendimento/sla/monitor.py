@@ -46,6 +46,7 @@ async def run_monitor(session: AsyncSession, now: datetime | None = None) -> Mon
     now = now or utcnow()
     result = MonitorResult()
     repo = SlaRepository(session)
+    await sla_service.reschedule_unscheduled(session, now, BATCH)
     for _ in range(MAX_BATCHES):
         due = await repo.becoming_breached(now, BATCH)
         for target in due:

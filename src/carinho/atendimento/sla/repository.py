@@ -60,6 +60,21 @@ class SlaRepository:
         )
         return (await self.session.execute(stmt)).scalars().all()
 
+    async def unscheduled_targets(self, limit: int) -> list[tuple[ConversationSla, SlaTarget]]:
+        """Running targets paused while their conversation is not (no business time to schedule)."""
+        stmt = (
+            select(ConversationSla, SlaTarget)
+            .join(SlaTarget, SlaTarget.conversation_id == ConversationSla.conversation_id)
+            .where(
+                SlaTarget.status.in_(RUNNING),
+                SlaTarget.paused_since.is_not(None),
+                ConversationSla.paused_since.is_(None),
+            )
+            .order_by(SlaTarget.id)
+            .limit(limit)
+        )
+        return [(state, target) for state, target in (await self.session.execute(stmt)).all()]
+
     async def last_cycle(self, conversation_id: int, target: str) -> int:
         stmt = select(func.max(SlaTarget.cycle)).where(
             SlaTarget.conversation_id == conversation_id, SlaTarget.target == target

@@ -32,10 +32,14 @@ from carinho.atendimento.sla.models import (
     Target,
 )
 from carinho.atendimento.sla.repository import SlaRepository
+from carinho.atendimento.sla.scheduling import flag_unscheduled, is_unscheduled, schedule
 from carinho.atendimento.working_hours.calendar import BusinessCalendar
 from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.errors import BadRequest
 from carinho.kit.clock import utcnow
+from carinho.logging import get_logger
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,7 @@ class SlaService:
             repo.add(first)
         repo.add(resolution)
         await session.flush()
+        await flag_unscheduled(session, state, [first, resolution])
         history_service.record(
             session,
             Action.sla_applied,
@@ -225,16 +230,8 @@ class SlaService:
             paused_business_minutes=0.0,
             revision=1,
         )
-        self._schedule(calendar, row, values.at_risk_percent, pauses_of(state))
+        schedule(calendar, row, values.at_risk_percent, pauses_of(state))
         return row
-
-    def _schedule(
-        self, calendar: BusinessCalendar, row: SlaTarget, at_risk_percent: int, pauses: list[Pause]
-    ) -> None:
-        row.due_at = arithmetic.deadline(calendar, row.started_at, row.target_minutes, pauses)
-        row.at_risk_at = arithmetic.deadline(
-            calendar, row.started_at, row.target_minutes * at_risk_percent / 100, pauses
-        )
 
     async def on_customer_message(self, session: AsyncSession, conversation: Conversation) -> None:
         """A customer's message after a person's reply starts a next-response cycle (unless one runs)."""
@@ -248,8 +245,10 @@ class SlaService:
         values = await self.policy_values(session, state.priority)
         calendar = await working_hours_service.calendar(session)
         cycle = await repo.last_cycle(conversation.id, Target.next_response.value) + 1
-        repo.add(self._new_target(calendar, state, Target.next_response, cycle, utcnow(), values))
+        target = self._new_target(calendar, state, Target.next_response, cycle, utcnow(), values)
+        repo.add(target)
         await session.flush()
+        await flag_unscheduled(session, state, [target])
         await self._refresh_overall(session, state)
 
     async def on_agent_reply(
@@ -308,7 +307,9 @@ class SlaService:
             }
             target.priority = after
             target.target_minutes = values.minutes_for(Target(target.target))
-            self._schedule(calendar, target, values.at_risk_percent, pauses)
+            if is_unscheduled(state, target):
+                target.paused_since = None
+            schedule(calendar, target, values.at_risk_percent, pauses)
             target.revision += 1
             # Easing is applied here; getting worse is left to the monitor, which alerts for it.
             relaxed = self._status_at(target, now)
@@ -382,7 +383,7 @@ class SlaService:
                 calendar, target.started_at, now, pauses
             )
             percent = (await self.policy_values(session, target.priority)).at_risk_percent
-            self._schedule(calendar, target, percent, pauses)
+            schedule(calendar, target, percent, pauses)
 
     # ------------------------------------------------------------------ endings
 
@@ -436,8 +437,29 @@ class SlaService:
         values = await self.policy_values(session, state.priority)
         calendar = await working_hours_service.calendar(session)
         cycle = await repo.last_cycle(state.conversation_id, Target.resolution.value) + 1
-        repo.add(self._new_target(calendar, state, Target.resolution, cycle, utcnow(), values))
+        target = self._new_target(calendar, state, Target.resolution, cycle, utcnow(), values)
+        repo.add(target)
         await session.flush()
+        await flag_unscheduled(session, state, [target])
+
+    async def reschedule_unscheduled(self, session: AsyncSession, now: datetime, limit: int) -> int:
+        """Targets left paused for lack of business time get their deadlines once the calendar
+        has open time again (the monitor calls this)."""
+        calendar = await working_hours_service.calendar(session)
+        if calendar.next_opening(now) is None:
+            return 0
+        rescheduled = 0
+        for state, target in await SlaRepository(session).unscheduled_targets(limit):
+            target.paused_since = None
+            percent = (await self.policy_values(session, target.priority)).at_risk_percent
+            schedule(calendar, target, percent, pauses_of(state))
+            if target.paused_since is None:
+                target.revision += 1
+                rescheduled += 1
+        if rescheduled:
+            await session.flush()
+            log.info("atendimento.sla_rescheduled", targets=rescheduled)
+        return rescheduled
 
     async def _refresh_overall(self, session: AsyncSession, state: ConversationSla) -> None:
         running = await SlaRepository(session).running_targets(state.conversation_id)

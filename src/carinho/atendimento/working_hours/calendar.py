@@ -19,6 +19,10 @@ MINUTES_PER_DAY = 24 * 60
 SEARCH_HORIZON_DAYS = 800
 
 
+class NoOpenTime(ValueError):
+    """The calendar has no (or not enough) open time within the search horizon."""
+
+
 def minutes_of(value: str) -> int:
     """'08:30' -> 510 (24:00 is the end of the day); raises ValueError for anything else."""
     hours_text, _, minutes_text = value.strip().partition(":")
@@ -129,7 +133,7 @@ class BusinessCalendar:
             if remaining <= available:
                 return begin + remaining
             remaining -= available
-        raise ValueError("the calendar has no open time in the search horizon")
+        raise NoOpenTime("the calendar has no open time in the search horizon")
 
     def business_minutes_between(self, start: datetime, end: datetime) -> float:
         """Open minutes in [start, end); 0 when end <= start."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from carinho.atendimento.agents.auth import CurrentAgent, SupervisorAgent
 from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.history.actor import Actor
-from carinho.atendimento.working_hours.calendar import hhmm, minutes_of
+from carinho.atendimento.working_hours.calendar import NoOpenTime, hhmm, minutes_of
 from carinho.atendimento.working_hours.schemas import (
     AddMinutesOut,
     BetweenOut,
@@ -68,7 +68,7 @@ async def add_minutes(
 ) -> AddMinutesOut:
     try:
         result = await working_hours_service.add_business_minutes(session, _aware(start), minutes)
-    except ValueError as exc:  # more open time than the calendar's search horizon holds
+    except NoOpenTime as exc:  # more open time than the calendar's search horizon holds
         raise BadRequest(
             "Não há horário de atendimento suficiente no calendário para somar esses minutos."
         ) from exc
