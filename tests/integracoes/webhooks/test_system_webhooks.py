@@ -355,3 +355,22 @@ async def test_schema_errors_are_422_listing_fields(
     not_an_object = await post_signed(hub, "/webhooks/site/lead", settings.webhook_secret("site"), [1, 2])
     assert not_an_object.status_code == 422
     assert await stored_events(rt) == []
+
+
+async def test_an_email_only_site_lead_is_refused_since_the_crm_registers_by_phone(
+    hub: httpx.AsyncClient, rt: Runtime, settings: Settings
+) -> None:
+    email_only = {"lead_id": 9901, "name": "Ana Lima", "email": "ana.lima@example.com.br"}
+    for payload in (email_only, email_only | {"telefone": "  "}):
+        refused = await post_signed(hub, "/webhooks/site/lead", settings.webhook_secret("site"), payload)
+        assert refused.status_code == 422, refused.text
+        [detail] = refused.json()["details"]
+        assert detail["field"] in ("phone", "telefone")  # the name the sender used
+        assert "a phone is required: the CRM registers leads by phone" in detail["message"]
+    assert await stored_events(rt) == []
+    schema = HOOKS["/webhooks/site/lead"].model.model_json_schema(by_alias=False)
+    assert "phone" in schema["required"]  # documented, so fuzzers and the site know
+
+    with_phone = email_only | {"whatsapp": "(11) 91234-5678"}
+    accepted = await post_signed(hub, "/webhooks/site/lead", settings.webhook_secret("site"), with_phone)
+    assert accepted.status_code == 202, accepted.text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -97,6 +98,10 @@ def _phone(value: Any) -> str | None:
     return normalized
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
 def _name(value: Any) -> Any:
     return " ".join(value.split()) if isinstance(value, str) else value
 
@@ -128,7 +133,9 @@ class _Normalizing(InboundPayload):
 
 
 class SiteLead(_Normalizing):
-    """`POST /webhooks/site/lead` → `lead.created`. A name and a phone or e-mail are required."""
+    """`POST /webhooks/site/lead` → `lead.created`. A name and a phone are required: the CRM
+    registers leads by phone (docs/contratos/crm.md, `POST /leads`: `phone` required), so a lead with
+    only an e-mail is refused here rather than acknowledged and dead-lettered."""
 
     id_field = "lead_id"
     phone_fields = ("phone",)
@@ -136,6 +143,7 @@ class SiteLead(_Normalizing):
     time_fields = ("created_at",)
     model_config = ConfigDict(
         json_schema_extra={
+            "required": ["name", "phone"],
             "examples": [
                 {
                     "lead_id": 8812,
@@ -151,13 +159,23 @@ class SiteLead(_Normalizing):
                     "consent": True,
                     "created_at": "2026-11-28T09:15:00-03:00",
                 }
-            ]
+            ],
         }
     )
 
     lead_id: str | None = Field(None, validation_alias=_aliases("lead_id", "id"))
     name: str = Field(min_length=1, max_length=200, validation_alias=_aliases("name", "nome"))
-    phone: str | None = Field(None, validation_alias=_aliases("phone", "telefone", "whatsapp", "celular"))
+    # Required, with a message that says why (a plain required field would only say "Field
+    # required"): validated even when missing, and documented as a required string.
+    phone: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "description": "Required: the CRM registers leads by phone."}),
+    ] = Field(
+        None,
+        validate_default=True,
+        validation_alias=_aliases("phone", "telefone", "whatsapp", "celular"),
+        json_schema_extra=_no_default,
+    )
     email: EmailAddress | None = None
     city: str | None = Field(None, validation_alias=_aliases("city", "cidade"))
     state: str | None = Field(None, validation_alias=_aliases("state", "estado", "uf"))
@@ -172,11 +190,12 @@ class SiteLead(_Normalizing):
     consent: bool | None = Field(None, validation_alias=_aliases("consent", "lgpd_consent", "consentimento"))
     created_at: datetime | None = Field(None, validation_alias=_aliases("created_at", "criado_em"))
 
-    @model_validator(mode="after")
-    def _reachable(self) -> SiteLead:
-        if not self.phone and not self.email:
-            raise ValueError("a lead needs a phone or an e-mail")
-        return self
+    @field_validator("phone", mode="after")
+    @classmethod
+    def _required_phone(cls, value: str | None) -> str:
+        if not value:
+            raise ValueError("a phone is required: the CRM registers leads by phone")
+        return value
 
 
 class CrmClientRegistered(_Normalizing):
