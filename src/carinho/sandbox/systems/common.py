@@ -87,15 +87,19 @@ async def idempotent(
     fingerprint = hashlib.sha256(
         request.method.encode() + request.url.path.encode() + await request.body()
     ).hexdigest()
-    remembered = await store.recall(system, key)
-    if remembered is not None:
-        stored_fingerprint, status, body = remembered
-        if stored_fingerprint != fingerprint:
-            raise LaravelError(422, "Idempotency-Key já usada com outro conteúdo.")
-        return JSONResponse(body, status_code=status, headers={"Idempotent-Replayed": "true"})
-    status, body = await work()
-    await store.remember(system, key, fingerprint, status, body)
-    return JSONResponse(body, status_code=status)
+    async with store.idempotency_lock(system, key):
+        remembered = await store.recall(system, key)
+        if remembered is None:
+            status, body = await work()
+            await store.remember(system, key, fingerprint, status, body)
+            remembered = await store.recall(system, key)
+            assert remembered is not None
+            if remembered[0] == fingerprint and (remembered[1], remembered[2]) == (status, body):
+                return JSONResponse(body, status_code=status)
+    stored_fingerprint, status, body = remembered
+    if stored_fingerprint != fingerprint:
+        raise LaravelError(422, "Idempotency-Key já usada com outro conteúdo.")
+    return JSONResponse(body, status_code=status, headers={"Idempotent-Replayed": "true"})
 
 
 def paged(

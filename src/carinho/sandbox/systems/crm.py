@@ -19,6 +19,7 @@ from carinho.sandbox.systems.common import (
     store_of,
     validated,
 )
+from carinho.sandbox.systems.store import DuplicateKey
 
 SYSTEM = "crm"
 router = APIRouter(prefix=f"/{SYSTEM}/api/v1", tags=["sandbox: crm"], dependencies=[Depends(guard(SYSTEM))])
@@ -44,12 +45,13 @@ async def create_lead(request: Request) -> JSONResponse:
             raise LaravelError(
                 422, "O campo phone é obrigatório.", {"phone": ["O campo phone é obrigatório."]}
             )
-        store = store_of(request)
-        if await store.get_by_key(SYSTEM, "leads", phone):
-            message = "O campo phone já está sendo utilizado."
-            raise LaravelError(422, message, {"phone": [message]})
         values = {"source": "whatsapp", "status": "novo", **dump(lead), "phone": phone}
-        return 201, {"data": await store.insert(SYSTEM, "leads", values, key=phone)}
+        try:
+            created = await store_of(request).insert(SYSTEM, "leads", values, key=phone)
+        except DuplicateKey:  # the phone is unique, also between simultaneous creations
+            message = "O campo phone já está sendo utilizado."
+            raise LaravelError(422, message, {"phone": [message]}) from None
+        return 201, {"data": created}
 
     return await idempotent(request, SYSTEM, work)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, and_, event, func, select
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, and_, event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -27,10 +27,12 @@ records = Table(
     Column("system", String(32), primary_key=True),
     Column("resource", String(64), primary_key=True),
     Column("id", Integer, primary_key=True),
-    Column("key", String(190), nullable=True, index=True),
+    Column("key", String(190), nullable=True),
     Column("updated_at", String(40), nullable=False),
     Column("data", Text, nullable=False),
 )
+# An external key is unique per resource, as the real systems' unique columns (the CRM's phone).
+UNIQUE_KEY = Index("uq_sandbox_records_key", records.c.system, records.c.resource, records.c.key, unique=True)
 
 idempotency = Table(
     "sandbox_idempotency",
@@ -62,22 +64,43 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
 ID_ATTEMPTS = 20
 
 
+class DuplicateKey(Exception):
+    """A record with this external key exists already (a unique column of the real system)."""
+
+    def __init__(self, existing: dict[str, Any]) -> None:
+        super().__init__("a record with this key exists")
+        self.existing = existing
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._engine: AsyncEngine | None = None
         self._lock = asyncio.Lock()
+        # Writes in this process one at a time (a simulator; no contention worth having): a
+        # check-then-insert is then atomic here, and the unique index settles other processes.
+        self.writing = asyncio.Lock()
+        self._key_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self.seeded = False
+
+    def idempotency_lock(self, system: str, key: str) -> asyncio.Lock:
+        """One request at a time per Idempotency-Key: a concurrent repeat waits for the first answer."""
+        if len(self._key_locks) > 10_000:
+            self._key_locks = {k: v for k, v in self._key_locks.items() if v.locked()}
+        return self._key_locks.setdefault((system, key), asyncio.Lock())
 
     async def engine(self) -> AsyncEngine:
         if self._engine is None:
             async with self._lock:
                 if self._engine is None:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
-                    engine = create_async_engine(f"sqlite+aiosqlite:///{self.path}")
+                    # hide_parameters: an error's text (logged) never carries the records' names,
+                    # phones or e-mails.
+                    engine = create_async_engine(f"sqlite+aiosqlite:///{self.path}", hide_parameters=True)
                     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
                     async with engine.begin() as conn:
                         await conn.run_sync(metadata.create_all)
+                        await _ensure_unique_key(conn)
                     self._engine = engine
         return self._engine
 
@@ -137,15 +160,19 @@ class Store:
         key: str | None = None,
         at: datetime | None = None,
     ) -> dict[str, Any]:
-        # Two simultaneous creations (the hub's and atendimento's lead for one new contact) may read
-        # the same next id: the loser tries again with the next one, as a real auto-increment would.
-        for attempt in range(ID_ATTEMPTS):
-            try:
-                return await self._insert_once(system, resource, data, key, at)
-            except IntegrityError:
-                if attempt == ID_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+        """A new record; `DuplicateKey` when its key is taken (the caller answers as the real
+        system does: the CRM's 422 "phone already used", an upsert's update)."""
+        # Another process (a second sandbox) may read the same next id: the loser tries again with
+        # the next one, as a real auto-increment would.
+        async with self.writing:
+            for _ in range(ID_ATTEMPTS):
+                if key is not None and (existing := await self.get_by_key(system, resource, key)):
+                    raise DuplicateKey(existing)
+                try:
+                    return await self._insert_once(system, resource, data, key, at)
+                except IntegrityError:
+                    continue
+        raise RuntimeError(f"could not insert a {system} {resource} record (ids contended)")
 
     async def _insert_once(
         self, system: str, resource: str, data: dict[str, Any], key: str | None, at: datetime | None
@@ -202,7 +229,10 @@ class Store:
     ) -> tuple[dict[str, Any], bool]:
         current = await self.get_by_key(system, resource, key)
         if current is None:
-            return await self.insert(system, resource, data, key=key), True
+            try:
+                return await self.insert(system, resource, data, key=key), True
+            except DuplicateKey as duplicate:  # created meanwhile: update it
+                current = duplicate.existing
         unchanged = all(current.get(k) == v for k, v in data.items())
         if unchanged:
             return current, False
@@ -219,12 +249,27 @@ class Store:
         return (row.fingerprint, row.status, json.loads(row.body)) if row else None
 
     async def remember(self, system: str, key: str, fingerprint: str, status: int, body: Any) -> None:
-        async with (await self.engine()).begin() as conn:
-            await conn.execute(
-                idempotency.insert().values(
-                    system=system, key=key, fingerprint=fingerprint, status=status, body=json.dumps(body)
+        """Keep the answer for repeats; the first answer stays if another process kept one."""
+        try:
+            async with (await self.engine()).begin() as conn:
+                await conn.execute(
+                    idempotency.insert().values(
+                        system=system, key=key, fingerprint=fingerprint, status=status, body=json.dumps(body)
+                    )
                 )
-            )
+        except IntegrityError:
+            return
+
+
+async def _ensure_unique_key(conn: Any) -> None:
+    """A sandbox file from before the unique key gets it (its old duplicates, if any, keep the
+    plain index it had: a simulator's data, not worth failing the start for)."""
+    try:
+        async with conn.begin_nested():
+            await conn.run_sync(lambda sync: UNIQUE_KEY.create(sync, checkfirst=True))
+    except IntegrityError:
+        plain = "CREATE INDEX IF NOT EXISTS ix_sandbox_records_key ON sandbox_records (system, resource, key)"
+        await conn.execute(text(plain))
 
 
 class SeedBatch:
