@@ -181,6 +181,10 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _bad_path(exc: RequestValidationError) -> bool:
+    return any(tuple(err.get("loc", ()))[:1] == ("path",) for err in exc.errors())
+
+
 def wants_html(request: Request) -> bool:
     """A browser asking for a page, or htmx asking for a piece of one (it sends `HX-Request`)."""
     if request.url.path.startswith(("/api/", "/webhooks/")):
@@ -217,6 +221,9 @@ def install_error_handlers(app: FastAPI, html: HtmlErrorRenderer | None = None) 
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
+        if html is not None and wants_html(request) and _bad_path(exc):
+            # A page's address with an id that cannot exist (kit/ids.py): the page is not found.
+            return await html(request, 404, "")
         body = {
             "error": "validation_error",
             "message": "the request has invalid fields",

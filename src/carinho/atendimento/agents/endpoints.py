@@ -26,6 +26,7 @@ from carinho.atendimento.agents.service import agent_service
 from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.history.actor import Actor
 from carinho.errors import CarinhoError
+from carinho.kit.ids import Id
 
 auth_router = APIRouter(prefix="/api/auth", tags=["autenticação"])
 agents_router = APIRouter(prefix="/api/agents", tags=["atendentes"])
@@ -107,13 +108,13 @@ async def create_agent(body: AgentCreate, admin: AdminAgent, session: SessionDep
 
 
 @agents_router.patch("/{agent_id}", response_model=AgentOut)
-async def update_agent(agent_id: int, body: AgentUpdate, admin: AdminAgent, session: SessionDep) -> AgentOut:
+async def update_agent(agent_id: Id, body: AgentUpdate, admin: AdminAgent, session: SessionDep) -> AgentOut:
     target = await agent_service.get(session, agent_id)
     await agent_service.update(session, target, **body.model_dump(exclude_unset=True), actor=Actor.of(admin))
     return AgentOut.model_validate(target)
 
 
 @agents_router.post("/{agent_id}/reset-password", response_model=PasswordReset)
-async def reset_password(agent_id: int, admin: AdminAgent, session: SessionDep) -> PasswordReset:
+async def reset_password(agent_id: Id, admin: AdminAgent, session: SessionDep) -> PasswordReset:
     target = await agent_service.get(session, agent_id)
     return PasswordReset(new_password=await agent_service.reset_password(session, target, Actor.of(admin)))

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from carinho.atendimento.agents.auth import CurrentAgent, SupervisorAgent
 from carinho.atendimento.deps import SessionDep
@@ -21,12 +19,12 @@ from carinho.atendimento.escalation.schemas import (
 )
 from carinho.atendimento.escalation.service import escalation_service
 from carinho.atendimento.inbox.service import inbox_service
-from carinho.kit.db import INT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api", tags=["escalonamento"])
 
-ConversationId = Annotated[int, Path(ge=1, le=INT_MAX)]
-RuleId = Annotated[int, Path(ge=1, le=INT_MAX)]
+ConversationId = Id
+RuleId = Id
 
 
 @router.post("/conversations/{conversation_id}/escalate", response_model=EscalationOut, status_code=201)

@@ -25,6 +25,7 @@ from carinho.atendimento.inbox.schemas import ConversationOut
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.errors import BadRequest
 from carinho.kit.clock import utcnow
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api", tags=["funil"])
 
@@ -60,7 +61,7 @@ async def report(
 
 @router.post("/conversations/{conversation_id}/funnel", response_model=ConversationOut)
 async def move(
-    conversation_id: int, body: MoveRequest, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: MoveRequest, agent: CurrentAgent, session: SessionDep
 ) -> ConversationOut:
     """Move a conversa no funil; Perdido exige um motivo do catálogo."""
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
@@ -71,14 +72,14 @@ async def move(
 
 
 @router.get("/conversations/{conversation_id}/funnel", response_model=list[TransitionOut])
-async def transitions(conversation_id: int, agent: CurrentAgent, session: SessionDep) -> list[TransitionOut]:
+async def transitions(conversation_id: Id, agent: CurrentAgent, session: SessionDep) -> list[TransitionOut]:
     conversation = await inbox_service.get_for(session, agent, conversation_id)
     return [TransitionOut.model_validate(t) for t in await funnel_service.transitions(session, conversation)]
 
 
 @router.post("/conversations/{conversation_id}/documents", response_model=DocumentOut, status_code=202)
 async def send_document(
-    conversation_id: int, body: DocumentRequest, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: DocumentRequest, agent: CurrentAgent, session: SessionDep
 ) -> DocumentOut:
     """Envia proposta ou contrato por e-mail (registrado na conversa)."""
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
@@ -96,7 +97,7 @@ async def send_document(
 
 
 @router.get("/conversations/{conversation_id}/documents", response_model=list[DocumentOut])
-async def documents(conversation_id: int, agent: CurrentAgent, session: SessionDep) -> list[DocumentOut]:
+async def documents(conversation_id: Id, agent: CurrentAgent, session: SessionDep) -> list[DocumentOut]:
     conversation = await inbox_service.get_for(session, agent, conversation_id)
     return [DocumentOut.model_validate(d) for d in await funnel_service.documents(session, conversation)]
 
@@ -123,7 +124,7 @@ async def create_loss_reason(
 
 @router.patch("/loss-reasons/{reason_id}", response_model=LossReasonOut)
 async def update_loss_reason(
-    reason_id: int, body: LossReasonUpdate, supervisor: SupervisorAgent, session: SessionDep
+    reason_id: Id, body: LossReasonUpdate, supervisor: SupervisorAgent, session: SessionDep
 ) -> LossReasonOut:
     return LossReasonOut.model_validate(
         await funnel_service.update_loss_reason(

@@ -12,13 +12,15 @@ from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.history.schemas import HistoryEntryOut
 from carinho.atendimento.history.service import history_service
 from carinho.atendimento.inbox.service import inbox_service
+from carinho.kit.db import INT_MAX
+from carinho.kit.ids import Id, QueryId
 
 router = APIRouter(prefix="/api", tags=["histórico"])
 
 
 @router.get("/conversations/{conversation_id}/history", response_model=list[HistoryEntryOut])
 async def conversation_history(
-    conversation_id: int, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, agent: CurrentAgent, session: SessionDep
 ) -> list[HistoryEntryOut]:
     await inbox_service.get_for(session, agent, conversation_id)
     return [
@@ -31,7 +33,7 @@ async def conversation_history(
 async def search_history(
     supervisor: SupervisorAgent,
     session: SessionDep,
-    conversation_id: int | None = None,
+    conversation_id: QueryId = None,
     action: Annotated[str | None, Query(max_length=48, examples=["agent.deactivated"])] = None,
     category: Annotated[
         str | None,
@@ -47,11 +49,11 @@ async def search_history(
         bool, Query(description="Só ações sobre o sistema (sem conversa): logins, contas, configurações.")
     ] = False,
     actor_type: str | None = None,
-    actor_id: int | None = None,
+    actor_id: QueryId = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT_MAX)] = 0,
 ) -> list[HistoryEntryOut]:
     """Busca global no histórico de ações (supervisores): conversas e ações das pessoas no sistema."""
     entries = await history_service.search(

@@ -33,6 +33,8 @@ from carinho.atendimento.inbox.schemas import (
 )
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.errors import NotFound, ValidationFailed
+from carinho.kit.db import INT_MAX
+from carinho.kit.ids import Id, QueryId
 
 router = APIRouter(prefix="/api/conversations", tags=["conversas"])
 alerts_router = APIRouter(prefix="/api/alerts", tags=["alertas"])
@@ -46,16 +48,16 @@ async def search_conversations(
     status: Annotated[list[ConversationStatus] | None, Query()] = None,
     priority: Annotated[list[Priority] | None, Query()] = None,
     level: str | None = None,
-    assignee_id: int | None = None,
+    assignee_id: QueryId = None,
     unassigned: bool | None = None,
-    label_id: int | None = None,
+    label_id: QueryId = None,
     funnel_stage: FunnelStage | None = None,
     text: Annotated[str | None, Query(max_length=200, description="Texto nas mensagens")] = None,
     contact: Annotated[str | None, Query(max_length=160, description="Telefone ou nome do contato")] = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT_MAX)] = 0,
 ) -> list[ConversationOut]:
     """Busca e filtros. Um atendente vê só as suas conversas e as sem responsável do seu nível."""
     filters = ConversationFilters(
@@ -77,13 +79,13 @@ async def search_conversations(
 
 
 @router.get("/{conversation_id}", response_model=ConversationOut)
-async def get_conversation(conversation_id: int, agent: CurrentAgent, session: SessionDep) -> ConversationOut:
+async def get_conversation(conversation_id: Id, agent: CurrentAgent, session: SessionDep) -> ConversationOut:
     return ConversationOut.of(await inbox_service.get_for(session, agent, conversation_id))
 
 
 @router.patch("/{conversation_id}", response_model=ConversationOut)
 async def update_conversation(
-    conversation_id: int, body: ConversationUpdate, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: ConversationUpdate, agent: CurrentAgent, session: SessionDep
 ) -> ConversationOut:
     """Status e prioridade. O nível muda por /escalate e /deescalate (com motivo)."""
     if "level" in body.model_fields_set:
@@ -105,7 +107,7 @@ async def update_conversation(
 
 @router.post("/{conversation_id}/assign", response_model=ConversationOut)
 async def assign_conversation(
-    conversation_id: int, body: AssignRequest, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: AssignRequest, agent: CurrentAgent, session: SessionDep
 ) -> ConversationOut:
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
     return ConversationOut.of(await inbox_service.assign(session, agent, conversation, body.agent_id))
@@ -113,7 +115,7 @@ async def assign_conversation(
 
 @router.post("/{conversation_id}/auto-assign", response_model=ConversationOut)
 async def auto_assign_conversation(
-    conversation_id: int, supervisor: SupervisorAgent, session: SessionDep
+    conversation_id: Id, supervisor: SupervisorAgent, session: SessionDep
 ) -> ConversationOut:
     """Distribui pelo rodízio entre atendentes disponíveis do nível, dentro da capacidade."""
     conversation = await inbox_service.get_for(session, supervisor, conversation_id, lock=True)
@@ -123,7 +125,7 @@ async def auto_assign_conversation(
 
 @router.post("/{conversation_id}/transfer", response_model=ConversationOut)
 async def transfer_conversation(
-    conversation_id: int, body: TransferRequest, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: TransferRequest, agent: CurrentAgent, session: SessionDep
 ) -> ConversationOut:
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
     return ConversationOut.of(
@@ -133,7 +135,7 @@ async def transfer_conversation(
 
 @router.post("/{conversation_id}/labels", response_model=ConversationOut)
 async def add_label(
-    conversation_id: int, body: LabelRequest, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: LabelRequest, agent: CurrentAgent, session: SessionDep
 ) -> ConversationOut:
     conversation = await inbox_service.get_for(session, agent, conversation_id)
     return ConversationOut.of(
@@ -143,7 +145,7 @@ async def add_label(
 
 @router.delete("/{conversation_id}/labels/{label_id}", response_model=ConversationOut)
 async def remove_label(
-    conversation_id: int, label_id: int, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, label_id: Id, agent: CurrentAgent, session: SessionDep
 ) -> ConversationOut:
     conversation = await inbox_service.get_for(session, agent, conversation_id)
     return ConversationOut.of(
@@ -153,7 +155,7 @@ async def remove_label(
 
 @router.patch("/{conversation_id}/contact", response_model=ContactOut)
 async def update_contact(
-    conversation_id: int, body: ContactUpdate, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: ContactUpdate, agent: CurrentAgent, session: SessionDep
 ) -> ContactOut:
     conversation = await inbox_service.get_for(session, agent, conversation_id)
     contact = await inbox_service.update_contact(
@@ -163,7 +165,7 @@ async def update_contact(
 
 
 @router.get("/{conversation_id}/messages", response_model=list[MessageOut])
-async def list_messages(conversation_id: int, agent: CurrentAgent, session: SessionDep) -> list[MessageOut]:
+async def list_messages(conversation_id: Id, agent: CurrentAgent, session: SessionDep) -> list[MessageOut]:
     """Mensagens nos dois sentidos e notas internas, em ordem."""
     conversation = await inbox_service.get_for(session, agent, conversation_id)
     return [MessageOut.model_validate(m) for m in await inbox_service.messages(session, conversation)]
@@ -171,7 +173,7 @@ async def list_messages(conversation_id: int, agent: CurrentAgent, session: Sess
 
 @router.post("/{conversation_id}/messages", response_model=MessageOut, status_code=202)
 async def reply(
-    conversation_id: int, body: ReplyRequest, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: ReplyRequest, agent: CurrentAgent, session: SessionDep
 ) -> MessageOut:
     """Responde pelo WhatsApp: a mensagem entra na fila de envio (status queued)."""
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
@@ -180,7 +182,7 @@ async def reply(
 
 @router.post("/{conversation_id}/messages/template", response_model=MessageOut, status_code=202)
 async def send_template(
-    conversation_id: int, body: TemplateSendRequest, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: TemplateSendRequest, agent: CurrentAgent, session: SessionDep
 ) -> MessageOut:
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
     return MessageOut.model_validate(
@@ -190,7 +192,7 @@ async def send_template(
 
 @router.post("/{conversation_id}/messages/attachment", response_model=MessageOut, status_code=202)
 async def send_attachment(
-    conversation_id: int, body: AttachmentRequest, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: AttachmentRequest, agent: CurrentAgent, session: SessionDep
 ) -> MessageOut:
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
     message = await outbound_service.send_attachment(
@@ -209,7 +211,7 @@ async def send_attachment(
 
 @router.post("/{conversation_id}/notes", response_model=MessageOut, status_code=201)
 async def add_note(
-    conversation_id: int, body: NoteRequest, agent: CurrentAgent, session: SessionDep
+    conversation_id: Id, body: NoteRequest, agent: CurrentAgent, session: SessionDep
 ) -> MessageOut:
     """Nota interna: visível só para a equipe, nunca enviada ao cliente."""
     conversation = await inbox_service.get_for(session, agent, conversation_id)
@@ -217,7 +219,7 @@ async def add_note(
 
 
 @messages_router.post("/{message_id}/retry", response_model=MessageOut, status_code=202)
-async def retry_message(message_id: int, agent: CurrentAgent, session: SessionDep) -> MessageOut:
+async def retry_message(message_id: Id, agent: CurrentAgent, session: SessionDep) -> MessageOut:
     """Reenvia uma mensagem com falha (confira antes no WhatsApp se ela não chegou)."""
     message = await InboxRepository(session).message(message_id)
     if message is None:
@@ -244,5 +246,5 @@ async def list_alerts(
 
 
 @alerts_router.post("/{alert_id}/acknowledge", response_model=AlertOut)
-async def acknowledge_alert(alert_id: int, supervisor: SupervisorAgent, session: SessionDep) -> AlertOut:
+async def acknowledge_alert(alert_id: Id, supervisor: SupervisorAgent, session: SessionDep) -> AlertOut:
     return AlertOut.model_validate(await alert_service.acknowledge(session, supervisor, alert_id))

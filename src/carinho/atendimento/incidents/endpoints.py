@@ -30,13 +30,13 @@ from carinho.atendimento.incidents.schemas import (
     TimelineEntryOut,
 )
 from carinho.atendimento.incidents.service import incident_service
-from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import ID_MAX
 
 router = APIRouter(prefix="/api", tags=["ocorrências"])
 
-IncidentId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="Id da ocorrência")]
-CategoryId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="Id da categoria")]
-ConversationId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="Id da conversa")]
+IncidentId = Annotated[int, Path(ge=1, le=ID_MAX, description="Id da ocorrência")]
+CategoryId = Annotated[int, Path(ge=1, le=ID_MAX, description="Id da categoria")]
+ConversationId = Annotated[int, Path(ge=1, le=ID_MAX, description="Id da conversa")]
 
 
 # ---------------------------------------------------------------------- categories
@@ -119,8 +119,8 @@ async def list_incidents(
     category: Annotated[
         str | None, Query(max_length=48, pattern=r"^[a-z0-9_]+$", description="Código da categoria")
     ] = None,
-    owner_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
-    conversation_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
+    owner_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
+    conversation_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
     is_emergency: bool | None = None,
     cursor: Annotated[
         str | None, Query(max_length=18, pattern=r"^[0-9]{1,18}$", description="next_cursor")

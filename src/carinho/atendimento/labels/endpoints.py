@@ -6,6 +6,7 @@ from carinho.atendimento.agents.auth import CurrentAgent, SupervisorAgent
 from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.labels.schemas import LabelCreate, LabelOut, LabelUpdate
 from carinho.atendimento.labels.service import label_service
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api/labels", tags=["etiquetas"])
 
@@ -22,7 +23,7 @@ async def create_label(body: LabelCreate, supervisor: SupervisorAgent, session: 
 
 @router.patch("/{label_id}", response_model=LabelOut)
 async def update_label(
-    label_id: int, body: LabelUpdate, supervisor: SupervisorAgent, session: SessionDep
+    label_id: Id, body: LabelUpdate, supervisor: SupervisorAgent, session: SessionDep
 ) -> LabelOut:
     label = await label_service.get(session, label_id)
     return LabelOut.model_validate(
@@ -33,6 +34,6 @@ async def update_label(
 
 
 @router.delete("/{label_id}", status_code=204)
-async def delete_label(label_id: int, supervisor: SupervisorAgent, session: SessionDep) -> Response:
+async def delete_label(label_id: Id, supervisor: SupervisorAgent, session: SessionDep) -> Response:
     await label_service.delete(session, await label_service.get(session, label_id))
     return Response(status_code=204)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from carinho.atendimento.agents.auth import SupervisorAgent
@@ -22,10 +22,11 @@ from carinho.atendimento.retention.schemas import (
 )
 from carinho.atendimento.retention.service import RetentionConfig, retention_service
 from carinho.kit.db import INT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api/privacy", tags=["privacidade (LGPD)"])
 
-RequestId = Annotated[int, Path(ge=1, le=INT_MAX)]
+RequestId = Id
 
 
 def _retention_out(config: RetentionConfig) -> RetentionOut:

@@ -4,7 +4,7 @@ import hmac
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.security import APIKeyHeader
 
@@ -30,6 +30,7 @@ from carinho.atendimento.satisfaction.service import ServiceRequest, satisfactio
 from carinho.errors import BadRequest, Unauthorized
 from carinho.kit.clock import utcnow
 from carinho.kit.db import INT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api/satisfaction", tags=["satisfação"])
 # Public: the survey link's page. The token is the credential.
@@ -81,7 +82,7 @@ async def request_service_survey(
 async def conversation_surveys(
     agent: CurrentAgent,
     session: SessionDep,
-    conversation_id: Annotated[int, Path(ge=1, le=INT_MAX)],
+    conversation_id: Id,
 ) -> list[SurveyOut]:
     """Pesquisas escritas nesta conversa (a da própria conversa e as pedidas após um serviço)."""
     conversation = await inbox_service.get_for(session, agent, conversation_id)
@@ -157,7 +158,7 @@ async def list_followups(
 async def followup_assign(
     agent: SupervisorAgent,
     session: SessionDep,
-    followup_id: Annotated[int, Path(ge=1, le=INT_MAX)],
+    followup_id: Id,
     body: FollowupAssignIn,
 ) -> FollowupOut:
     """Passa o acompanhamento a outro supervisor."""
@@ -186,7 +187,7 @@ async def nps_comments(
 async def followup_done(
     agent: SupervisorAgent,
     session: SessionDep,
-    followup_id: Annotated[int, Path(ge=1, le=INT_MAX)],
+    followup_id: Id,
     body: FollowupDoneIn | None = None,
 ) -> FollowupOut:
     """Conclui o acompanhamento, com uma nota opcional do que foi feito."""

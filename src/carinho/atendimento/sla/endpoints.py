@@ -32,10 +32,11 @@ from carinho.atendimento.sla.series import Bucket, SeriesBy, sla_series
 from carinho.atendimento.sla.service import PolicyValues, sla_service
 from carinho.atendimento.sla.views import conversation_sla_out, policy_out
 from carinho.errors import BadRequest, NotFound
-from carinho.kit.db import BIGINT_MAX, INT_MAX
+from carinho.kit.db import INT_MAX
+from carinho.kit.ids import ID_MAX
 
 router = APIRouter(prefix="/api/sla", tags=["SLA"])
-ConversationId = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="Número da conversa.")]
+ConversationId = Annotated[int, Path(ge=1, le=ID_MAX, description="Número da conversa.")]
 
 
 @router.get("/policies", response_model=list[PolicyOut])

@@ -15,6 +15,7 @@ from carinho.atendimento.templates.schemas import (
     TemplateUpdate,
 )
 from carinho.atendimento.templates.service import template_service
+from carinho.kit.ids import Id, QueryId
 
 router = APIRouter(prefix="/api/templates", tags=["modelos de mensagem"])
 
@@ -46,7 +47,7 @@ async def create_template(
 
 @router.patch("/{template_id}", response_model=TemplateOut)
 async def update_template(
-    template_id: int, body: TemplateUpdate, supervisor: SupervisorAgent, session: SessionDep
+    template_id: Id, body: TemplateUpdate, supervisor: SupervisorAgent, session: SessionDep
 ) -> TemplateOut:
     template = await template_service.get(session, template_id)
     return TemplateOut.model_validate(
@@ -58,7 +59,7 @@ async def update_template(
 
 @router.get("/{template_id}/preview", response_model=TemplatePreview)
 async def preview(
-    template_id: int, agent: CurrentAgent, session: SessionDep, conversation_id: int | None = None
+    template_id: Id, agent: CurrentAgent, session: SessionDep, conversation_id: QueryId = None
 ) -> TemplatePreview:
     """O texto como o cliente o receberia (para uma conversa, ou com valores de exemplo)."""
     template = await template_service.get(session, template_id)

@@ -7,6 +7,7 @@ from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.triage.schemas import AnswersIn, ChecklistOut, ChecklistVersionCreate, TriageOut
 from carinho.atendimento.triage.service import LEAD_CHECKLIST, QuestionSpec, TriageState, triage_service
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api", tags=["triagem"])
 
@@ -47,15 +48,13 @@ async def new_version(
 
 
 @router.get("/conversations/{conversation_id}/triage", response_model=TriageOut)
-async def get_triage(conversation_id: int, agent: CurrentAgent, session: SessionDep) -> TriageOut:
+async def get_triage(conversation_id: Id, agent: CurrentAgent, session: SessionDep) -> TriageOut:
     conversation = await inbox_service.get_for(session, agent, conversation_id)
     return _out(await triage_service.state(session, conversation, LEAD_CHECKLIST))
 
 
 @router.post("/conversations/{conversation_id}/triage", response_model=TriageOut)
-async def answer(
-    conversation_id: int, body: AnswersIn, agent: CurrentAgent, session: SessionDep
-) -> TriageOut:
+async def answer(conversation_id: Id, body: AnswersIn, agent: CurrentAgent, session: SessionDep) -> TriageOut:
     """Registra respostas; com todas as obrigatórias respondidas, a triagem conclui e move o funil."""
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
     return _out(await triage_service.answer(session, agent, conversation, body.answers))

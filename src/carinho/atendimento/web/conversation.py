@@ -35,6 +35,7 @@ from carinho.atendimento.web.conversation_view import (
 from carinho.atendimento.web.inbox import list_pane_context
 from carinho.atendimento.web.pages import pages
 from carinho.errors import BadRequest, Forbidden
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 router.include_router(conversation_composer.router)
@@ -42,7 +43,7 @@ router.include_router(conversation_composer.router)
 
 @router.get("/conversas/{conversation_id}")
 async def conversation_page(
-    conversation_id: int, request: Request, session: SessionDep, agent: SessionAgent
+    conversation_id: Id, request: Request, session: SessionDep, agent: SessionAgent
 ) -> Response:
     conversation = await inbox_service.get_for(session, agent, conversation_id)
     context: dict[str, Any] = {}
@@ -66,7 +67,7 @@ async def conversation_page(
 
 @router.get("/conversas/{conversation_id}/mensagens")
 async def thread_fragment(
-    conversation_id: int, request: Request, session: SessionDep, agent: SessionAgent, completo: bool = False
+    conversation_id: Id, request: Request, session: SessionDep, agent: SessionAgent, completo: bool = False
 ) -> Response:
     """The thread for the live refresh; `?completo=1` is the whole history (older messages shown)."""
     try:
@@ -81,7 +82,7 @@ async def thread_fragment(
 
 @router.get("/conversas/{conversation_id}/cabecalho")
 async def header_fragment(
-    conversation_id: int, request: Request, session: SessionDep, agent: SessionAgent
+    conversation_id: Id, request: Request, session: SessionDep, agent: SessionAgent
 ) -> Response:
     try:
         conversation = await inbox_service.get_for(session, agent, conversation_id)
@@ -94,7 +95,7 @@ async def header_fragment(
 
 
 @router.post("/conversas/{conversation_id}/assumir")
-async def take(conversation_id: int, request: Request, session: SessionDep, agent: SessionAgent) -> Response:
+async def take(conversation_id: Id, request: Request, session: SessionDep, agent: SessionAgent) -> Response:
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
     await inbox_service.assign(session, agent, conversation, agent.id)
     return await render_header(request, session, agent, conversation, headers=toast("Conversa assumida."))
@@ -102,7 +103,7 @@ async def take(conversation_id: int, request: Request, session: SessionDep, agen
 
 @router.post("/conversas/{conversation_id}/liberar")
 async def release(
-    conversation_id: int, request: Request, session: SessionDep, agent: SessionAgent
+    conversation_id: Id, request: Request, session: SessionDep, agent: SessionAgent
 ) -> Response:
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)
     await inbox_service.assign(session, agent, conversation, None)
@@ -113,7 +114,7 @@ async def release(
 
 @router.post("/conversas/{conversation_id}/transferir")
 async def transfer(
-    conversation_id: int,
+    conversation_id: Id,
     request: Request,
     session: SessionDep,
     agent: SessionAgent,
@@ -130,7 +131,7 @@ async def transfer(
 
 @router.post("/conversas/{conversation_id}/atribuir")
 async def assign(
-    conversation_id: int,
+    conversation_id: Id,
     request: Request,
     session: SessionDep,
     agent: SessionAgent,
@@ -146,7 +147,7 @@ async def assign(
 
 @router.post("/conversas/{conversation_id}/prioridade")
 async def change_priority(
-    conversation_id: int,
+    conversation_id: Id,
     request: Request,
     session: SessionDep,
     agent: SessionAgent,
@@ -161,7 +162,7 @@ async def change_priority(
 
 @router.post("/conversas/{conversation_id}/status")
 async def change_status(
-    conversation_id: int,
+    conversation_id: Id,
     request: Request,
     session: SessionDep,
     agent: SessionAgent,
@@ -178,7 +179,7 @@ async def change_status(
 
 @router.post("/conversas/{conversation_id}/etiquetas")
 async def add_label(
-    conversation_id: int,
+    conversation_id: Id,
     request: Request,
     session: SessionDep,
     agent: SessionAgent,
@@ -191,7 +192,7 @@ async def add_label(
 
 @router.post("/conversas/{conversation_id}/etiquetas/{label_id}/remover")
 async def remove_label(
-    conversation_id: int, label_id: int, request: Request, session: SessionDep, agent: SessionAgent
+    conversation_id: Id, label_id: Id, request: Request, session: SessionDep, agent: SessionAgent
 ) -> Response:
     conversation = await inbox_service.get_for(session, agent, conversation_id)
     await inbox_service.remove_label(session, conversation, label_id, Actor.of(agent))

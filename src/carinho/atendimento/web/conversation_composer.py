@@ -18,6 +18,7 @@ from carinho.atendimento.inbox.repository import InboxRepository
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.web.conversation_fragments import render_thread, toast
 from carinho.errors import BadRequest, NotFound
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,7 +27,7 @@ MODES = {"resposta", "nota"}
 
 @router.post("/conversas/{conversation_id}/responder")
 async def reply(
-    conversation_id: int,
+    conversation_id: Id,
     request: Request,
     session: SessionDep,
     agent: SessionAgent,
@@ -47,7 +48,7 @@ async def reply(
 
 @router.post("/conversas/{conversation_id}/modelo")
 async def send_template(
-    conversation_id: int,
+    conversation_id: Id,
     request: Request,
     session: SessionDep,
     agent: SessionAgent,
@@ -69,7 +70,7 @@ assert set(KIND_CHOICES.values()) == ATTACHMENT_KINDS
 
 @router.post("/conversas/{conversation_id}/anexo")
 async def send_attachment(
-    conversation_id: int,
+    conversation_id: Id,
     request: Request,
     session: SessionDep,
     agent: SessionAgent,
@@ -101,7 +102,7 @@ async def send_attachment(
 
 @router.post("/conversas/{conversation_id}/mensagens/{message_id}/reenviar")
 async def retry(
-    conversation_id: int, message_id: int, request: Request, session: SessionDep, agent: SessionAgent
+    conversation_id: Id, message_id: Id, request: Request, session: SessionDep, agent: SessionAgent
 ) -> Response:
     """The "Reenviar" of a failed message: the same as POST /api/messages/{id}/retry."""
     conversation = await inbox_service.get_for(session, agent, conversation_id, lock=True)

@@ -4,18 +4,18 @@ of band, a toast, and what to do when the agent may no longer see the conversati
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Path, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from carinho.atendimento.web.conversation_panel_views import PanelView
 from carinho.atendimento.web.pages import pages
-from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 from carinho.kit.ui.pages import NO_STORE
 from carinho.kit.ui.toasts import toast_trigger
 
-ConversationId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+ConversationId = Id
 SIDE = "atendimento/conversation/side"
 TEMPLATES = {
     "painel": "panel.html",

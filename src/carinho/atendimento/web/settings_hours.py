@@ -26,6 +26,7 @@ from carinho.atendimento.working_hours.models import CompanyDate
 from carinho.atendimento.working_hours.service import WEEKDAY_LABELS, working_hours_service
 from carinho.errors import BadRequest, CarinhoError
 from carinho.kit.clock import utcnow
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
@@ -191,7 +192,7 @@ async def add_company_date(
 
 
 @router.post(HOURS_URL + "/datas/{date_id}/remover")
-async def remove_company_date(date_id: int, supervisor: SessionSupervisor, session: SessionDep) -> Response:
+async def remove_company_date(date_id: Id, supervisor: SessionSupervisor, session: SessionDep) -> Response:
     await working_hours_service.delete_company_date(session, date_id, actor=Actor.of(supervisor))
     return RedirectResponse(f"{HOURS_URL}?salvo=1", status_code=303)
 

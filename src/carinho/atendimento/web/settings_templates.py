@@ -21,6 +21,7 @@ from carinho.atendimento.templates.service import protocol_number, template_serv
 from carinho.atendimento.web.pages import pages
 from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
 from carinho.errors import BadRequest, CarinhoError
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
@@ -91,7 +92,7 @@ async def templates_page(request: Request, supervisor: SessionSupervisor, sessio
 
 @router.get(TEMPLATES_URL + "/{template_id}")
 async def edit_page(
-    template_id: int, request: Request, supervisor: SessionSupervisor, session: SessionDep
+    template_id: Id, request: Request, supervisor: SessionSupervisor, session: SessionDep
 ) -> Response:
     template = await template_service.get(session, template_id)
     return await _render(request, session, supervisor, editing=template)
@@ -131,7 +132,7 @@ async def create_template(
 
 @router.post(TEMPLATES_URL + "/{template_id}")
 async def save_template(
-    template_id: int,
+    template_id: Id,
     request: Request,
     supervisor: SessionSupervisor,
     session: SessionDep,

@@ -20,6 +20,7 @@ from carinho.atendimento.metrics.schemas import AgentLoad
 from carinho.atendimento.metrics.service import metrics_service
 from carinho.atendimento.web.pages import SUPERVISOR_NAV, pages
 from carinho.errors import BadRequest, CarinhoError
+from carinho.kit.ids import Id
 from carinho.kit.ui import NavItem
 
 router = APIRouter(include_in_schema=False)
@@ -133,7 +134,7 @@ async def create_agent(
 
 @router.post(TEAM_URL + "/{agent_id}")
 async def update_agent(
-    agent_id: int,
+    agent_id: Id,
     request: Request,
     admin: SessionAdmin,
     session: SessionDep,
@@ -158,7 +159,7 @@ async def update_agent(
 
 @router.post(TEAM_URL + "/{agent_id}/senha")
 async def reset_password(
-    agent_id: int, request: Request, admin: SessionAdmin, session: SessionDep
+    agent_id: Id, request: Request, admin: SessionAdmin, session: SessionDep
 ) -> Response:
     target = await agent_service.get(session, agent_id)
     password = await agent_service.reset_password(session, target, Actor.of(admin))

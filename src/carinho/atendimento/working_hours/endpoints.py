@@ -25,6 +25,7 @@ from carinho.atendimento.working_hours.schemas import (
 from carinho.atendimento.working_hours.service import WEEKDAY_LABELS, format_opening, working_hours_service
 from carinho.errors import BadRequest
 from carinho.kit.clock import utcnow
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api/working-hours", tags=["horário de atendimento"])
 
@@ -134,7 +135,7 @@ async def add_company_date(
 
 
 @router.delete("/company-dates/{date_id}", status_code=204)
-async def delete_company_date(date_id: int, supervisor: SupervisorAgent, session: SessionDep) -> Response:
+async def delete_company_date(date_id: Id, supervisor: SupervisorAgent, session: SessionDep) -> Response:
     await working_hours_service.delete_company_date(session, date_id, actor=Actor.of(supervisor))
     return Response(status_code=204)
 

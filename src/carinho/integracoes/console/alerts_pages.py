@@ -17,12 +17,13 @@ from carinho.integracoes.console.pages import pages
 from carinho.integracoes.console.views import audit, done
 from carinho.integracoes.operators.models import OperatorRole
 from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
 LIST_URL = "/alertas"
 HISTORY_PAGE = 50
-AlertId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+AlertId = Id
 
 
 @router.get(LIST_URL)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,13 +18,13 @@ from carinho.integracoes.console.actions import answer
 from carinho.integracoes.console.auth import ConsoleAdmin, HubSession
 from carinho.integracoes.console.pages import pages
 from carinho.integracoes.console.views import audit
-from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
 URL = "/chaves"
 REFUSAL_DAYS = 7
-KeyId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+KeyId = Id
 
 
 async def _context(request: Request, session: AsyncSession) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from carinho.errors import Conflict, NotFound
@@ -31,7 +31,7 @@ from carinho.integracoes.dlq.schemas import BulkRetry
 from carinho.integracoes.dlq.service import dead_letter_service
 from carinho.integracoes.flows import registry
 from carinho.integracoes.operators.models import OperatorRole
-from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,7 +39,7 @@ LIST_URL = "/dlq"
 PAGE_SIZE = 50
 BULK_LIMIT = 1000  # the API's maximum per bulk replay
 ALL = "todas"
-ItemId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+ItemId = Id
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.integracoes.webhook_endpoints.schemas import EndpointCreate, EndpointUpdate, RotateSecret
 from carinho.integracoes.webhook_endpoints.service import webhook_endpoint_service
 from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,7 +37,6 @@ URL = "/endpoints"
 PAGE = 25
 DELIVERIES_PAGE = 25
 REQUEST_EXCERPT_CHARS = 2000
-Id = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
 Before = Annotated[int | None, Query(ge=1, le=BIGINT_MAX)]
 Short = Annotated[str, Query(max_length=40)]
 GRACE_OPTIONS = [

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from carinho.errors import Conflict, NotFound
@@ -36,13 +36,14 @@ from carinho.integracoes.operators.models import OperatorRole
 from carinho.integracoes.webhook_endpoints.repository import WebhookEndpointRepository
 from carinho.integracoes.webhooks.sources import SYSTEM_WEBHOOKS, ZAPI_SOURCE
 from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
 LIST_URL = "/eventos"
 PAGE_SIZE = 50
 RECENT_MAX = 200  # the live block's rows at most (beyond: "reload to see them all")
-EventId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+EventId = Id
 Text = Annotated[str, Query(max_length=254)]
 
 

@@ -26,13 +26,14 @@ from carinho.integracoes.mappings.schemas import MappingCreate, MappingTest
 from carinho.integracoes.mappings.service import mapping_service
 from carinho.integracoes.operators.models import Operator, OperatorRole
 from carinho.kit.db import BIGINT_MAX, INT_MAX
+from carinho.kit.ids import PathNumber
 
 router = APIRouter(include_in_schema=False)
 
 URL = "/mapeamentos"
 EventType = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")]
 TargetSystem = Annotated[str, Path(min_length=2, max_length=40, pattern=r"^[a-z][a-z0-9_-]*$")]
-VersionNumber = Annotated[int, Path(ge=1, le=INT_MAX)]
+VersionNumber = PathNumber
 Filter = Annotated[str, Query(max_length=80)]
 SpecField = Annotated[str, Form(max_length=MAX_SPEC_CHARS)]
 JsonField = Annotated[str, Form(max_length=200_000)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
@@ -24,10 +24,11 @@ from carinho.integracoes.dlq.schemas import (
 from carinho.integracoes.dlq.service import dead_letter_service, to_out
 from carinho.integracoes.webhooks.schemas import ErrorResponse
 from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api/dlq", tags=["dlq"])
 
-ItemId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+ItemId = Id
 
 _AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing, invalid or revoked X-API-Key"},

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import ValidationError
 
 from carinho.errors import ValidationFailed
@@ -21,7 +21,7 @@ from carinho.integracoes.events.service import NewEvent, event_service, normaliz
 from carinho.integracoes.webhooks.schemas import ErrorResponse
 from carinho.integracoes.webhooks.service import validation_details
 from carinho.integracoes.webhooks.sources import SYSTEM_WEBHOOKS
-from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -142,7 +142,5 @@ async def event_stats(session: SessionDep, _key: ApiKeyDep) -> EventStats:
     summary="One event with its payload, steps and deliveries",
     responses={404: {"model": ErrorResponse, "description": "No such event"}, **_AUTH_ERRORS},
 )
-async def get_event(
-    event_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: SessionDep, _key: ApiKeyDep
-) -> EventDetail:
+async def get_event(event_id: Id, session: SessionDep, _key: ApiKeyDep) -> EventDetail:
     return await event_service.detail(session, event_id)

@@ -3,16 +3,16 @@ run an event again from one of its steps (X-API-Key)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
 from carinho.integracoes.flows.schemas import EventReplay, EventRetryResult
 from carinho.integracoes.flows.service import flow_service
 from carinho.integracoes.webhooks.schemas import ErrorResponse
-from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -35,9 +35,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     ),
     responses=_RESPONSES,
 )
-async def retry_event(
-    event_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: SessionDep, _key: ApiKeyDep
-) -> EventRetryResult:
+async def retry_event(event_id: Id, session: SessionDep, _key: ApiKeyDep) -> EventRetryResult:
     event = await flow_service.retry_event(session, event_id)
     steps = await flow_service.steps_view(session, event_id)
     return EventRetryResult(
@@ -61,7 +59,7 @@ async def retry_event(
     responses={**_RESPONSES, 409: {"model": ErrorResponse, "description": "The event is being processed"}},
 )
 async def replay_event(
-    event_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
+    event_id: Id,
     body: EventReplay,
     session: SessionDep,
     _key: ApiKeyDep,

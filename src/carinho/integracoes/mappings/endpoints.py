@@ -18,7 +18,7 @@ from carinho.integracoes.mappings.schemas import (
     TargetSystem,
 )
 from carinho.integracoes.mappings.service import mapping_service
-from carinho.kit.db import INT_MAX
+from carinho.kit.ids import PATH_NUMBER_MAX
 
 router = APIRouter(prefix="/api/mappings", tags=["mappings"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -111,6 +111,6 @@ async def activate_mapping(
     _key: ApiKeyDep,
     event_type: EventType,
     target_system: TargetSystem,
-    version: Annotated[int, Path(ge=1, le=INT_MAX, description="The version number to make active.")],
+    version: Annotated[int, Path(ge=1, le=PATH_NUMBER_MAX, description="The version number to make active.")],
 ) -> MappingOut:
     return _out(await mapping_service.activate(session, event_type, target_system, version))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
@@ -12,7 +12,7 @@ from carinho.integracoes.privacy.models import HubRequestKind
 from carinho.integracoes.privacy.schemas import HubExportOut, HubPrivacyRequestIn, HubPrivacyRequestOut
 from carinho.integracoes.privacy.service import hub_privacy_service
 from carinho.kit.data_subject import subject_of
-from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy (LGPD)"])
 
@@ -59,7 +59,5 @@ async def list_requests(
 
 
 @router.get("/requests/{request_id}", response_model=HubPrivacyRequestOut, summary="One data-subject request")
-async def get_request(
-    request_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], key: ApiKeyDep, session: SessionDep
-) -> HubPrivacyRequestOut:
+async def get_request(request_id: Id, key: ApiKeyDep, session: SessionDep) -> HubPrivacyRequestOut:
     return HubPrivacyRequestOut.model_validate(await hub_privacy_service.get(session, request_id))

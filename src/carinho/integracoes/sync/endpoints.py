@@ -12,6 +12,7 @@ from carinho.integracoes.sync.definitions import SYNCS
 from carinho.integracoes.sync.models import SyncStatus
 from carinho.integracoes.sync.schemas import SyncJobOut, SyncJobPage, SyncStart, SyncStats
 from carinho.integracoes.sync.service import sync_service, to_out
+from carinho.kit.ids import Id, QueryId
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -26,7 +27,7 @@ async def list_jobs(
     _key: ApiKeyDep,
     sync: Annotated[str | None, Query(max_length=60)] = None,
     status: Annotated[SyncStatus | None, Query()] = None,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: QueryId = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> SyncJobPage:
     items, cursor = await sync_service.jobs(session, sync, status.value if status else None, before, limit)
@@ -56,5 +57,5 @@ async def sync_stats(session: SessionDep, _key: ApiKeyDep) -> SyncStats:
 
 
 @router.get("/jobs/{job_id}", response_model=SyncJobOut, summary="One run", responses={404: {}, **_ERRORS})
-async def get_job(session: SessionDep, _key: ApiKeyDep, job_id: int) -> SyncJobOut:
+async def get_job(session: SessionDep, _key: ApiKeyDep, job_id: Id) -> SyncJobOut:
     return to_out(await sync_service.get(session, job_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
@@ -18,11 +18,11 @@ from carinho.integracoes.webhook_endpoints.schemas import (
 )
 from carinho.integracoes.webhook_endpoints.service import to_out, webhook_endpoint_service, with_secret
 from carinho.integracoes.webhooks.schemas import ErrorResponse
-from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(prefix="/api/endpoints", tags=["endpoints"])
 
-EndpointId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+EndpointId = Id
 
 _AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing, invalid or revoked X-API-Key"},
