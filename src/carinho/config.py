@@ -198,6 +198,11 @@ class Settings(BaseSettings):
     # `carinho serve --workers N`: how long a worker process may take to answer the parent's health
     # check before it is replaced (uvicorn's default, 5 s, kills children still starting on a busy host).
     serve_healthcheck_timeout_seconds: int = Field(default=30, gt=0)
+    # Login throttling (atendimento and the hub console): after this many failed logins of one
+    # e-mail, or from one address, within the window, logins are refused until it moves on.
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_minutes: int = Field(default=15, ge=1, le=1440)
     session_secret: SecretStr = SecretStr("")
 
     # Inbound events (hub). Fernet keys, comma-separated: the first encrypts, all decrypt (rotation).

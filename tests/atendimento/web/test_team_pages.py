@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from carinho.atendimento.agents.models import Agent, Role, SupportLevel
 from carinho.runtime import Runtime
@@ -102,9 +103,17 @@ async def test_an_administrator_changes_level_and_capacity_deactivates_and_reset
 
 async def test_an_administrator_cannot_deactivate_themselves(make_person: MakePerson) -> None:
     admin = await make_person(Role.admin)
+    # The only administrator: the team page says why, in place.
+    answer = await admin.form(f"/equipe/{admin.agent_id}", {"active": "nao"})
+    assert answer.status_code == 409
+    page = unescape(answer.text)
+    assert "É preciso manter pelo menos um administrador ativo" in page
+    assert 'role="alert"' in page and "Conversas ativas" in page  # the team page, not an error page
+    # With another administrator, still not one's own account.
+    await make_person(Role.admin)
     answer = await admin.form(f"/equipe/{admin.agent_id}", {"active": "nao"})
     assert answer.status_code == 400
-    assert "própria conta" in answer.text
+    assert "própria conta" in unescape(answer.text)
     assert (await admin.page("/equipe")).status_code == 200
 
 

@@ -87,3 +87,16 @@ async def test_overview_shows_lanes_events_and_the_dlq(
     assert 'Banco de dados <span class="badge badge-success">no ar' in page.text
     piece = await person.htmx("GET", "/painel/atualizar")
     assert piece.status_code == 200 and 'id="visao-geral"' in piece.text and "<html" not in piece.text
+
+
+async def test_repeated_wrong_passwords_are_throttled_and_audited(
+    rt: Runtime, make_operator: MakeOperator
+) -> None:
+    person = await make_operator(login=False)
+    for _ in range(5):
+        wrong = await person.client.post("/entrar", data={"email": person.email, "password": "errada"})
+        assert wrong.status_code == 401
+    refused = await person.client.post("/entrar", data={"email": person.email, "password": person.password})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Muitas tentativas de entrar sem sucesso. Tente novamente em" in refused.text
+    assert ("login_throttled", person.email) in await _audit(rt)

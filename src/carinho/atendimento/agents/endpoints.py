@@ -17,6 +17,7 @@ from carinho.atendimento.agents.schemas import (
     PasswordReset,
 )
 from carinho.atendimento.agents.security import (
+    LOGIN_THROTTLE_SCOPE,
     SESSION_COOKIE,
     TOKEN_MAX_AGE_SECONDS,
     issue_bearer,
@@ -27,6 +28,7 @@ from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.history.actor import Actor
 from carinho.errors import CarinhoError
 from carinho.kit.ids import Id
+from carinho.kit.login_throttle import login_guard
 
 auth_router = APIRouter(prefix="/api/auth", tags=["autenticação"])
 agents_router = APIRouter(prefix="/api/agents", tags=["atendentes"])
@@ -38,9 +40,11 @@ async def login(
 ) -> LoginResponse:
     """Login com e-mail e senha: devolve um token bearer e define o cookie de sessão (com CSRF)."""
     try:
-        agent = await agent_service.login(session, body.email, body.password)
+        agent = await agent_service.login(
+            session, body.email, body.password, login_guard(request, LOGIN_THROTTLE_SCOPE)
+        )
     except CarinhoError:
-        await session.commit()  # the failed attempt's audit entry
+        await session.commit()  # the failed (or throttled) attempt's audit entry
         raise
     settings = request.app.state.runtime.settings
     secret = settings.session_secret.get_secret_value()

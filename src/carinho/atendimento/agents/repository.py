@@ -33,6 +33,14 @@ class AgentRepository:
         result = await self.session.execute(select(func.count()).select_from(Agent).where(Agent.role == role))
         return int(result.scalar_one())
 
+    async def count_active_admins(self) -> int:
+        """Locks the active administrators' rows (server databases) so that two simultaneous
+        demotions cannot both see another administrator left."""
+        stmt = (
+            select(Agent.id).where(Agent.role == Role.admin.value, Agent.active.is_(True)).with_for_update()
+        )
+        return len((await self.session.execute(stmt)).scalars().all())
+
     async def candidates_for_level(self, level: str) -> Sequence[Agent]:
         """Active, available attendants (role agent) of a level, least recently assigned first
         (round-robin order). Supervisors and administrators only take conversations by hand."""

@@ -13,6 +13,8 @@ from carinho.kit.signed_sessions import (
 )
 
 SESSION_COOKIE = "carinho_atendimento_session"
+# The login throttle (kit/login_throttle.py): the API's login and the login page count together.
+LOGIN_THROTTLE_SCOPE = "atendimento"
 TOKEN_MAX_AGE_SECONDS = 12 * 3600
 AGENT_CREDENTIALS = CredentialKind(
     bearer_salt="atendimento.bearer", session_salt="atendimento.session", max_age=TOKEN_MAX_AGE_SECONDS

@@ -11,6 +11,7 @@ from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
 from carinho.errors import BadRequest, Conflict, NotFound, Unauthorized
 from carinho.kit.clock import utcnow
+from carinho.kit.login_throttle import LoginGuard
 from carinho.kit.passwords import MIN_LENGTH, hash_password, new_password, verify_password
 
 
@@ -90,25 +91,38 @@ class AgentService:
             return None
         return agent
 
-    async def login(self, session: AsyncSession, email: str, password: str) -> Agent:
-        """A successful login and a failed one are both audited; the caller commits the failure's
-        entry before answering 401 (the request's transaction would otherwise roll it back)."""
+    async def login(
+        self, session: AsyncSession, email: str, password: str, guard: LoginGuard | None = None
+    ) -> Agent:
+        """A successful login and a failed or throttled one are all audited; the caller commits the
+        refusal's entry before answering 401/429 (the request's transaction would roll it back)."""
+        throttled = await guard.refusal(email) if guard else None
+        if throttled is not None:
+            await self._audit_login_refused(session, email, f"throttled_{throttled.reason}")
+            raise throttled.error()
         agent = await self.verify_password(session, email, password)
         if agent is None:
-            known = await AgentRepository(session).get_by_email(email.strip().lower()) if email else None
-            history_service.record(
-                session,
-                Action.login_failed,
-                Actor.of(known) if known else Actor.system(),
-                details={
-                    "email": email.strip().lower()[:190],
-                    "reason": "inactive" if known is not None and not known.active else "invalid",
-                },
-            )
+            await self._audit_login_refused(session, email, "invalid")
+            if guard is not None:
+                await guard.failed(email)
             raise Unauthorized("E-mail ou senha inválidos.")
+        if guard is not None:
+            await guard.succeeded(email)
         agent.last_login_at = utcnow()
         history_service.record(session, Action.login, Actor.of(agent))
         return agent
+
+    async def _audit_login_refused(self, session: AsyncSession, email: str, reason: str) -> Agent | None:
+        known = await AgentRepository(session).get_by_email(email.strip().lower()) if email else None
+        if reason == "invalid" and known is not None and not known.active:
+            reason = "inactive"
+        history_service.record(
+            session,
+            Action.login_failed,
+            Actor.of(known) if known else Actor.system(),
+            details={"email": email.strip().lower()[:190], "reason": reason},
+        )
+        return known
 
     async def logout_everywhere(self, session: AsyncSession, agent: Agent) -> None:
         agent.auth_epoch += 1
@@ -131,11 +145,18 @@ class AgentService:
         activation each as their own action, other fields as `agent.updated`. A pause (`available`)
         is not an audited change. An administrator cannot deactivate or demote themselves (the team
         would be left without whoever can undo it)."""
+        demoting = role is not None and Role(role) != agent.role_enum
         if (
-            actor is not None
-            and actor.id == agent.id
-            and (active is False or (role is not None and Role(role) != agent.role_enum))
+            agent.role_enum is Role.admin
+            and agent.active
+            and (active is False or demoting)
+            and await AgentRepository(session).count_active_admins() <= 1
         ):
+            raise Conflict(
+                "É preciso manter pelo menos um administrador ativo: promova outra pessoa a "
+                "administrador antes de mudar o papel ou desativar esta conta."
+            )
+        if actor is not None and actor.id == agent.id and (active is False or demoting):
             raise BadRequest("Você não pode desativar a própria conta nem mudar o próprio papel.")
         before = _profile(agent)
         if name is not None:

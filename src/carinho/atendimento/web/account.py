@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from carinho.atendimento.agents.auth import session_agent
-from carinho.atendimento.agents.security import AGENT_CREDENTIALS, SESSION_COOKIE
+from carinho.atendimento.agents.security import AGENT_CREDENTIALS, LOGIN_THROTTLE_SCOPE, SESSION_COOKIE
 from carinho.atendimento.agents.service import agent_service
 from carinho.atendimento.web.pages import HOME_URL, LOGIN_URL, pages
 from carinho.kit.sessions import session_dependency
@@ -19,6 +19,7 @@ ACCOUNTS = AccountPages(
     logout=agent_service.logout_everywhere,
     change_password=agent_service.change_password,
     home_url=HOME_URL,
+    throttle_scope=LOGIN_THROTTLE_SCOPE,
     login_url=LOGIN_URL,
 )
 router = account_router(ACCOUNTS)

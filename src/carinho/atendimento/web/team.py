@@ -19,7 +19,7 @@ from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.metrics.schemas import AgentLoad
 from carinho.atendimento.metrics.service import metrics_service
 from carinho.atendimento.web.pages import SUPERVISOR_NAV, pages
-from carinho.errors import BadRequest, CarinhoError
+from carinho.errors import BadRequest, CarinhoError, Conflict
 from carinho.kit.ids import Id
 from carinho.kit.ui import NavItem
 
@@ -153,7 +153,10 @@ async def update_agent(
         changes["capacity"] = _capacity(capacity)
     if active in {"sim", "nao"}:
         changes["active"] = active == "sim"
-    await agent_service.update(session, target, **changes, actor=Actor.of(admin))
+    try:
+        await agent_service.update(session, target, **changes, actor=Actor.of(admin))
+    except (BadRequest, Conflict) as exc:  # refused before any change: the last administrator, oneself
+        return await _render(request, session, admin, status_code=exc.status_code, error=exc.message)
     return RedirectResponse(f"{TEAM_URL}#atendente-{target.id}", status_code=303)
 
 

@@ -22,6 +22,7 @@ ACCOUNTS = AccountPages(
     logout=operator_service.logout_everywhere,
     change_password=operator_service.change_password,
     home_url=HOME_URL,
+    throttle_scope="console",
     login_url=LOGIN_URL,
 )
 router = account_router(ACCOUNTS)

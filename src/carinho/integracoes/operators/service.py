@@ -12,6 +12,7 @@ from carinho.errors import BadRequest, Conflict, NotFound, Unauthorized
 from carinho.integracoes.operators.models import ConsoleAudit, Operator, OperatorRole
 from carinho.integracoes.operators.repository import OperatorRepository
 from carinho.kit.clock import utcnow
+from carinho.kit.login_throttle import LoginGuard
 from carinho.kit.passwords import MIN_LENGTH, hash_password, new_password, verify_password
 
 
@@ -46,12 +47,23 @@ class OperatorService:
     async def has_admin(self, session: AsyncSession) -> bool:
         return await OperatorRepository(session).count_active_admins() > 0
 
-    async def login(self, session: AsyncSession, email: str, password: str) -> Operator:
+    async def login(
+        self, session: AsyncSession, email: str, password: str, guard: LoginGuard | None = None
+    ) -> Operator:
+        """Failed and throttled logins are audited (the caller commits that row before answering)."""
+        throttled = await guard.refusal(email) if guard else None
+        if throttled is not None:
+            self.audit(session, None, email or "?", "login_throttled", details={"by": throttled.reason})
+            raise throttled.error()
         operator = await OperatorRepository(session).get_by_email(email)
         valid = verify_password(operator.password_hash if operator else None, password)
         if operator is None or not valid or not operator.active:
             self.audit(session, None, email or "?", "login_failed")
+            if guard is not None:
+                await guard.failed(email)
             raise Unauthorized("E-mail ou senha inválidos.")
+        if guard is not None:
+            await guard.succeeded(email)
         operator.last_login_at = utcnow()
         self.audit(session, operator, operator.email, "login")
         return operator

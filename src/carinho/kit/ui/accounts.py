@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.errors import CarinhoError
+from carinho.kit.login_throttle import LoginGuard, login_guard
 from carinho.kit.passwords import MIN_LENGTH
 from carinho.kit.signed_sessions import CredentialKind
 from carinho.kit.ui.pages import Pages
@@ -29,10 +30,12 @@ class AccountPages:
     session_cookie: str
     session: Callable[..., Any]  # the app's database session dependency
     current: Callable[..., Awaitable[Account]]  # the signed-in account (cookie + CSRF)
-    authenticate: Callable[[AsyncSession, str, str], Awaitable[Account]]  # raises CarinhoError
+    # (session, e-mail, password, guard) -> the account; raises CarinhoError (401, or 429 throttled)
+    authenticate: Callable[[AsyncSession, str, str, LoginGuard], Awaitable[Account]]
     logout: Callable[[AsyncSession, Account], Awaitable[None]]
     change_password: Callable[[AsyncSession, Account, str, str], Awaitable[None]]
     home_url: str
+    throttle_scope: str  # the login throttle's (kit/login_throttle.py) name for this app's accounts
     login_url: str = "/entrar"
     logout_url: str = "/sair"
     password_url: str = "/conta/senha"  # noqa: S105 (a URL, not a password)
@@ -107,13 +110,17 @@ def account_router(cfg: AccountPages) -> APIRouter:
         next: str = Form("", max_length=2000),
     ) -> Response:
         try:
-            account = await cfg.authenticate(session, email.strip(), password)
-        except CarinhoError as exc:
-            # The failed attempt is audited by the service: keep that row.
-            await session.commit()
-            return login_form(
-                request, status=401, next_url=cfg.safe_next(next), error=exc.message, email=email
+            account = await cfg.authenticate(
+                session, email.strip(), password, login_guard(request, cfg.throttle_scope)
             )
+        except CarinhoError as exc:
+            # The failed (or throttled) attempt is audited by the service: keep that row.
+            await session.commit()
+            refused = login_form(
+                request, status=exc.status_code, next_url=cfg.safe_next(next), error=exc.message, email=email
+            )
+            refused.headers.update(exc.headers)
+            return refused
         response = RedirectResponse(cfg.safe_next(next), status_code=303)
         cfg.start_session(request, response, account)
         return response
