@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,13 +22,13 @@ from carinho.atendimento.web.form_input import discard_changes, validated
 from carinho.atendimento.web.pages import pages
 from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
 from carinho.errors import BadRequest, CarinhoError, NotFound
-from carinho.kit.db import INT_MAX
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
 RULES_URL = f"{SETTINGS_URL}/escalonamento"
 Short = Annotated[str, Form(max_length=160)]
-RuleId = Annotated[int, Path(ge=1, le=INT_MAX)]
+RuleId = Id
 
 # Which conditions each kind reads (the service checks that the ones it needs are filled).
 CONDITIONS: dict[RuleKind, tuple[str, ...]] = {
