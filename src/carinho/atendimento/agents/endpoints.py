@@ -34,7 +34,14 @@ auth_router = APIRouter(prefix="/api/auth", tags=["autenticação"])
 agents_router = APIRouter(prefix="/api/agents", tags=["atendentes"])
 
 
-@auth_router.post("/login", response_model=LoginResponse)
+@auth_router.post(
+    "/login",
+    response_model=LoginResponse,
+    responses={
+        401: {"description": "E-mail ou senha inválidos"},
+        429: {"description": "Muitas tentativas sem sucesso (por conta ou endereço): veja Retry-After"},
+    },
+)
 async def login(
     body: LoginRequest, request: Request, response: Response, session: SessionDep
 ) -> LoginResponse:
@@ -111,7 +118,14 @@ async def create_agent(body: AgentCreate, admin: AdminAgent, session: SessionDep
     return AgentCreated(agent=AgentOut.model_validate(created), initial_password=password)
 
 
-@agents_router.patch("/{agent_id}", response_model=AgentOut)
+@agents_router.patch(
+    "/{agent_id}",
+    response_model=AgentOut,
+    responses={
+        400: {"description": "Mudança inválida (o próprio papel ou a própria conta)"},
+        409: {"description": "Seria o fim do último administrador ativo"},
+    },
+)
 async def update_agent(agent_id: Id, body: AgentUpdate, admin: AdminAgent, session: SessionDep) -> AgentOut:
     target = await agent_service.get(session, agent_id)
     await agent_service.update(session, target, **body.model_dump(exclude_unset=True), actor=Actor.of(admin))
