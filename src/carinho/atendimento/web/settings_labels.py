@@ -18,6 +18,7 @@ from carinho.atendimento.web.form_input import validated
 from carinho.atendimento.web.pages import pages
 from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
 from carinho.errors import CarinhoError
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,7 +87,7 @@ async def create_label(
 
 @router.post(LABELS_URL + "/{label_id}")
 async def save_label(
-    label_id: int,
+    label_id: Id,
     request: Request,
     supervisor: SessionSupervisor,
     session: SessionDep,
@@ -111,6 +112,6 @@ async def save_label(
 
 
 @router.post(LABELS_URL + "/{label_id}/excluir")
-async def delete_label(label_id: int, supervisor: SessionSupervisor, session: SessionDep) -> Response:
+async def delete_label(label_id: Id, supervisor: SessionSupervisor, session: SessionDep) -> Response:
     await label_service.delete(session, await label_service.get(session, label_id))
     return RedirectResponse(f"{LABELS_URL}?excluida=1", status_code=303)

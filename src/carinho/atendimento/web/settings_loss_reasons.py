@@ -19,6 +19,7 @@ from carinho.atendimento.web.form_input import validated
 from carinho.atendimento.web.pages import pages
 from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
 from carinho.errors import BadRequest, CarinhoError, NotFound
+from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
@@ -108,7 +109,7 @@ async def create_reason(
 
 @router.post(REASONS_URL + "/{reason_id}")
 async def save_reason(
-    reason_id: int,
+    reason_id: Id,
     request: Request,
     supervisor: SessionSupervisor,
     session: SessionDep,
