@@ -100,10 +100,9 @@ class Settings(BaseSettings):
     zapi_client_token: SecretStr = SecretStr("")
     zapi_webhook_secret: SecretStr = SecretStr("")
     zapi_timeout_seconds: float = 15.0
-    # Sends per minute per instance (moving window; Redis-shared when REDIS_URL is set).
+    # Sends per minute per instance, in any 60 s window (Redis-shared when REDIS_URL is set). A send
+    # over the limit waits as a delayed job for its reserved slot (connectors/zapi/ratelimit.py).
     zapi_send_rate_per_minute: int = Field(default=60, ge=1)
-    # How long a send may wait for a free slot before raising ConnectorRateLimited(retry_after).
-    zapi_rate_limit_wait_seconds: float = Field(default=5.0, ge=0)
 
     # Calls to the other Carinho systems (connectors/<system>/).
     connector_timeout_seconds: float = 10.0

@@ -189,7 +189,6 @@ async def simulators(seeded: Runtime, tmp_path: Path) -> AsyncIterator[Simulator
             zapi_instance_id=base.zapi_instance_id,
             zapi_token=base.zapi_token.get_secret_value(),
             zapi_client_token=base.zapi_client_token.get_secret_value(),
-            zapi_rate_limit_wait_seconds=0,
             zapi_send_rate_per_minute=10_000,
             mail_host=sandbox.settings.mail_host,
             mail_port=sandbox.settings.mail_port,

@@ -28,7 +28,6 @@ def sandbox_settings(data_dir: Path, **overrides: Any) -> Settings:
         "zapi_token": secrets.token_hex(12).upper(),
         "zapi_client_token": "F" + secrets.token_hex(16) + "S",
         "zapi_webhook_secret": "test-zapi-secret",
-        "zapi_rate_limit_wait_seconds": 0,
         "zapi_send_rate_per_minute": 10_000,
         "sandbox_callback_delay_seconds": 0,
         "sandbox_zapi_webhook_url": "",

@@ -35,6 +35,11 @@ class ConnectorRateLimited(ConnectorTransientError):
     code = "connector_rate_limited"
 
 
+class ConnectorPaced(ConnectorRateLimited):
+    """Our own send limit, not the system's answer: nothing was sent and nothing failed. The send
+    goes again after `retry_after` seconds (its reserved slot) without counting as an attempt."""
+
+
 class ConnectorPermanentError(ConnectorError):
     """The request itself is wrong (other 4xx): retrying the same call will not help."""
 

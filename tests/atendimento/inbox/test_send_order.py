@@ -6,12 +6,10 @@ rest go on, marked."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
-from limits import RateLimitItemPerSecond
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,16 +77,15 @@ async def zapi_faults(simulators: Simulators, **values: object) -> None:
     assert response.status_code == 200, response.text
 
 
-async def until_sent(rt: Runtime, ids: list[int], *, step: timedelta, real_pause: float = 0.0) -> None:
-    """Run the jobs, moving the clock past retry waits, until every message is final."""
+async def until_sent(rt: Runtime, ids: list[int], *, step: timedelta) -> None:
+    """Run the jobs, moving the clock past retry waits and rate-limit slots, until every message is
+    final."""
     for _ in range(60):
         await run_jobs_concurrently(rt)
         statuses = {m.delivery_status for m in await rows(rt, ids)}
         if statuses <= {"sent", "failed"}:
             return
         clock.advance(step)
-        if real_pause:
-            await asyncio.sleep(real_pause)  # the rate limiter's window is on the wall clock
     raise AssertionError(f"still not sent: {statuses}")
 
 
@@ -125,21 +122,11 @@ async def test_twelve_quick_replies_arrive_in_order_through_failures_and_retries
     assert all(m.delivery_status == "sent" for m in await rows(rt, ids))
 
 
-@pytest.fixture
-def per_second_rate_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Z-API's send limit over a one-second window instead of a minute: the test need not wait a
-    minute of wall clock for slots to free."""
-    monkeypatch.setattr("carinho.connectors.zapi.ratelimit.RateLimitItemPerMinute", RateLimitItemPerSecond)
-    yield
-
-
 @pytest.mark.slow
 async def test_a_burst_of_seventy_keeps_its_order_under_the_rate_limit_and_failures(
-    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent, per_second_rate_limit: None
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
 ) -> None:
-    rt = runtime.configure(
-        revalidated(simulators.rt.settings, zapi_send_rate_per_minute=12, zapi_rate_limit_wait_seconds=0)
-    )
+    rt = runtime.configure(revalidated(simulators.rt.settings, zapi_send_rate_per_minute=12))
     freeze_at(OPEN_INSTANT)
     agent = await make_agent(Role.supervisor)
     burst_phone, other_phone = "5511955562001", "5511955562002"
@@ -156,7 +143,7 @@ async def test_a_burst_of_seventy_keeps_its_order_under_the_rate_limit_and_failu
             await zapi_faults(simulators, fail_next=2, fail_status=429, retry_after=1)
         if index == 45:
             await zapi_faults(simulators, fail_next=2, fail_status=503)
-    await until_sent(rt, ids, step=timedelta(minutes=3), real_pause=1.05)
+    await until_sent(rt, ids, step=timedelta(minutes=3))
 
     assert (await phone_got(simulators, burst_phone))[1:] == burst_texts
     assert (await phone_got(simulators, other_phone))[1:] == other_texts

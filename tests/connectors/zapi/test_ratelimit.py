@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from carinho.connectors.errors import ConnectorRateLimited
+from carinho.connectors.errors import ConnectorPaced, ConnectorRateLimited
 from carinho.connectors.zapi.client import ZapiClient
+from carinho.kit import clock
 from tests.sandbox.harness import RunningSandbox, revalidated
 
 PHONE = "5511987654321"
 
 
 async def test_the_limit_allows_exactly_n_sends_per_minute(sandbox: RunningSandbox) -> None:
-    settings = sandbox.client_settings(zapi_send_rate_per_minute=3, zapi_rate_limit_wait_seconds=0)
+    settings = sandbox.client_settings(zapi_send_rate_per_minute=3)
     async with ZapiClient(settings) as client:
         for _ in range(3):
             await client.send_text(PHONE, "Olá")
@@ -25,7 +28,7 @@ async def test_the_limit_allows_exactly_n_sends_per_minute(sandbox: RunningSandb
 
 
 async def test_the_limit_is_per_instance_and_shared_by_clients_in_a_process(sandbox: RunningSandbox) -> None:
-    settings = sandbox.client_settings(zapi_send_rate_per_minute=2, zapi_rate_limit_wait_seconds=0)
+    settings = sandbox.client_settings(zapi_send_rate_per_minute=2)
     async with ZapiClient(settings) as first, ZapiClient(settings) as second:
         await first.send_text(PHONE, "1")
         await second.send_text(PHONE, "2")
@@ -40,7 +43,6 @@ async def test_the_limit_is_shared_through_redis(
 ) -> None:
     settings = sandbox.client_settings(
         zapi_send_rate_per_minute=2,
-        zapi_rate_limit_wait_seconds=0,
         redis_url=redis_url,
         redis_namespace=redis_namespace,
     )
@@ -57,7 +59,7 @@ async def test_the_memory_window_is_shared_by_event_loops_of_the_process(sandbox
     """API requests and jobs run on different event loops of one process; they share the window."""
     import asyncio
 
-    settings = sandbox.client_settings(zapi_send_rate_per_minute=2, zapi_rate_limit_wait_seconds=0)
+    settings = sandbox.client_settings(zapi_send_rate_per_minute=2)
 
     async def send_from_another_loop() -> None:
         async with ZapiClient(settings) as client:
@@ -69,3 +71,41 @@ async def test_the_memory_window_is_shared_by_event_loops_of_the_process(sandbox
         with pytest.raises(ConnectorRateLimited):
             await client.send_text(PHONE, "demais")
     assert len(sandbox.state.zapi.sent) == 2
+
+
+@pytest.mark.usefixtures("still_clock")
+@pytest.mark.parametrize("shared", [False, True], ids=["memory", "redis"])
+async def test_a_paced_send_answers_at_once_with_its_own_slot_and_takes_it_when_due(
+    sandbox: RunningSandbox, shared: bool, request: pytest.FixtureRequest
+) -> None:
+    """No waiting in the caller: over the limit each keyed send reserves the next slot, 60/rate s
+    apart and in order, and sends when it comes back at its time; a later send queues behind."""
+    overrides: dict[str, object] = {"zapi_send_rate_per_minute": 2}
+    if shared:
+        overrides |= {
+            "redis_url": request.getfixturevalue("redis_url"),
+            "redis_namespace": request.getfixturevalue("redis_namespace"),
+        }
+    settings = sandbox.client_settings(**overrides)
+    waits: dict[str, float] = {}
+    for n in range(5):
+        async with ZapiClient(settings, pacing_key=f"msg-{n}") as client:
+            try:
+                await client.send_text(PHONE, str(n))
+            except ConnectorPaced as paced:
+                waits[f"msg-{n}"] = paced.retry_after or 0
+    assert waits == {"msg-2": 60.0, "msg-3": 90.0, "msg-4": 120.0}
+    assert len(sandbox.state.zapi.sent) == 2
+
+    clock.advance(timedelta(seconds=60))
+    async with ZapiClient(settings, pacing_key="msg-3") as early:
+        with pytest.raises(ConnectorPaced) as caught:  # not its turn yet: the same slot
+            await early.send_text(PHONE, "3")
+    assert caught.value.retry_after == 30.0
+    async with ZapiClient(settings, pacing_key="msg-2") as due:
+        await due.send_text(PHONE, "2")
+    async with ZapiClient(settings, pacing_key="msg-5") as newcomer:
+        with pytest.raises(ConnectorPaced) as caught:  # behind the ones still waiting
+            await newcomer.send_text(PHONE, "5")
+    assert caught.value.retry_after == 90.0
+    assert len(sandbox.state.zapi.sent) == 3

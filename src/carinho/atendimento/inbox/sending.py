@@ -74,7 +74,8 @@ async def _call_zapi(phone: str, message: Message) -> tuple[str | None, str | No
     from carinho.connectors.zapi.client import ZapiClient
 
     settings = runtime.current().settings
-    async with ZapiClient(settings) as client:
+    # The message keeps its reserved slot when a paced send comes back (connectors/zapi/ratelimit.py).
+    async with ZapiClient(settings, pacing_key=f"atendimento:message:{message.id}") as client:
         kind = MessageKind(message.kind)
         if kind is MessageKind.image and message.media_url:
             result = await client.send_image(phone, message.media_url, caption=message.content)

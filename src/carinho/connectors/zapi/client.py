@@ -1,8 +1,10 @@
 """Z-API REST client: `ZAPI_BASE_URL/instances/{ZAPI_INSTANCE_ID}/token/{ZAPI_TOKEN}/<endpoint>` with
 the `Client-Token` header (zapi.md §1).
 
-Every send goes through the per-instance rate limiter. With ZAPI_ENABLED=false nothing is sent: the
-send is logged as skipped and returns `SendResult(skipped=True)`.
+Every send goes through the per-instance rate limiter, which never waits: over the limit a send raises
+`ConnectorPaced(retry_after)` and the caller reschedules it. `pacing_key` names the send (the step's
+idempotency key, the message's id) so that it keeps its reserved slot when it comes back. With
+ZAPI_ENABLED=false nothing is sent: the send is logged as skipped and returns `SendResult(skipped=True)`.
 """
 
 from __future__ import annotations
@@ -37,8 +39,11 @@ def zapi_phone(phone: str) -> str:
 
 
 class ZapiClient:
-    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self, settings: Settings, http: httpx.AsyncClient | None = None, *, pacing_key: str | None = None
+    ) -> None:
         self.settings = settings
+        self.pacing_key = pacing_key
         self.enabled = settings.zapi_enabled
         self._owns_http = http is None
         self.http = http or new_http_client(settings.zapi_timeout_seconds)
@@ -239,7 +244,7 @@ class ZapiClient:
         if delay_typing is not None:
             body["delayTyping"] = _clamp_delay(delay_typing)
         payload = {k: v for k, v in body.items() if v is not None}
-        await self.limiter.acquire()
+        await self.limiter.acquire(self.pacing_key)
         answer = await self._request("POST", endpoint, payload)
         if not isinstance(answer, dict):
             raise ZapiRejected(f"Z-API answered {endpoint} without a JSON object", system=SYSTEM)

@@ -1,80 +1,151 @@
-"""Per-instance send rate limit (seed: "Rate limiting para envio de mensagens").
+"""Per-instance send rate limit and pacing (seed: "Rate limiting para envio de mensagens").
 
-A moving window of ZAPI_SEND_RATE_PER_MINUTE sends per Z-API instance, kept in Redis when REDIS_URL
-is set (shared by every process on every machine) and in this process's memory otherwise (the
-embedded profile runs everything in one process). The memory window is the thread-safe synchronous
-one, because API requests and jobs run on different event loops of the same process.
+At most ZAPI_SEND_RATE_PER_MINUTE sends per Z-API instance in any 60 s window. The limiter never
+waits: `acquire()` either grants a slot now or raises `ConnectorPaced(retry_after=...)` at once, and
+the caller reschedules the send as a delayed outbox row due at that time, so no worker is held.
 
-When the window is full, `acquire()` waits for a free slot for at most
-ZAPI_RATE_LIMIT_WAIT_SECONDS and then raises `ConnectorRateLimited(retry_after=...)`, so a job can
-give its worker back and be retried when the window has room again.
+A send that has to wait and names itself (`key`: the step's idempotency key, the message's id)
+reserves the next free slot: the reservation counts in the window like a send, later sends queue
+behind it, and reservations are spaced 60/rate s apart, so a burst goes out in order at the allowed
+pace instead of every deferred send coming back at once. When it comes back (at or after its time) it
+takes its slot; if it comes back so late that sending now would overfill a window, it goes to the back
+of the line. A send without a key is told when the next slot frees, and reserves nothing.
+
+The state is a short list of slots (times of sends and reservations of the last minute and after),
+in this process's memory in the embedded profile (one process runs everything; a lock, because API
+requests and jobs run on different event loops), in Redis when REDIS_URL is set (an optimistic
+WATCH/MULTI transaction, shared by every process on every machine). Time is `kit.clock`'s, so tests
+drive it.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
+import math
 import threading
-import time
-
-from limits import RateLimitItemPerMinute, WindowStats
-from limits import storage as sync_storage
-from limits import strategies as sync_strategies
-from limits.aio import storage as async_storage
-from limits.aio import strategies as async_strategies
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from carinho.config import Settings
-from carinho.connectors.errors import ConnectorRateLimited
+from carinho.connectors.errors import ConnectorPaced
+from carinho.kit.clock import utcnow
 
-_memory_limiter: sync_strategies.MovingWindowRateLimiter | None = None
+WINDOW_SECONDS = 60.0
+
+
+@dataclass
+class Slot:
+    at: float  # epoch seconds: when it was sent, or when its reservation may send
+    key: str | None = None  # the reservation's owner; None once sent
+    sent: bool = True
+
+
+@dataclass(frozen=True)
+class Decision:
+    slots: list[Slot]
+    wait: float | None  # None: send now
+
+
+def _valid(times: list[float], rate: int) -> bool:
+    """No 60 s window holds more than `rate` of these (sorted) times."""
+    return all(times[i + rate] - times[i] >= WINDOW_SECONDS for i in range(len(times) - rate))
+
+
+def decide(slots: list[Slot], key: str | None, now: float, rate: int) -> Decision:
+    """The pure rule: what a send with `key` at `now` may do, and the slots afterwards."""
+    # Older slots no longer count (a reservation whose owner never came back included).
+    slots = sorted((s for s in slots if s.at > now - WINDOW_SECONDS), key=lambda s: s.at)
+    own = next((s for s in slots if key is not None and s.key == key and not s.sent), None)
+    if own is not None:
+        if own.at > now:
+            return Decision(slots, own.at - now)
+        others = [s for s in slots if s is not own]
+        taken = sorted([*others, Slot(now)], key=lambda s: s.at)
+        if _valid([s.at for s in taken], rate):
+            return Decision(taken, None)
+        slots = others  # back of the line
+    at = now
+    if len(slots) >= rate:
+        at = max(at, slots[-rate].at + WINDOW_SECONDS)
+    waiting = any(not s.sent for s in slots)
+    if slots and (at > now or waiting):
+        at = max(at, slots[-1].at + WINDOW_SECONDS / rate)
+    if at <= now:
+        return Decision([*slots, Slot(now)], None)
+    if key is None:
+        return Decision(slots, at - now)
+    return Decision([*slots, Slot(at, key, sent=False)], at - now)
+
+
+def _dump(slots: list[Slot]) -> str:
+    return json.dumps([[s.at, s.key, s.sent] for s in slots])
+
+
+def _load(raw: str | bytes | None) -> list[Slot]:
+    return [Slot(at, key, sent) for at, key, sent in json.loads(raw)] if raw else []
+
+
+_memory: dict[str, list[Slot]] = {}
 _memory_lock = threading.Lock()
-
-
-def _memory() -> sync_strategies.MovingWindowRateLimiter:
-    global _memory_limiter
-    with _memory_lock:
-        if _memory_limiter is None:
-            _memory_limiter = sync_strategies.MovingWindowRateLimiter(sync_storage.MemoryStorage())
-        return _memory_limiter
 
 
 class SendRateLimiter:
     def __init__(self, settings: Settings) -> None:
-        self.item = RateLimitItemPerMinute(settings.zapi_send_rate_per_minute)
-        self.max_wait = settings.zapi_rate_limit_wait_seconds
+        self.rate = settings.zapi_send_rate_per_minute
         self.key = f"zapi-send:{settings.zapi_instance_id or 'default'}"
-        self._redis: async_strategies.MovingWindowRateLimiter | None = None
-        if settings.redis_url:
-            storage = async_storage.RedisStorage(
-                "async+" + settings.redis_url,
-                implementation="redispy",
-                key_prefix=f"{settings.redis_namespace}:limits",
+        self.redis_url = settings.redis_url
+        self.redis_key = f"{settings.redis_namespace}:pacing:{self.key}"
+
+    async def acquire(self, key: str | None = None) -> None:
+        """Take a slot now, or raise `ConnectorPaced(retry_after)` at once (see the module doc)."""
+        now = utcnow().timestamp()
+        decision = await self._apply(lambda slots: decide(slots, key, now, self.rate))
+        if decision.wait is not None:
+            raise ConnectorPaced(
+                f"Z-API send limit of {self.rate}/min for this instance: the send waits "
+                f"{decision.wait:.1f} s for its slot",
+                system="zapi",
+                retry_after=decision.wait,
             )
-            self._redis = async_strategies.MovingWindowRateLimiter(storage)
-
-    async def _hit(self) -> bool:
-        if self._redis is not None:
-            return await self._redis.hit(self.item, self.key)
-        return _memory().hit(self.item, self.key)
-
-    async def _stats(self) -> WindowStats:
-        if self._redis is not None:
-            return await self._redis.get_window_stats(self.item, self.key)
-        return _memory().get_window_stats(self.item, self.key)
-
-    async def acquire(self) -> None:
-        deadline = time.monotonic() + self.max_wait
-        while True:
-            if await self._hit():
-                return
-            stats = await self._stats()
-            retry_after = max(0.05, stats.reset_time - time.time())
-            if retry_after > deadline - time.monotonic():
-                raise ConnectorRateLimited(
-                    f"Z-API send limit of {self.item.amount}/min reached for this instance",
-                    system="zapi",
-                    retry_after=retry_after,
-                )
-            await asyncio.sleep(retry_after)
 
     async def remaining(self) -> int:
-        return (await self._stats()).remaining
+        """Sends that may go out right now without waiting."""
+        now = utcnow().timestamp()
+        slots = await self._slots()
+        if any(not s.sent for s in slots):
+            return 0
+        return max(0, self.rate - sum(1 for s in slots if s.at > now - WINDOW_SECONDS))
+
+    async def _slots(self) -> list[Slot]:
+        if not self.redis_url:
+            with _memory_lock:
+                return list(_memory.get(self.key, []))
+        import redis.asyncio as aioredis
+
+        async with aioredis.from_url(self.redis_url) as client:
+            return _load(await client.get(self.redis_key))
+
+    async def _apply(self, rule: Callable[[list[Slot]], Decision]) -> Decision:
+        now = utcnow().timestamp()
+        if not self.redis_url:
+            with _memory_lock:
+                decision = rule(_memory.get(self.key, []))
+                _memory[self.key] = decision.slots
+                return decision
+        import redis.asyncio as aioredis
+        from redis.exceptions import WatchError
+
+        async with aioredis.from_url(self.redis_url) as client:
+            while True:
+                async with client.pipeline(transaction=True) as pipe:
+                    try:
+                        await pipe.watch(self.redis_key)
+                        decision = rule(_load(await pipe.get(self.redis_key)))
+                        pipe.multi()
+                        last = max((s.at for s in decision.slots), default=now)
+                        ttl = math.ceil(last - now + 2 * WINDOW_SECONDS)
+                        pipe.set(self.redis_key, _dump(decision.slots), ex=ttl)
+                        await pipe.execute()
+                        return decision
+                    except WatchError:
+                        continue  # another process took a slot meanwhile: decide again
