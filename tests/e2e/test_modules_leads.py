@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from carinho.integracoes.flows.registry import PROCESS_EVENT_JOB
+from carinho.worker import Lane
 from tests.integracoes.automations.platform import Platform, platform  # noqa: F401
+from tests.support.jobs import outbox_rows
 
 PHONE = "5511955550101"
 SITE_LEAD = {
@@ -57,6 +60,15 @@ async def test_a_site_lead_is_registered_welcomed_once_and_attributed(platform: 
     [welcome] = await platform.whatsapp_sent(PHONE)
     assert welcome["body"]["message"].startswith("Olá, Francisca! Aqui é a Carinho com Você")
     assert len(await platform.received("zapi", "POST", "/send-text")) == 2  # the refused try, then the send
+    rows: list[Any] = await outbox_rows(platform.rt, "integracoes")
+    runs = [r for r in rows if r.job == PROCESS_EVENT_JOB and r.args["event_id"] == event.id]
+    # The CRM and the campaign on the critical lane; the welcome (and its retry) on `notifications`.
+    assert runs[0].lane == Lane.integrations_high.value
+    assert [r.lane for r in runs[1:]] == [
+        Lane.notifications.value,
+        Lane.integrations_retry.value,
+        Lane.notifications.value,
+    ]
     crm_lead = await crm_lead_by_phone(platform, PHONE)
     [attribution] = await platform.accepted(
         "marketing", "POST", "/campaigns/1/leads"

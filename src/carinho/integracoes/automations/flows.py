@@ -4,7 +4,7 @@ Business steps run first; the delivery to subscribed endpoints is always last.""
 from __future__ import annotations
 
 from carinho.integracoes.automations import feedback, leads, onboarding, whatsapp
-from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow
+from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow, register_step_lane
 from carinho.worker import Lane
 
 # The seed names the jobs ProcessLeadCreated, ProcessClientRegistered, ProcessServiceCompleted:
@@ -28,7 +28,8 @@ FLOWS: dict[str, tuple[Lane, tuple[str, ...]]] = {
     "whatsapp.delivery": (Lane.integrations, (whatsapp.FORWARD_TO_ATENDIMENTO, DELIVER_WEBHOOKS)),
     "lead.created": (
         Lane.integrations_high,
-        (leads.REGISTER_LEAD, leads.SEND_WELCOME, leads.ATTRIBUTE_CAMPAIGN, DELIVER_WEBHOOKS),
+        # The welcome runs on its own lane (STEP_LANES), after everything the critical lane does.
+        (leads.REGISTER_LEAD, leads.ATTRIBUTE_CAMPAIGN, leads.SEND_WELCOME, DELIVER_WEBHOOKS),
     ),
     "client.registered": (
         Lane.integrations,
@@ -54,9 +55,16 @@ FLOWS: dict[str, tuple[Lane, tuple[str, ...]]] = {
 }
 
 
+# Outbound greetings wait for Z-API's send limit: on `notifications`, never on the lane that carries
+# inbound messages. The rest of the event (its delivery) follows the step there.
+STEP_LANES: dict[str, Lane] = {leads.SEND_WELCOME: Lane.notifications}
+
+
 def register_automation_flows() -> None:
     for event_type, (lane, steps) in FLOWS.items():
         register_flow(event_type, lane, steps)
+    for step_name, lane in STEP_LANES.items():
+        register_step_lane(step_name, lane)
 
 
 register_automation_flows()

@@ -1,7 +1,7 @@
 """Module 2 — `lead.created` (site, a first WhatsApp contact, or POST /api/events): the seed's
-ProcessLeadCreated. Register the lead with its origin in the CRM, send the welcome WhatsApp message
-(once per lead, whatever the retries: by the event that created the lead), attribute it to the
-marketing campaign of its UTM.
+ProcessLeadCreated. Register the lead with its origin in the CRM, attribute it to the marketing
+campaign of its UTM, send the welcome WhatsApp message (once per lead, whatever the retries: by the
+event that created the lead; on the `notifications` lane, paced by Z-API's send limit).
 
 One greeting: a contact who wrote on WhatsApp is greeted by atendimento, which knows the business
 hours, the queue and emergencies; the hub's welcome goes only to leads that came another way (the
@@ -70,7 +70,7 @@ async def send_welcome(ctx: StepContext) -> dict[str, Any]:
         raise StepError("the zapi mapping must produce phone and message", retryable=False)
 
     async def send() -> str | None:
-        async with ZapiClient(settings()) as zapi:
+        async with ZapiClient(settings(), pacing_key=ctx.idempotency_key) as zapi:
             result = await zapi.send_text(str(message["phone"]), str(message["message"]))
         return result.message_id or result.zaap_id
 

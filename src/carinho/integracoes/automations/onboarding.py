@@ -44,7 +44,7 @@ async def send_whatsapp(
         raise StepError("the zapi mapping must produce phone and message", retryable=False)
 
     async def send() -> str | None:
-        async with ZapiClient(settings()) as zapi:
+        async with ZapiClient(settings(), pacing_key=ctx.idempotency_key) as zapi:
             result = await zapi.send_text(str(message["phone"]), str(message["message"]))
         return result.message_id or result.zaap_id
 

@@ -62,6 +62,19 @@ _PREFIX_LANES: tuple[tuple[str, Lane], ...] = (
 
 RETRY_LANE = Lane.integrations_retry
 
+# Steps that run on a lane of their own, whatever the lane of their event's flow: a run reaching one
+# hands the rest of the event over to a run on that lane (outbound greetings go to `notifications`,
+# so they never hold the lane that carries inbound messages).
+_step_lanes: dict[str, Lane] = {}
+
+
+def register_step_lane(step_name: str, lane: Lane) -> None:
+    _step_lanes[step_name] = lane
+
+
+def step_lane(step_name: str) -> Lane | None:
+    return _step_lanes.get(step_name)
+
 
 def get_flow(event_type: str) -> Flow | None:
     return _flows.get(event_type)

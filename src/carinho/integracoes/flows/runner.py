@@ -6,21 +6,28 @@ job's deadline, after which the executor has cancelled us and a re-dispatched jo
 Every step but the last commits in its own transaction, so a finished step never runs again; the
 last step and the run's end (processed, retry or DLQ) commit in the job's own session, together
 with the outbox row's `done`.
+
+A step that must wait without having failed — Z-API's send limit (`ConnectorPaced`), or a step that
+runs on a lane of its own (`registry.step_lane`) — ends the run with `flow_service.defer_run`: the
+rest of the event runs later as a delayed outbox row, and no worker waits for it.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho import runtime
+from carinho.connectors.errors import ConnectorPaced
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.service import PlannedStep, RunPlan, StepRunFailure, flow_service
 from carinho.integracoes.flows.steps import StepContext, StepFailure, get_step
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
+from carinho.worker import Lane
 from carinho.worker.jobs import get_job
 
 log = get_logger(__name__)
@@ -34,7 +41,16 @@ HELD = _Held()
 NEXT_HELD = _Held()
 
 
-async def run_event(job_session: AsyncSession, event_id: int, expected_attempts: int | None) -> None:
+@dataclass(frozen=True)
+class _Paced:
+    """The step must wait `delay` for its Z-API send slot: nothing was sent, nothing failed."""
+
+    delay: timedelta
+
+
+async def run_event(
+    job_session: AsyncSession, event_id: int, expected_attempts: int | None, lane: Lane | None = None
+) -> None:
     rt = runtime.current()
     db = rt.db("integracoes")
     spec = get_job(registry.PROCESS_EVENT_JOB)
@@ -52,8 +68,13 @@ async def run_event(job_session: AsyncSession, event_id: int, expected_attempts:
         return
 
     for index, step in enumerate(plan.steps):
+        own_lane = registry.step_lane(step.name)
+        if own_lane is not None and own_lane != lane:
+            await flow_service.defer_run(job_session, plan, token, step, timedelta(0), own_lane)
+            return
+        current_lane = own_lane or lane or registry.lane_for(plan.event.event_type)
         if index == len(plan.steps) - 1:
-            await _run_last_step(job_session, plan, step, token)
+            await _run_last_step(job_session, plan, step, token, current_lane)
             return
         async with db.session() as session:
             outcome = await _attempt(session, plan, step, token, plan.steps[index + 1], deadline)
@@ -64,13 +85,18 @@ async def run_event(job_session: AsyncSession, event_id: int, expected_attempts:
         if isinstance(outcome, StepFailure):
             await _fail(job_session, plan, step, token, outcome)
             return
+        if isinstance(outcome, _Paced):
+            await flow_service.defer_run(job_session, plan, token, step, outcome.delay, current_lane)
+            return
         if outcome is not None:  # this step's or the next one's claim is another run's
             log.info("event.step_held_elsewhere", event_id=event_id, step=step.name)
             return
     await flow_service.finish_run(job_session, plan, token, None)  # every step was done already
 
 
-async def _run_last_step(job_session: AsyncSession, plan: RunPlan, step: PlannedStep, token: str) -> None:
+async def _run_last_step(
+    job_session: AsyncSession, plan: RunPlan, step: PlannedStep, token: str, lane: Lane
+) -> None:
     outcome = await _attempt(job_session, plan, step, token, None, None)
     if outcome is None:
         await flow_service.finish_run(job_session, plan, token, None)
@@ -78,6 +104,8 @@ async def _run_last_step(job_session: AsyncSession, plan: RunPlan, step: Planned
     await job_session.rollback()
     if isinstance(outcome, StepFailure):
         await _fail(job_session, plan, step, token, outcome)
+    elif isinstance(outcome, _Paced):
+        await flow_service.defer_run(job_session, plan, token, step, outcome.delay, lane)
 
 
 async def _fail(
@@ -100,7 +128,7 @@ async def _attempt(
     token: str,
     next_step: PlannedStep | None,
     deadline: datetime | None,
-) -> StepFailure | _Held | None:
+) -> StepFailure | _Held | _Paced | None:
     """Run one step and mark it done (and claim the next one) in `session`; the caller commits."""
     try:
         context = StepContext(
@@ -120,6 +148,8 @@ async def _attempt(
             and not await flow_service.claim_step(session, next_step, token, deadline)
         ):
             return NEXT_HELD
+    except ConnectorPaced as exc:
+        return _Paced(timedelta(seconds=exc.retry_after or 0))
     except Exception as exc:
         return StepFailure.from_exception(exc)
     return None

@@ -22,7 +22,7 @@ from carinho.integracoes.flows.retry_policy import next_retry_delay, parse_sched
 from carinho.integracoes.flows.steps import EventSnapshot, StepFailure
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
-from carinho.worker import enqueue
+from carinho.worker import Lane, enqueue
 
 log = get_logger(__name__)
 
@@ -213,6 +213,48 @@ class FlowService:
                 "retryable": failure.retryable,
                 "idempotency_key": failed.step.idempotency_key,
             },
+        )
+
+    async def defer_run(
+        self,
+        session: AsyncSession,
+        plan: RunPlan,
+        token: str,
+        step: PlannedStep,
+        delay: timedelta,
+        lane: Lane,
+    ) -> None:
+        """End this run without a failure: `step` runs later (its Z-API slot, or its own lane) in a
+        new run due after `delay` on `lane`. Nothing failed, so neither the step nor the event
+        spends an attempt, and the event never reaches the DLQ for waiting."""
+        repo = FlowRepository(session)
+        event = await repo.get_event_for_update(plan.event.id)
+        if event is None:
+            return
+        now = utcnow()
+        released = await repo.release_step(
+            step.id,
+            token,
+            {"status": StepStatus.pending.value, "attempts": EventStep.attempts - 1, "updated_at": now},
+        )
+        if not released:
+            return  # another run holds the step (our claim ran out): it finishes the event
+        event.attempts -= 1  # the next run's begin_run counts it again
+        event.status = EventStatus.received.value
+        event.next_attempt_at = now + delay
+        await enqueue(
+            session,
+            registry.PROCESS_EVENT_JOB,
+            {"event_id": event.id, "expected_attempts": event.attempts, "lane": lane.value},
+            lane=lane,
+            delay=delay if delay > timedelta(0) else None,
+        )
+        log.info(
+            "event.step_deferred",
+            event_id=event.id,
+            step=step.name,
+            lane=lane.value,
+            delay_seconds=round(delay.total_seconds(), 3),
         )
 
     def _retry_delay(self, event: IntegrationEvent, failure: StepFailure) -> timedelta | None:
