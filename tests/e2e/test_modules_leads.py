@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+
+from carinho import runtime
+from carinho.integracoes.automations.models import OutboundMessage
+from carinho.integracoes.dlq.models import DeadLetter
 from carinho.integracoes.flows.registry import PROCESS_EVENT_JOB
+from carinho.kit import clock
 from carinho.worker import Lane
+from carinho.worker.models import OutboxStatus
 from tests.integracoes.automations.platform import Platform, platform  # noqa: F401
+from tests.sandbox.harness import revalidated
 from tests.support.jobs import outbox_rows
 
 PHONE = "5511955550101"
@@ -104,6 +112,45 @@ async def test_a_lead_without_utm_is_not_attributed(platform: Platform) -> None:
     assert await platform.received("marketing") == []
     [welcome] = await platform.whatsapp_sent("5511955550202")
     assert "Sebastião" in welcome["body"]["message"]
+
+
+async def test_a_burst_of_leads_is_welcomed_in_order_at_the_send_limit(platform: Platform) -> None:  # noqa: F811
+    """Z-API's limit (5/min here) paces the welcomes as delayed runs on `notifications`: every one
+    goes out, in order, never more than 5 in a minute, without an attempt spent or a DLQ entry."""
+    rate, burst = 5, 12
+    for db in platform.rt.databases.values():
+        await db.dispose()
+    platform.rt = runtime.configure(revalidated(platform.settings, zapi_send_rate_per_minute=rate))
+    clock.freeze()
+    phones = [f"55119555503{n:02d}" for n in range(burst)]
+    for n, phone in enumerate(phones):
+        lead = {"lead_id": 7000 + n, "name": f"Pessoa {n}", "phone": phone, "origin": "site"}
+        assert (await platform.post_signed("/webhooks/site/lead", "site", lead)).status_code == 202
+    await platform.run_jobs()
+    assert len(await platform.received("zapi", "POST", "/send-text")) == rate
+    assert len(await platform.accepted("crm", "POST", "/leads")) == burst  # the CRM did not wait
+
+    for _ in range(4 * burst):  # the clock moves only to the next due row
+        async with platform.rt.db("integracoes").session() as session:
+            model = platform.rt.spec("integracoes").outbox
+            stmt = select(func.min(model.available_at)).where(model.status == OutboxStatus.pending.value)
+            due = (await session.execute(stmt)).scalar_one_or_none()
+        if due is None:
+            break
+        if due > clock.utcnow():
+            clock.advance(due - clock.utcnow())
+        await platform.run_jobs()
+
+    sends = await platform.received("zapi", "POST", "/send-text")
+    assert [s["body"]["phone"] for s in sends] == phones  # every one, once, in order
+    async with platform.rt.db("integracoes").session() as session:
+        stmt = select(OutboundMessage.sent_at).where(OutboundMessage.template == "lead_welcome")
+        times = sorted(t.timestamp() for t in (await session.execute(stmt)).scalars() if t)
+        assert len(times) == burst
+        assert all(times[k + rate] - times[k] >= 60 for k in range(burst - rate))
+        assert (await session.execute(select(func.count()).select_from(DeadLetter))).scalar_one() == 0
+    events = await platform.events("lead.created")
+    assert {(e.status, e.attempts) for e in events} == {("processed", 1)}
 
 
 async def crm_lead_by_phone(platform: Platform, phone: str) -> dict[str, Any]:  # noqa: F811

@@ -37,7 +37,10 @@ async def paced_send(ctx: StepContext) -> dict[str, Any]:
     """A send through the real per-instance limiter, as the Z-API client does it."""
     instance = str(ctx.payload["instance"])
     settings = runtime.current().settings.with_overrides(
-        zapi_send_rate_per_minute=RATE, zapi_instance_id=instance
+        zapi_send_rate_per_minute=RATE,
+        zapi_instance_id=instance,
+        redis_url=ctx.payload["redis_url"],
+        redis_namespace=ctx.payload["redis_namespace"],
     )
     await SendRateLimiter(settings).acquire(ctx.idempotency_key)
     SENT.append((instance, ctx.event.id, clock.utcnow()))
@@ -56,14 +59,19 @@ async def next_due(rt: Runtime) -> datetime | None:
 
 
 @pytest.mark.usefixtures("still_clock")
+@pytest.mark.parametrize("shared", [False, True], ids=["memory", "redis"])
 async def test_a_burst_over_the_send_limit_goes_out_in_order_at_the_pace_without_failures(
-    hub: httpx.AsyncClient, rt: Runtime, auth: dict[str, str]
+    hub: httpx.AsyncClient, rt: Runtime, auth: dict[str, str], shared: bool, request: pytest.FixtureRequest
 ) -> None:
     instance = secrets.token_hex(16).upper()
-    ids = [
-        await submit_event(hub, auth, PACED, {"instance": instance, "n": uuid.uuid4().hex})
-        for _ in range(BURST)
-    ]
+    limiter = {"redis_url": "", "redis_namespace": "unused"}
+    if shared:  # the slots in Redis, as every process of the production profile shares them
+        limiter = {
+            "redis_url": request.getfixturevalue("redis_url"),
+            "redis_namespace": request.getfixturevalue("redis_namespace"),
+        }
+    payloads = [{"instance": instance, "n": uuid.uuid4().hex, **limiter} for _ in range(BURST)]
+    ids = [await submit_event(hub, auth, PACED, payload) for payload in payloads]
     await drain(rt)
 
     mine = [(event_id, at) for i, event_id, at in SENT if i == instance]
