@@ -46,9 +46,14 @@ def test_the_migration_gives_every_stored_event_its_own_uuid(backend: str, tmp_p
                 url,
                 "INSERT INTO integration_events (source, event_type, idempotency_key, payload, status,"
                 f" lane, attempts, created_at, updated_at) VALUES {values}",
+                "INSERT INTO integration_event_steps (event_id, name, position, status, attempts,"
+                " idempotency_key, created_at, updated_at) SELECT id, 'crm.register_lead', 0, 'done', 1,"
+                " 'k', '2026-12-01 10:00:00', '2026-12-01 10:00:00' FROM integration_events",
             )
         )
         migrations.upgrade("integracoes", url)
+        steps = asyncio.run(_run(url, "SELECT COUNT(*) FROM integration_event_steps"))
+        assert steps == [(3,)]  # the events' rows elsewhere survive (no cascade on SQLite's rebuild)
         uids = [str(row[0]) for row in asyncio.run(_run(url, "SELECT uid FROM integration_events"))]
         assert len(uids) == 3 and len(set(uids)) == 3
         assert all(UID.match(uid) for uid in uids), uids

@@ -28,16 +28,22 @@ FILL = {
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("integration_events", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("uid", sa.String(length=32), nullable=True))
-    fill = FILL[op.get_bind().dialect.name]
-    op.execute(f"UPDATE integration_events SET uid = {fill} WHERE uid IS NULL")  # noqa: S608
-    with op.batch_alter_table("integration_events", schema=None) as batch_op:
-        batch_op.alter_column("uid", existing_type=sa.String(length=32), nullable=False)
-        batch_op.create_unique_constraint("uq_integration_events_uid", ["uid"])
+    dialect = op.get_bind().dialect.name
+    op.add_column("integration_events", sa.Column("uid", sa.String(length=32), nullable=True))
+    op.execute(f"UPDATE integration_events SET uid = {FILL[dialect]} WHERE uid IS NULL")  # noqa: S608
+    if dialect == "sqlite":
+        # No batch rebuild here: it drops the old table, and with foreign keys on that cascades to
+        # every step, delivery and DLQ entry of the events. A unique index gives the same guarantee;
+        # NOT NULL stays the application's on SQLite (every insert sets the uid).
+        op.create_index("uq_integration_events_uid", "integration_events", ["uid"], unique=True)
+        return
+    op.alter_column("integration_events", "uid", existing_type=sa.String(length=32), nullable=False)
+    op.create_unique_constraint("uq_integration_events_uid", "integration_events", ["uid"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("integration_events", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_integration_events_uid", type_="unique")
-        batch_op.drop_column("uid")
+    if op.get_bind().dialect.name == "sqlite":
+        op.drop_index("uq_integration_events_uid", table_name="integration_events")
+    else:
+        op.drop_constraint("uq_integration_events_uid", "integration_events", type_="unique")
+    op.drop_column("integration_events", "uid")
