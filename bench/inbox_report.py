@@ -213,10 +213,10 @@ def section(report: dict[str, Any]) -> str:
 FINDINGS = "\n### Findings"
 
 
-def write_section(markdown: str) -> None:
-    """Replace the generated part of the section; a hand-written `### Findings` part is kept."""
+def write_section(markdown: str, title: str = SECTION) -> None:
+    """Replace the generated part of the section `title`; a hand-written `### Findings` part is kept."""
     text = DOC.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(re.escape(title) + r".*?(?=^## |\Z)", re.S | re.M)
     found = pattern.search(text)
     if found:
         old = found.group(0)

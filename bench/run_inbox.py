@@ -142,8 +142,9 @@ async def first_load(client: httpx.AsyncClient) -> dict[str, Any]:
     }
 
 
-async def explain(rt: Runtime, statement: str, parameters: Any) -> list[str]:
-    database = rt.db("atendimento")
+async def explain(rt: Runtime, statement: str, parameters: Any, context: str = "atendimento") -> list[str]:
+    """The plan of a statement: SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's `EXPLAIN (ANALYZE, BUFFERS)`."""
+    database = rt.db(context)
     async with database.engine.connect() as conn:
         if database.backend == "sqlite":
             rows = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
