@@ -67,7 +67,7 @@ async def lane_backlog(session: AsyncSession, limits: Limits, now: datetime) -> 
 
 async def failure_rate(session: AsyncSession, limits: Limits, now: datetime) -> list[Breach]:
     since = now - timedelta(minutes=max(limits.window_minutes, 1))
-    by_status = await event_service.repository(session).count_by("status", since)
+    by_status = await event_service.repository(session).count_by("status", since, now)
     total = sum(by_status.values())
     failed = by_status.get(EventStatus.failed.value, 0) + by_status.get(EventStatus.dead.value, 0)
     if total < FAILURE_RATE_MIN_EVENTS or failed * 100 <= limits.threshold * total:

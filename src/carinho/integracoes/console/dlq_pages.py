@@ -133,7 +133,7 @@ async def dlq_list(
         types=sorted(registry.flows()),
         labels=LABELS,
         may_act=operator.has_role(OperatorRole.operator),
-        stats=await dead_letter_service.stats(session),
+        stats=await dead_letter_service.open_summary(session),
     )
 
 

@@ -75,8 +75,8 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
         "oldest_age": outbox.get("oldest_pending_age_seconds") or 0,
         "stuck": (outbox.get("oldest_pending_age_seconds") or 0) > STUCK_AFTER_SECONDS,
         "scheduler": health["checks"].get("scheduler", {}),
-        "events": await event_service.stats(session),
-        "dlq": await dead_letter_service.stats(session),
+        "events": await event_service.windows(session, now),
+        "dlq": await dead_letter_service.open_summary(session),
         "workers_alive": [w for w in workers if w.alive],
         **await overview_charts(session, now, period),
     }
@@ -85,7 +85,7 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
 async def _ingest_per_minute(session: AsyncSession, now: datetime) -> dict[str, float]:
     """Events received per minute by source, over the last 5 minutes."""
     counts = await event_service.repository(session).count_by(
-        "source", now - timedelta(minutes=INGEST_WINDOW)
+        "source", now - timedelta(minutes=INGEST_WINDOW), now
     )
     return {source: round(n / INGEST_WINDOW, 1) for source, n in sorted(counts.items())}
 

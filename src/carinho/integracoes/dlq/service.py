@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.errors import CarinhoError, Conflict, NotFound
@@ -41,6 +43,16 @@ def _open_filters(request: BulkRetry) -> DeadLetterFilters:
     )
 
 
+@dataclass(frozen=True)
+class OpenSummary:
+    """The console's glance at the DLQ: what is open, the oldest open item's age, per target system
+    (the open items only, so that no count reads the resolved and archived history)."""
+
+    open: int
+    oldest_open_age_seconds: float | None
+    open_by_target_system: dict[str, int]
+
+
 def to_out(item: DeadLetter) -> DeadLetterOut:
     return DeadLetterOut.model_validate(item, from_attributes=True)
 
@@ -76,6 +88,16 @@ class DeadLetterService:
             open_by_event_type=await repo.count_by("event_type", open_status),
             oldest_open_at=oldest,
             oldest_open_age_seconds=round((utcnow() - oldest).total_seconds(), 1) if oldest else None,
+        )
+
+    async def open_summary(self, session: AsyncSession) -> OpenSummary:
+        repo = DeadLetterRepository(session)
+        open_status = DeadLetterStatus.open.value
+        oldest = await repo.oldest_open()
+        return OpenSummary(
+            open=sum((await repo.count_by("status", open_status)).values()),
+            oldest_open_age_seconds=round((utcnow() - oldest).total_seconds(), 1) if oldest else None,
+            open_by_target_system=await repo.count_by("target_system", open_status),
         )
 
     async def retry(self, session: AsyncSession, item_id: int) -> DeadLetter:

@@ -273,25 +273,38 @@ class EventService:
         return await self.repository(session).raw_body(event_id)
 
     async def stats(self, session: AsyncSession) -> EventStats:
-        repo = self.repository(session)
         now = utcnow()
         return EventStats(
             generated_at=now,
-            by_status=await repo.count_by("status"),
-            last_hour=await self._window(repo, now - timedelta(hours=1)),
-            last_day=await self._window(repo, now - timedelta(days=1)),
+            by_status=await self.repository(session).count_by("status"),
+            **await self.windows(session, now),
         )
 
-    async def _window(self, repo: EventRepository, since: Any) -> WindowStats:
-        by_status = await repo.count_by("status", since)
+    async def windows(self, session: AsyncSession, now: datetime | None = None) -> dict[str, WindowStats]:
+        """The last hour's and the last day's figures (what the console's overview shows; without the
+        all-time count per status of `stats`, which reads every event's index entry)."""
+        repo, now = self.repository(session), now or utcnow()
+        return {
+            "last_hour": await self._window(repo, now - timedelta(hours=1), now),
+            "last_day": await self._window(repo, now - timedelta(days=1), now),
+        }
+
+    async def _window(self, repo: EventRepository, since: datetime, until: datetime) -> WindowStats:
+        by_status: dict[str, int] = {}
+        by_type: dict[str, int] = {}
+        by_source: dict[str, int] = {}
+        for status, event_type, source, n in await repo.window_counts(since, until):
+            by_status[status] = by_status.get(status, 0) + n
+            by_type[event_type] = by_type.get(event_type, 0) + n
+            by_source[source] = by_source.get(source, 0) + n
         total = sum(by_status.values())
         errors = by_status.get(EventStatus.failed, 0) + by_status.get(EventStatus.dead, 0)
         times = await repo.processing_times(since)
         return WindowStats(
             total=total,
             by_status=by_status,
-            by_type=await repo.count_by("event_type", since),
-            by_source=await repo.count_by("source", since),
+            by_type=by_type,
+            by_source=by_source,
             error_rate=round(errors / total, 6) if total else 0.0,
             processed=len(times),
             latency_p50_seconds=_percentile(times, 0.50),
