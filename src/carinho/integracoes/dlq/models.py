@@ -29,6 +29,9 @@ class DeadLetter(IdMixin, TimestampMixin, Base):
     __tablename__ = "dead_letters"
     __table_args__ = (
         Index("ix_dead_letters_status_created_at", "status", "created_at"),
+        # The console: the open items newest first, and counted per target system.
+        Index("ix_dead_letters_status_id", "status", "id"),
+        Index("ix_dead_letters_status_target_system", "status", "target_system"),
         Index("ix_dead_letters_event_id", "event_id"),
     )
 

@@ -1,0 +1,36 @@
+"""console lists over a million events: newest first within a status or a type
+(integration_events (status, id), (event_type, id) in place of (event_type, created_at)), and the
+DLQ's open items newest first and per target system (dead_letters (status, id), (status,
+target_system)) — measured by bench/run_console.py (docs/benchmarks.md, issue 16)
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-07 04:00:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | Sequence[str] | None = "0016"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_integration_events_status_id", "integration_events", ["status", "id"])
+    op.create_index("ix_integration_events_type_id", "integration_events", ["event_type", "id"])
+    op.drop_index("ix_integration_events_type_created_at", table_name="integration_events")
+    op.create_index("ix_dead_letters_status_id", "dead_letters", ["status", "id"])
+    op.create_index("ix_dead_letters_status_target_system", "dead_letters", ["status", "target_system"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_dead_letters_status_target_system", table_name="dead_letters")
+    op.drop_index("ix_dead_letters_status_id", table_name="dead_letters")
+    op.create_index(
+        "ix_integration_events_type_created_at", "integration_events", ["event_type", "created_at"]
+    )
+    op.drop_index("ix_integration_events_type_id", table_name="integration_events")
+    op.drop_index("ix_integration_events_status_id", table_name="integration_events")
