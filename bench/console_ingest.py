@@ -86,6 +86,7 @@ def measure_ingest(seconds: int, pairs: int, consoles: int, port: int = 18710) -
             "SANDBOX_ENABLED": "false",
             "REDIS_URL": "",
             "INTEGRACOES_DATABASE_URL": "",
+            "SESSION_SECRET": "bench-console-ingest-session-secret",  # the console's login cookie
         }
         hub = start_hub(env, port)  # migrates first, so the operator can be created next
         on, stop = threading.Event(), threading.Event()

@@ -21,8 +21,8 @@ def console_table(result: dict[str, Any]) -> str:
         )
         label = s["label"] if s["kind"] != "baseline" else f"*baseline:* {s['label']}"
         lines.append(
-            f"| `{s['key']}` {label} (`{s['url']}`) | {s['p50_ms']} ms | {s['p95_ms']} ms | {s['cpu_p50_ms']} ms"
-            f" | {s['statements']} | {s['bytes']:,} | {met} |"
+            f"| `{s['key']}` {label} (`{s['url']}`) | {s['p50_ms']} ms | {s['p95_ms']} ms"
+            f" | {s['cpu_p50_ms']} ms | {s['statements']} | {s['bytes']:,} | {met} |"
         )
     return "\n".join(lines)
 

@@ -121,6 +121,7 @@ class Rows:
         """(payload JSON, idempotency key, has phone, has e-mail) of event number `n`."""
         rng, phone, name = self.rng, self.phones[person], self.names[person]
         msg = hashlib.blake2s(f"{n}".encode(), digest_size=10).hexdigest().upper()
+        body: dict[str, Any]
         if event_type == "whatsapp.message.received":
             body = {"instanceId": "3C4F9A", "messageId": msg, "phone": phone, "senderName": name,
                     "text": {"message": rng.choice(("Bom dia, gostaria de um orçamento",
@@ -209,7 +210,7 @@ class Rows:
                 step_ids.append(self.ids["steps"])
                 started = created + timedelta(milliseconds=20 + 40 * position)
                 if position == failing and dead and dead[1] == "step" and status == "dead":
-                    step = ("dead", 6, None, error, started, None)
+                    step: tuple[Any, ...] = ("dead", 6, None, error, started, None)
                 elif status == "failed" and position == len(steps) - 1:
                     step = ("failed", attempts, None, error, started, None)
                 elif status in ("received", "processing"):
@@ -296,7 +297,7 @@ class Rows:
         """The outbox of the last day (older done rows are purged): one processing job per event,
         finished; a few pending ones in the last minutes."""
         since = self.now - timedelta(days=1)
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for i in range(self.n_events - 1, -1, -1):
             created = self.created[i]
             if created < since:

@@ -63,7 +63,7 @@ def scenarios(data: ConsoleData) -> list[Scenario]:
     start, end = (day - timedelta(days=37)).isoformat(), (day - timedelta(days=31)).isoformat()
     phone, key = quote(data.terms["phone"]), quote(data.terms["key"])
     return [
-        Scenario("plain", "plain page of the same layout (/conta/senha)", "operator", "/conta/senha", "baseline"),
+        Scenario("plain", "plain page of the same layout", "operator", "/conta/senha", "baseline"),
         Scenario("overview", "Visão geral", "operator", "/painel", "overview"),
         Scenario("overview_live", "Visão geral, the 5 s refresh (fragment)", "operator", "/painel/atualizar",
                  "overview", htmx=True),
@@ -217,7 +217,11 @@ def main() -> None:
     parser.add_argument(
         "--json", type=Path, default=Path(tempfile.gettempdir()) / "carinho_console_bench.json"
     )
-    parser.add_argument("--from-json", type=Path, help="take the figures from an earlier --json")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        help="the pages' figures of an earlier --json (its ingest too, if it has one)",
+    )
     parser.add_argument("--write", action="store_true", help="write the section of docs/benchmarks.md")
     args = parser.parse_args()
     if args.from_json:
@@ -227,11 +231,12 @@ def main() -> None:
         backends = [b.strip() for b in args.backends.split(",") if b.strip()]
         report["results"] = [asyncio.run(measure_backend(b, args)) for b in backends]
         stamp(report, args.json)
-        if args.ingest_seconds:
-            from bench.console_ingest import measure_ingest
+    if args.ingest_seconds and not (args.from_json and report.get("ingest")):
+        from bench.console_ingest import measure_ingest
 
-            report["ingest"] = measure_ingest(args.ingest_seconds, args.ingest_pairs, args.consoles)
-            stamp(report, args.json)
+        report["ingest"] = measure_ingest(args.ingest_seconds, args.ingest_pairs, args.consoles)
+        report["args"]["consoles"] = args.consoles
+        stamp(report, args.json)
     for r in report["results"]:
         for key, plans in r.get("plans", {}).items():
             for item in plans:
