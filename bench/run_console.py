@@ -234,6 +234,8 @@ def main() -> None:
     if args.ingest_seconds and not (args.from_json and report.get("ingest")):
         from bench.console_ingest import measure_ingest
 
+        report.setdefault("pages_at", report.get("at"))
+        report.setdefault("pages_load_average", report.get("load_average"))
         report["ingest"] = measure_ingest(args.ingest_seconds, args.ingest_pairs, args.consoles)
         report["args"]["consoles"] = args.consoles
         stamp(report, args.json)
