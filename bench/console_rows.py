@@ -42,7 +42,7 @@ ERRORS = (
 )
 
 EVENT_COLUMNS = (
-    "id", "source", "event_type", "idempotency_key", "payload", "status", "lane", "attempts",
+    "id", "uid", "source", "event_type", "idempotency_key", "payload", "status", "lane", "attempts",
     "next_attempt_at", "last_error", "request_id", "processed_at", "contact_phone_hash",
     "contact_email_hash", "created_at", "updated_at",
 )  # fmt: skip
@@ -194,8 +194,8 @@ class Rows:
                 processed = created + timedelta(milliseconds=rng.lognormvariate(5.5, 0.8))
             updated = processed or created
             yield "events", (
-                event_id, source, event_type, key, payload, status, lane_for(event_type).value,
-                attempts, next_at, error, f"req-{i:08x}", processed,
+                event_id, f"{rng.getrandbits(128):032x}", source, event_type, key, payload, status,
+                lane_for(event_type).value, attempts, next_at, error, f"req-{i:08x}", processed,
                 self.phone_hashes[person] if has_phone else None,
                 self.email_hashes[person] if has_email else None, created, updated,
             )  # fmt: skip
