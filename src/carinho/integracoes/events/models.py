@@ -51,8 +51,9 @@ class IntegrationEvent(IdMixin, TimestampMixin, Base):
         # The stats' processing latencies (events processed since an instant); partial where the
         # database can, so that inserting an event, unprocessed, does not touch it.
         Index(
-            "ix_integration_events_processed_at",
+            "ix_integration_events_processed_at_created_at",
             "processed_at",
+            "created_at",  # the latencies come from the index alone
             sqlite_where=text("processed_at IS NOT NULL"),
             postgresql_where=text("processed_at IS NOT NULL"),
         ),
