@@ -92,10 +92,10 @@ flow), {dlq:,} dead letters (30 % open, 45 % resolved, 23 % archived, 2 % retryi
 batches; PostgreSQL: asyncpg `copy_records_to_table`, then `VACUUM ANALYZE` as autovacuum would).
 SQLite gets no `ANALYZE`, as in production.
 
-### Results ({at})
+### Results ({pages_at})
 
 Machine: 2 vCPUs **shared with other jobs** (other engineers' test runs): load average
-{pages_load} when the pages were measured ({pages_at}), {load_average} after the ingest runs —
+{pages_load} when the pages were measured ({pages_at}), {load_average} after the ingest runs ({at}) —
 read the absolute times with that in mind (the benchmark ran at nice -10; the pages were measured
 interleaved so that the load weighs on all of them alike). Python 3.11. Rounds measured: {rounds}.
 
