@@ -44,6 +44,7 @@ from bench.atendimento_rows import (
     message_rows,
     plan_conversations,
 )
+from bench.atendimento_surveys import survey_rows
 from bench.atendimento_texts import (
     AGENT_NAMES,
     EXTRA_LABELS,
@@ -52,6 +53,7 @@ from carinho.atendimento import models as m
 from carinho.atendimento.agents.models import Role, SupportLevel
 from carinho.atendimento.agents.service import agent_service
 from carinho.atendimento.escalation.models import Escalation
+from carinho.atendimento.satisfaction.models import Followup, Survey
 from carinho.atendimento.seed import seed_defaults
 from carinho.atendimento.sla.models import ConversationSla, SlaBreach, SlaPolicy, SlaTarget
 from carinho.kit import migrations
@@ -127,6 +129,8 @@ _SEQUENCED = [
     "escalations",
     "triage_sessions",
     "triage_answers",
+    "satisfaction_surveys",
+    "satisfaction_followups",
 ]
 
 
@@ -225,10 +229,12 @@ async def build(
     long_history: int = 1_000,
     seed: int = 14,
     analyze: bool | None = None,
+    surveys: bool = False,
 ) -> DataSet:
     """Migrates the empty database at `url` and loads the data set. `analyze`: gather the planner's
     statistics afterwards (default: on PostgreSQL, whose autovacuum does it in production; not on
-    SQLite, where nothing runs ANALYZE)."""
+    SQLite, where nothing runs ANALYZE). `surveys`: the satisfaction surveys of the finished
+    conversations and the detractors' follow-ups too (the supervisors' screens, issue 17)."""
     started = time.perf_counter()
     await asyncio.to_thread(migrations.upgrade, "atendimento", url)
     database = Database(url)
@@ -311,6 +317,15 @@ async def build(
         }
         for name, table in tables.items():
             await loader.insert(table, related[name])
+        if surveys:
+            async with database.session() as session:
+                rows = await session.execute(select(m.Label.id, m.Label.name))
+                label_names = {id_: name for id_, name in rows}
+            survey, followups = survey_rows(
+                seed, now, convs, related["conversation_labels"], label_names, supervisor.agent_id, loader
+            )
+            await loader.insert(Survey.__table__, survey)
+            await loader.insert(Followup.__table__, followups)
         await _fix_sequences(database)
         await _settle(database, database.backend == "postgresql" if analyze is None else analyze)
         counts = dict(loader.counts)

@@ -186,7 +186,7 @@ def scenarios(data: DataSet) -> list[Scenario]:
             "conversation",
             "api_msgs",
         ),
-        # The supervisor's screens (issue 17): measured with `--only sup_dash --only sup_sla ...`.
+        # The supervisor's screens (issue 17): bench/run_supervision.py measures them (with surveys).
         Scenario("sup_dash", "Dashboard em tempo real", "supervisor", "/supervisao/dashboard", "supervision"),
         Scenario(
             "sup_dash_live",
@@ -214,5 +214,19 @@ def scenarios(data: DataSet) -> list[Scenario]:
             f"/supervisao/sla/relatorio?de={ninety_days_ago}&ate={today}&por=dia&grupo=atendente",
             "report",
             htmx=True,
+        ),
+        Scenario(
+            "sup_nps_90d",
+            "Satisfação (NPS), 90 days per week, by agent",
+            "supervisor",
+            f"/supervisao/satisfacao?de={ninety_days_ago}&ate={today}&serie=semana&por=atendente",
+            "report",
+        ),
+        Scenario(
+            "sup_funnel_90d",
+            "Funil, 90 days (board, conversion, loss reasons)",
+            "supervisor",
+            f"/supervisao/funil?de={ninety_days_ago}&ate={today}",
+            "report",
         ),
     ]
