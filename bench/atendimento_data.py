@@ -319,8 +319,8 @@ async def build(
             await loader.insert(table, related[name])
         if surveys:
             async with database.session() as session:
-                rows = await session.execute(select(m.Label.id, m.Label.name))
-                label_names = {id_: name for id_, name in rows}
+                label_rows = await session.execute(select(m.Label.id, m.Label.name))
+                label_names = {id_: name for id_, name in label_rows}
             survey, followups = survey_rows(
                 seed, now, convs, related["conversation_labels"], label_names, supervisor.agent_id, loader
             )

@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
+import io
 import json
+import pstats
 import statistics
 import sys
 import tempfile
@@ -119,6 +122,17 @@ async def measure(data: DataSet, workdir: str, args: argparse.Namespace) -> dict
             scenario.timings.append((time.perf_counter() - started) * 1000)
             scenario.cpu.append((time.process_time() - cpu) * 1000)
         rounds += 1
+    profiles = {}
+    for key in args.profile:
+        scenario = next(s for s in plan if s.key == key)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(10):
+            await fetch(client, scenario)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(args.profile_sort).print_stats(40)
+        profiles[key] = out.getvalue()
     plans = {}
     for key in args.explain:
         scenario = next(s for s in plan if s.key == key)
@@ -150,6 +164,7 @@ async def measure(data: DataSet, workdir: str, args: argparse.Namespace) -> dict
             for s in plan
         ],
         "plans": plans,
+        "profiles": profiles,
     }
 
 
@@ -168,6 +183,8 @@ def main() -> None:
     parser.add_argument(
         "--explain", action="append", default=[], help="scenario key whose SELECTs to EXPLAIN"
     )
+    parser.add_argument("--profile", action="append", default=[], help="scenario key to profile (cProfile)")
+    parser.add_argument("--profile-sort", default="cumulative", help="pstats order: cumulative, tottime…")
     parser.add_argument("--only", action="append", default=[], help="measure these scenario keys only")
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "carinho_bench_cache")
     parser.add_argument("--rebuild", action="store_true", help="build the cached data set anew")

@@ -103,6 +103,9 @@ def section(report: dict[str, Any]) -> str:
 
 def print_report(report: dict[str, Any]) -> None:
     for r in report["results"]:
+        for key, text in r.get("profiles", {}).items():
+            print(f"\n===== profile {r['backend']} {key}\n{text}")
+    for r in report["results"]:
         for key, plans in r.get("plans", {}).items():
             for item in plans:
                 print(f"\n===== plan {r['backend']} {key}\n{item['sql']}\n" + "\n".join(item["plan"]))

@@ -165,7 +165,9 @@ class Conversation(IdMixin, TimestampMixin, Base):
         Index("ix_conversations_contact", "contact_id"),
         Index("ix_conversations_last_activity", "last_activity_at"),
         Index("ix_conversations_waiting_since", "waiting_since"),
-        Index("ix_conversations_funnel_stage", "funnel_stage"),
+        # The Funil board: a stage's most recently active leads in index order (migration 0013).
+        Index("ix_conversations_funnel_stage_activity", "funnel_stage", "last_activity_at", "id"),
+        Index("ix_conversations_created", "created_at"),
         # Live metrics (metrics package): counts per status/level, the queue, today's timings.
         Index("ix_conversations_status_level", "status", "level", "assignee_id", "waiting_since"),
         Index("ix_conversations_first_response_at", "first_response_at"),

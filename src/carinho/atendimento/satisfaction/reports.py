@@ -8,7 +8,7 @@ agent, level and labels it had when it was sent (snapshots on the row, so figure
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -133,11 +133,34 @@ class ReportService:
         group_by: GroupBy | None,
         period: Period = Period.month,
     ) -> dict[str, Any]:
+        return (await self.nps_views(session, start, end, [(group_by, period)]))[0]
+
+    async def nps_views(
+        self,
+        session: AsyncSession,
+        start: datetime,
+        end: datetime,
+        views: Sequence[tuple[GroupBy | None, Period]],
+    ) -> list[dict[str, Any]]:
+        """`nps` for each (group_by, period) of `views`, from one read of the period's surveys (a
+        page showing the overall figures, a series and a breakdown reads them once, not thrice)."""
         repo = SatisfactionRepository(session)
         rows = await repo.sent_between(start, end)
+        tz = (await working_hours_service.calendar(session)).tz
+        return [await self._view(repo, rows, start, end, tz, group_by, period) for group_by, period in views]
+
+    async def _view(
+        self,
+        repo: SatisfactionRepository,
+        rows: list[Any],
+        start: datetime,
+        end: datetime,
+        tz: tzinfo,
+        group_by: GroupBy | None,
+        period: Period,
+    ) -> dict[str, Any]:
         overall = Figures()
         groups: dict[str | None, Figures] = {}
-        tz = (await working_hours_service.calendar(session)).tz
         key_fn = _keys(group_by, tz, period) if group_by else None
         for row in rows:
             overall.add(row)

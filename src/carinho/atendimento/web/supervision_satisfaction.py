@@ -112,9 +112,12 @@ async def satisfaction_page(request: Request, session: SessionDep, supervisor: S
     period = ReportPeriod.from_query(params)
     serie, series_period = _option(params.get("serie"), SERIES, "dia" if period.days <= 31 else "semana")
     por, group_by = _option(params.get("por"), BREAKDOWNS, "atendente")
-    overall = await report_service.nps(session, period.start, period.end, None)
-    series = await report_service.nps(session, period.start, period.end, GroupBy.period, series_period)
-    breakdown = await report_service.nps(session, period.start, period.end, group_by)
+    overall, series, breakdown = await report_service.nps_views(
+        session,
+        period.start,
+        period.end,
+        [(None, series_period), (GroupBy.period, series_period), (group_by, series_period)],
+    )
     rows = [(_period_label(g["key"], series_period), g) for g in series["groups"]]
     return pages.render(
         request,
