@@ -9,7 +9,7 @@ agent, level and labels it had when it was sent (snapshots on the row, so figure
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
@@ -53,7 +53,7 @@ def _pct(part: int, whole: int) -> float | None:
     return round(part * 100 / whole, 1) if whole else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Figures:
     sent: int = 0
     responses: int = 0
@@ -63,24 +63,24 @@ class Figures:
     late: int = 0
     csat_responses: int = 0
     csat_satisfied: int = 0
-    scores: list[int] = field(default_factory=list)
 
     def add(self, row: Any) -> None:
         self.sent += 1
-        if row.score is None:
+        score = row.score
+        if score is None:
             return
         self.responses += 1
-        self.scores.append(row.score)
-        if row.score >= 9:
+        if score >= 9:
             self.promoters += 1
-        elif row.score <= 6:
+        elif score <= 6:
             self.detractors += 1
         else:
             self.passives += 1
-        self.late += int(bool(row.late))
+        if row.late:
+            self.late += 1
         if row.csat is not None:
             self.csat_responses += 1
-            self.csat_satisfied += int(row.csat >= 4)
+            self.csat_satisfied += row.csat >= 4
 
     def as_dict(self, *, with_rate: bool = True) -> dict[str, Any]:
         return {
@@ -90,7 +90,10 @@ class Figures:
             "promoters": self.promoters,
             "passives": self.passives,
             "detractors": self.detractors,
-            "nps": nps(self.scores),
+            # nps() of the scores, from the counts: (promoters − detractors) / responses.
+            "nps": round((self.promoters - self.detractors) * 100 / self.responses, 1)
+            if self.responses
+            else None,
             "late": self.late,
             "csat_responses": self.csat_responses,
             "csat": _pct(self.csat_satisfied, self.csat_responses),
@@ -145,27 +148,36 @@ class ReportService:
         """`nps` for each (group_by, period) of `views`, from one read of the period's surveys (a
         page showing the overall figures, a series and a breakdown reads them once, not thrice)."""
         repo = SatisfactionRepository(session)
-        rows = await repo.sent_between(start, end)
+        rows = await repo.sent_between(start, end, labels=any(g is GroupBy.category for g, _ in views))
         tz = (await working_hours_service.calendar(session)).tz
-        return [await self._view(repo, rows, start, end, tz, group_by, period) for group_by, period in views]
+        overall = Figures()
+        for row in rows:
+            overall.add(row)
+        return [
+            await self._view(repo, rows, overall, start, end, tz, group_by, period)
+            for group_by, period in views
+        ]
 
     async def _view(
         self,
         repo: SatisfactionRepository,
         rows: list[Any],
+        overall: Figures,
         start: datetime,
         end: datetime,
         tz: tzinfo,
         group_by: GroupBy | None,
         period: Period,
     ) -> dict[str, Any]:
-        overall = Figures()
         groups: dict[str | None, Figures] = {}
-        key_fn = _keys(group_by, tz, period) if group_by else None
-        for row in rows:
-            overall.add(row)
-            for key in key_fn(row) if key_fn else []:
-                groups.setdefault(key, Figures()).add(row)
+        if group_by is not None:
+            key_fn = _keys(group_by, tz, period)
+            for row in rows:
+                for key in key_fn(row):
+                    figures = groups.get(key)
+                    if figures is None:
+                        figures = groups[key] = Figures()
+                    figures.add(row)
         labels = await self._labels(repo, group_by, groups)
         ordered = sorted(groups.items(), key=lambda item: (item[0] is None, str(item[0])))
         return {

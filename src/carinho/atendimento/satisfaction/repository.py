@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Agent, Role
@@ -137,13 +137,15 @@ class SatisfactionRepository:
         return list((await self.session.execute(stmt)).scalars())
 
     # --- reports
-    async def sent_between(self, start: datetime, end: datetime) -> list[Any]:
+    async def sent_between(self, start: datetime, end: datetime, *, labels: bool = True) -> list[Any]:
+        """The surveys sent in the period; `labels` False leaves their labels out (None: no JSON
+        decoded per row when no figure is grouped by category)."""
         stmt = select(
             Survey.id,
             Survey.source,
             Survey.agent_id,
             Survey.level,
-            Survey.labels,
+            Survey.labels if labels else null().label("labels"),
             Survey.sent_at,
             Survey.score,
             Survey.csat,
