@@ -7,8 +7,8 @@ headless Chromium, then opens `/supervisao/dashboard`. Messages come one at a ti
 (each a new conversation: the open / unassigned tiles change). For each one:
 
 - **change event**: from just before the sandbox phone's post (`time.time()`) to the first
-  `carinho-live` the page's EventSource dispatches for an SSE `change` event after it (`Date.now()`
-  in the browser, same machine's clock);
+  `carinho-live` the page's EventSource dispatches for an SSE `change` event naming the new
+  conversation (`Date.now()` in the browser, same machine's clock);
 - **figures swapped**: to the first htmx settle of `#dashboard-figuras` after that event (the
   dashboard's refresh is throttled to one per second, with a trailing one 400 ms later);
 - **stored → change**: from atendimento's `created_at` of the message (brought back from the
@@ -29,7 +29,9 @@ RECORDER = """
 (() => {
   window.__live = [];
   window.__swaps = [];
-  document.addEventListener("carinho-live", () => window.__live.push(Date.now()), true);
+  document.addEventListener("carinho-live", (event) => {
+    window.__live.push({at: Date.now(), ids: (event.detail && event.detail.ids) || []});
+  }, true);
   document.addEventListener("htmx:afterSettle", (event) => {
     if (event.target && event.target.id === "dashboard-figuras") window.__swaps.push(Date.now());
   }, true);
@@ -38,27 +40,25 @@ RECORDER = """
 
 
 def _one(platform: Any, page: Any, phone: str, label: str) -> tuple[str, float, float, float]:
-    """(text, posted, change event, figures swapped) in milliseconds since the epoch."""
+    """(text, posted, change event, figures swapped) in milliseconds since the epoch. The change
+    event is the first that names the message's conversation (others come and go: the previous
+    conversation's automatic replies, SLA ticks)."""
     token = f"{label} {uuid.uuid4().hex[:8]}"
     posted = time.time() * 1000
     platform.phone_sends(phone, token, sender_name=f"Família {phone[-4:]}")
+    conversation = platform.conversation_of(phone)["id"]
+    found = (
+        "([p, id]) => { const c = window.__live.find(e => e.at >= p && e.ids.includes(id));"
+        " if (!c) return null; const s = window.__swaps.find(t => t >= c.at);"
+        " return s === undefined ? null : [c.at, s]; }"
+    )
     try:
-        page.wait_for_function(
-            "p => window.__live.some(t => t >= p) &&"
-            " window.__swaps.some(s => s >= window.__live.find(t => t >= p))",
-            arg=posted,
-            timeout=TIMEOUT_MS,
-        )
+        page.wait_for_function(found, arg=[posted, conversation], timeout=TIMEOUT_MS)
     except Exception:
         shot = Path(tempfile.gettempdir()) / "carinho_supervision_live_timeout.png"
         page.screenshot(path=str(shot))
-        raise RuntimeError(
-            f"no change for {token!r} within {TIMEOUT_MS} ms on {page.url}; see {shot}"
-        ) from None
-    change, swapped = page.evaluate(
-        "p => { const c = window.__live.find(t => t >= p); return [c, window.__swaps.find(s => s >= c)]; }",
-        posted,
-    )
+        raise RuntimeError(f"no change for {token!r} within {TIMEOUT_MS} ms; see {shot}") from None
+    change, swapped = page.evaluate(found, [posted, conversation])
     return token, posted, float(change), float(swapped)
 
 
