@@ -42,9 +42,11 @@ STALL_SECONDS = 120  # fail when the pipeline makes no progress for this long
 CONCURRENCY = 24
 SITE_SECRET = "whsec_c2l0ZS1raWxsLXRlc3Qtc2VjcmV0LTI0Ynk="
 KNOBS: dict[str, object] = {
-    # Short leases so the kills are recovered from in seconds, not minutes.
+    # Short leases so the kills are recovered from in seconds, not minutes — but long enough that a
+    # renewal waiting for SQLite's write lock under this load (every third of the lease) keeps it:
+    # a lease lost mid-job hands a live job on, and its duplicate delivery waits out a retry.
     "job_default_time_limit_seconds": 20,
-    "outbox_lease_seconds": 3,
+    "outbox_lease_seconds": 15,
     # Longer than a message waits in Redis under this load: the relay only re-publishes lost ones.
     "outbox_dispatch_lease_seconds": 60,
     "outbox_relay_interval_seconds": 0.5,
