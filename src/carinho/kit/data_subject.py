@@ -82,7 +82,7 @@ class Subject:
 
     def _in_text(self, text: str) -> bool:
         if self.kind == "email":
-            return bool(self.email) and self.email in text.lower()
+            return self.email is not None and self.email != "" and self.email in text.lower()
         if self.kind == "cpf":
             return any(_NON_DIGITS.sub("", m) == self.cpf for m in _CPF_IN_TEXT.findall(text))
         candidates = [text, *_PHONE_IN_TEXT.findall(text)] if len(text) < 100_000 else []

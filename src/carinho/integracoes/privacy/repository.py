@@ -105,7 +105,8 @@ class PrivacyRepository:
         )
         outputs: dict[int, list[str]] = {}
         for event_id, output in (await self.session.execute(stmt)).all():
-            outputs.setdefault(event_id, []).append(output)
+            if output is not None:
+                outputs.setdefault(event_id, []).append(output)
         return outputs
 
     async def events(self, ids: Sequence[int]) -> Sequence[IntegrationEvent]:
@@ -150,6 +151,8 @@ class PrivacyRepository:
             EventStep.event_id.in_(id_list), EventStep.output.is_not(None)
         )
         for step_id, output in (await self.session.execute(steps)).all():
+            if output is None:
+                continue
             await self._update(
                 update(EventStep).where(EventStep.id == step_id).values(output=ids_only(output))
             )
