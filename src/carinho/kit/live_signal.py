@@ -25,6 +25,9 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
+# Every server-sent stream of both apps: a comment after this much silence (proxies keep the
+# connection), an end after an hour (the browser's EventSource reconnects, so re-authenticates: a
+# revoked or expired session stops receiving within the hour), and the reconnection delay asked for.
 HEARTBEAT_SECONDS = 15.0
 MAX_STREAM_SECONDS = 3600.0
 RETRY_MS = 2000

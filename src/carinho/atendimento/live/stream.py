@@ -40,12 +40,8 @@ from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.inbox.access import sees_everything
 from carinho.atendimento.live.feed import Batch, Change, ChangeFeed, Resync
 from carinho.atendimento.live.models import ChangeKind
+from carinho.kit.live_signal import HEARTBEAT_SECONDS, MAX_STREAM_SECONDS, RETRY_MS
 
-HEARTBEAT_SECONDS = 15.0
-# A stream ends after this long; the browser's EventSource reconnects, and so re-authenticates
-# (a revoked or expired session stops receiving within the hour).
-MAX_STREAM_SECONDS = 3600.0
-RETRY_MS = 2000
 KIND_ORDER = {kind.value: n for n, kind in enumerate(ChangeKind)}
 
 

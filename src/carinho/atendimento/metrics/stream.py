@@ -21,13 +21,10 @@ from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.metrics.schemas import LiveMetrics
 from carinho.atendimento.metrics.service import metrics_service
 from carinho.kit.db import Database
+from carinho.kit.live_signal import HEARTBEAT_SECONDS, MAX_STREAM_SECONDS
 
 log = structlog.get_logger(__name__)
 
-HEARTBEAT_SECONDS = 15.0
-# A stream ends after this long; the browser's EventSource reconnects, and so re-authenticates
-# (a revoked or expired session stops receiving within the hour).
-MAX_STREAM_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
