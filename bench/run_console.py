@@ -25,10 +25,8 @@ import argparse
 import asyncio
 import gc
 import json
-import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,9 +42,16 @@ sys.path.insert(0, str(ROOT / "src"))
 from bench.console_data import ConsoleData, prepare  # noqa: E402
 from bench.console_report import console_table, section  # noqa: E402
 from bench.console_rows import SESSION_SECRET  # noqa: E402
-from bench.inbox_report import percentile, write_section  # noqa: E402
+from bench.inbox_report import write_section  # noqa: E402
 from bench.inbox_scenarios import Scenario  # noqa: E402
-from bench.run_inbox import SqlCounter, explain, fetch, stamp  # noqa: E402
+from bench.run_inbox import (  # noqa: E402
+    SqlCounter,
+    fetch,
+    query_plans,
+    scenario_results,
+    stamp,
+    timed_rounds,
+)
 from carinho import runtime  # noqa: E402
 from carinho.config import Settings  # noqa: E402
 from carinho.kit import clock  # noqa: E402
@@ -147,29 +152,9 @@ async def measure(url: str, data: ConsoleData, workdir: str, args: argparse.Name
                 counter.kept,
             )
             counter.keep = False
-        gc.collect()
-        gc.freeze()  # as the app's lifespan does at startup (kit/app.py)
-        for _ in range(args.warmup):
-            for scenario in plan:
-                await fetch(client, scenario)
-        deadline = time.perf_counter() + args.budget
-        rounds = 0
-        while rounds < args.rounds and (rounds < 20 or time.perf_counter() < deadline):
-            for scenario in plan:
-                started, cpu = time.perf_counter(), time.process_time()
-                await fetch(client, scenario)
-                scenario.timings.append((time.perf_counter() - started) * 1000)
-                scenario.cpu.append((time.process_time() - cpu) * 1000)
-            rounds += 1
+        rounds = await timed_rounds(plan, lambda _scenario: client, args)
         gc.unfreeze()
-        plans = {}
-        for key in args.explain:
-            scenario = next(s for s in plan if s.key == key)
-            plans[key] = [
-                {"sql": sql, "plan": await explain(rt, sql, params, "integracoes")}
-                for sql, params in scenario.sql
-                if sql.lstrip().upper().startswith(("SELECT", "WITH"))
-            ]
+        plans = await query_plans(rt, plan, args.explain, "integracoes")
         await client.aclose()
     finally:
         clock.reset()
@@ -177,20 +162,7 @@ async def measure(url: str, data: ConsoleData, workdir: str, args: argparse.Name
         await rt.db("atendimento").dispose()
     return {
         "rounds": rounds,
-        "scenarios": [
-            {
-                "key": s.key,
-                "label": s.label,
-                "url": s.url,
-                "kind": s.kind,
-                "statements": s.statements,
-                "bytes": s.size,
-                "p50_ms": round(statistics.median(s.timings), 2),
-                "p95_ms": round(percentile(s.timings, 0.95), 2),
-                "cpu_p50_ms": round(statistics.median(s.cpu), 2),
-            }
-            for s in plan
-        ],
+        "scenarios": scenario_results(plan),
         "plans": plans,
     }
 

@@ -43,6 +43,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,65 @@ async def explain(rt: Runtime, statement: str, parameters: Any, context: str = "
         return [row[0] for row in rows]
 
 
+ClientFor = Callable[[Scenario], httpx.AsyncClient]
+
+
+async def timed_rounds(plan: list[Scenario], client_for: ClientFor, args: argparse.Namespace) -> int:
+    """After `args.warmup` unmeasured rounds, every scenario once per round, interleaved, for at least
+    20 rounds and up to `args.rounds` or `args.budget` seconds; each request's wall and CPU time land
+    in its scenario. The heap is frozen first, as the app's lifespan does at startup (kit/app.py);
+    the caller unfreezes it when done."""
+    gc.collect()
+    gc.freeze()
+    for _ in range(args.warmup):
+        for scenario in plan:
+            await fetch(client_for(scenario), scenario)
+    deadline = time.perf_counter() + args.budget
+    rounds = 0
+    while rounds < args.rounds and (rounds < 20 or time.perf_counter() < deadline):
+        for scenario in plan:
+            started, cpu = time.perf_counter(), time.process_time()
+            await fetch(client_for(scenario), scenario)
+            scenario.timings.append((time.perf_counter() - started) * 1000)
+            scenario.cpu.append((time.process_time() - cpu) * 1000)
+        rounds += 1
+    return rounds
+
+
+async def query_plans(
+    rt: Runtime, plan: list[Scenario], keys: list[str], context: str = "atendimento"
+) -> dict[str, Any]:
+    """EXPLAIN of each SELECT the scenarios named in `keys` ran (kept on their counted request)."""
+    plans = {}
+    for key in keys:
+        scenario = next(s for s in plan if s.key == key)
+        plans[key] = [
+            {"sql": sql, "plan": await explain(rt, sql, params, context)}
+            for sql, params in scenario.sql
+            if sql.lstrip().upper().startswith(("SELECT", "WITH"))
+        ]
+    return plans
+
+
+def scenario_results(plan: list[Scenario]) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": s.key,
+            "label": s.label,
+            "who": s.who,
+            "url": s.url,
+            "kind": s.kind,
+            "baseline": s.baseline,
+            "statements": s.statements,
+            "bytes": s.size,
+            "p50_ms": round(statistics.median(s.timings), 2),
+            "p95_ms": round(percentile(s.timings, 0.95), 2),
+            "cpu_p50_ms": round(statistics.median(s.cpu), 2),
+        }
+        for s in plan
+    ]
+
+
 async def measure_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     """Builds the data set in a temporary database of `backend` and measures it."""
     with tempfile.TemporaryDirectory(prefix="carinho_inbox_bench_") as workdir:
@@ -192,20 +252,7 @@ async def measure(url: str, data: DataSet, workdir: str, args: argparse.Namespac
         scenario.statements, scenario.size, scenario.sql = counter.count, len(answer.content), counter.kept
         counter.keep = False
     loads = await first_load(clients["attendant"])
-    gc.collect()
-    gc.freeze()  # as the app's lifespan does at startup (kit/app.py)
-    for _ in range(args.warmup):
-        for scenario in plan:
-            await fetch(clients[scenario.who], scenario)
-    deadline = time.perf_counter() + args.budget
-    rounds = 0
-    while rounds < args.rounds and (rounds < 20 or time.perf_counter() < deadline):
-        for scenario in plan:
-            started, cpu = time.perf_counter(), time.process_time()
-            await fetch(clients[scenario.who], scenario)
-            scenario.timings.append((time.perf_counter() - started) * 1000)
-            scenario.cpu.append((time.process_time() - cpu) * 1000)
-        rounds += 1
+    rounds = await timed_rounds(plan, lambda scenario: clients[scenario.who], args)
     profiles = {}
     for key in args.profile:
         scenario = next(s for s in plan if s.key == key)
@@ -217,14 +264,7 @@ async def measure(url: str, data: DataSet, workdir: str, args: argparse.Namespac
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(args.profile_sort).print_stats(45)
         profiles[key] = out.getvalue()
-    plans = {}
-    for key in args.explain:
-        scenario = next(s for s in plan if s.key == key)
-        plans[key] = [
-            {"sql": sql, "plan": await explain(rt, sql, params)}
-            for sql, params in scenario.sql
-            if sql.lstrip().upper().startswith(("SELECT", "WITH"))
-        ]
+    plans = await query_plans(rt, plan, args.explain)
     gc.unfreeze()
     for client in clients.values():
         await client.aclose()
@@ -233,22 +273,7 @@ async def measure(url: str, data: DataSet, workdir: str, args: argparse.Namespac
     return {
         "rounds": rounds,
         "first_load": loads,
-        "scenarios": [
-            {
-                "key": s.key,
-                "label": s.label,
-                "who": s.who,
-                "url": s.url,
-                "kind": s.kind,
-                "baseline": s.baseline,
-                "statements": s.statements,
-                "bytes": s.size,
-                "p50_ms": round(statistics.median(s.timings), 2),
-                "p95_ms": round(percentile(s.timings, 0.95), 2),
-                "cpu_p50_ms": round(statistics.median(s.cpu), 2),
-            }
-            for s in plan
-        ],
+        "scenarios": scenario_results(plan),
         "profiles": profiles,
         "plans": plans,
     }

@@ -25,7 +25,6 @@ import gc
 import io
 import json
 import pstats
-import statistics
 import sys
 import tempfile
 import time
@@ -40,9 +39,17 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from bench.atendimento_data import DataSet  # noqa: E402
 from bench.dataset_cache import cached_data_set  # noqa: E402
-from bench.inbox_report import percentile  # noqa: E402
 from bench.inbox_scenarios import Scenario, scenarios  # noqa: E402
-from bench.run_inbox import SqlCounter, explain, fetch, login, settings_for, stamp  # noqa: E402
+from bench.run_inbox import (  # noqa: E402
+    SqlCounter,
+    fetch,
+    login,
+    query_plans,
+    scenario_results,
+    settings_for,
+    stamp,
+    timed_rounds,
+)
 from bench.supervision_report import print_report, write_report  # noqa: E402
 from carinho.logging import configure_logging  # noqa: E402
 from carinho.runtime import Runtime  # noqa: E402
@@ -108,20 +115,7 @@ async def measure(data: DataSet, workdir: str, args: argparse.Namespace) -> dict
         await fetch(client, scenario)
         scenario.statements, scenario.size, scenario.sql = counter.count, len(answer.content), counter.kept
         counter.keep = False
-    gc.collect()
-    gc.freeze()
-    for _ in range(args.warmup):
-        for scenario in plan:
-            await fetch(client, scenario)
-    deadline = time.perf_counter() + args.budget
-    rounds = 0
-    while rounds < args.rounds and (rounds < 20 or time.perf_counter() < deadline):
-        for scenario in plan:
-            started, cpu = time.perf_counter(), time.process_time()
-            await fetch(client, scenario)
-            scenario.timings.append((time.perf_counter() - started) * 1000)
-            scenario.cpu.append((time.process_time() - cpu) * 1000)
-        rounds += 1
+    rounds = await timed_rounds(plan, lambda _scenario: client, args)
     profiles = {}
     for key in args.profile:
         scenario = next(s for s in plan if s.key == key)
@@ -133,36 +127,14 @@ async def measure(data: DataSet, workdir: str, args: argparse.Namespace) -> dict
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(args.profile_sort).print_stats(40)
         profiles[key] = out.getvalue()
-    plans = {}
-    for key in args.explain:
-        scenario = next(s for s in plan if s.key == key)
-        plans[key] = [
-            {"sql": sql, "plan": await explain(rt, sql, params)}
-            for sql, params in scenario.sql
-            if sql.lstrip().upper().startswith(("SELECT", "WITH"))
-        ]
+    plans = await query_plans(rt, plan, args.explain)
     gc.unfreeze()
     await client.aclose()
     await rt.db("atendimento").dispose()
     await rt.db("integracoes").dispose()
     return {
         "rounds": rounds,
-        "scenarios": [
-            {
-                "key": s.key,
-                "label": s.label,
-                "who": s.who,
-                "url": s.url,
-                "kind": s.kind,
-                "baseline": s.baseline,
-                "statements": s.statements,
-                "bytes": s.size,
-                "p50_ms": round(statistics.median(s.timings), 2),
-                "p95_ms": round(percentile(s.timings, 0.95), 2),
-                "cpu_p50_ms": round(statistics.median(s.cpu), 2),
-            }
-            for s in plan
-        ],
+        "scenarios": scenario_results(plan),
         "plans": plans,
         "profiles": profiles,
     }
