@@ -19,8 +19,7 @@ from carinho.atendimento.escalation.service import escalation_service
 from carinho.atendimento.inbox.models import Priority
 from carinho.atendimento.triage.service import LEAD_CHECKLIST, triage_service
 from carinho.atendimento.web.form_input import discard_changes, validated
-from carinho.atendimento.web.pages import pages
-from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
+from carinho.atendimento.web.settings_nav import SETTINGS_URL, render_tab
 from carinho.errors import BadRequest, CarinhoError, NotFound
 from carinho.kit.ids import Id
 
@@ -158,13 +157,11 @@ async def _render(
     questions = await _questions(session)
     if form.get("question_code") and form["question_code"] not in dict(questions):
         questions.append((form["question_code"], f"{form['question_code']} (fora da versão atual)"))
-    return pages.render(
+    return render_tab(
         request,
         "atendimento/settings/escalation.html",
+        RULES_URL,
         status_code=422 if error or settings_error else 200,
-        active="configuracoes",
-        settings_tabs=SETTINGS_TABS,
-        tab=RULES_URL,
         rules=await rule_service.rules(session),
         kinds=[(k.value, k.label) for k in RuleKind],
         kind=kind,

@@ -18,8 +18,7 @@ from carinho.atendimento.agents.auth import SessionSupervisor
 from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.history.actor import Actor
-from carinho.atendimento.web.pages import pages
-from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
+from carinho.atendimento.web.settings_nav import SETTINGS_URL, render_tab
 from carinho.atendimento.working_hours import holidays_provider
 from carinho.atendimento.working_hours.calendar import format_intervals, parse_intervals
 from carinho.atendimento.working_hours.models import CompanyDate
@@ -132,13 +131,11 @@ async def _render(
         "optional_names": holidays_provider.optional_holiday_names(today.year),
         "error": error,
     }
-    return pages.render(
+    return render_tab(
         request,
         "atendimento/settings/hours.html",
+        HOURS_URL,
         status_code=status_code,
-        active="configuracoes",
-        settings_tabs=SETTINGS_TABS,
-        tab=HOURS_URL,
         **context,
     )
 

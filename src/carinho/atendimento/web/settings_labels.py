@@ -15,8 +15,7 @@ from carinho.atendimento.labels.schemas import LabelCreate, LabelUpdate
 from carinho.atendimento.labels.service import label_service
 from carinho.atendimento.web.conversation_fragments import chip_color
 from carinho.atendimento.web.form_input import validated
-from carinho.atendimento.web.pages import pages
-from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
+from carinho.atendimento.web.settings_nav import SETTINGS_URL, render_tab
 from carinho.errors import CarinhoError
 from carinho.kit.ids import Id
 
@@ -44,13 +43,11 @@ async def _render(
     status_code: int = 200,
 ) -> Response:
     """`form` and `error` belong to the new-label form, or to the row `editing` when it is set."""
-    return pages.render(
+    return render_tab(
         request,
         "atendimento/settings/labels.html",
+        LABELS_URL,
         status_code=status_code,
-        active="configuracoes",
-        settings_tabs=SETTINGS_TABS,
-        tab=LABELS_URL,
         labels=await label_service.list(session),
         usage=await label_service.usage(session),
         chip_color=chip_color,

@@ -16,8 +16,7 @@ from carinho.atendimento.deps import SessionDep
 from carinho.atendimento.funnel.schemas import LossReasonCreate, LossReasonUpdate
 from carinho.atendimento.funnel.service import funnel_service
 from carinho.atendimento.web.form_input import validated
-from carinho.atendimento.web.pages import pages
-from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
+from carinho.atendimento.web.settings_nav import SETTINGS_URL, render_tab
 from carinho.errors import BadRequest, CarinhoError, NotFound
 from carinho.kit.ids import Id
 
@@ -61,13 +60,11 @@ async def _render(
     status_code: int = 200,
 ) -> Response:
     """`form` and `error` belong to the new-reason form, or to the row `editing` when it is set."""
-    return pages.render(
+    return render_tab(
         request,
         "atendimento/settings/loss_reasons.html",
+        REASONS_URL,
         status_code=status_code,
-        active="configuracoes",
-        settings_tabs=SETTINGS_TABS,
-        tab=REASONS_URL,
         reasons=await funnel_service.loss_reasons(session),
         usage=await funnel_service.loss_reason_usage(session),
         form=form or {},

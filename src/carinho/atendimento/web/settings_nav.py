@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import RedirectResponse
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
 
 from carinho.atendimento.agents.auth import SessionSupervisor
-from carinho.atendimento.web.pages import SUPERVISOR_NAV
+from carinho.atendimento.web.pages import SUPERVISOR_NAV, pages
 from carinho.kit.ui import NavItem
 
 SETTINGS_URL = "/configuracoes"
@@ -24,6 +26,21 @@ SETTINGS_TABS: list[tuple[str, str]] = [
 SUPERVISOR_NAV.append(NavItem("Configurações", SETTINGS_URL, "configuracoes"))
 
 router = APIRouter(include_in_schema=False)
+
+
+def render_tab(
+    request: Request, template: str, tab: str, *, status_code: int = 200, **context: Any
+) -> Response:
+    """A Configurações tab: the menu entry and the row of tabs marked, the tab's own context."""
+    return pages.render(
+        request,
+        template,
+        status_code=status_code,
+        active="configuracoes",
+        settings_tabs=SETTINGS_TABS,
+        tab=tab,
+        **context,
+    )
 
 
 @router.get(SETTINGS_URL)

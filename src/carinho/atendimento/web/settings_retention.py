@@ -16,9 +16,8 @@ from carinho.atendimento.retention.models import DataClass, RetentionRun, RunSta
 from carinho.atendimento.retention.schemas import ExceptionsIn, RetentionIn
 from carinho.atendimento.retention.service import retention_service
 from carinho.atendimento.web.form_input import validated
-from carinho.atendimento.web.pages import pages
 from carinho.atendimento.web.read_once import all_agents
-from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
+from carinho.atendimento.web.settings_nav import SETTINGS_URL, render_tab
 from carinho.errors import CarinhoError
 
 router = APIRouter(include_in_schema=False)
@@ -88,13 +87,11 @@ async def _render(
     config = await retention_service.config(session)
     agents = {agent.id: agent.name for agent in await all_agents(session)}
     rows = _rows(await retention_service.runs(session, RUNS_SHOWN, 0), agents)
-    return pages.render(
+    return render_tab(
         request,
         "atendimento/settings/retention.html",
+        RETENTION_URL,
         status_code=status_code,
-        active="configuracoes",
-        settings_tabs=SETTINGS_TABS,
-        tab=RETENTION_URL,
         policies=[
             (c, CLASSES[c][0], config.months.get(c), explain(c, config.months.get(c))) for c in DataClass
         ],

@@ -18,8 +18,7 @@ from carinho.atendimento.sla import operational
 from carinho.atendimento.sla.schemas import AlertSettingsIn, PolicyIn
 from carinho.atendimento.sla.service import MAX_TARGET_MINUTES, PolicyValues, sla_service
 from carinho.atendimento.web.form_input import discard_changes, validated
-from carinho.atendimento.web.pages import pages
-from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
+from carinho.atendimento.web.settings_nav import SETTINGS_URL, render_tab
 from carinho.errors import BadRequest, CarinhoError
 from carinho.kit.ui.formatting import number_br
 
@@ -155,13 +154,11 @@ async def _render(
         )
         for name, label, hint in ALERT_FIELDS
     ]
-    return pages.render(
+    return render_tab(
         request,
         "atendimento/settings/sla.html",
+        SLA_URL,
         status_code=422 if policy_error or alert_error else 200,
-        active="configuracoes",
-        settings_tabs=SETTINGS_TABS,
-        tab=SLA_URL,
         rows=rows,
         alert_rows=alert_rows,
         alerts=alerts,

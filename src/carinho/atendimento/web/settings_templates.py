@@ -19,7 +19,7 @@ from carinho.atendimento.templates.models import MessageTemplate
 from carinho.atendimento.templates.rendering import CATEGORIES, VARIABLES, render, unknown_placeholders
 from carinho.atendimento.templates.service import protocol_number, template_service
 from carinho.atendimento.web.pages import pages
-from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
+from carinho.atendimento.web.settings_nav import SETTINGS_URL, render_tab
 from carinho.errors import BadRequest, CarinhoError
 from carinho.kit.ids import Id
 
@@ -62,13 +62,11 @@ async def _render(
         {"name": editing.name, "category": editing.category, "body": editing.body} if editing else {}
     )
     body = current.get("body", "")
-    return pages.render(
+    return render_tab(
         request,
         "atendimento/settings/templates.html",
+        TEMPLATES_URL,
         status_code=status_code,
-        active="configuracoes",
-        settings_tabs=SETTINGS_TABS,
-        tab=TEMPLATES_URL,
         templates=templates,
         template_names={t.id: t.name for t in templates},
         used_by=by_template,

@@ -24,8 +24,7 @@ from carinho.atendimento.triage.models import QuestionType, TriageChecklist
 from carinho.atendimento.triage.schemas import ChecklistVersionCreate, QuestionIn
 from carinho.atendimento.triage.service import QuestionSpec, triage_service
 from carinho.atendimento.web.form_input import discard_changes, validated
-from carinho.atendimento.web.pages import pages
-from carinho.atendimento.web.settings_nav import SETTINGS_TABS, SETTINGS_URL
+from carinho.atendimento.web.settings_nav import SETTINGS_URL, render_tab
 from carinho.errors import BadRequest, CarinhoError
 
 router = APIRouter(include_in_schema=False)
@@ -178,9 +177,6 @@ def _versions_by_key(versions: list[TriageChecklist]) -> list[tuple[TriageCheckl
 
 def _common() -> dict[str, Any]:
     return {
-        "active": "configuracoes",
-        "settings_tabs": SETTINGS_TABS,
-        "tab": TRIAGE_URL,
         "types": [(t.value, t.label) for t in QuestionType],
         "type_labels": {t.value: t.label for t in QuestionType},
         "shown_answer": shown_answer,
@@ -190,7 +186,9 @@ def _common() -> dict[str, Any]:
 @router.get(TRIAGE_URL)
 async def triage_page(request: Request, supervisor: SessionSupervisor, session: SessionDep) -> Response:
     checklists = _versions_by_key(list(await triage_service.versions(session)))
-    return pages.render(request, "atendimento/settings/triage.html", checklists=checklists, **_common())
+    return render_tab(
+        request, "atendimento/settings/triage.html", TRIAGE_URL, checklists=checklists, **_common()
+    )
 
 
 async def _editor(
@@ -204,9 +202,10 @@ async def _editor(
     error: str | None = None,
 ) -> Response:
     current = await triage_service.current_checklist(session, key)
-    return pages.render(
+    return render_tab(
         request,
         "atendimento/settings/triage_editor.html",
+        TRIAGE_URL,
         status_code=422 if error else 200,
         checklist=current,
         title=current.title if title is None else title,
