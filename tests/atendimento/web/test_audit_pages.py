@@ -62,4 +62,32 @@ async def test_pages_of_fifty(make_person: MakePerson) -> None:
     assert 'href="/auditoria?acao=auth.login&amp;pagina=2"' in first
     second = (await supervisor.page("/auditoria?acao=auth.login&pagina=2")).text
     assert second.split("<tbody>")[1].count("<tr>") == 3
-    assert "Mais antigas" not in second and "Mais recentes" in second
+    assert 'rel="next"' not in second and 'rel="prev"' in second
+
+
+async def test_the_trail_sorted_by_a_column_header_and_kept_across_pages_and_export(
+    make_person: MakePerson,
+) -> None:
+    freeze_at(OPEN_INSTANT)
+    supervisor = await make_person(Role.supervisor)
+    await supervisor.form(
+        "/configuracoes/horario/datas", {"day": "2026-12-24", "kind": "closed", "description": "Véspera"}
+    )
+    newest_first = (await supervisor.page("/auditoria")).text
+    assert 'aria-sort="descending"><a class="sort-link" href="/auditoria?ordem=quando"' in newest_first
+    rows = newest_first.split("<tbody>")[1]
+    assert rows.index("Data especial cadastrada") < rows.index("Login")
+
+    by_action = (await supervisor.page("/auditoria?ordem=acao")).text
+    assert 'aria-sort="ascending"><a class="sort-link" href="/auditoria?ordem=-acao"' in by_action
+    rows = by_action.split("<tbody>")[1]
+    assert rows.index("Login") < rows.index("Data especial cadastrada")  # auth.… before settings.…
+
+    export = await supervisor.page("/auditoria.csv?ordem=acao")
+    table = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    codes = [row[3] for row in table[1:]]
+    assert codes == sorted(codes)
+    assert 'href="/auditoria.csv?ordem=acao"' in by_action
+
+    ignored = await supervisor.page("/auditoria?ordem=detalhe")  # not a sortable column
+    assert ignored.status_code == 200 and 'aria-sort="descending"' in ignored.text

@@ -60,6 +60,32 @@ async def test_the_panel_shows_now_targets_breaches_and_charts(
     assert 'id="sla-agora"' in now.text and "<html" not in now.text
 
 
+async def test_the_breaches_sorted_by_a_column_header_live_region_keeps_the_order(
+    seeded: Runtime, make_person: MakePerson
+) -> None:
+    freeze_at(OPEN_INSTANT)
+    supervisor = await make_person(Role.supervisor)
+    a_little = await conversation_in_state(
+        seeded, status="breached", level="N1", priority="low", breached_due=OPEN_INSTANT - timedelta(minutes=5)
+    )
+    a_lot = await conversation_in_state(
+        seeded, status="breached", level="N2", priority="urgent", breached_due=OPEN_INSTANT - timedelta(hours=3)
+    )
+
+    def order(html: str) -> list[int]:
+        rows = html.split('class="data sla-breaches"')[1]
+        return [int(n) for n in re.findall(r'href="/conversas/(\d+)"', rows)]
+
+    latest_first = await supervisor.page("/supervisao/sla?ordem=-atraso")
+    assert order(latest_first.text) == [a_lot, a_little]
+    assert 'hx-get="/supervisao/sla/agora?ordem=-atraso"' in latest_first.text  # the live refresh too
+    least_late = await supervisor.htmx("GET", "/supervisao/sla/agora?ordem=atraso")
+    assert order(least_late.text) == [a_little, a_lot]
+    assert 'aria-sort="ascending"><a class="sort-link" href="/supervisao/sla?ordem=-atraso"' in least_late.text
+    by_priority = await supervisor.htmx("GET", "/supervisao/sla/agora?ordem=prioridade")
+    assert order(by_priority.text) == [a_lot, a_little]  # urgent before low
+
+
 async def test_report_filters_by_week_and_agent_and_explains_bad_dates(
     seeded: Runtime, make_person: MakePerson
 ) -> None:

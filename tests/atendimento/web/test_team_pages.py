@@ -36,6 +36,21 @@ async def test_a_supervisor_sees_the_team_with_level_and_load_but_no_admin_actio
     assert 'href="/equipe"' in page.text  # in the supervisor's menu
 
 
+async def test_the_team_sorted_by_a_column_header(make_person: MakePerson) -> None:
+    n2 = await make_person(Role.agent, SupportLevel.n2)
+    supervisor = await make_person(Role.supervisor)
+    by_name = (await supervisor.page("/equipe")).text
+    assert 'aria-sort="ascending"><a class="sort-link" href="/equipe?ordem=-nome"' in by_name
+    by_level = (await supervisor.page("/equipe?ordem=-nivel")).text
+    assert 'aria-sort="descending"><a class="sort-link" href="/equipe?ordem=nivel"' in by_level
+    body = by_level.split("<tbody>")[1]
+    assert body.index(f'id="atendente-{n2.agent_id}"') < body.index(f'id="atendente-{supervisor.agent_id}"')
+    ascending = (await supervisor.page("/equipe?ordem=nivel")).text.split("<tbody>")[1]
+    assert ascending.index(f'id="atendente-{supervisor.agent_id}"') < ascending.index(
+        f'id="atendente-{n2.agent_id}"'
+    )
+
+
 async def test_an_administrator_creates_an_agent_who_logs_in_with_the_password_shown_once(
     make_person: MakePerson,
 ) -> None:

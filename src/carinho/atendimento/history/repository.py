@@ -8,6 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.history.models import HistoryEntry
 
+# The orders the audit trail can be read in (ties broken by the entry's id, the same way).
+SEARCH_SORTS = {
+    "created_at": HistoryEntry.created_at,
+    "action": HistoryEntry.action,
+    "conversation_id": HistoryEntry.conversation_id,
+}
+
 
 class HistoryRepository:
     """Inserts and reads only: there is deliberately no update or delete here."""
@@ -72,6 +79,8 @@ class HistoryRepository:
         actor_id: int | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        sort: str = "created_at",
+        descending: bool = True,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[HistoryEntry]:
@@ -93,7 +102,10 @@ class HistoryRepository:
             stmt = stmt.where(HistoryEntry.created_at >= since)
         if until is not None:
             stmt = stmt.where(HistoryEntry.created_at < until)
-        stmt = (
-            stmt.order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()).limit(limit).offset(offset)
-        )
+        column = SEARCH_SORTS[sort]
+        if descending:
+            stmt = stmt.order_by(column.desc(), HistoryEntry.id.desc())
+        else:
+            stmt = stmt.order_by(column.asc(), HistoryEntry.id.asc())
+        stmt = stmt.limit(limit).offset(offset)
         return (await self.session.execute(stmt)).scalars().all()

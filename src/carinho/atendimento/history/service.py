@@ -234,6 +234,8 @@ class ConversationHistoryService:
         actor_id: int | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        sort: str = "created_at",
+        descending: bool = True,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[HistoryEntry]:
@@ -246,6 +248,8 @@ class ConversationHistoryService:
             actor_id=actor_id,
             since=since,
             until=until,
+            sort=sort,
+            descending=descending,
             limit=limit,
             offset=offset,
         )

@@ -4,7 +4,7 @@ by agent, action, conversation and period, newest first, paged on the server, ex
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +23,7 @@ from carinho.atendimento.web.pages import SUPERVISOR_NAV, pages
 from carinho.kit.ui import NavItem
 from carinho.kit.ui.csv_export import csv_response
 from carinho.kit.ui.formatting import LOCAL_TZ, datetime_br
+from carinho.kit.ui.table_order import TableOrder, page_number
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,6 +31,17 @@ AUDIT_URL = "/auditoria"
 PAGE_SIZE = 50
 CSV_MAX_ROWS = 10_000
 CSV_HEADER = ["Data e hora", "Quem", "Ação", "Código da ação", "Conversa", "Detalhe"]
+ORDER = TableOrder(
+    columns=[
+        ("quando", "Quando", True),
+        ("quem", "Quem", False),
+        ("acao", "Ação", True),
+        ("conversa", "Conversa", True),
+        ("detalhe", "Detalhe", False),
+    ],
+    default="-quando",
+)
+SORTS = {"quando": "created_at", "acao": "action", "conversa": "conversation_id"}
 ACTIONS = sorted(((str(a), label) for a, label in ACTION_LABELS.items()), key=lambda p: p[1])
 SUPERVISOR_NAV.append(NavItem("Auditoria", AUDIT_URL, "auditoria"))
 
@@ -55,6 +67,7 @@ class AuditFilters:
     de: date | None = None
     ate: date | None = None
     sistema: bool = False
+    ordem: str = ORDER.default
 
     @classmethod
     def from_query(cls, params: Any) -> AuditFilters:
@@ -66,16 +79,23 @@ class AuditFilters:
             de=_day(params.get("de")),
             ate=_day(params.get("ate")),
             sistema=params.get("sistema") == "1",
+            ordem=ORDER.pick(params.get("ordem")),
         )
 
     def query(self, **extra: Any) -> str:
-        values = {k: v for k, v in asdict(self).items() if v not in (None, "", False)}
+        values = {k: v for k, v in asdict(self).items() if v not in (None, "", False, ORDER.default)}
         values = {k: ("1" if v is True else v) for k, v in values.items()}
         return urlencode({**values, **extra})
 
     @property
     def any(self) -> bool:
-        return self != AuditFilters()
+        """Whether anything filters the trail (the order does not)."""
+        return replace(self, ordem=ORDER.default) != AuditFilters()
+
+    def base(self) -> str:
+        """`/auditoria?<the filters>&`: the kit's sortable header adds `ordem=`."""
+        query = replace(self, ordem=ORDER.default).query()
+        return f"{AUDIT_URL}?{query}&" if query else f"{AUDIT_URL}?"
 
 
 def _local_midnight(day: date) -> datetime:
@@ -85,6 +105,7 @@ def _local_midnight(day: date) -> datetime:
 async def search(
     session: AsyncSession, f: AuditFilters, *, limit: int, offset: int = 0
 ) -> Sequence[HistoryEntry]:
+    sort, descending = ORDER.sort_of(f.ordem, SORTS)
     return await history_service.search(
         session,
         conversation_id=f.conversa,
@@ -94,6 +115,8 @@ async def search(
         actor_id=f.atendente,
         since=_local_midnight(f.de) if f.de else None,
         until=_local_midnight(f.ate + timedelta(days=1)) if f.ate else None,
+        sort=sort,
+        descending=descending,
         limit=limit,
         offset=offset,
     )
@@ -111,7 +134,7 @@ def _row(entry: HistoryEntry) -> dict[str, Any]:
 @router.get(AUDIT_URL)
 async def audit_page(request: Request, supervisor: SessionSupervisor, session: SessionDep) -> Response:
     filters = AuditFilters.from_query(request.query_params)
-    page = max(1, _int(request.query_params.get("pagina")) or 1)
+    page = page_number(request.query_params.get("pagina"))
     entries = await search(session, filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return pages.render(
         request,
@@ -121,6 +144,7 @@ async def audit_page(request: Request, supervisor: SessionSupervisor, session: S
         rows=[_row(e) for e in entries[:PAGE_SIZE]],
         page=page,
         has_next=len(entries) > PAGE_SIZE,
+        columns=ORDER.columns,
         agents=[(a.id, a.name) for a in await agent_service.list(session)],
         actions=ACTIONS,
     )

@@ -24,6 +24,7 @@ from carinho.atendimento.web.pages import pages
 from carinho.kit.clock import utcnow
 from carinho.kit.ui.charts import Series, bar_chart, line_chart
 from carinho.kit.ui.formatting import LOCAL_TZ, duration_br, percent_br
+from carinho.kit.ui.table_order import TableOrder
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,6 +39,28 @@ BUCKETS = {"dia": Bucket.day, "semana": Bucket.week}
 GROUPS = {"prioridade": SeriesBy.priority, "atendente": SeriesBy.agent, "nivel": SeriesBy.level}
 BUCKET_LABELS = {"dia": "Por dia", "semana": "Por semana"}
 GROUP_LABELS = {"prioridade": "Prioridade", "atendente": "Atendente", "nivel": "Nível"}
+# The breach list: open breaches first, newest first (the service's order) unless a header says.
+BREACH_ORDER = TableOrder(
+    columns=[
+        ("conversa", "Conversa", True),
+        ("prazo", "Prazo", True),
+        ("prioridade", "Prioridade", True),
+        ("nivel", "Nível", True),
+        ("responsavel", "Com quem estava", True),
+        ("atraso", "Atraso", True),
+        ("situacao", "Situação", True),
+    ],
+    default="situacao",
+)
+_BREACH_KEYS: dict[str, Any] = {
+    "conversa": lambda b: b["conversation_id"],
+    "prazo": lambda b: b["due_at"],
+    "prioridade": lambda b: [p.value for p in PRIORITIES].index(b["priority"]),
+    "nivel": lambda b: b["level"],
+    "responsavel": lambda b: (b["assignee_name"] or "").lower(),
+    "atraso": lambda b: b["late_minutes"],
+    "situacao": lambda b: not b["open"],
+}
 
 
 @dataclass(frozen=True)
@@ -94,8 +117,10 @@ def _minutes(value: float) -> str:
     return duration_br(value * 60) if value else "0 min"
 
 
-async def _now_context(session: Any) -> dict[str, Any]:
+async def _now_context(session: Any, request: Request) -> dict[str, Any]:
     panel = await panel_now(session)
+    ordem = BREACH_ORDER.pick(request.query_params.get("ordem"))
+    panel["breaches"] = BREACH_ORDER.sorted_rows(panel["breaches"], ordem, _BREACH_KEYS)
     at_risk, breached = panel["at_risk"], panel["breached"]
     chart = bar_chart(
         LEVELS,
@@ -113,6 +138,9 @@ async def _now_context(session: Any) -> dict[str, Any]:
         "priorities": PRIORITIES,
         "levels_chart": chart,
         "minutes": _minutes,
+        "breach_columns": BREACH_ORDER.columns,
+        "breach_order": ordem,
+        "now_url": NOW_URL if ordem == BREACH_ORDER.default else f"{NOW_URL}?ordem={ordem}",
     }
 
 
@@ -190,14 +218,15 @@ async def sla_page(request: Request, session: SessionDep, supervisor: SessionSup
         query_string=request.url.query,
         bucket_labels=BUCKET_LABELS,
         group_labels=GROUP_LABELS,
-        **await _now_context(session),
+        **await _now_context(session, request),
     )
 
 
 @router.get(NOW_URL)
 async def sla_now_fragment(request: Request, session: SessionDep, supervisor: SessionSupervisor) -> Response:
     """The "now" region alone (htmx): every live change and every minute."""
-    return pages.render(request, "atendimento/supervision/sla_now.html", **await _now_context(session))
+    context = await _now_context(session, request)
+    return pages.render(request, "atendimento/supervision/sla_now.html", **context)
 
 
 @router.get(REPORT_URL)

@@ -32,6 +32,7 @@ from carinho.atendimento.web.form_input import Text, incident_status
 from carinho.atendimento.web.pages import pages
 from carinho.kit.ui.csv_export import csv_response
 from carinho.kit.ui.formatting import LOCAL_TZ, datetime_br
+from carinho.kit.ui.table_order import TableOrder, page_count, page_number
 from carinho.kit.ui.toasts import toast_trigger
 
 router = APIRouter(include_in_schema=False)
@@ -62,14 +63,17 @@ STATES: list[tuple[str, str, list[str]]] = [
 ]
 KINDS = [("emergencias", "Só emergências", True), ("comuns", "Só ocorrências comuns", False)]
 # The table's columns (URL key, header, sortable) and the repository's key of each sortable one.
-COLUMNS = [
-    ("numero", "#", False),
-    ("titulo", "Ocorrência", True),
-    ("gravidade", "Gravidade", True),
-    ("situacao", "Situação", True),
-    ("responsavel", "Responsável", True),
-    ("aberta", "Aberta", True),
-]
+ORDER = TableOrder(
+    columns=[
+        ("numero", "#", False),
+        ("titulo", "Ocorrência", True),
+        ("gravidade", "Gravidade", True),
+        ("situacao", "Situação", True),
+        ("responsavel", "Responsável", True),
+        ("aberta", "Aberta", True),
+    ],
+    default="-aberta",
+)
 SORTS = {
     "titulo": "title",
     "gravidade": "severity",
@@ -77,16 +81,11 @@ SORTS = {
     "responsavel": "owner",
     "aberta": "created_at",
 }
-DEFAULT_SORT = "-aberta"
+DEFAULT_SORT = ORDER.default
 
 
 def _pick(value: str | None, keys: list[str]) -> str | None:
     return value if value in keys else None
-
-
-def _page(value: str | None) -> int:
-    text = value or ""
-    return max(1, int(text)) if text.isdigit() and len(text) < 7 else 1
 
 
 @dataclass(frozen=True)
@@ -100,24 +99,24 @@ class ListState:
 
     @classmethod
     def from_query(cls, params: Any, categories: list[str]) -> ListState:
-        ordem = params.get("ordem") or ""
         return cls(
             situacao=_pick(params.get("situacao"), [k for k, _, _ in STATES]) or "ativas",
             gravidade=_pick(params.get("gravidade"), [s.value for s in Severity]),
             categoria=_pick(params.get("categoria"), categories),
             tipo=_pick(params.get("tipo"), [k for k, _, _ in KINDS]),
-            ordem=ordem if ordem.removeprefix("-") in SORTS else DEFAULT_SORT,
-            pagina=_page(params.get("pagina")),
+            ordem=ORDER.pick(params.get("ordem")),
+            pagina=page_number(params.get("pagina")),
         )
 
     def filters(self, *, limit: int = PAGE_SIZE, offset: int = 0) -> IncidentFilters:
+        sort, descending = ORDER.sort_of(self.ordem, SORTS)
         return IncidentFilters(
             status=next(v for k, _, v in STATES if k == self.situacao) or None,
             severity=[self.gravidade] if self.gravidade else None,
             category_code=self.categoria,
             is_emergency=next((v for k, _, v in KINDS if k == self.tipo), None),
-            sort=SORTS[self.ordem.removeprefix("-")],
-            descending=self.ordem.startswith("-"),
+            sort=sort,
+            descending=descending,
             limit=limit,
             offset=offset,
         )
@@ -144,7 +143,7 @@ async def _list_context(request: Request, session: AsyncSession, supervisor: Age
     categories = list(await incident_service.categories(session, active=None))
     state = ListState.from_query(request.query_params, [c.code for c in categories])
     total = await incident_service.count(session, supervisor, state.filters())
-    pages_count = max(1, -(-total // PAGE_SIZE))
+    pages_count = page_count(total, PAGE_SIZE)
     state = replace(state, pagina=min(state.pagina, pages_count))
     found = await incident_service.search(
         session, supervisor, state.filters(offset=(state.pagina - 1) * PAGE_SIZE)
@@ -154,7 +153,7 @@ async def _list_context(request: Request, session: AsyncSession, supervisor: Age
         "items": [incident_item(i) for i in found],
         "total": total,
         "pages_count": pages_count,
-        "columns": COLUMNS,
+        "columns": ORDER.columns,
         "sort_base": state.base(LIST_URL, ordem=DEFAULT_SORT, pagina=1),
         "page_base": state.base(LIST_URL, pagina=1),
         "rows_url": f"{ROWS_URL}?{state.query()}",

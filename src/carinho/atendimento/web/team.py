@@ -22,6 +22,7 @@ from carinho.atendimento.web.pages import SUPERVISOR_NAV, pages
 from carinho.errors import BadRequest, CarinhoError, Conflict
 from carinho.kit.ids import Id
 from carinho.kit.ui import NavItem
+from carinho.kit.ui.table_order import TableOrder
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,6 +30,18 @@ TEAM_URL = "/equipe"
 ROLES = [(r.value, r.label.capitalize()) for r in Role]
 LEVELS = [(level.value, level.value) for level in SupportLevel]
 SUPERVISOR_NAV.append(NavItem("Equipe", TEAM_URL, "equipe"))
+ORDER = TableOrder(
+    columns=[
+        ("nome", "Atendente", True),
+        ("situacao", "Situação", True),
+        ("papel", "Papel", True),
+        ("nivel", "Nível", True),
+        ("conversas", "Conversas ativas", True),
+        ("carga", "Carga", True),
+    ],
+    default="nome",
+)
+ADMIN_COLUMN = ("acoes", "Ações", False)
 
 Name = Annotated[str, Form(max_length=120)]
 Email = Annotated[str, Form(max_length=190)]
@@ -61,11 +74,22 @@ class TeamRow:
         return round(100 * self.load.load) if self.load else 0
 
 
-async def team_rows(session: AsyncSession) -> list[TeamRow]:
+# Each sortable column's key; the active agents always come before the deactivated ones.
+_SORT_KEYS: dict[str, Any] = {
+    "nome": lambda r: r.agent.name.lower(),
+    "situacao": lambda r: r.status[0],
+    "papel": lambda r: r.agent.role_label,
+    "nivel": lambda r: r.agent.level,
+    "conversas": lambda r: r.active_conversations,
+    "carga": lambda r: r.load_percent,
+}
+
+
+async def team_rows(session: AsyncSession, ordem: str = ORDER.default) -> list[TeamRow]:
     loads = {item.id: item for item in (await metrics_service.team(session)).items}
-    agents = await agent_service.list(session)
-    ordered = sorted(agents, key=lambda a: (not a.active, a.name.lower(), a.id))
-    return [TeamRow(agent, loads.get(agent.id)) for agent in ordered]
+    agents = sorted(await agent_service.list(session), key=lambda a: (a.name.lower(), a.id))
+    rows = ORDER.sorted_rows([TeamRow(agent, loads.get(agent.id)) for agent in agents], ordem, _SORT_KEYS)
+    return sorted(rows, key=lambda r: not r.agent.active)
 
 
 async def _render(
@@ -73,13 +97,17 @@ async def _render(
 ) -> Response:
     context: dict[str, Any] = {"shown_password": None, "password_for": None, "form": {}, "error": None}
     context.update(extra)
+    ordem = ORDER.pick(request.query_params.get("ordem"))
+    is_admin = agent.has_role(Role.admin)
     return pages.render(
         request,
         "atendimento/team/page.html",
         status_code=status_code,
         active="equipe",
-        rows=await team_rows(session),
-        is_admin=agent.has_role(Role.admin),
+        rows=await team_rows(session, ordem),
+        ordem=ordem,
+        columns=[*ORDER.columns, ADMIN_COLUMN] if is_admin else ORDER.columns,
+        is_admin=is_admin,
         roles=ROLES,
         levels=LEVELS,
         **context,
