@@ -4,8 +4,10 @@ detractor's follow-up assigned and concluded on the page."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from carinho.atendimento.agents.models import Role, SupportLevel
+from carinho.atendimento.web import supervision_satisfaction
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at
 from tests.atendimento.satisfaction.flow import (
@@ -92,3 +94,34 @@ async def test_an_empty_period_and_an_attendant(make_person: MakePerson) -> None
     ana = await make_person(Role.agent)
     assert (await ana.page(PAGE)).status_code == 403
     assert (await ana.htmx("POST", f"{PAGE}/acompanhamentos/1/concluir", data={})).status_code == 403
+
+
+async def test_the_follow_ups_are_paged_and_the_live_refresh_keeps_the_page(
+    seeded: Runtime,
+    atendimento: httpx.AsyncClient,
+    make_agent: MakeAgent,
+    make_person: MakePerson,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(supervision_satisfaction, "FOLLOWUPS_SHOWN", 1)
+    freeze_at(OPEN_INSTANT)
+    api = await make_agent(Role.supervisor)
+    await quiet_automations(api)
+    await answered_and_resolved(atendimento, api, "P1")
+    await answered_and_resolved(atendimento, api, "P2", phone="5511988887777")
+    await run_jobs_at(seeded, SENT_INSTANT)
+    for survey, comment in zip(await surveys(seeded), ("Primeiro", "Segundo"), strict=True):
+        await atendimento.post(f"/nps/{survey.token}", data={"score": "2", "comment": comment})
+    first, second = await followups(seeded)
+    sup = await make_person(Role.supervisor, SupportLevel.n3)
+
+    one, two = f'id="acompanhamento-{first.id}"', f'id="acompanhamento-{second.id}"'
+    page_one = (await sup.page(PAGE)).text
+    assert one in page_one and two not in page_one
+    assert "página 1 de 2" in page_one
+    assert 'href="/supervisao/satisfacao?acompanhamentos=abertos&amp;pagina=2" rel="next"' in page_one
+    page_two = (await sup.htmx("GET", f"{PAGE}/acompanhamentos?acompanhamentos=abertos&pagina=2")).text
+    assert two in page_two and one not in page_two
+    assert '<input type="hidden" name="pagina" value="2">' in page_two  # the live refresh asks for it again
+    beyond = (await sup.htmx("GET", f"{PAGE}/acompanhamentos?pagina=99")).text
+    assert two in beyond  # the last page

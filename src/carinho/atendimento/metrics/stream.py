@@ -26,7 +26,6 @@ from carinho.kit.live_signal import HEARTBEAT_SECONDS, MAX_STREAM_SECONDS
 log = structlog.get_logger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Snapshot:
     sequence: int

@@ -97,6 +97,13 @@ class FollowupService:
             status=status.value if status else None, assignee_id=assignee_id, limit=limit, offset=offset
         )
 
+    async def count(
+        self, session: AsyncSession, *, status: FollowupStatus | None, assignee_id: int | None
+    ) -> int:
+        return await SatisfactionRepository(session).followup_count(
+            status=status.value if status else None, assignee_id=assignee_id
+        )
+
     async def done(
         self, session: AsyncSession, supervisor: Agent, followup_id: int, note: str | None
     ) -> Followup:

@@ -177,18 +177,31 @@ class SatisfactionRepository:
         stmt = select(Followup).where(Followup.survey_id == survey_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    @staticmethod
+    def _followup_filters(status: str | None, assignee_id: int | None) -> list[Any]:
+        where: list[Any] = []
+        if status is not None:
+            where.append(Followup.status == status)
+        if assignee_id is not None:
+            where.append(Followup.assignee_id == assignee_id)
+        return where
+
     async def followups(
         self, *, status: str | None, assignee_id: int | None, limit: int, offset: int
     ) -> list[tuple[Followup, int | None, str | None, int]]:
-        stmt = select(Followup, Survey.score, Survey.comment, Survey.contact_id).join(
-            Survey, Survey.id == Followup.survey_id
+        stmt = (
+            select(Followup, Survey.score, Survey.comment, Survey.contact_id)
+            .join(Survey, Survey.id == Followup.survey_id)
+            .where(*self._followup_filters(status, assignee_id))
+            .order_by(Followup.due_at, Followup.id)
+            .limit(limit)
+            .offset(offset)
         )
-        if status is not None:
-            stmt = stmt.where(Followup.status == status)
-        if assignee_id is not None:
-            stmt = stmt.where(Followup.assignee_id == assignee_id)
-        stmt = stmt.order_by(Followup.due_at, Followup.id).limit(limit).offset(offset)
         return [tuple(row) for row in await self.session.execute(stmt)]  # type: ignore[misc]
+
+    async def followup_count(self, *, status: str | None, assignee_id: int | None) -> int:
+        stmt = select(func.count(Followup.id)).where(*self._followup_filters(status, assignee_id))
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def least_loaded_supervisor(self) -> Agent | None:
         """The active supervisor with the fewest open follow-ups (then the lowest id); an admin

@@ -29,6 +29,7 @@ from carinho.atendimento.web.supervision_period import ReportPeriod
 from carinho.errors import BadRequest
 from carinho.kit.clock import utcnow
 from carinho.kit.ui.charts import Series
+from carinho.kit.ui.table_order import page_count, page_number
 from carinho.kit.ui.toasts import toast_trigger
 
 router = APIRouter(include_in_schema=False)
@@ -91,14 +92,24 @@ def _series_chart(rows: list[tuple[str, dict[str, Any]]]) -> SeriesChart:
     )
 
 
-async def _followups_context(session: AsyncSession, state: str = "abertos") -> dict[str, Any]:
-    key, status = _option(state, FOLLOWUP_STATES, "abertos")
-    rows = await followup_service.list(session, status=status, assignee_id=None, limit=FOLLOWUPS_SHOWN)
+async def _followups_context(session: AsyncSession, params: Any = None) -> dict[str, Any]:
+    """One page of the follow-ups in one state (`acompanhamentos`, `pagina` in `params`)."""
+    params = params or {}
+    key, status = _option(params.get("acompanhamentos"), FOLLOWUP_STATES, "abertos")
+    total = await followup_service.count(session, status=status, assignee_id=None)
+    pages_count = page_count(total, FOLLOWUPS_SHOWN)
+    page = min(page_number(params.get("pagina")), pages_count)
+    rows = await followup_service.list(
+        session, status=status, assignee_id=None, limit=FOLLOWUPS_SHOWN, offset=(page - 1) * FOLLOWUPS_SHOWN
+    )
     assignees = await followup_service.assignees(session)
     names = {a.id: a.name for a in assignees}
     return {
         "followups": rows,
         "followup_state": key,
+        "followup_total": total,
+        "followup_page": page,
+        "followup_pages": pages_count,
         "followup_states": [(k, label) for k, label, _ in FOLLOWUP_STATES],
         "assignees": [(a.id, a.name) for a in assignees],
         "assignee_names": names,
@@ -136,7 +147,7 @@ async def satisfaction_page(request: Request, session: SessionDep, supervisor: S
         breakdown_options=[(k, label) for k, label, _ in BREAKDOWNS],
         breakdown_label=next(label for k, label, _ in BREAKDOWNS if k == por),
         comments=await report_service.comments(session, period.start, period.end, COMMENTS_SHOWN),
-        **await _followups_context(session, params.get("acompanhamentos") or "abertos"),
+        **await _followups_context(session, params),
     )
 
 
@@ -154,7 +165,7 @@ async def summary_fragment(request: Request, session: SessionDep, supervisor: Se
 async def followups_fragment(
     request: Request, session: SessionDep, supervisor: SessionSupervisor
 ) -> Response:
-    context = await _followups_context(session, request.query_params.get("acompanhamentos") or "abertos")
+    context = await _followups_context(session, request.query_params)
     return pages.render(request, "atendimento/supervision/satisfaction_followups.html", **context)
 
 
