@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from carinho.kit.retry import parse_schedule
 
 CARINHO_SYSTEMS = (
     "crm",
@@ -82,12 +84,28 @@ class Settings(BaseSettings):
     # Lane concurrency (threads per lane in a worker process); "lane=n,lane=n".
     lane_concurrency: str = ""
 
-    # Hub event processing and outbound webhooks (ARCHITECTURE §4, invariants 3-5).
-    # Seconds before each retry of an event whose step failed, then the DLQ.
+    # Retry schedules (kit/retry.py, one function per name; docs/arquitetura.md "Retries" says which
+    # layer retries each job). Lists are seconds before each retry.
+    # The outbox's safety net for a job run that raised: first wait, doubled up to the ceiling, ±jitter.
+    outbox_retry_first_seconds: float = Field(default=5.0, gt=0)
+    outbox_retry_max_seconds: float = Field(default=600.0, gt=0)
+    outbox_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    # Hub: an event whose step failed (then the DLQ), with the webhooks' jitter.
     event_retry_schedule_seconds: str = "10,60,300,1800,7200"
-    # Default wait before each delivery retry (Svix-like), with +/- jitter; endpoints may override.
+    # Hub: an outbound webhook delivery (Svix-like), with +/- jitter; endpoints may override the list.
     webhook_retry_schedule_seconds: str = "5,300,1800,7200,18000,36000,36000"
     webhook_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    # Atendimento: a WhatsApp send Z-API failed (the last wait repeats up to the 5 attempts).
+    whatsapp_send_retry_schedule_seconds: str = "30,120,600,1800"
+    # Atendimento: an emergency not yet delivered to operação (the last wait repeats, ~a day of tries).
+    emergency_delivery_retry_schedule_seconds: str = "5,15,30,60,120,300,600"
+    # Atendimento: an escalation not yet delivered to operação: first wait, doubled up to the ceiling.
+    escalation_report_retry_first_seconds: float = Field(default=10.0, gt=0)
+    escalation_report_retry_max_seconds: float = Field(default=600.0, gt=0)
+    # Atendimento: a proposal or contract e-mail the mail server refused (up to 5 attempts).
+    document_email_retry_schedule_seconds: str = "120,240,480,960"
+
+    # Hub event processing and outbound webhooks (ARCHITECTURE §4, invariants 3-5).
     webhook_timeout_seconds: float = Field(default=15.0, gt=0)
     # An endpoint whose deliveries did nothing but exhaust their retries for this long is disabled.
     webhook_disable_after_days: float = Field(default=5.0, gt=0)
@@ -227,6 +245,29 @@ class Settings(BaseSettings):
     # more at most this long (it closes as soon as a turn of the event loop brings no new event).
     ingest_batch_max: int = Field(default=256, ge=1)
     ingest_batch_wait_ms: float = Field(default=5.0, ge=0)
+
+    @field_validator(
+        "event_retry_schedule_seconds",
+        "webhook_retry_schedule_seconds",
+        "whatsapp_send_retry_schedule_seconds",
+        "emergency_delivery_retry_schedule_seconds",
+        "document_email_retry_schedule_seconds",
+    )
+    @classmethod
+    def _readable_retry_schedule(cls, value: str) -> str:
+        parse_schedule(value)  # a bad list stops the start, not the first retry
+        return value
+
+    @field_validator(
+        "whatsapp_send_retry_schedule_seconds",
+        "emergency_delivery_retry_schedule_seconds",
+        "document_email_retry_schedule_seconds",
+    )
+    @classmethod
+    def _some_retry_wait(cls, value: str) -> str:
+        if not parse_schedule(value):
+            raise ValueError("needs at least one wait (its last one repeats)")
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -7,8 +7,7 @@ timeouts, connection errors, 5xx and 408/409/425/429 are transient; 401/403 are 
 
 from __future__ import annotations
 
-import email.utils
-import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -21,23 +20,15 @@ from carinho.connectors.errors import (
     ConnectorRateLimited,
     ConnectorTransientError,
 )
+from carinho.kit import retry
 
 TRANSIENT_STATUSES = frozenset({408, 409, 425, 429})
 USER_AGENT = "carinho-integracoes/0.1"
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """`Retry-After` as seconds: either delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+    """`Retry-After` as seconds, an HTTP date measured against the wall clock (the server's)."""
+    return retry.parse_retry_after(value, now=datetime.now(UTC))
 
 
 def error_for_status(

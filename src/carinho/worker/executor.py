@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import traceback
 import uuid
-from datetime import timedelta
 
 from carinho import runtime
+from carinho.kit import retry
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker.jobs import get_job
 from carinho.worker.outbox_repository import ClaimedMessage, OutboxRepository
 
 log = get_logger(__name__)
-
-
-def retry_delay(attempt: int) -> timedelta:
-    """Exponential backoff with ±20 % jitter: 5 s, 10 s, 20 s ... capped at 10 min."""
-    base = min(5 * 2 ** (attempt - 1), 600)
-    return timedelta(seconds=base * random.uniform(0.8, 1.2))
 
 
 async def run_outbox_messages(context: str, outbox_ids: list[int] | int) -> None:
@@ -73,7 +66,8 @@ async def _run_claimed(context: str, claimed: ClaimedMessage, token: str) -> Non
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"
         exhausted = claimed.attempt >= claimed.max_attempts
-        retry_at = None if exhausted else utcnow() + retry_delay(claimed.attempt)
+        delay = retry.outbox_jobs(rt.settings).delay(claimed.attempt - 1)
+        retry_at = None if exhausted or delay is None else utcnow() + delay
         async with db.session() as session:
             await OutboxRepository(session, model).fail(outbox_id, token, error, retry_at)
             await session.commit()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +13,7 @@ from carinho.atendimento.inbox.models import Contact, Conversation
 from carinho.connectors.errors import ConnectorError, ConnectorPermanentError
 from carinho.connectors.operacao import OperacaoClient
 from carinho.connectors.operacao.schemas import EscalationInput
+from carinho.kit import retry
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import Lane, enqueue, job
@@ -22,19 +21,17 @@ from carinho.worker.scheduler import periodic
 
 log = get_logger(__name__)
 
-# Delivery is retried until operação takes it; supervisors hear of it after this many failures.
+# Delivery is retried (the `escalation_reports` schedule, kit/retry.py) until operação takes it;
+# supervisors hear of it after this many failures.
 ALERT_AFTER_ATTEMPTS = 3
-MAX_RETRY_DELAY = timedelta(minutes=10)
-
-
-def retry_delay(attempt: int) -> timedelta:
-    return min(timedelta(seconds=10 * 2 ** (attempt - 1)), MAX_RETRY_DELAY)
 
 
 def idempotency_key(escalation: Escalation) -> str:
     return f"atendimento-escalation-{escalation.id}"
 
 
+# Retries: operação failing is the domain's (`_failed`, the `escalation_reports` schedule);
+# max_attempts only re-runs a run that raised (docs/arquitetura.md, "Retries").
 @job(
     NOTIFY_OPERACAO_JOB,
     context="atendimento",
@@ -84,9 +81,9 @@ async def _failed(session: AsyncSession, escalation: Escalation, exc: ConnectorE
     if permanent:
         escalation.operacao_status = OperacaoStatus.failed.value
     else:
-        delay = retry_delay(attempt)
-        if exc.retry_after:
-            delay = max(delay, timedelta(seconds=exc.retry_after))
+        delay = retry.escalation_reports(runtime.current().settings).delay(
+            attempt - 1, retry_after=exc.retry_after
+        )
         await enqueue(
             session,
             NOTIFY_OPERACAO_JOB,

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho import runtime
@@ -13,6 +11,7 @@ from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.alerts import alert_service
 from carinho.atendimento.inbox.models import Contact, Conversation
 from carinho.connectors.email.sender import EmailSender
+from carinho.kit import retry
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import Lane, enqueue, job
@@ -47,6 +46,8 @@ async def send_email(session: AsyncSession, dispatch: DocumentDispatch) -> str:
 MAX_EMAIL_ATTEMPTS = 5
 
 
+# Retries: a refused e-mail is the domain's (the `document_emails` schedule); max_attempts only
+# re-runs a run that raised (docs/arquitetura.md, "Retries").
 @job(SEND_DOCUMENT_JOB, context="atendimento", lane=Lane.notifications, max_attempts=2, time_limit_seconds=60)
 async def send_document_email(session: AsyncSession, dispatch_id: int, attempt: int = 1) -> None:
     dispatch = await session.get(DocumentDispatch, dispatch_id)
@@ -62,7 +63,7 @@ async def send_document_email(session: AsyncSession, dispatch_id: int, attempt: 
                 session,
                 SEND_DOCUMENT_JOB,
                 {"dispatch_id": dispatch.id, "attempt": attempt + 1},
-                delay=timedelta(minutes=2**attempt),
+                delay=retry.document_emails(runtime.current().settings).delay(attempt - 1),
                 dedupe_key=f"atendimento:send-document:{dispatch.id}:{attempt + 1}",
             )
             return

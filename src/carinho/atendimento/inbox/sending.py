@@ -4,9 +4,10 @@
    message not `queued` (sent, failed, or being sent) is never sent again.
 2. Call Z-API (rate-limited by the client).
 3. Success: record WhatsApp's message id, `sent`. Transient failure: back to `queued` and a delayed
-   retry, up to MAX_SEND_ATTEMPTS. Z-API's rate limit: back to `queued` until a slot frees, not
-   counted as an attempt. Permanent failure or attempts exhausted: `failed` with the reason, an alert
-   and an audit entry (the dead letter: a person may re-send it from the conversation).
+   retry on the `whatsapp_sends` schedule (kit/retry.py), up to MAX_SEND_ATTEMPTS. Z-API's rate
+   limit: back to `queued` until a slot frees, not counted as an attempt. Permanent failure or
+   attempts exhausted: `failed` with the reason, an alert and an audit entry (the dead letter: a
+   person may re-send it from the conversation).
 A crash between the Z-API call and the commit leaves the message `sending`: the sweeper marks it
 failed ("confirme no WhatsApp antes de reenviar") rather than risk a second send.
 
@@ -34,6 +35,7 @@ from carinho.atendimento.inbox.receipts import apply_pending_receipts
 from carinho.atendimento.live import recorder as live_recorder
 from carinho.atendimento.live.models import ChangeKind
 from carinho.connectors.errors import ConnectorError, ConnectorRateLimited, ConnectorTransientError
+from carinho.kit import retry
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import enqueue
@@ -41,7 +43,6 @@ from carinho.worker import enqueue
 log = get_logger(__name__)
 
 MAX_SEND_ATTEMPTS = 5
-RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30))
 STUCK_SENDING_AFTER = timedelta(minutes=10)
 
 
@@ -140,18 +141,18 @@ async def _send_claimed(session: AsyncSession, message_id: int, attempt: int) ->
         log.info("atendimento.send_rate_limited", message_id=message.id, retry_after=exc.retry_after)
         return Outcome("rate_limited", exc.code)
     except ConnectorTransientError as exc:
-        if attempt < MAX_SEND_ATTEMPTS:
-            delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
-            if exc.retry_after:
-                delay = max(delay, timedelta(seconds=exc.retry_after))
+        retry_delay = retry.whatsapp_sends(runtime.current().settings).delay(
+            attempt - 1, retry_after=exc.retry_after
+        )
+        if attempt < MAX_SEND_ATTEMPTS and retry_delay is not None:
             message.delivery_status = DeliveryStatus.queued.value
             message.failure_reason = f"tentativa {attempt} falhou: {exc.message}"[:2000]
-            send_order.set_next_attempt(message, utcnow() + delay)
+            send_order.set_next_attempt(message, utcnow() + retry_delay)
             await enqueue(
                 session,
                 SEND_JOB,
                 {"message_id": message.id, "attempt": attempt + 1},
-                delay=delay,
+                delay=retry_delay,
                 dedupe_key=send_dedupe_key(message.id, message.send_attempts + 1),
             )
             log.warning("atendimento.send_retry", message_id=message.id, attempt=attempt, error=exc.code)

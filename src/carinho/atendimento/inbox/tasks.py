@@ -17,7 +17,10 @@ from carinho.worker.scheduler import periodic
 SWEEP_JOB = "atendimento.fail_stuck_sends"
 
 
-@job(SEND_JOB, context="atendimento", lane=Lane.notifications, max_attempts=3, time_limit_seconds=90)
+# Retries: the domain's (`deliver`, the `whatsapp_sends` schedule), not the outbox's. A run that
+# raised after its claim left the message `sending`, which a re-run could only skip (the sweeper
+# fails it visibly); one that raised before its claim left it `queued` (the sweeper restarts it).
+@job(SEND_JOB, context="atendimento", lane=Lane.notifications, max_attempts=1, time_limit_seconds=90)
 async def send_whatsapp(session: AsyncSession, message_id: int, attempt: int = 1) -> None:
     await deliver(session, message_id, attempt)
 

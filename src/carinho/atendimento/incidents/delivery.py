@@ -3,13 +3,12 @@
 Each attempt is one run of the job on the atendimento-high lane. It sends the payload frozen at
 report time under one `Idempotency-Key` per incident, so any number of retries (including one after
 a crash that lost operação's answer) opens exactly one occurrence there. A failed attempt records
-the error on the incident and schedules the next one with backoff; after a few failures (or at once
+the error on the incident and schedules the next one on the `emergency_deliveries` schedule
+(kit/retry.py); after a few failures (or at once
 when operação rejects the call) the supervisors get an alert to phone operação while we keep trying.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +22,7 @@ from carinho.atendimento.incidents.timeline import add_event, audit
 from carinho.connectors.errors import ConnectorError
 from carinho.connectors.operacao import OperacaoClient
 from carinho.connectors.operacao.schemas import EmergencyInput
+from carinho.kit import retry
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import enqueue
@@ -30,15 +30,6 @@ from carinho.worker import enqueue
 log = get_logger(__name__)
 
 EMERGENCY_JOB = "atendimento.deliver_emergency"
-RETRY_DELAYS = (
-    timedelta(seconds=5),
-    timedelta(seconds=15),
-    timedelta(seconds=30),
-    timedelta(minutes=1),
-    timedelta(minutes=2),
-    timedelta(minutes=5),
-)
-MAX_RETRY_DELAY = timedelta(minutes=10)
 # About a day of attempts; after that a person owns the delivery (the incident shows `failed`).
 MAX_DELIVERY_ATTEMPTS = 150
 ALERT_AFTER_FAILURES = 3
@@ -50,11 +41,6 @@ def delivery_dedupe_key(incident_id: int, attempt: int) -> str:
 
 def idempotency_key(incident_id: int) -> str:
     return f"atendimento-emergency-{incident_id}"
-
-
-def retry_delay(attempt: int) -> timedelta:
-    """The wait after failed attempt number `attempt` (1-based)."""
-    return RETRY_DELAYS[attempt - 1] if attempt <= len(RETRY_DELAYS) else MAX_RETRY_DELAY
 
 
 async def deliver(session: AsyncSession, incident_id: int, attempt: int) -> str:
@@ -99,7 +85,10 @@ async def _failed(session: AsyncSession, incident: Incident, attempt: int, exc: 
         error=exc.code,
         retryable=exc.retryable,
     )
-    if attempt >= MAX_DELIVERY_ATTEMPTS:
+    delay = retry.emergency_deliveries(runtime.current().settings).delay(
+        attempt - 1, retry_after=exc.retry_after
+    )
+    if attempt >= MAX_DELIVERY_ATTEMPTS or delay is None:
         incident.delivery_state = DeliveryState.failed.value
         add_event(
             session,
@@ -119,9 +108,6 @@ async def _failed(session: AsyncSession, incident: Incident, attempt: int, exc: 
             dedupe_key=f"emergency_delivery_failed:{incident.id}",
         )
         return "failed"
-    delay = retry_delay(attempt)
-    if exc.retry_after:
-        delay = max(delay, timedelta(seconds=exc.retry_after))
     await enqueue(
         session,
         EMERGENCY_JOB,

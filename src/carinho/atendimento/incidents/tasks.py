@@ -9,8 +9,9 @@ from carinho.atendimento.incidents.delivery import EMERGENCY_JOB, deliver
 from carinho.worker import Lane, job
 
 
-# The executor's own retries (max_attempts) cover unexpected errors (a database hiccup); operação
-# being down is handled inside `deliver`, which schedules the next attempt with backoff.
+# Retries: operação failing is the domain's (`deliver` records it and schedules the next attempt on
+# the `emergency_deliveries` schedule). The outbox's max_attempts only re-runs a run that raised (a
+# database hiccup): nothing of it was kept, so it is the same attempt again, never a second retry.
 @job(EMERGENCY_JOB, context="atendimento", lane=Lane.atendimento_high, max_attempts=10, time_limit_seconds=60)
 async def deliver_emergency(session: AsyncSession, incident_id: int, attempt: int = 1) -> None:
     await deliver(session, incident_id, attempt)

@@ -23,13 +23,13 @@ from carinho.integracoes.deliveries.models import DeliveryStatus
 from carinho.integracoes.deliveries.service import delivery_service
 from carinho.integracoes.dlq.service import dead_letter_service
 from carinho.integracoes.events.models import IntegrationEvent
-from carinho.integracoes.flows.retry_policy import MAX_SCHEDULE_SECONDS
 from carinho.integracoes.operators.models import Operator, OperatorRole
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.integracoes.webhook_endpoints.schemas import EndpointCreate, EndpointUpdate, RotateSecret
 from carinho.integracoes.webhook_endpoints.service import webhook_endpoint_service
 from carinho.kit.db import BIGINT_MAX
 from carinho.kit.ids import Id
+from carinho.kit.retry import MAX_SCHEDULE_SECONDS
 
 router = APIRouter(include_in_schema=False)
 

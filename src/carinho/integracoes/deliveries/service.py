@@ -26,11 +26,11 @@ from carinho.integracoes.deliveries.sender import SendResult
 from carinho.integracoes.dlq import recording as dead_letters
 from carinho.integracoes.events.models import IntegrationEvent, global_event_id
 from carinho.integracoes.events.service import event_service, register_detail_loader
-from carinho.integracoes.flows.retry_policy import next_retry_delay, parse_retry_after, parse_schedule
 from carinho.integracoes.flows.steps import EventSnapshot
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.integracoes.webhook_endpoints.repository import WebhookEndpointRepository
 from carinho.integracoes.webhook_endpoints.service import webhook_endpoint_service
+from carinho.kit import retry
 from carinho.kit.clock import utcnow
 from carinho.kit.signatures import sign_outbound, standard_signature
 from carinho.logging import get_logger
@@ -347,15 +347,9 @@ class DeliveryService:
     def _retry_delay(
         self, endpoint: WebhookEndpoint, delivery: Delivery, result: SendResult
     ) -> timedelta | None:
-        settings = runtime.current().settings
-        schedule = endpoint.retry_schedule
-        if schedule is None:
-            schedule = parse_schedule(settings.webhook_retry_schedule_seconds)
-        return next_retry_delay(
-            schedule,
+        return retry.webhook_deliveries(runtime.current().settings, endpoint.retry_schedule).delay(
             delivery.scheduled_attempts - 1,
-            jitter=settings.webhook_retry_jitter,
-            retry_after=parse_retry_after(result.retry_after),
+            retry_after=retry.parse_retry_after(result.retry_after),
             overloaded=result.timed_out or result.status_code == 429,
         )
 

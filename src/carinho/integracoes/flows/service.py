@@ -18,8 +18,8 @@ from carinho.integracoes.events.service import event_service, register_detail_lo
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.models import EventStep, StepStatus
 from carinho.integracoes.flows.repository import FlowRepository
-from carinho.integracoes.flows.retry_policy import next_retry_delay, parse_schedule
 from carinho.integracoes.flows.steps import EventSnapshot, StepFailure
+from carinho.kit import retry
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import Lane, enqueue
@@ -260,12 +260,8 @@ class FlowService:
     def _retry_delay(self, event: IntegrationEvent, failure: StepFailure) -> timedelta | None:
         if not failure.retryable:
             return None
-        settings = runtime.current().settings
-        return next_retry_delay(
-            parse_schedule(settings.event_retry_schedule_seconds),
-            event.attempts - 1,
-            jitter=settings.webhook_retry_jitter,
-            retry_after=failure.retry_after,
+        return retry.event_steps(runtime.current().settings).delay(
+            event.attempts - 1, retry_after=failure.retry_after
         )
 
     async def retry_event(self, session: AsyncSession, event_id: int) -> IntegrationEvent:

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from carinho.integracoes.flows.retry_policy import MAX_SCHEDULE_SECONDS
+from carinho.kit.retry import MAX_SCHEDULE_SECONDS
 
 MAX_GRACE_SECONDS = 7 * 24 * 3600
 WHSEC_PATTERN = r"^whsec_[A-Za-z0-9+/=]{32,100}$"
