@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from carinho.kit.labeled_enum import LabeledEnum
 
-class Role(StrEnum):
-    agent = "agent"
-    supervisor = "supervisor"
-    admin = "admin"
 
-    @property
-    def label(self) -> str:
-        return {"agent": "atendente", "supervisor": "supervisor", "admin": "administrador"}[self]
+class Role(LabeledEnum):
+    agent = "agent", "atendente"
+    supervisor = "supervisor", "supervisor"
+    admin = "admin", "administrador"
 
     @property
     def rank(self) -> int:

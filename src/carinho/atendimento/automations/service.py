@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,32 +35,21 @@ from carinho.atendimento.templates.service import template_service
 from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.errors import BadRequest, NotFound
 from carinho.kit.clock import utcnow
+from carinho.kit.labeled_enum import LabeledEnum
 from carinho.logging import get_logger
 
 log = get_logger(__name__)
 
 
-class RuleKind(StrEnum):
-    welcome = "welcome"
-    out_of_hours = "out_of_hours"
-    queue_notice = "queue_notice"
-    follow_up = "follow_up"
-    closing = "closing"
-    round_robin = "round_robin"
-
-    @property
-    def label(self) -> str:
-        return RULE_LABELS[self]
+class RuleKind(LabeledEnum):
+    welcome = "welcome", "Boas-vindas no primeiro contato"
+    out_of_hours = "out_of_hours", "Resposta fora do horário de atendimento"
+    queue_notice = "queue_notice", "Aviso de fila (sem atendente após N minutos)"
+    follow_up = "follow_up", "Acompanhamento (aguardando o cliente há N minutos)"
+    closing = "closing", "Mensagem de encerramento"
+    round_robin = "round_robin", "Distribuição automática (rodízio) de novas conversas"
 
 
-RULE_LABELS = {
-    RuleKind.welcome: "Boas-vindas no primeiro contato",
-    RuleKind.out_of_hours: "Resposta fora do horário de atendimento",
-    RuleKind.queue_notice: "Aviso de fila (sem atendente após N minutos)",
-    RuleKind.follow_up: "Acompanhamento (aguardando o cliente há N minutos)",
-    RuleKind.closing: "Mensagem de encerramento",
-    RuleKind.round_robin: "Distribuição automática (rodízio) de novas conversas",
-}
 TIMED_RULES = {RuleKind.queue_notice, RuleKind.follow_up}
 SILENT_IN_EMERGENCY = {RuleKind.welcome, RuleKind.out_of_hours, RuleKind.queue_notice, RuleKind.follow_up}
 MESSAGE_RULES = set(RuleKind) - {RuleKind.round_robin}

@@ -12,29 +12,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from carinho.atendimento.database import Base
 from carinho.kit.clock import utcnow
 from carinho.kit.db import IdMixin, TimestampMixin, UTCDateTime
+from carinho.kit.labeled_enum import LabeledEnum
 
 
-class RuleKind(StrEnum):
-    sla_at_risk = "sla_at_risk"
-    sla_breached = "sla_breached"
-    keyword = "keyword"
-    triage_answer = "triage_answer"
-    asks_supervisor = "asks_supervisor"
-    reopenings = "reopenings"
-
-    @property
-    def label(self) -> str:
-        return RULE_KIND_LABELS[self]
-
-
-RULE_KIND_LABELS = {
-    RuleKind.sla_at_risk: "SLA em risco",
-    RuleKind.sla_breached: "SLA violado",
-    RuleKind.keyword: "Palavras-chave na mensagem do cliente",
-    RuleKind.triage_answer: "Resposta da triagem",
-    RuleKind.asks_supervisor: "Cliente pede supervisor ou responsável",
-    RuleKind.reopenings: "Reaberturas repetidas",
-}
+class RuleKind(LabeledEnum):
+    sla_at_risk = "sla_at_risk", "SLA em risco"
+    sla_breached = "sla_breached", "SLA violado"
+    keyword = "keyword", "Palavras-chave na mensagem do cliente"
+    triage_answer = "triage_answer", "Resposta da triagem"
+    asks_supervisor = "asks_supervisor", "Cliente pede supervisor ou responsável"
+    reopenings = "reopenings", "Reaberturas repetidas"
 
 
 class Direction(StrEnum):

@@ -9,29 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from carinho.atendimento.database import Base
 from carinho.kit.clock import utcnow
 from carinho.kit.db import IdMixin, TimestampMixin, UTCDateTime
+from carinho.kit.labeled_enum import LabeledEnum
 
 
-class FunnelStage(StrEnum):
-    new = "new"
-    in_service = "in_service"
-    qualified = "qualified"
-    proposal_sent = "proposal_sent"
-    won = "won"
-    lost = "lost"
+class FunnelStage(LabeledEnum):
+    new = "new", "Novo"
+    in_service = "in_service", "Em atendimento"
+    qualified = "qualified", "Qualificado"
+    proposal_sent = "proposal_sent", "Proposta enviada"
+    won = "won", "Ganho"
+    lost = "lost", "Perdido"
 
-    @property
-    def label(self) -> str:
-        return STAGE_LABELS[self]
-
-
-STAGE_LABELS = {
-    FunnelStage.new: "Novo",
-    FunnelStage.in_service: "Em atendimento",
-    FunnelStage.qualified: "Qualificado",
-    FunnelStage.proposal_sent: "Proposta enviada",
-    FunnelStage.won: "Ganho",
-    FunnelStage.lost: "Perdido",
-}
 
 # Forward moves, `lost` from any open stage, and a lost lead may come back into service.
 ALLOWED_TRANSITIONS: dict[FunnelStage, frozenset[FunnelStage]] = {

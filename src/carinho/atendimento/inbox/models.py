@@ -24,24 +24,15 @@ from carinho.atendimento.database import Base
 from carinho.atendimento.labels.models import Label
 from carinho.kit.clock import utcnow
 from carinho.kit.db import BigIntPK, IdMixin, TimestampMixin, UTCDateTime
+from carinho.kit.labeled_enum import LabeledEnum
 
 
-class ConversationStatus(StrEnum):
-    open = "open"
-    pending = "pending"
-    waiting_customer = "waiting_customer"
-    resolved = "resolved"
-    closed = "closed"
-
-    @property
-    def label(self) -> str:
-        return {
-            "open": "Aberta",
-            "pending": "Pendente",
-            "waiting_customer": "Aguardando cliente",
-            "resolved": "Resolvida",
-            "closed": "Fechada",
-        }[self]
+class ConversationStatus(LabeledEnum):
+    open = "open", "Aberta"
+    pending = "pending", "Pendente"
+    waiting_customer = "waiting_customer", "Aguardando cliente"
+    resolved = "resolved", "Resolvida"
+    closed = "closed", "Fechada"
 
     @property
     def is_active(self) -> bool:
@@ -53,15 +44,11 @@ ACTIVE_STATUSES = frozenset(
 )
 
 
-class Priority(StrEnum):
-    low = "low"
-    normal = "normal"
-    high = "high"
-    urgent = "urgent"
-
-    @property
-    def label(self) -> str:
-        return {"low": "Baixa", "normal": "Normal", "high": "Alta", "urgent": "Urgente"}[self]
+class Priority(LabeledEnum):
+    low = "low", "Baixa"
+    normal = "normal", "Normal"
+    high = "high", "Alta"
+    urgent = "urgent", "Urgente"
 
 
 class Direction(StrEnum):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
@@ -13,17 +12,14 @@ from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.database import Base
 from carinho.kit.clock import utcnow
 from carinho.kit.db import IdMixin, TimestampMixin, UTCDateTime
+from carinho.kit.labeled_enum import LabeledEnum
 
 
-class Severity(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
-
-    @property
-    def label(self) -> str:
-        return {"low": "Baixa", "medium": "Média", "high": "Alta", "critical": "Crítica"}[self]
+class Severity(LabeledEnum):
+    low = "low", "Baixa"
+    medium = "medium", "Média"
+    high = "high", "Alta"
+    critical = "critical", "Crítica"
 
     @property
     def operacao(self) -> str:
@@ -31,20 +27,11 @@ class Severity(StrEnum):
         return {"low": "baixa", "medium": "media", "high": "alta", "critical": "critica"}[self]
 
 
-class IncidentStatus(StrEnum):
-    open = "open"
-    in_progress = "in_progress"
-    resolved = "resolved"
-    closed = "closed"
-
-    @property
-    def label(self) -> str:
-        return {
-            "open": "Aberta",
-            "in_progress": "Em andamento",
-            "resolved": "Resolvida",
-            "closed": "Fechada",
-        }[self]
+class IncidentStatus(LabeledEnum):
+    open = "open", "Aberta"
+    in_progress = "in_progress", "Em andamento"
+    resolved = "resolved", "Resolvida"
+    closed = "closed", "Fechada"
 
     @property
     def is_active(self) -> bool:
@@ -61,18 +48,12 @@ ALLOWED_TRANSITIONS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
 ACTIVE_INCIDENT_STATUSES = [IncidentStatus.open.value, IncidentStatus.in_progress.value]
 
 
-class DeliveryState(StrEnum):
+class DeliveryState(LabeledEnum):
     """Where an emergency stands with operação."""
 
-    pending = "pending"
-    delivered = "delivered"
-    failed = "failed"  # every attempt spent: a person must call operação
-
-    @property
-    def label(self) -> str:
-        return {"pending": "Enviando à operação", "delivered": "Entregue à operação", "failed": "Falhou"}[
-            self
-        ]
+    pending = "pending", "Enviando à operação"
+    delivered = "delivered", "Entregue à operação"
+    failed = "failed", "Falhou"  # every attempt spent: a person must call operação
 
 
 # The categories operação knows (EmergencyInput.category).
@@ -81,28 +62,15 @@ OPERACAO_CATEGORIES = ("saude", "queda", "ausencia_cuidador", "comportamento", "
 HEALTH_OPERACAO_CATEGORIES = frozenset({"saude", "queda"})
 
 
-class TimelineAction(StrEnum):
-    opened = "opened"
-    updated = "updated"
-    status_changed = "status_changed"
-    note = "note"
-    emergency_delivered = "emergency_delivered"
-    emergency_delivery_failed = "emergency_delivery_failed"
-    emergency_acknowledged = "emergency_acknowledged"
-    emergency_redelivery = "emergency_redelivery"
-
-    @property
-    def label(self) -> str:
-        return {
-            "opened": "Ocorrência aberta",
-            "updated": "Ocorrência atualizada",
-            "status_changed": "Status alterado",
-            "note": "Anotação",
-            "emergency_delivered": "Emergência entregue à operação",
-            "emergency_delivery_failed": "Falha ao comunicar a operação",
-            "emergency_acknowledged": "Emergência reconhecida",
-            "emergency_redelivery": "Novo envio à operação solicitado",
-        }[self]
+class TimelineAction(LabeledEnum):
+    opened = "opened", "Ocorrência aberta"
+    updated = "updated", "Ocorrência atualizada"
+    status_changed = "status_changed", "Status alterado"
+    note = "note", "Anotação"
+    emergency_delivered = "emergency_delivered", "Emergência entregue à operação"
+    emergency_delivery_failed = "emergency_delivery_failed", "Falha ao comunicar a operação"
+    emergency_acknowledged = "emergency_acknowledged", "Emergência reconhecida"
+    emergency_redelivery = "emergency_redelivery", "Novo envio à operação solicitado"
 
 
 class IncidentCategory(IdMixin, TimestampMixin, Base):

@@ -235,6 +235,7 @@ class IncidentService:
     async def update(
         self, session: AsyncSession, agent: Agent, incident: Incident, changes: dict[str, Any]
     ) -> Incident:
+        """Applies the editable fields given (each checked first), then records what changed."""
         if incident.status == IncidentStatus.closed.value:
             raise Conflict("Ocorrência fechada não pode ser alterada.")
         before: dict[str, Any] = {}
@@ -242,50 +243,54 @@ class IncidentService:
         for name in EDITABLE_FIELDS:
             if name not in changes:
                 continue
-            value = changes[name]
-            if name == "title":
-                if value is None or not str(value).strip():
-                    raise BadRequest("O título não pode ficar vazio.")
-                value = str(value).strip()[:200]
-            elif name == "severity":
-                if value is None:
-                    raise BadRequest("Informe a gravidade.")
-                value = Severity(value).value
-                if incident.is_emergency and value != Severity.critical.value:
-                    raise BadRequest("Uma emergência é sempre de gravidade crítica.")
-            elif name == "category_id":
-                if value is None:
-                    raise BadRequest("Informe a categoria.")
-                category = await self.category(session, int(value))
-                if category.is_emergency != incident.is_emergency:
-                    raise BadRequest(
-                        "Não é possível trocar entre categoria de emergência e comum: "
-                        "abra uma nova ocorrência."
-                    )
+            value = await self._checked_field(session, incident, name, changes[name])
             if getattr(incident, name) != value:
-                before[name] = getattr(incident, name)
-                after[name] = value
+                before[name], after[name] = getattr(incident, name), value
                 setattr(incident, name, value)
         if "owner_id" in changes and changes["owner_id"] != incident.owner_id:
             owner = await self._owner(session, agent, changes["owner_id"])
-            before["owner_id"] = incident.owner_id
-            after["owner_id"] = owner.id if owner else None
-            incident.owner_id = owner.id if owner else None
-        if not after:
-            return incident
-        await session.flush()
-        actor = Actor.of(agent)
+            before["owner_id"], after["owner_id"] = incident.owner_id, owner.id if owner else None
+            incident.owner_id = after["owner_id"]
+        if after:
+            await session.flush()
+            self._record_update(session, Actor.of(agent), incident, before, after)
+            await session.refresh(incident, attribute_names=["category", "owner"])
+        return incident
+
+    async def _checked_field(self, session: AsyncSession, incident: Incident, name: str, value: Any) -> Any:
+        """The value to store for one editable field, or a refusal that says why."""
+        if name == "title":
+            if value is None or not str(value).strip():
+                raise BadRequest("O título não pode ficar vazio.")
+            return str(value).strip()[:200]
+        if name == "severity":
+            if value is None:
+                raise BadRequest("Informe a gravidade.")
+            severity = Severity(value).value
+            if incident.is_emergency and severity != Severity.critical.value:
+                raise BadRequest("Uma emergência é sempre de gravidade crítica.")
+            return severity
+        if name == "category_id":
+            if value is None:
+                raise BadRequest("Informe a categoria.")
+            category = await self.category(session, int(value))
+            if category.is_emergency != incident.is_emergency:
+                raise BadRequest(
+                    "Não é possível trocar entre categoria de emergência e comum: abra uma nova ocorrência."
+                )
+        return value
+
+    @staticmethod
+    def _record_update(
+        session: AsyncSession, actor: Actor, incident: Incident, before: dict[str, Any], after: dict[str, Any]
+    ) -> None:
         # Free text stays out of the trail and the timeline details: only which fields changed.
         text_fields = {"title", "description"}
         visible_before = {k: v for k, v in before.items() if k not in text_fields}
         visible_after = {k: v for k, v in after.items() if k not in text_fields}
-        add_event(
-            session,
-            incident,
-            TimelineAction.updated,
-            actor,
-            details={"fields": sorted(after), **visible_after},
-        )
+        fields = sorted(after)
+        details = {"fields": fields, **visible_after}
+        add_event(session, incident, TimelineAction.updated, actor, details=details)
         audit(
             session,
             Action.incident_updated,
@@ -293,10 +298,8 @@ class IncidentService:
             incident,
             before=visible_before,
             after=visible_after,
-            details={"fields": sorted(after)},
+            details={"fields": fields},
         )
-        await session.refresh(incident, attribute_names=["category", "owner"])
-        return incident
 
     async def change_status(
         self,

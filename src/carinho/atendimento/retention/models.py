@@ -13,25 +13,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from carinho.atendimento.database import Base
 from carinho.kit.clock import utcnow
 from carinho.kit.db import IdMixin, TimestampMixin, UTCDateTime
+from carinho.kit.labeled_enum import LabeledEnum
 
 
-class DataClass(StrEnum):
-    message_text = "message_text"
-    attachments = "attachments"
-    contact_data = "contact_data"
-    audit_trail = "audit_trail"
+class DataClass(LabeledEnum):
+    message_text = "message_text", "Texto das conversas (mensagens, notas, triagem, observações)"
+    attachments = "attachments", "Anexos (links de mídia, nomes de arquivo, legendas)"
+    contact_data = "contact_data", "Dados do contato (nome, telefone, e-mail)"
+    audit_trail = "audit_trail", "Valores pessoais no histórico de ações"
 
-    @property
-    def label(self) -> str:
-        return DATA_CLASS_LABELS[self]
-
-
-DATA_CLASS_LABELS = {
-    DataClass.message_text: "Texto das conversas (mensagens, notas, triagem, observações)",
-    DataClass.attachments: "Anexos (links de mídia, nomes de arquivo, legendas)",
-    DataClass.contact_data: "Dados do contato (nome, telefone, e-mail)",
-    DataClass.audit_trail: "Valores pessoais no histórico de ações",
-}
 
 # Months after which each class is anonymised (None = keep forever).
 DEFAULT_MONTHS: dict[DataClass, int | None] = {

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -32,39 +31,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from carinho.atendimento.database import Base
 from carinho.kit.db import BigIntPK, IdMixin, TimestampMixin, UTCDateTime
+from carinho.kit.labeled_enum import LabeledEnum
 
 
-class Target(StrEnum):
-    first_response = "first_response"
-    next_response = "next_response"
-    resolution = "resolution"
-
-    @property
-    def label(self) -> str:
-        return {
-            "first_response": "primeira resposta",
-            "next_response": "próxima resposta",
-            "resolution": "resolução",
-        }[self]
+class Target(LabeledEnum):
+    first_response = "first_response", "primeira resposta"
+    next_response = "next_response", "próxima resposta"
+    resolution = "resolution", "resolução"
 
 
-class SlaStatus(StrEnum):
-    ok = "ok"
-    at_risk = "at_risk"
-    breached = "breached"
-    met = "met"
+class SlaStatus(LabeledEnum):
+    ok = "ok", "no prazo"
+    at_risk = "at_risk", "em risco"
+    breached = "breached", "violado"
+    met = "met", "cumprido"
     # The conversation ended before the target could be met (resolved with no reply to a message).
-    cancelled = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return {
-            "ok": "no prazo",
-            "at_risk": "em risco",
-            "breached": "violado",
-            "met": "cumprido",
-            "cancelled": "encerrado sem resposta",
-        }[self]
+    cancelled = "cancelled", "encerrado sem resposta"
 
 
 RUNNING = (SlaStatus.ok.value, SlaStatus.at_risk.value, SlaStatus.breached.value)

@@ -10,29 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from carinho.atendimento.database import Base
 from carinho.kit.clock import utcnow
 from carinho.kit.db import IdMixin, TimestampMixin, UTCDateTime
+from carinho.kit.labeled_enum import LabeledEnum
 
 
-class QuestionType(StrEnum):
-    text = "text"
-    yes_no = "yes_no"
-    single_choice = "single_choice"
-    multiple_choice = "multiple_choice"
-    number = "number"
-    date = "date"
-
-    @property
-    def label(self) -> str:
-        return QUESTION_TYPE_LABELS[self]
-
-
-QUESTION_TYPE_LABELS = {
-    QuestionType.text: "Texto",
-    QuestionType.yes_no: "Sim ou não",
-    QuestionType.single_choice: "Escolha única",
-    QuestionType.multiple_choice: "Múltipla escolha",
-    QuestionType.number: "Número",
-    QuestionType.date: "Data",
-}
+class QuestionType(LabeledEnum):
+    text = "text", "Texto"
+    yes_no = "yes_no", "Sim ou não"
+    single_choice = "single_choice", "Escolha única"
+    multiple_choice = "multiple_choice", "Múltipla escolha"
+    number = "number", "Número"
+    date = "date", "Data"
 
 
 class TriageOutcome(StrEnum):

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from carinho.atendimento.agents.auth import SessionAgent
 from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.deps import SessionDep
-from carinho.atendimento.funnel.models import STAGE_LABELS
+from carinho.atendimento.funnel.models import FunnelStage
 from carinho.atendimento.inbox.listing import InboxList, InboxTab, ListingFilters, ListingRow
 from carinho.atendimento.inbox.models import ACTIVE_STATUSES, ConversationStatus, Message, Priority
 from carinho.atendimento.inbox.service import inbox_service
@@ -63,9 +63,7 @@ STATUSES: list[tuple[str, str, list[str]]] = [
 PRIORITIES: list[tuple[str, str, str]] = [
     (slug(p.label), p.label, p.value) for p in (Priority.urgent, Priority.high, Priority.normal, Priority.low)
 ]
-STAGES: list[tuple[str, str, str]] = [
-    (slug(label), label, stage.value) for stage, label in STAGE_LABELS.items()
-]
+STAGES: list[tuple[str, str, str]] = [(slug(stage.label), stage.label, stage.value) for stage in FunnelStage]
 SLA_STATES: list[tuple[str, str, str]] = [
     (slug(s.label), s.label.capitalize(), s.value)
     for s in (SlaStatus.ok, SlaStatus.at_risk, SlaStatus.breached)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from carinho.kit.labeled_enum import LabeledEnum
 
 
-class OperatorRole(StrEnum):
-    viewer = "viewer"
-    operator = "operator"
-    admin = "admin"
-
-    @property
-    def label(self) -> str:
-        return {"viewer": "leitura", "operator": "operador", "admin": "administrador"}[self]
+class OperatorRole(LabeledEnum):
+    viewer = "viewer", "leitura"
+    operator = "operator", "operador"
+    admin = "admin", "administrador"
 
     @property
     def rank(self) -> int:
