@@ -25,6 +25,9 @@ CHROMIUM_ARGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Chromium's own widgets (date fields: dd/mm/aaaa) in Portuguese, as a person here sees them;
+    # it needs Debian's chromium-l10n and the LANGUAGE below (the page's locale alone is not enough).
+    "--lang=pt-BR",
 )
 HOW_TO_ENABLE = "install Debian's Chromium to run them: `sudo apt-get install chromium` (/usr/bin/chromium)"
 DESKTOP = {"width": 1366, "height": 768}
@@ -54,7 +57,11 @@ def chromium(executable: Path | None = None) -> Iterator[Browser]:
     if not chromium_available(executable):
         raise RuntimeError(f"{executable} is missing: {HOW_TO_ENABLE}")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable), args=list(CHROMIUM_ARGS))
+        browser = playwright.chromium.launch(
+            executable_path=str(executable),
+            args=list(CHROMIUM_ARGS),
+            env={**os.environ, "LANGUAGE": "pt_BR"},
+        )
         try:
             yield browser
         finally:
