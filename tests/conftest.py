@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 os.environ.setdefault("CARINHO_ENV", "test")
 # The suite's databases are thrown away: no fsync per commit (the default, FULL, is tested on its own
@@ -98,11 +98,17 @@ def settings(database_urls: dict[str, str], tmp_path: Path) -> Settings:
 
 
 async def _truncate(rt: Runtime) -> None:
+    """Empty every table of both contexts. One statement asks which tables hold rows, and only those
+    get a DELETE (children first): a test fills a few of the ~70 tables, and a statement per table
+    and test was most of a short test's time on PostgreSQL and MariaDB."""
     for ctx in CONTEXTS:
-        metadata = rt.spec(ctx).metadata
+        tables = rt.spec(ctx).metadata.sorted_tables
         async with rt.db(ctx).session() as session:
-            for table in reversed(metadata.sorted_tables):
-                await session.execute(delete(table))
+            holds_rows = select(*(select(table).exists().label(f"t{i}") for i, table in enumerate(tables)))
+            filled = (await session.execute(holds_rows)).one()
+            for table, has_rows in reversed(list(zip(tables, filled, strict=True))):
+                if has_rows:
+                    await session.execute(delete(table))
             await session.commit()
 
 
