@@ -100,7 +100,7 @@ def settings(database_urls: dict[str, str], tmp_path: Path) -> Settings:
 async def _truncate(rt: Runtime) -> None:
     """Empty every table of both contexts. One statement asks which tables hold rows, and only those
     get a DELETE (children first): a test fills a few of the ~70 tables, and a statement per table
-    and test was most of a short test's time on PostgreSQL and MariaDB."""
+    and test was a large part of a short test's time (measured in README, "Tests")."""
     for ctx in CONTEXTS:
         tables = rt.spec(ctx).metadata.sorted_tables
         async with rt.db(ctx).session() as session:
