@@ -2,7 +2,9 @@
 measures each latency from its *scheduled* send time (no coordinated omission).
 
 Usage: python bench/loadgen.py HOST PORT REQUESTS_FILE RATE SECONDS OFFSET
-Prints one JSON line: sent, ok (2xx), errors, p50/p90/p99/max latency in ms, achieved rate.
+Prints one JSON line: sent, ok (2xx), errors, p50/p90/p99/max latency in ms, achieved rate, and the
+wall-clock time the first request was scheduled for (`start_epoch`; request i is due i/RATE later).
+`build_requests` also signs for other paths (bench/run_e2e.py posts Z-API callbacks with `X-Signature`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ PATH = b"/webhooks/site/lead"
 MAX_CONNECTIONS = 256
 
 
-def build_requests(path: str, host: str, offset: int, count: int) -> list[bytes]:
+def build_requests(
+    path: str,
+    host: str,
+    offset: int,
+    count: int,
+    target: bytes = PATH,
+    signature_header: bytes = b"Signature",
+) -> list[bytes]:
     out: list[bytes] = []
     with open(path, "rb") as source:
         for n, line in enumerate(source):
@@ -26,8 +35,8 @@ def build_requests(path: str, host: str, offset: int, count: int) -> list[bytes]
                 break
             signature, body = line.rstrip(b"\n").split(b" ", 1)
             out.append(
-                b"POST " + PATH + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
-                b"Content-Type: application/json\r\nSignature: " + signature + b"\r\n"
+                b"POST " + target + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+                b"Content-Type: application/json\r\n" + signature_header + b": " + signature + b"\r\n"
                 b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
             )
     if len(out) < count:
@@ -106,6 +115,7 @@ async def run(host: str, port: int, requests: list[bytes], rate: float) -> dict[
     # perf_counter, not loop.time(): uvloop's loop clock has a 1 ms resolution.
     interval = 1.0 / rate
     start = time.perf_counter() + 0.05
+    start_epoch = time.time() + 0.05
     for index, payload in enumerate(requests):
         scheduled = start + index * interval
         delay = scheduled - time.perf_counter()
@@ -136,6 +146,7 @@ async def run(host: str, port: int, requests: list[bytes], rate: float) -> dict[
         "p99_ms": pct(0.99),
         "max_ms": round(latencies[-1] * 1000, 2) if latencies else -1,
         "achieved_rps": round(len(latencies) / elapsed, 1),
+        "start_epoch": start_epoch,
     }
 
 

@@ -20,10 +20,10 @@ from carinho.connectors.errors import ConnectorError, ConnectorPermanentError
 from carinho.connectors.http import (
     error_for_status,
     error_for_transport,
-    new_http_client,
     parse_retry_after,
     response_message,
     safe_json,
+    shared_http_client,
 )
 from carinho.logging import get_logger
 
@@ -70,12 +70,10 @@ class SystemClient:
         self.settings = settings
         self.base_url = base_url + API_PREFIX
         self.api_key = settings.system_api_key(self.system)
-        self._owns_http = http is None
-        self.http = http or new_http_client(settings.connector_timeout_seconds)
+        self.http = http or shared_http_client(settings.connector_timeout_seconds)
 
     async def aclose(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
+        """Nothing to release: the client is the caller's or the loop's shared one."""
 
     async def __aenter__(self: _Self) -> _Self:
         return self

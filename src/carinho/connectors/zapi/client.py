@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from carinho.config import Settings
-from carinho.connectors.http import error_for_transport, new_http_client, safe_json
+from carinho.connectors.http import error_for_transport, safe_json, shared_http_client
 from carinho.connectors.zapi.errors import SYSTEM, ZapiRejected, error_for_body, value_false
 from carinho.connectors.zapi.ratelimit import SendRateLimiter
 from carinho.connectors.zapi.schemas import (
@@ -45,16 +45,14 @@ class ZapiClient:
         self.settings = settings
         self.pacing_key = pacing_key
         self.enabled = settings.zapi_enabled
-        self._owns_http = http is None
-        self.http = http or new_http_client(settings.zapi_timeout_seconds)
+        self.http = http or shared_http_client(settings.zapi_timeout_seconds)
         base = settings.zapi_base_url.rstrip("/")
         token = settings.zapi_token.get_secret_value()
         self.base_url = f"{base}/instances/{settings.zapi_instance_id}/token/{token}"
         self.limiter = SendRateLimiter(settings)
 
     async def aclose(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
+        """Nothing to release: the client is the caller's or the loop's shared one."""
 
     async def __aenter__(self) -> ZapiClient:
         return self

@@ -6,14 +6,13 @@ redirects are not followed: a 3xx is a failed attempt, as in Svix.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-import weakref
 from dataclasses import dataclass
 
 import httpx
 
+from carinho.connectors.http import loop_client
 from carinho.kit.masking import mask_text, mask_value
 
 EXCERPT_MAX_BYTES = 2048
@@ -31,23 +30,16 @@ class SendResult:
     timed_out: bool
 
 
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _client(timeout_seconds: float) -> httpx.AsyncClient:
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None or client.is_closed:
-        client = httpx.AsyncClient(
+    return loop_client(
+        ("deliveries", timeout_seconds),
+        lambda: httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_seconds, connect=min(5.0, timeout_seconds)),
             follow_redirects=False,
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             headers={"User-Agent": USER_AGENT},
-        )
-        _clients[loop] = client
-    return client
+        ),
+    )
 
 
 def masked_excerpt(raw: bytes) -> str | None:
@@ -89,10 +81,3 @@ async def send(url: str, body: bytes, headers: dict[str, str], timeout_seconds: 
         return SendResult(None, elapsed(), None, f"timeout: {type(exc).__name__}", None, True)
     except httpx.HTTPError as exc:
         return SendResult(None, elapsed(), None, f"{type(exc).__name__}: {exc}"[:500], None, False)
-
-
-async def close_clients() -> None:
-    loop = asyncio.get_running_loop()
-    client = _clients.pop(loop, None)
-    if client is not None:
-        await client.aclose()

@@ -1,0 +1,80 @@
+"""What bench/run_e2e.py reads back: the moment each first contact reached the CRM, atendimento and
+the customer's phone, from the sandbox's and atendimento's own records (never from the hub's).
+
+- CRM: the sandbox CRM's interaction (`external_id` is the Z-API `messageId`) or, for a site lead,
+  the lead with that phone — their `created_at` (the sandbox's SQLite file, read-only).
+- atendimento: the conversation of the contact with that phone — its `created_at`.
+- phone: the first message the simulated Z-API accepted for that phone — its `sent_at` (the
+  sandbox's inspection API; the simulator keeps them in memory).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+
+def _epoch(value: str) -> float:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+
+
+class Records:
+    def __init__(self, data_dir: Path, sandbox_url: str) -> None:
+        self.data_dir = data_dir
+        self.sandbox = httpx.Client(base_url=sandbox_url, timeout=60)
+
+    def crm_interactions(self) -> dict[str, float]:
+        """messageId → when the CRM registered the interaction."""
+        with _read_only(self.data_dir / "sandbox" / "sandbox.sqlite3") as db:
+            rows = db.execute(
+                "select data from sandbox_records where system = 'crm' and resource = 'interactions'"
+            ).fetchall()
+        found: dict[str, float] = {}
+        for (data,) in rows:
+            record = json.loads(data)
+            if record.get("external_id"):
+                found.setdefault(record["external_id"], _epoch(record["created_at"]))
+        return found
+
+    def crm_leads(self) -> dict[str, float]:
+        """phone → when the CRM created the lead."""
+        with _read_only(self.data_dir / "sandbox" / "sandbox.sqlite3") as db:
+            rows = db.execute(
+                "select data from sandbox_records where system = 'crm' and resource = 'leads'"
+            ).fetchall()
+        return {
+            record["phone"]: _epoch(record["created_at"]) for record in map(json.loads, (r for (r,) in rows))
+        }
+
+    def conversations(self) -> dict[str, float]:
+        """phone → when atendimento opened the contact's first conversation."""
+        with _read_only(self.data_dir / "atendimento.sqlite3") as db:
+            rows = db.execute(
+                "select contacts.phone, min(conversations.created_at) from conversations "
+                "join contacts on contacts.id = conversations.contact_id group by contacts.phone"
+            ).fetchall()
+        return {phone: _epoch(created) for phone, created in rows}
+
+    def phone_messages(self, phone: str | None = None) -> dict[str, float]:
+        """phone → when the simulated Z-API accepted the first message to it (to `phone` only)."""
+        found: dict[str, float] = {}
+        params = {"phone": phone} if phone else {}
+        for message in self.sandbox.get("/_sandbox/zapi/messages", params=params).json():
+            found.setdefault(message["phone"], _epoch(message["sent_at"]))
+        return found
+
+    def hub_counts(self) -> dict[str, int]:
+        """The hub's events by status (`dead` ones are in the DLQ) and its outbox rows not done."""
+        with _read_only(self.data_dir / "integracoes.sqlite3") as db:
+            by_status = dict(db.execute("select status, count(*) from integration_events group by status"))
+            (pending,) = db.execute("select count(*) from outbox_messages where status != 'done'").fetchone()
+        return {**{f"events_{k}": int(v) for k, v in by_status.items()}, "outbox_not_done": int(pending)}
