@@ -78,6 +78,9 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
+# The execution option of `Database.read_session`'s connection.
+READ_ONLY = "carinho_read_only"
+
 # PRAGMA synchronous values by the name SQLITE_SYNCHRONOUS takes (never interpolate a raw setting).
 SQLITE_SYNCHRONOUS = {"FULL": "FULL", "NORMAL": "NORMAL"}
 
@@ -103,7 +106,8 @@ def _configure_sqlite(
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        execute_on_driver(conn, "BEGIN IMMEDIATE")
+        # A read-only session's transaction is a snapshot and takes no lock (`Database.read_session`).
+        execute_on_driver(conn, "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def execute_on_driver(connection: Connection, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
@@ -213,6 +217,21 @@ class Database:
         """A session; the caller commits. Anything uncommitted is rolled back on exit."""
         async with self.sessionmaker()() as session:
             yield session
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A session that only reads. On SQLite its transaction begins DEFERRED: a snapshot that
+        takes no lock, where every other transaction begins IMMEDIATE and so holds the one write
+        lock from its first statement (a step's reads waited behind every writer, and writers behind
+        them). A write in it may fail at once with SQLITE_BUSY: never write in one."""
+        if self.backend != "sqlite":
+            async with self.session() as session:
+                yield session
+            return
+        async with self.engine.connect() as connection:
+            await connection.execution_options(**{READ_ONLY: True})
+            async with self.sessionmaker()(bind=connection) as session:
+                yield session
 
     def thread_engine(self) -> Engine:
         """SQLite only: the synchronous engine for work run whole in a worker thread (process-wide,

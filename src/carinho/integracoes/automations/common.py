@@ -71,7 +71,7 @@ async def render_payload(
     if_missing: Any = _MISSING_FAILS,
 ) -> Any:
     try:
-        async with _db().session() as session:
+        async with _db().read_session() as session:
             output, _ = await mapping_service.render(
                 session, event_type, target_system, payload, event=event, context=context
             )
@@ -97,12 +97,12 @@ async def raw_body(ctx: StepContext) -> bytes | None:
     """The exact bytes the event arrived with (Z-API callbacks), read in a short session of its own."""
     from carinho.integracoes.events.service import event_service
 
-    async with _db().session() as session:
+    async with _db().read_session() as session:
         return await event_service.raw_body(session, ctx.event.id)
 
 
 async def previous_outputs(ctx: StepContext) -> dict[str, Any]:
-    async with _db().session() as session:
+    async with _db().read_session() as session:
         return await AutomationRepository(session).step_outputs(ctx.event.id)
 
 
