@@ -14,6 +14,7 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -78,3 +79,41 @@ class Records:
             by_status = dict(db.execute("select status, count(*) from integration_events group by status"))
             (pending,) = db.execute("select count(*) from outbox_messages where status != 'done'").fetchone()
         return {**{f"events_{k}": int(v) for k, v in by_status.items()}, "outbox_not_done": int(pending)}
+
+    def last_event_id(self) -> int:
+        with _read_only(self.data_dir / "integracoes.sqlite3") as db:
+            (last,) = db.execute("select coalesce(max(id), 0) from integration_events").fetchone()
+        return int(last)
+
+    def hub_timings(self, since_event_id: int = 0) -> dict[str, Any]:
+        """Where the hub's time went, from its own step rows (events after `since_event_id`): p50 of
+        each step's run, of the wait from an event's arrival to its first step, and of the gaps
+        between one step's end and the next one's start."""
+        with _read_only(self.data_dir / "integracoes.sqlite3") as db:
+            rows = db.execute(
+                "select e.id, e.created_at, s.name, s.started_at, s.finished_at from integration_event_steps s "
+                "join integration_events e on e.id = s.event_id where e.id > ? and s.started_at is not null "
+                "and s.finished_at is not null order by e.id, s.position",
+                (since_event_id,),
+            ).fetchall()
+        runs: dict[str, list[float]] = {}
+        queue_wait: list[float] = []
+        gaps: list[float] = []
+        previous: tuple[int, float] | None = None
+        for event_id, created, name, started, finished in rows:
+            start, end = _epoch(started), _epoch(finished)
+            runs.setdefault(name, []).append(end - start)
+            if previous is None or previous[0] != event_id:
+                queue_wait.append(start - _epoch(created))
+            else:
+                gaps.append(start - previous[1])
+            previous = (event_id, end)
+
+        def p50_ms(values: list[float]) -> float | None:
+            return round(sorted(values)[len(values) // 2] * 1000, 1) if values else None
+
+        return {
+            "queue_wait_p50_ms": p50_ms(queue_wait),
+            "between_steps_p50_ms": p50_ms(gaps),
+            "step_run_p50_ms": {name: p50_ms(values) for name, values in runs.items()},
+        }

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -209,7 +210,7 @@ class Bench:
             self.platform.cpu_seconds(),
             time.monotonic(),
         )
-        first = self.next_n
+        first, last_event = self.next_n, self.records.last_event_id()
         result: dict[str, Any] = run()
         wall = time.monotonic() - wall_before
         cpu = self.platform.cpu_seconds() - cpu_before
@@ -222,7 +223,7 @@ class Bench:
             "platform_cpu_cores": round(cpu / wall, 2),
             "wall_s": round(wall, 1),
         }
-        result["hub"] = self.records.hub_counts()
+        result["hub"] = self.records.hub_counts() | self.records.hub_timings(last_event)
         print(name, json.dumps(result), file=sys.stderr, flush=True)
         return result
 
@@ -302,13 +303,18 @@ def main() -> None:
     parser.add_argument("--zapi-rate", type=int, default=1_000_000, help="Z-API sends per minute")
     parser.add_argument("--settle-seconds", type=float, default=120.0)
     parser.add_argument("--port", type=int, default=18720)
+    parser.add_argument("--data-dir", default="", help="a new directory to keep (data and platform.log)")
     parser.add_argument("--profile", default="", help="py-spy's collapsed stacks of the burst, to this file")
     parser.add_argument("--only", default="warm,one,site,rates,burst")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
 
     report: dict[str, Any] = {"cores": os.cpu_count()}
-    with tempfile.TemporaryDirectory(prefix="carinho-e2e-") as tmp:
+    kept = Path(args.data_dir) if args.data_dir else None
+    if kept is not None:
+        kept.mkdir(parents=True)  # a new one: the bench's numbering assumes no earlier contacts
+    where = contextlib.nullcontext(str(kept)) if kept else tempfile.TemporaryDirectory(prefix="carinho-e2e-")
+    with where as tmp:
         platform = Platform(Path(tmp), args)
         try:
             records = Records(Path(tmp), f"http://{HOST}:{platform.ports['sandbox']}")
