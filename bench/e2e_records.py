@@ -91,9 +91,10 @@ class Records:
         between one step's end and the next one's start."""
         with _read_only(self.data_dir / "integracoes.sqlite3") as db:
             rows = db.execute(
-                "select e.id, e.created_at, s.name, s.started_at, s.finished_at from integration_event_steps s "
-                "join integration_events e on e.id = s.event_id where e.id > ? and s.started_at is not null "
-                "and s.finished_at is not null order by e.id, s.position",
+                "select e.id, e.created_at, s.name, s.started_at, s.finished_at "
+                "from integration_event_steps s join integration_events e on e.id = s.event_id "
+                "where e.id > ? and s.started_at is not null and s.finished_at is not null "
+                "order by e.id, s.position",
                 (since_event_id,),
             ).fetchall()
         runs: dict[str, list[float]] = {}

@@ -204,7 +204,15 @@ class Bench:
         start = float(answered.pop("start_epoch"))
         return {n: start + i / rate for i, n in enumerate(numbers)}, answered
 
+    def drain(self) -> None:
+        """Wait (at most --settle-seconds) for the hub's backlog of an earlier scenario to clear, so
+        that each scenario starts on an idle platform."""
+        deadline = time.monotonic() + self.args.settle_seconds
+        while self.records.hub_counts()["outbox_not_done"] > 5 and time.monotonic() < deadline:
+            time.sleep(0.5)
+
     def scenario(self, name: str, run: Any) -> dict[str, Any]:
+        self.drain()
         load_before, cpu_before, wall_before = (
             os.getloadavg()[0],
             self.platform.cpu_seconds(),
