@@ -272,7 +272,7 @@ class Bench:
     def burst(self, count: int) -> dict[str, Any]:
         numbers = self.numbers(count)
         sent, answered = self.open_loop(numbers, self.args.burst_rate)
-        self.wait_for("whatsapp", numbers, ("crm", "atendimento"), poll=0.1)
+        self.wait_for("whatsapp", numbers, TARGETS, poll=0.2)
         first = min(sent.values())
         seen = self.observed("whatsapp")
         last = {
