@@ -1,53 +1,97 @@
-"""The bounded contexts stay apart: integracoes and atendimento never import each other (they talk
-through connectors, over HTTP), and the kit — the ground floor both stand on — imports neither, nor
-the sandbox. Function-level imports count too: a lazy import is still a dependency."""
+"""The layering of docs/arquitetura.md ("Layers"), checked on the source's import graph.
+
+No module imports itself back through others (no import loop), and no package reaches one it must
+not: integracoes and atendimento never import each other (they talk through connectors, over HTTP);
+the ground floor (kit, config, logging, errors) imports nothing above it; the worker no context; and
+atendimento's inbox none of the packages that react to its signals (their tables aside).
+Function-level imports count too: a lazy import is still a dependency (tests/support/import_graph.py).
+"""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "carinho"
+from tests.support.import_graph import Edge, cycles, import_graph
 
-# package -> packages it must never import
+GRAPH = import_graph()
+EDGES = [edge for edges in GRAPH.values() for edge in edges]
+
+CONTEXTS = ("carinho.integracoes", "carinho.atendimento")
+ABOVE_THE_WORKER = (*CONTEXTS, "carinho.connectors", "carinho.sandbox", "carinho.backups", "carinho.cli")
+
+# package -> what it must never import
 FORBIDDEN = {
-    "integracoes": ("atendimento", "sandbox"),
-    "atendimento": ("integracoes", "sandbox"),
-    "kit": ("integracoes", "atendimento", "sandbox", "backups", "cli"),
-    "connectors": ("integracoes", "atendimento", "sandbox"),
+    "carinho.integracoes": ("carinho.atendimento", "carinho.sandbox"),
+    "carinho.atendimento": ("carinho.integracoes", "carinho.sandbox"),
+    "carinho.connectors": (*CONTEXTS, "carinho.sandbox"),
+    "carinho.worker": ABOVE_THE_WORKER,
+    "carinho.runtime": ABOVE_THE_WORKER,
 }
+# The ground floor: what it may import, itself included.
+FLOOR = ("carinho.kit", "carinho.config", "carinho.settings_check", "carinho.logging", "carinho.errors")
+# atendimento's packages that react to the inbox's signals: the inbox reads their tables (a
+# conversation's funnel stage, its SLA status) and calls nothing of theirs.
+LISTENERS = ("automations", "crm", "funnel", "sla", "triage")
 
 
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return found
+def within(module: str, package: str) -> bool:
+    return module == package or module.startswith(f"{package}.")
 
 
-def crossings(package: str, forbidden: tuple[str, ...]) -> list[str]:
-    offenders = []
-    for path in sorted((SRC / package).rglob("*.py")):
-        for module in imported_modules(path):
-            parts = module.split(".")
-            if parts[0] == "carinho" and len(parts) > 1 and parts[1] in forbidden:
-                offenders.append(f"{path.relative_to(SRC.parent)} imports {module}")
-    return offenders
+def leaving(package: str) -> list[Edge]:
+    return [e for e in EDGES if within(e.source, package) and not within(e.target, package)]
+
+
+def test_no_module_imports_itself_back() -> None:
+    loops = cycles(GRAPH)
+    assert not loops, "import loops:\n" + "\n\n".join("\n".join(map(str, loop)) for loop in loops)
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_a_package_never_imports_what_it_must_not(package: str) -> None:
-    assert crossings(package, FORBIDDEN[package]) == []
+    crossings = [e for e in leaving(package) if any(within(e.target, p) for p in FORBIDDEN[package])]
+    assert list(map(str, crossings)) == []
 
 
-def test_the_check_sees_a_function_level_import(tmp_path: Path) -> None:
-    module = tmp_path / "lazy.py"
-    module.write_text("def f():\n    from carinho.atendimento.inbox import service\n", encoding="utf-8")
-    assert "carinho.atendimento.inbox" in imported_modules(module)
+@pytest.mark.parametrize("package", FLOOR)
+def test_the_ground_floor_imports_nothing_above_it(package: str) -> None:
+    above = [e for e in leaving(package) if not any(within(e.target, p) for p in FLOOR)]
+    assert list(map(str, above)) == []
+
+
+def test_the_inbox_calls_none_of_the_packages_that_listen_to_it() -> None:
+    listeners = [f"carinho.atendimento.{name}" for name in LISTENERS]
+    calls = [
+        e
+        for e in leaving("carinho.atendimento.inbox")
+        if any(within(e.target, p) for p in listeners) and not e.target.endswith(".models")
+    ]
+    assert list(map(str, calls)) == []
+
+
+def _graph_of(tmp_path: Path, files: dict[str, str]) -> dict[str, list[Edge]]:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return import_graph(tmp_path)
+
+
+def test_the_check_sees_a_loop_closed_by_a_function_level_import(tmp_path: Path) -> None:
+    graph = _graph_of(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/a.py": "from pkg.b import thing\n",
+            "pkg/b.py": "thing = 1\n\ndef later():\n    from pkg import a\n",
+            "pkg/c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import thing\n",
+        },
+    )
+    [loop] = cycles(graph)
+    assert sorted(str(edge) for edge in loop) == [
+        "pkg.a -> pkg.b (line 1, at module level)",
+        "pkg.b -> pkg.a (line 4, inside a function)",
+    ]
+    assert graph["pkg.c"] == []  # only for the type checker: never runs

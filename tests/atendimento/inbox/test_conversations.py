@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from carinho.atendimento.agents.models import Role, SupportLevel
-from carinho.atendimento.inbox.outbound import SEND_JOB
+from carinho.atendimento.inbox.send_order import SEND_JOB
 from carinho.kit import clock
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import OPEN_INSTANT, Api, MakeAgent, freeze_at, post_webhook, received

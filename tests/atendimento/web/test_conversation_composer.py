@@ -13,7 +13,7 @@ from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.inbox.models import (
     ConversationStatus,
 )
-from carinho.atendimento.inbox.outbound import SEND_JOB
+from carinho.atendimento.inbox.send_order import SEND_JOB
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.templates.models import MessageTemplate
 from carinho.kit import clock

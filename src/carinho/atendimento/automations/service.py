@@ -29,7 +29,9 @@ from carinho.atendimento.automations.repository import AutomationRepository
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.models import Conversation, ConversationStatus
+from carinho.atendimento.inbox.outbound import outbound_service
 from carinho.atendimento.inbox.repository import InboxRepository
+from carinho.atendimento.inbox.service import inbox_service
 from carinho.atendimento.templates.models import MessageTemplate
 from carinho.atendimento.templates.service import template_service
 from carinho.atendimento.working_hours.service import working_hours_service
@@ -116,8 +118,6 @@ class AutomationService:
         self, session: AsyncSession, rule: AutoMessageRule, conversation: Conversation, trigger_key: str
     ) -> bool:
         """Send the rule's message once for this trigger. Returns whether it fired now."""
-        from carinho.atendimento.inbox.outbound import outbound_service
-
         repo = AutomationRepository(session)
         if await repo.fired(trigger_key):
             return False
@@ -159,8 +159,6 @@ class AutomationService:
     async def on_new_conversation(
         self, session: AsyncSession, conversation: Conversation, *, first_contact: bool
     ) -> None:
-        from carinho.atendimento.inbox.service import inbox_service
-
         await session.refresh(conversation, attribute_names=["contact", "assignee", "labels"])
         if first_contact and not await self._closed_with_notice(session):
             rule = await self._active_rule(session, RuleKind.welcome)

@@ -1,5 +1,6 @@
-"""CRM lead updates, always from a job (never inside a request): the services call `schedule()`,
-the job builds the lead's current snapshot and pushes it through the CRM connector.
+"""CRM lead updates, always from a job (never inside a request): the receivers (receivers.py) call
+`schedule()` when a signal says the lead changed; the job builds the lead's current snapshot and
+pushes it through the CRM connector.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.funnel.models import LossReason
 from carinho.atendimento.inbox.models import Contact, Conversation
+from carinho.atendimento.triage.service import triage_service
 from carinho.worker import enqueue
 
 SYNC_JOB = "atendimento.sync_crm_lead"
@@ -22,8 +24,6 @@ class CrmSyncService:
 
     async def snapshot(self, session: AsyncSession, contact_id: int) -> dict[str, Any] | None:
         """What the CRM should know about the lead now."""
-        from carinho.atendimento.triage.service import triage_service
-
         contact = await session.get(Contact, contact_id)
         if contact is None:
             return None

@@ -32,6 +32,13 @@ ALLOWED_TRANSITIONS: dict[FunnelStage, frozenset[FunnelStage]] = {
 }
 
 
+def stage_for_new_conversation(previous_stage: str | None) -> str:
+    """A returning lead keeps its stage; a finished one (won/lost) starts over."""
+    if previous_stage is None or previous_stage in (FunnelStage.won, FunnelStage.lost):
+        return FunnelStage.new.value
+    return previous_stage
+
+
 class LossReason(IdMixin, TimestampMixin, Base):
     __tablename__ = "loss_reasons"
 

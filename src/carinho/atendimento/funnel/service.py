@@ -1,7 +1,9 @@
 """FunnelService: new -> in_service -> qualified -> proposal_sent -> won / lost.
 
 Every move is checked against ALLOWED_TRANSITIONS, recorded (who, when) in `funnel_transitions` and
-the audit trail, and pushed to the CRM. `lost` needs a loss reason from the catalogue.
+the audit trail, and announced (`signals.funnel_moved`), which pushes it to the CRM (crm/receivers.py).
+`lost` needs a loss reason from the catalogue. A person's first reply and a qualified triage move
+the lead too (funnel/receivers.py).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.atendimento import signals
 from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.funnel.models import (
     ALLOWED_TRANSITIONS,
@@ -32,12 +35,6 @@ SEND_DOCUMENT_JOB = "atendimento.send_document_email"
 
 
 class FunnelService:
-    def stage_for_new_conversation(self, previous: Conversation | None) -> str:
-        """A returning lead keeps its stage; a finished one (won/lost) starts over."""
-        if previous is None or previous.funnel_stage in (FunnelStage.won, FunnelStage.lost):
-            return FunnelStage.new.value
-        return previous.funnel_stage
-
     async def move(
         self,
         session: AsyncSession,
@@ -92,9 +89,9 @@ class FunnelService:
             after={"funnel_stage": to_stage.value, "loss_reason": reason.code if reason else None},
             details={"note": transition.note} if transition.note else None,
         )
-        from carinho.atendimento.crm.service import crm_sync_service
-
-        await crm_sync_service.schedule(session, conversation.contact_id, reason="funnel_moved")
+        await signals.funnel_moved.send(
+            session, conversation=conversation, before=current.value, after=to_stage.value, actor=actor
+        )
         return transition
 
     async def move_by_agent(

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento import signals
+from carinho.atendimento.funnel.models import stage_for_new_conversation
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.models import (
@@ -87,9 +88,6 @@ class InboundService:
                 return await self._store_inbound(session, callback)
 
     async def _store_inbound(self, session: AsyncSession, callback: ReceivedMessage) -> InboundResult:
-        from carinho.atendimento.automations.service import automation_service
-        from carinho.atendimento.crm.service import crm_sync_service
-
         assert callback.phone is not None
         repo = InboxRepository(session)
         now = utcnow()
@@ -122,13 +120,12 @@ class InboundService:
             details={"kind": kind.value},
         )
         await signals.message_received.send(
-            session, conversation=conversation, message=message, new_conversation=created
+            session,
+            conversation=conversation,
+            message=message,
+            new_conversation=created,
+            new_contact=new_contact,
         )
-        if created:
-            await automation_service.on_new_conversation(session, conversation, first_contact=new_contact)
-        await automation_service.on_inbound(session, conversation)
-        if new_contact:
-            await crm_sync_service.schedule(session, contact.id, reason="new_contact")
         log.info(
             "atendimento.message_received",
             message_id=message.id,
@@ -199,8 +196,6 @@ class InboundService:
                     actor=Actor.contact(),
                 )
             return conversation, False
-        from carinho.atendimento.funnel.service import funnel_service
-
         previous = await repo.latest_conversation(contact.id)
         now = utcnow()
         conversation = Conversation(
@@ -209,7 +204,7 @@ class InboundService:
             status=ConversationStatus.open.value,
             priority="normal",
             level="N1",
-            funnel_stage=funnel_service.stage_for_new_conversation(previous),
+            funnel_stage=stage_for_new_conversation(previous.funnel_stage if previous else None),
             last_activity_at=now,
             status_changed_at=now,
         )

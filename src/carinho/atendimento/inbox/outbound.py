@@ -23,19 +23,14 @@ from carinho.atendimento.inbox.models import (
     MessageKind,
     SenderType,
 )
+from carinho.atendimento.inbox.send_order import SEND_JOB, lock_conversation, send_dedupe_key, start_series
 from carinho.atendimento.inbox.service import ensure_active
 from carinho.atendimento.templates.service import template_service
 from carinho.errors import BadRequest, Conflict
 from carinho.kit.clock import utcnow
 from carinho.worker import enqueue
 
-SEND_JOB = "atendimento.send_whatsapp"
-SEND_NEXT_JOB = "atendimento.send_next"  # the conversation's next message, once one became final
 ATTACHMENT_KINDS = {MessageKind.image, MessageKind.document, MessageKind.audio, MessageKind.video}
-
-
-def send_dedupe_key(message_id: int, attempt: int) -> str:
-    return f"atendimento:send-whatsapp:{message_id}:{attempt}"
 
 
 class OutboundService:
@@ -54,8 +49,6 @@ class OutboundService:
         template_id: int | None = None,
         automation: str | None = None,
     ) -> Message:
-        from carinho.atendimento.inbox.send_order import lock_conversation
-
         await lock_conversation(session, conversation.id)  # ids in commit order: the send order
         now = utcnow()
         sender = {
@@ -105,10 +98,6 @@ class OutboundService:
             after={"message_id": message.id, "delivery_status": message.delivery_status},
             details={"kind": kind.value, "template_id": template_id, "automation": automation},
         )
-        if actor.type is ActorType.agent:
-            from carinho.atendimento.funnel.service import funnel_service
-
-            await funnel_service.on_agent_reply(session, conversation)
         await signals.message_queued.send(session, conversation=conversation, message=message, actor=actor)
         return message
 
@@ -237,8 +226,6 @@ class OutboundService:
         ensure_active(conversation)
         if message.delivery_status != DeliveryStatus.failed.value or message.private:
             raise Conflict("Só mensagens com falha podem ser reenviadas.")
-        from carinho.atendimento.inbox.send_order import start_series
-
         message.delivery_status = DeliveryStatus.queued.value
         message.failure_reason = None
         message.failed_at = None

@@ -34,18 +34,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho import runtime
 from carinho.atendimento.inbox.models import Conversation, DeliveryStatus, Direction, Message
-from carinho.atendimento.inbox.outbound import SEND_JOB, SEND_NEXT_JOB, send_dedupe_key
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import enqueue
 
 log = get_logger(__name__)
 
+SEND_JOB = "atendimento.send_whatsapp"
+SEND_NEXT_JOB = "atendimento.send_next"  # the conversation's next message, once one became final
+
 PENDING = (DeliveryStatus.queued.value, DeliveryStatus.sending.value)
 NEXT_ATTEMPT_KEY = "next_attempt_at"
 SERIES_BASE_KEY = "series_base"
 AFTER_FAILED_KEY = "sent_after_failed"
 STALLED_AFTER = timedelta(minutes=10)
+
+
+def send_dedupe_key(message_id: int, attempt: int) -> str:
+    return f"atendimento:send-whatsapp:{message_id}:{attempt}"
 
 
 def _outbound(conversation_id: int) -> Any:

@@ -30,8 +30,8 @@ from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox import send_order
 from carinho.atendimento.inbox.failures import mark_failed
 from carinho.atendimento.inbox.models import Contact, Conversation, DeliveryStatus, Message, MessageKind
-from carinho.atendimento.inbox.outbound import SEND_JOB, send_dedupe_key
 from carinho.atendimento.inbox.receipts import apply_pending_receipts
+from carinho.atendimento.inbox.send_order import SEND_JOB, send_dedupe_key
 from carinho.atendimento.live import recorder as live_recorder
 from carinho.atendimento.live.models import ChangeKind
 from carinho.connectors.errors import ConnectorError, ConnectorRateLimited, ConnectorTransientError

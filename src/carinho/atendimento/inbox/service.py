@@ -117,10 +117,6 @@ class InboxService:
         await signals.status_changed.send(
             session, conversation=conversation, before=current.value, after=status.value, actor=actor
         )
-        if not status.is_active:
-            from carinho.atendimento.automations.service import automation_service
-
-            await automation_service.on_conversation_finished(session, conversation)
         return conversation
 
     async def change_priority(
@@ -345,9 +341,9 @@ class InboxService:
             before={"fields": sorted(k for k, v in before.items() if v is not None)},
             after={"fields": sorted(k for k in ("name", "email") if getattr(contact, k) is not None)},
         )
-        from carinho.atendimento.crm.service import crm_sync_service
-
-        await crm_sync_service.schedule(session, contact.id, reason="contact_updated")
+        await signals.contact_updated.send(
+            session, contact=contact, conversation=conversation, actor=Actor.of(agent)
+        )
         return contact
 
     # ------------------------------------------------------------------ the inbox list

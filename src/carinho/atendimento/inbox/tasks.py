@@ -6,9 +6,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.inbox import send_order
-from carinho.atendimento.inbox.outbound import SEND_JOB, SEND_NEXT_JOB
 from carinho.atendimento.inbox.receipts import reconcile_receipts
 from carinho.atendimento.inbox.repository import InboxRepository
+from carinho.atendimento.inbox.send_order import SEND_JOB, SEND_NEXT_JOB
 from carinho.atendimento.inbox.sending import deliver, fail_stuck_sends
 from carinho.kit.clock import utcnow
 from carinho.worker import Lane, job

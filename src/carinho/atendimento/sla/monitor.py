@@ -15,17 +15,14 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento import signals
-from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.alerts import alert_service
 from carinho.atendimento.inbox.models import Conversation
-from carinho.atendimento.sla import arithmetic
-from carinho.atendimento.sla.arithmetic import Pause
-from carinho.atendimento.sla.models import SlaBreach, SlaStatus, SlaTarget, Target
+from carinho.atendimento.sla.breaches import record_breach
+from carinho.atendimento.sla.models import SlaStatus, SlaTarget, Target
 from carinho.atendimento.sla.repository import SlaRepository
 from carinho.atendimento.sla.service import pauses_of, sla_service
-from carinho.atendimento.working_hours.calendar import BusinessCalendar
 from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
@@ -127,50 +124,3 @@ async def _transition(session: AsyncSession, target: SlaTarget, after: SlaStatus
         session, conversation=conversation, target=target.target, before=before, after=after.value
     )
     return True
-
-
-async def record_breach(
-    session: AsyncSession,
-    target: SlaTarget,
-    conversation: Conversation,
-    now: datetime,
-    calendar: BusinessCalendar,
-    pauses: list[Pause],
-    before: str | None = None,
-) -> SlaBreach:
-    """The breach row (by how much, who held the conversation) and its audit entry."""
-    target.breached_at = now
-    target.met_in_time = False
-    overdue = max(0.0, arithmetic.elapsed(calendar, target.started_at, now, pauses) - target.target_minutes)
-    assignee = await session.get(Agent, conversation.assignee_id) if conversation.assignee_id else None
-    breach = SlaBreach(
-        conversation_id=conversation.id,
-        target_id=target.id,
-        target=target.target,
-        revision=target.revision,
-        priority=target.priority,
-        due_at=target.due_at,
-        detected_at=now,
-        overdue_business_minutes=round(overdue, 3),
-        assignee_id=conversation.assignee_id,
-        assignee_name=assignee.name if assignee else None,
-        level=conversation.level,
-    )
-    session.add(breach)
-    await session.flush()
-    history_service.record(
-        session,
-        Action.sla_breached,
-        Actor.system(),
-        conversation_id=conversation.id,
-        before={"target": target.target, "status": before or target.status},
-        after={"target": target.target, "status": SlaStatus.breached.value},
-        details={
-            "breach_id": breach.id,
-            "due_at": target.due_at.isoformat(),
-            "overdue_business_minutes": breach.overdue_business_minutes,
-            "assignee_id": breach.assignee_id,
-            "level": breach.level,
-        },
-    )
-    return breach

@@ -24,6 +24,7 @@ from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.models import Conversation, ConversationStatus, Priority
 from carinho.atendimento.sla import arithmetic
 from carinho.atendimento.sla.arithmetic import Pause
+from carinho.atendimento.sla.breaches import record_breach
 from carinho.atendimento.sla.models import (
     ConversationSla,
     SlaPolicy,
@@ -396,8 +397,6 @@ class SlaService:
         outcome: SlaStatus,
         agent_id: int | None,
     ) -> None:
-        from carinho.atendimento.sla.monitor import record_breach
-
         now = utcnow()
         calendar = await working_hours_service.calendar(session)
         pauses = pauses_of(state)

@@ -2,9 +2,9 @@
 
 A checklist version never changes once created: a supervisor's edit creates the next version and
 makes it current. A conversation keeps answering the version it started on. When every required
-question has an answer, the triage completes: `qualified` moves the funnel to Qualificado and the
-CRM lead is updated with the answers; `not_qualified` leaves the decision (and the loss reason) to
-the agent.
+question has an answer, the triage completes (`signals.triage_completed`): `qualified` moves the
+funnel to Qualificado (funnel/receivers.py) and the CRM lead is updated with the answers
+(crm/receivers.py); `not_qualified` leaves the decision (and the loss reason) to the agent.
 """
 
 from __future__ import annotations
@@ -200,9 +200,6 @@ class TriageService:
     async def _complete(
         self, session: AsyncSession, conversation: Conversation, state: TriageState, actor: Actor
     ) -> None:
-        from carinho.atendimento.crm.service import crm_sync_service
-        from carinho.atendimento.funnel.service import funnel_service
-
         assert state.session is not None
         failed = [
             q.code
@@ -221,9 +218,9 @@ class TriageService:
             after={"outcome": outcome.value, "version": state.checklist.version},
             details={"disqualified_by": failed} if failed else None,
         )
-        if outcome is TriageOutcome.qualified:
-            await funnel_service.on_triage_qualified(session, conversation, actor)
-        await crm_sync_service.schedule(session, conversation.contact_id, reason="triage_completed")
+        await signals.triage_completed.send(
+            session, conversation=conversation, outcome=outcome.value, actor=actor
+        )
 
     def answers_by_code(self, state: TriageState) -> dict[str, Any]:
         return {q.code: state.answers[q.id].value for q in state.checklist.questions if q.id in state.answers}
