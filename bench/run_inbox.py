@@ -160,7 +160,7 @@ ClientFor = Callable[[Scenario], httpx.AsyncClient]
 async def timed_rounds(plan: list[Scenario], client_for: ClientFor, args: argparse.Namespace) -> int:
     """After `args.warmup` unmeasured rounds, every scenario once per round, interleaved, for at least
     20 rounds and up to `args.rounds` or `args.budget` seconds; each request's wall and CPU time land
-    in its scenario. The heap is frozen first, as the app's lifespan does at startup (kit/app.py);
+    in its scenario. The heap is frozen first, as the app's lifespan does at startup (service_app.py);
     the caller unfreezes it when done."""
     gc.collect()
     gc.freeze()

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 os.environ.setdefault("CARINHO_ENV", "test")
 # The suite's databases are thrown away: no fsync per commit (the default, FULL, is tested on its own
-# in tests/kit/test_health.py).
+# in tests/test_health.py).
 os.environ.setdefault("SQLITE_SYNCHRONOUS", "normal")
 
 from carinho import runtime

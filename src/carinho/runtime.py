@@ -12,7 +12,8 @@ from functools import cache
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
-from carinho.config import Settings
+from carinho.config import Environment, Settings
+from carinho.kit import passwords
 from carinho.kit.db import Database
 from carinho.worker.lanes import lane_concurrency
 from carinho.worker.models import HeartbeatMixin, OutboxMessageMixin
@@ -94,6 +95,7 @@ def configure(settings: Settings) -> Runtime:
     if _current is not None:
         _current.close_brokers()
     _current = Runtime(settings)
+    passwords.use_test_cost(settings.carinho_env is Environment.test)
     return _current
 
 

@@ -12,9 +12,9 @@ import pytest
 import tests.support.test_jobs  # noqa: F401  (registers the jobs in this process too)
 from carinho import runtime
 from carinho.config import Settings
+from carinho.health import detailed_health
 from carinho.integracoes.database import Heartbeat, OutboxMessage
 from carinho.kit import clock, migrations
-from carinho.kit.health import detailed_health
 from carinho.runtime import Runtime
 from carinho.worker import enqueue
 from carinho.worker.relay import relay_once

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from carinho.kit.app import create_service_app
 from carinho.kit.ui import mount_static
 from carinho.runtime import Runtime
+from carinho.service_app import create_service_app
 
 DESCRIPTION = (
     "Central de atendimento da Carinho com Você: caixa de entrada do WhatsApp, funil de leads, "

@@ -19,9 +19,9 @@ from carinho.integracoes.sync.endpoints import router as sync_router
 from carinho.integracoes.webhook_endpoints.endpoints import router as webhook_endpoints_router
 from carinho.integracoes.webhooks import gateway
 from carinho.integracoes.webhooks.endpoints import router as webhooks_router
-from carinho.kit.app import create_service_app
 from carinho.kit.ui import mount_static
 from carinho.runtime import Runtime
+from carinho.service_app import create_service_app
 
 DESCRIPTION = (
     "Hub de integrações da Carinho com Você: recebe webhooks (Z-API, site, CRM, operação, "

@@ -8,9 +8,6 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from carinho import runtime
-from carinho.config import Environment
-
 MIN_LENGTH = 10
 # argon2-cffi's defaults (RFC 9106, low-memory profile: 64 MiB, 3 passes).
 _STANDARD = PasswordHasher()
@@ -22,8 +19,17 @@ _CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 _DUMMY = {False: _STANDARD.hash("carinho-dummy-password"), True: _CHEAP.hash("carinho-dummy-password")}
 
 
+_cheap_for_tests = False
+
+
+def use_test_cost(enabled: bool) -> None:
+    """Called by `runtime.configure()`: a runtime configured with CARINHO_ENV=test hashes cheaply."""
+    global _cheap_for_tests
+    _cheap_for_tests = enabled
+
+
 def _cheap() -> bool:
-    return runtime.is_configured() and runtime.current().settings.carinho_env is Environment.test
+    return _cheap_for_tests
 
 
 def hash_password(password: str) -> str:

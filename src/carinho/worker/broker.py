@@ -8,7 +8,8 @@ run with what. Retries live in the outbox (durable in both profiles), so Dramati
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import dramatiq
@@ -51,12 +52,25 @@ class SharedEventLoop(dramatiq.Middleware):
                 self._thread = None
 
 
+# What a lane's message runs: (context, outbox ids) -> the jobs of those rows (worker/executor.py).
+Runner = Callable[[str, list[int] | int], Awaitable[None]]
+
+
 @dataclass
 class LaneBroker:
     lane: Lane
     broker: dramatiq.Broker
-    actor: dramatiq.Actor[Any, Any]
+    actor: dramatiq.Actor[Any, Any] = field(init=False)
     consumers: int = 0  # worker pools of this process consuming the lane (see `reaches_a_worker`)
+    # Set by the worker pool that consumes the lane (worker/pool.py): the broker is transport, and
+    # only the process that runs jobs needs to know how (the executor, which needs the runtime).
+    runner: Runner | None = None
+
+    async def run(self, context: str, outbox_ids: list[int] | int) -> None:
+        """The lane actor's body."""
+        if self.runner is None:
+            raise RuntimeError(f"no worker pool of this process runs the {self.lane.value} lane")
+        await self.runner(context, outbox_ids)
 
     def attach_consumer(self) -> None:
         self.consumers += 1
@@ -74,8 +88,6 @@ class LaneBroker:
 
 
 def build_lane_brokers(settings: Settings) -> dict[str, LaneBroker]:
-    from carinho.worker.executor import run_outbox_messages
-
     loop = SharedEventLoop()
     client = None
     if settings.redis_url:
@@ -103,15 +115,16 @@ def build_lane_brokers(settings: Settings) -> dict[str, LaneBroker]:
             )
         else:
             broker = StubBroker(middleware=middleware)
-        actor: dramatiq.Actor[Any, Any] = dramatiq.Actor(
-            run_outbox_messages,
+        lane_broker = LaneBroker(lane, broker)
+        lane_broker.actor = dramatiq.Actor(
+            lane_broker.run,
             broker=broker,
             actor_name=f"outbox.{lane.value}",
             queue_name=lane.value,
             priority=0,
             options={"max_retries": 0},
         )
-        lanes[lane.value] = LaneBroker(lane, broker, actor)
+        lanes[lane.value] = lane_broker
     return lanes
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dramatiq
 
 from carinho.runtime import Runtime
+from carinho.worker.executor import run_outbox_messages
 from carinho.worker.heartbeat import HeartbeatThread
 from carinho.worker.lanes import Lane
 
@@ -12,6 +13,8 @@ from carinho.worker.lanes import Lane
 class WorkerPool:
     def __init__(self, rt: Runtime, lanes: list[Lane], threads: int | None = None) -> None:
         self.lane_brokers = [rt.lanes[lane.value] for lane in lanes]
+        for lane_broker in self.lane_brokers:
+            lane_broker.runner = run_outbox_messages
         self.threads = {lane.value: threads or rt.lane_workers(lane.value) for lane in lanes}
         self.workers = [
             dramatiq.Worker(

@@ -16,8 +16,8 @@ from carinho.integracoes.events.service import IngestResult
 from carinho.integracoes.webhooks import gateway
 from carinho.integracoes.webhooks.endpoints import router as webhooks_router
 from carinho.integracoes.webhooks.receiver import RECEIVERS, Receiver, answer_body
-from carinho.kit.app import create_service_app
 from carinho.runtime import Runtime
+from carinho.service_app import create_service_app
 from tests.conftest import asgi_client
 from tests.integracoes.webhooks.support import ZAPI_SECRET, php_json, spatie_headers, stored_events
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.health import detailed_health
 from carinho.integracoes.alerts.rules import KINDS
 from carinho.integracoes.alerts.service import alert_service
 from carinho.integracoes.console.auth import ConsoleViewer, HubSession
@@ -25,7 +26,6 @@ from carinho.integracoes.dlq.service import dead_letter_service
 from carinho.integracoes.events.service import event_service
 from carinho.integracoes.ops.repository import OpsRepository
 from carinho.kit.clock import utcnow
-from carinho.kit.health import detailed_health
 from carinho.worker.heartbeat import alive_by_lane, workers_seen
 from carinho.worker.outbox_repository import OutboxRepository
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.health import detailed_health
 from carinho.integracoes.alerts.service import alert_service
 from carinho.integracoes.database import Heartbeat, OutboxMessage
 from carinho.integracoes.dlq.service import dead_letter_service
 from carinho.integracoes.sync.definitions import SYNCS
 from carinho.integracoes.sync.repository import SyncRepository
 from carinho.kit.clock import utcnow
-from carinho.kit.health import detailed_health
 from carinho.runtime import Runtime
 from carinho.worker.heartbeat import alive_by_lane, workers_seen
 from carinho.worker.outbox_repository import OutboxRepository

@@ -1,4 +1,5 @@
-"""Builds a FastAPI app with everything our services share."""
+"""Builds a FastAPI app with everything our services share: on top of the kit, it takes the
+process's runtime (settings, databases, brokers) for its health checks and metrics."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from prometheus_client import make_asgi_app
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from carinho import runtime
+from carinho.health import build_health_router
 from carinho.kit.api_docs import add_offline_docs
-from carinho.kit.health import build_health_router
 from carinho.kit.web import HtmlErrorRenderer, add_common_middleware, install_error_handlers
 from carinho.logging import get_logger
 from carinho.runtime import Runtime
