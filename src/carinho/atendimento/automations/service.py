@@ -32,6 +32,7 @@ from carinho.atendimento.inbox.models import Conversation, ConversationStatus
 from carinho.atendimento.inbox.outbound import outbound_service
 from carinho.atendimento.inbox.repository import InboxRepository
 from carinho.atendimento.inbox.service import inbox_service
+from carinho.atendimento.incidents.repository import IncidentRepository
 from carinho.atendimento.templates.models import MessageTemplate
 from carinho.atendimento.templates.service import template_service
 from carinho.atendimento.working_hours.service import working_hours_service
@@ -232,9 +233,6 @@ class AutomationService:
 
 
 async def _in_emergency(session: AsyncSession, conversation: Conversation) -> bool:
-    # Imported here: the incidents package is built on the inbox and these automations.
-    from carinho.atendimento.incidents.repository import IncidentRepository
-
     return await IncidentRepository(session).open_emergency(conversation.id) is not None
 
 
