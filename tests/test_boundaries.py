@@ -26,6 +26,7 @@ FORBIDDEN = {
     "carinho.integracoes": ("carinho.atendimento", "carinho.sandbox"),
     "carinho.atendimento": ("carinho.integracoes", "carinho.sandbox"),
     "carinho.connectors": (*CONTEXTS, "carinho.sandbox"),
+    "carinho.sandbox": CONTEXTS,  # it simulates the systems the connectors call, not our contexts
     "carinho.worker": ABOVE_THE_WORKER,
     "carinho.runtime": ABOVE_THE_WORKER,
 }
