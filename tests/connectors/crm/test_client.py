@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from carinho.connectors.crm import CrmClient
@@ -57,6 +58,30 @@ async def test_upsert_lead_finds_by_phone_then_creates(sandbox: RunningSandbox) 
         )
         assert created.id != existing.id
         assert (await crm.find_lead_by_phone("5511955554444")) == created
+
+
+async def test_a_lead_created_meanwhile_is_found_and_updated_not_an_error(sandbox: RunningSandbox) -> None:
+    async with CrmClient(sandbox.settings) as crm:
+        first, created = await crm.create_or_find_lead(
+            LeadInput(phone="5511944443333", name="Primeira", source="whatsapp"), idempotency_key="a"
+        )
+        assert created
+        # The CRM refuses a second lead for the phone (422): the one there is the answer.
+        again, created = await crm.create_or_find_lead(
+            LeadInput(phone="5511944443333", name="Segunda", source="site"), idempotency_key="b"
+        )
+        assert (again.id, created) == (first.id, False)
+
+        # The race atendimento's CRM sync runs with the hub: both see no lead, both create.
+        phone = "5511933332222"
+        leads = await asyncio.gather(
+            *(
+                crm.upsert_lead({"phone": phone, "name": f"Contato {n}"}, idempotency_key=f"race-{n}")
+                for n in range(4)
+            )
+        )
+        assert len({lead.id for lead in leads}) == 1
+        assert (await crm.find_lead_by_phone(phone)).id == leads[0].id
 
 
 async def test_clients_and_contracts_with_schedules(sandbox: RunningSandbox) -> None:

@@ -19,6 +19,7 @@ from carinho.connectors.crm.schemas import (
     Lead,
     LeadInput,
 )
+from carinho.connectors.errors import ConnectorPermanentError
 from carinho.kit.phones import normalize_br_phone
 
 
@@ -43,6 +44,19 @@ class CrmClient(SystemClient):
         data = await self._write("PATCH", f"/leads/{lead_id}", changes, idempotency_key=idempotency_key)
         return Lead.model_validate(data)
 
+    async def create_or_find_lead(
+        self, lead: LeadInput, *, idempotency_key: str | None = None
+    ) -> tuple[Lead, bool]:
+        """(the lead created, True), or (the lead with this phone, False) when another writer created
+        it first: the CRM refuses a second lead per phone (422 "phone already used")."""
+        try:
+            return await self.create_lead(lead, idempotency_key=idempotency_key), True
+        except ConnectorPermanentError as exc:
+            found = await self.find_lead_by_phone(lead.phone) if lead.phone else None
+            if found is None:
+                raise exc from None
+            return found, False
+
     async def upsert_lead(
         self, lead: LeadInput | dict[str, Any], *, idempotency_key: str | None = None
     ) -> Lead:
@@ -55,7 +69,13 @@ class CrmClient(SystemClient):
         data = LeadInput.model_validate(values)
         if lead_id is not None:
             return await self.update_lead(lead_id, data, idempotency_key=idempotency_key)
-        return await self.create_lead(data, idempotency_key=idempotency_key)
+        found, created = await self.create_or_find_lead(data, idempotency_key=idempotency_key)
+        if created:
+            return found
+        # Created meanwhile (the hub registers a WhatsApp contact's lead at the same time): update it,
+        # under a key of its own (the refused create's key is spent).
+        update_key = f"{idempotency_key}.update" if idempotency_key else None
+        return await self.update_lead(found.id, data, idempotency_key=update_key)
 
     async def list_leads(self, *, page: int = 1, updated_since: datetime | None = None) -> Page[Lead]:
         return await self._get_page("/leads", Lead, page=page, updated_since=updated_since)
