@@ -304,7 +304,7 @@ def summary(latencies: list[float], expected: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--one-at-a-time", type=int, default=100)
-    parser.add_argument("--rates", default="10,50,200")
+    parser.add_argument("--rates", default="10,50,200", help="offered rates per second (0: none)")
     parser.add_argument("--rate-seconds", type=int, default=10)
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--burst-rate", type=float, default=20_000.0, help="posting rate of the burst")
@@ -339,7 +339,7 @@ def main() -> None:
                     "site", lambda: bench.one_at_a_time("site", max(10, args.one_at_a_time // 2))
                 )
             if "rates" in wanted:
-                for rate in (int(r) for r in args.rates.split(",") if r):
+                for rate in (int(r) for r in args.rates.split(",") if r and int(r) > 0):
                     report[f"rate_{rate}"] = bench.scenario(f"rate {rate}", lambda r=rate: bench.rate(r))
             if "burst" in wanted and args.burst:
                 report["burst"] = bench.scenario(

@@ -100,12 +100,13 @@ async def run_platform(
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
     log.info("platform.stopping")
+    # Jobs in flight finish first, while the servers they call (atendimento, the sandbox's systems)
+    # still answer; anything cut short is released again at the next start.
+    await scheduler.stop()
+    await asyncio.to_thread(pool.stop)
     for server in servers:
         server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
-    await scheduler.stop()
-    # Jobs in flight finish; anything cut short is released again at the next start.
-    await asyncio.to_thread(pool.stop)
     for db in rt.databases.values():
         await db.dispose()
     log.info("platform.stopped")

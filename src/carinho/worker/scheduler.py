@@ -163,6 +163,10 @@ class Scheduler:
                 await fn(*args)
             except Exception as exc:
                 log.warning("scheduler.tick_failed", tick=name, error=f"{type(exc).__name__}: {exc}")
+            except asyncio.CancelledError:
+                # Stopping cancels a tick in flight: its transaction rolls back and the next start
+                # runs it again. Said quietly, not as APScheduler's error with a traceback.
+                log.info("scheduler.tick_cancelled", tick=name)
 
         run.__name__ = name
         return run
