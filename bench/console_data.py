@@ -8,7 +8,7 @@ SQLite is loaded through one `sqlite3` connection, one transaction, big `execute
 PostgreSQL through asyncpg's `copy_records_to_table`. What it holds: the hub's real event types and
 sources in realistic proportions (Z-API messages and their statuses first, site leads, CRM, operation,
 finance, caregivers' feedback, ignored presence callbacks), each event with the steps of its flow
-(`automations/flows.py`), the contact lookup hashes of its phone and e-mail, the statuses a running
+(`flows/table.py`), the contact lookup hashes of its phone and e-mail, the statuses a running
 hub has (processed, ignored, dead, failing with a retry scheduled, received in the last minutes);
 100,000 dead letters (open, retrying, resolved, archived; steps, and deliveries with their endpoint,
 delivery and attempts); the outbox of the last day. Deterministic for a seed, except `built_at`.

@@ -4,7 +4,7 @@ even when financeiro fails in the middle and the event is retried."""
 
 from __future__ import annotations
 
-from tests.integracoes.automations.platform import Platform, platform  # noqa: F401
+from tests.integracoes.platform import Platform, platform  # noqa: F401
 
 # The sandbox CRM's first client (seeded), with its active contract 1.
 CLIENT = {

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from carinho.integracoes.automations.models import FeedbackRequest
+from carinho.integracoes.flows.steps.models import FeedbackRequest
 from carinho.kit import clock
-from tests.integracoes.automations.platform import Platform, platform  # noqa: F401
+from tests.integracoes.platform import Platform, platform  # noqa: F401
 from tests.support.webhook_receiver import WebhookReceiver, running_receiver
 
 PHONE = "5511987650101"  # the sandbox CRM's client 1 (already a lead there)

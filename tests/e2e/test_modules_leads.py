@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from carinho import runtime
-from carinho.integracoes.automations.models import OutboundMessage
 from carinho.integracoes.dlq.models import DeadLetter
 from carinho.integracoes.flows.registry import PROCESS_EVENT_JOB
+from carinho.integracoes.flows.steps.models import OutboundMessage
 from carinho.kit import clock
 from carinho.worker import Lane
 from carinho.worker.models import OutboxStatus
-from tests.integracoes.automations.platform import Platform, platform  # noqa: F401
+from tests.integracoes.platform import Platform, platform  # noqa: F401
 from tests.sandbox.harness import revalidated
 from tests.support.jobs import outbox_rows
 

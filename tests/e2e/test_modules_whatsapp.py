@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integracoes.automations.platform import Platform, platform  # noqa: F401
+from tests.integracoes.platform import Platform, platform  # noqa: F401
 
 PHONE = "5511955550001"
 

@@ -32,7 +32,7 @@ from carinho.kit import clock
 from carinho.runtime import CONTEXTS, Runtime
 from carinho.sandbox.serving import serve_app
 from tests.atendimento.conftest import Api
-from tests.integracoes.automations.platform import ZAPI_SECRET, hub_settings
+from tests.integracoes.platform import ZAPI_SECRET, hub_settings
 from tests.sandbox.harness import RunningSandbox, running_sandbox, sandbox_settings
 from tests.support.jobs import drain
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from carinho.integracoes.automations.endpoints import router as feedback_router
 from carinho.integracoes.console.errors import render_error
 from carinho.integracoes.console.routes import PAGE_ROUTERS
 from carinho.integracoes.dlq.endpoints import router as dlq_router
 from carinho.integracoes.events.endpoints import router as events_router
+from carinho.integracoes.feedback.endpoints import router as feedback_router
 from carinho.integracoes.flows.endpoints import router as event_retry_router
 from carinho.integracoes.mappings.endpoints import router as mappings_router
 from carinho.integracoes.ops import metrics as hub_metrics

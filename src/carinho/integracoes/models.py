@@ -2,12 +2,12 @@
 
 from carinho.integracoes.alerts.models import AlertRule, HubAlert
 from carinho.integracoes.apikeys.models import ApiKey
-from carinho.integracoes.automations.models import FeedbackRequest, OutboundMessage
 from carinho.integracoes.database import Base, Heartbeat, OutboxMessage
 from carinho.integracoes.deliveries.models import Delivery, DeliveryAttempt
 from carinho.integracoes.dlq.models import DeadLetter
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.flows.models import EventStep
+from carinho.integracoes.flows.steps.models import FeedbackRequest, OutboundMessage
 from carinho.integracoes.mappings.models import MappingGeneration, MappingVersion
 from carinho.integracoes.operators.models import ConsoleAudit, Operator
 from carinho.integracoes.privacy.models import HubPrivacyRequest

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow
-from carinho.integracoes.flows.steps import StepContext, StepError, step
+from carinho.integracoes.flows.step_api import StepContext, StepError, step
 from carinho.runtime import Runtime
 from carinho.worker import Lane
 from tests.integracoes.processing import submit_event

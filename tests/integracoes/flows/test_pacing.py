@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from carinho import runtime
 from carinho.connectors.zapi.ratelimit import WINDOW_SECONDS, SendRateLimiter
 from carinho.integracoes.flows.registry import register_flow, register_step_lane
-from carinho.integracoes.flows.steps import StepContext, step
+from carinho.integracoes.flows.step_api import StepContext, step
 from carinho.kit import clock
 from carinho.runtime import Runtime
 from carinho.worker import Lane

@@ -16,7 +16,7 @@ from carinho.connectors.crm.schemas import FeedbackInput
 from carinho.integracoes.events.service import NewEvent, event_service
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, PROCESS_EVENT_JOB, register_flow
-from carinho.integracoes.flows.steps import StepContext, StepError, step
+from carinho.integracoes.flows.step_api import StepContext, StepError, step
 from carinho.kit import clock
 from carinho.runtime import Runtime
 from carinho.runtime import current as current_runtime

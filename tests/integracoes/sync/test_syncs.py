@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from carinho.integracoes.sync.models import SyncAlert
 from carinho.worker.scheduler import periodic_jobs
-from tests.integracoes.automations.platform import Platform, platform  # noqa: F401
+from tests.integracoes.platform import Platform, platform  # noqa: F401
 
 # sync -> (target system, path of its upserts, how many sandbox records it moves)
 SYNCS = {

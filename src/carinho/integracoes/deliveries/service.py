@@ -26,7 +26,7 @@ from carinho.integracoes.deliveries.sender import SendResult
 from carinho.integracoes.dlq import recording as dead_letters
 from carinho.integracoes.events.models import IntegrationEvent, global_event_id
 from carinho.integracoes.events.service import event_service, register_detail_loader
-from carinho.integracoes.flows.steps import EventSnapshot
+from carinho.integracoes.flows.step_api import EventSnapshot
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.integracoes.webhook_endpoints.repository import WebhookEndpointRepository
 from carinho.integracoes.webhook_endpoints.service import webhook_endpoint_service

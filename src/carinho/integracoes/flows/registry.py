@@ -1,7 +1,7 @@
 """The flow registry: which steps an event type runs, in which order, on which lane.
 
 A flow is declarative data; a step is a named async function registered in
-`carinho.integracoes.steps` (see `carinho.integracoes.flows.steps.step`). Adding an automation
+`carinho.integracoes.flows.steps` (see `carinho.integracoes.flows.step_api.step`). Adding an automation
 means writing one step function and naming it in the flow of its event types.
 """
 

@@ -24,7 +24,7 @@ from carinho import runtime
 from carinho.connectors.errors import ConnectorPaced
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.service import PlannedStep, RunPlan, StepRunFailure, flow_service
-from carinho.integracoes.flows.steps import StepContext, StepFailure, get_step
+from carinho.integracoes.flows.step_api import StepContext, StepFailure, get_step
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import Lane

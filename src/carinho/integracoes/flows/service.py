@@ -18,7 +18,7 @@ from carinho.integracoes.events.service import event_service, register_detail_lo
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.models import EventStep, StepStatus
 from carinho.integracoes.flows.repository import FlowRepository
-from carinho.integracoes.flows.steps import EventSnapshot, StepFailure
+from carinho.integracoes.flows.step_api import EventSnapshot, StepFailure
 from carinho.kit import retry
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger

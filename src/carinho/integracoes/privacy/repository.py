@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.integracoes.automations.models import FeedbackRequest, OutboundMessage
 from carinho.integracoes.deliveries.models import Delivery, DeliveryAttempt, DeliveryStatus
 from carinho.integracoes.dlq.models import DeadLetter
 from carinho.integracoes.events.models import EventStatus, IntegrationEvent
 from carinho.integracoes.flows.models import EventStep
+from carinho.integracoes.flows.steps.models import FeedbackRequest, OutboundMessage
 from carinho.integracoes.privacy.models import HubPrivacyRequest
 from carinho.kit.masking import mask_text
 

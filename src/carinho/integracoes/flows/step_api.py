@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.connectors.errors import ConnectorError
 
-STEP_MODULES_PACKAGE = "carinho.integracoes.steps"
+STEP_MODULES_PACKAGE = "carinho.integracoes.flows.steps"
 
 
 @dataclass(frozen=True)

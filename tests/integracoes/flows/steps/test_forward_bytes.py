@@ -24,7 +24,7 @@ from carinho.kit.crypto import new_key
 from carinho.kit.signatures import verify_hmac_hex
 from carinho.sandbox.serving import serve_app
 from tests.conftest import asgi_client
-from tests.integracoes.automations.platform import ZAPI_SECRET, _truncate, hub_settings
+from tests.integracoes.platform import ZAPI_SECRET, _truncate, hub_settings
 from tests.sandbox.harness import running_sandbox, sandbox_settings
 from tests.support.jobs import drain
 

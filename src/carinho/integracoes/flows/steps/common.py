@@ -17,9 +17,9 @@ from sqlalchemy.exc import IntegrityError
 
 from carinho import runtime
 from carinho.config import Settings
-from carinho.integracoes.automations.models import MessageStatus, OutboundMessage
-from carinho.integracoes.automations.repository import AutomationRepository
-from carinho.integracoes.flows.steps import StepContext, StepError
+from carinho.integracoes.flows.step_api import StepContext, StepError
+from carinho.integracoes.flows.steps.models import MessageStatus, OutboundMessage
+from carinho.integracoes.flows.steps.repository import AutomationRepository
 from carinho.integracoes.mappings.engine import MappingError
 from carinho.integracoes.mappings.service import MappingMissing, event_meta, mapping_service
 from carinho.kit.clock import utcnow

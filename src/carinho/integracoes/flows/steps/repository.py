@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.integracoes.automations.models import (
+from carinho.integracoes.flows.models import EventStep, StepStatus
+from carinho.integracoes.flows.steps.models import (
     FeedbackRequest,
     FeedbackStatus,
     MessageStatus,
     OutboundMessage,
 )
-from carinho.integracoes.flows.models import EventStep, StepStatus
 
 
 class AutomationRepository:

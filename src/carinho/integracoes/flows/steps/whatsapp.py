@@ -15,10 +15,10 @@ from carinho.connectors.atendimento.client import AtendimentoClient
 from carinho.connectors.crm.client import CrmClient
 from carinho.connectors.crm.schemas import InteractionInput, Lead, LeadInput
 from carinho.connectors.errors import ConnectorPermanentError
-from carinho.integracoes.automations import internal_events
-from carinho.integracoes.automations.common import parse, previous_outputs, raw_body, render, settings
-from carinho.integracoes.automations.feedback_replies import record_whatsapp_answer
-from carinho.integracoes.flows.steps import StepContext, StepError, step
+from carinho.integracoes.flows.step_api import StepContext, StepError, step
+from carinho.integracoes.flows.steps import internal_events
+from carinho.integracoes.flows.steps.common import parse, previous_outputs, raw_body, render, settings
+from carinho.integracoes.flows.steps.feedback_replies import record_whatsapp_answer
 
 FIND_OR_CREATE_LEAD = "crm.find_or_create_lead"
 REGISTER_INTERACTION = "crm.register_interaction"

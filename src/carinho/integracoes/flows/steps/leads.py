@@ -16,10 +16,10 @@ from carinho.connectors.crm.schemas import LeadInput
 from carinho.connectors.marketing.client import MarketingClient
 from carinho.connectors.marketing.schemas import AttributionInput
 from carinho.connectors.zapi.client import ZapiClient
-from carinho.integracoes.automations.common import parse, previous_outputs, render, send_once, settings
-from carinho.integracoes.automations.whatsapp import find_or_create_lead
 from carinho.integracoes.events.models import global_event_id
-from carinho.integracoes.flows.steps import StepContext, StepError, step
+from carinho.integracoes.flows.step_api import StepContext, StepError, step
+from carinho.integracoes.flows.steps.common import parse, previous_outputs, render, send_once, settings
+from carinho.integracoes.flows.steps.whatsapp import find_or_create_lead
 
 REGISTER_LEAD = "crm.register_lead"
 SEND_WELCOME = "zapi.send_lead_welcome"

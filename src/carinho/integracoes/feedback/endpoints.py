@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from carinho.errors import NotFound
-from carinho.integracoes.automations.feedback_replies import record_answer
-from carinho.integracoes.automations.models import FeedbackRequest, FeedbackStatus
-from carinho.integracoes.automations.repository import AutomationRepository
 from carinho.integracoes.deps import SessionDep
+from carinho.integracoes.flows.steps.feedback_replies import record_answer
+from carinho.integracoes.flows.steps.models import FeedbackRequest, FeedbackStatus
+from carinho.integracoes.flows.steps.repository import AutomationRepository
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 _templates = Environment(

@@ -14,12 +14,12 @@ from carinho.connectors.crm.client import CrmClient
 from carinho.connectors.crm.schemas import FeedbackInput
 from carinho.connectors.cuidadores.client import CuidadoresClient
 from carinho.connectors.cuidadores.schemas import CaregiverFeedbackInput
-from carinho.integracoes.automations import internal_events
-from carinho.integracoes.automations.common import parse, render, settings
-from carinho.integracoes.automations.models import FeedbackRequest, FeedbackStatus
-from carinho.integracoes.automations.onboarding import send_email, send_whatsapp
-from carinho.integracoes.automations.repository import AutomationRepository
-from carinho.integracoes.flows.steps import StepContext, StepError, step
+from carinho.integracoes.flows.step_api import StepContext, StepError, step
+from carinho.integracoes.flows.steps import internal_events
+from carinho.integracoes.flows.steps.common import parse, render, settings
+from carinho.integracoes.flows.steps.models import FeedbackRequest, FeedbackStatus
+from carinho.integracoes.flows.steps.onboarding import send_email, send_whatsapp
+from carinho.integracoes.flows.steps.repository import AutomationRepository
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import Lane, enqueue, job

@@ -1,6 +1,6 @@
 import pytest
 
-from carinho.integracoes.automations.feedback_replies import parse_answer
+from carinho.integracoes.flows.steps.feedback_replies import parse_answer
 
 
 @pytest.mark.parametrize(

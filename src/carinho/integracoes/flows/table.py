@@ -3,8 +3,8 @@ Business steps run first; the delivery to subscribed endpoints is always last.""
 
 from __future__ import annotations
 
-from carinho.integracoes.automations import feedback, leads, onboarding, whatsapp
 from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow, register_step_lane
+from carinho.integracoes.flows.steps import feedback, leads, onboarding, whatsapp
 from carinho.worker import Lane
 
 # The seed names the jobs ProcessLeadCreated, ProcessClientRegistered, ProcessServiceCompleted:

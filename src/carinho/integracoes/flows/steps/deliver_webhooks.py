@@ -6,7 +6,7 @@ from typing import Any
 
 from carinho.integracoes.deliveries.service import delivery_service
 from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS
-from carinho.integracoes.flows.steps import StepContext, step
+from carinho.integracoes.flows.step_api import StepContext, step
 
 
 @step(DELIVER_WEBHOOKS)

@@ -10,8 +10,8 @@ from carinho.connectors.email.sender import EmailSender
 from carinho.connectors.financeiro.client import FinanceiroClient
 from carinho.connectors.financeiro.schemas import CustomerInput, SubscriptionInput
 from carinho.connectors.zapi.client import ZapiClient
-from carinho.integracoes.automations.common import parse, render, send_once, settings
-from carinho.integracoes.flows.steps import StepContext, StepError, step
+from carinho.integracoes.flows.step_api import StepContext, StepError, step
+from carinho.integracoes.flows.steps.common import parse, render, send_once, settings
 
 SEND_WELCOME_EMAIL = "email.send_client_welcome"
 SEND_WELCOME_WHATSAPP = "zapi.send_client_welcome"

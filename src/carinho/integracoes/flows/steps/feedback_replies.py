@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.integracoes.automations import internal_events
-from carinho.integracoes.automations.models import FeedbackRequest, FeedbackStatus
-from carinho.integracoes.automations.repository import AutomationRepository
-from carinho.integracoes.flows.steps import StepContext
+from carinho.integracoes.flows.step_api import StepContext
+from carinho.integracoes.flows.steps import internal_events
+from carinho.integracoes.flows.steps.models import FeedbackRequest, FeedbackStatus
+from carinho.integracoes.flows.steps.repository import AutomationRepository
 from carinho.kit.clock import utcnow
 
 _ANSWER = re.compile(
@@ -69,6 +69,6 @@ async def record_whatsapp_answer(ctx: StepContext) -> dict[str, Any]:
 
 
 def _reply_window_days() -> float:
-    from carinho.integracoes.automations.common import settings
+    from carinho.integracoes.flows.steps.common import settings
 
     return settings().feedback_reply_window_days
