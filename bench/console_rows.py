@@ -11,7 +11,6 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import carinho.integracoes.flows.table  # noqa: F401  (registers the automations' flows)
 from bench.atendimento_texts import FIRST_NAMES, LAST_NAMES
 from carinho.integracoes.events.contacts import email_hash, phone_hash
 from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, get_flow, lane_for

@@ -1,12 +1,14 @@
 """The flow registry: which steps an event type runs, in which order, on which lane.
 
-A flow is declarative data; a step is a named async function registered in
-`carinho.integracoes.flows.steps` (see `carinho.integracoes.flows.step_api.step`). Adding an automation
-means writing one step function and naming it in the flow of its event types.
+The flows themselves are declared once, in the flow table (`carinho.integracoes.flows.table`); a
+step is a named async function under `carinho.integracoes.flows.steps` (written against
+`carinho.integracoes.flows.step_api`). This module answers questions about them. The table is
+imported on first use, not here: its steps import the event service, which imports this module.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 from carinho.worker.lanes import Lane
@@ -14,6 +16,8 @@ from carinho.worker.lanes import Lane
 DELIVER_WEBHOOKS = "deliver_webhooks"
 
 PROCESS_EVENT_JOB = "integracoes.process_event"
+
+FLOW_TABLE_MODULE = "carinho.integracoes.flows.table"
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,14 @@ class Flow:
 _flows: dict[str, Flow] = {}
 
 
+def load_table() -> None:
+    """Register every flow of the table and every step it names (a no-op once done)."""
+    importlib.import_module(FLOW_TABLE_MODULE)
+
+
 def register_flow(event_type: str, lane: Lane, steps: tuple[str, ...] | list[str]) -> Flow:
     """Declare (or replace) the flow of an event type. Steps run in the given order."""
+    load_table()  # first, so a flow declared elsewhere (a test's) replaces the table's, never the reverse
     if not steps:
         raise ValueError(f"the flow of {event_type!r} needs at least one step")
     if len(set(steps)) != len(steps):
@@ -36,21 +46,6 @@ def register_flow(event_type: str, lane: Lane, steps: tuple[str, ...] | list[str
     _flows[event_type] = flow
     return flow
 
-
-# WhatsApp and site leads are critical; notifications and batch syncs get their own lanes so they
-# never hold the critical ones back. Business steps (CRM, Z-API sends, ...) go before the delivery.
-for _type, _lane in (
-    ("whatsapp.message.received", Lane.integrations_high),
-    ("lead.created", Lane.integrations_high),
-    ("whatsapp.message.status", Lane.integrations),
-    ("whatsapp.delivery", Lane.integrations),
-    ("client.registered", Lane.integrations),
-    ("service.completed", Lane.integrations),
-    ("payment.received", Lane.integrations),
-    ("payout.processed", Lane.integrations),
-    ("feedback.received", Lane.integrations),
-):
-    register_flow(_type, _lane, (DELIVER_WEBHOOKS,))
 
 # Lanes of event families that have no flow of their own yet.
 _PREFIX_LANES: tuple[tuple[str, Lane], ...] = (
@@ -69,29 +64,34 @@ _step_lanes: dict[str, Lane] = {}
 
 
 def register_step_lane(step_name: str, lane: Lane) -> None:
+    load_table()
     _step_lanes[step_name] = lane
 
 
 def step_lane(step_name: str) -> Lane | None:
+    load_table()
     return _step_lanes.get(step_name)
 
 
 def get_flow(event_type: str) -> Flow | None:
+    load_table()
     return _flows.get(event_type)
 
 
 def flows() -> dict[str, Flow]:
+    load_table()
     return dict(_flows)
 
 
 def handles(event_type: str) -> bool:
     """Whether some flow processes this type; events of other types are stored as `ignored`."""
+    load_table()
     return event_type in _flows
 
 
 def lane_for(event_type: str) -> Lane:
     """The lane of an event's first processing run (retries always go to `integrations-retry`)."""
-    flow = _flows.get(event_type)
+    flow = get_flow(event_type)
     if flow is not None:
         return flow.lane
     for prefix, lane in _PREFIX_LANES:

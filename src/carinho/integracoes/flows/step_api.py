@@ -1,4 +1,6 @@
-"""Steps: named async functions, each with its own outcome row and idempotency key.
+"""The step API: how a step is written. A step is a named async function, registered with `@step`,
+with its own outcome row (`EventStep`) and idempotency key; the steps themselves live in
+`carinho.integracoes.flows.steps`, and the flow table names them in their event types' flows.
 
     @step("crm.upsert_lead")
     async def upsert_lead(ctx: StepContext) -> dict[str, Any] | None:
@@ -15,7 +17,6 @@ retryable is retried on the event's schedule, then goes to the DLQ.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,8 +25,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.connectors.errors import ConnectorError
-
-STEP_MODULES_PACKAGE = "carinho.integracoes.flows.steps"
+from carinho.integracoes.flows.registry import load_table
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def step(name: str) -> Callable[[StepFn], StepFn]:
 
 
 def get_step(name: str) -> StepFn:
-    importlib.import_module(STEP_MODULES_PACKAGE)  # registers every step
+    load_table()  # registers every step a flow names
     try:
         return _steps[name]
     except KeyError:
@@ -125,5 +125,5 @@ def get_step(name: str) -> StepFn:
 
 
 def registered_steps() -> dict[str, StepFn]:
-    importlib.import_module(STEP_MODULES_PACKAGE)
+    load_table()
     return dict(_steps)

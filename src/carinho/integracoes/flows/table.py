@@ -1,12 +1,25 @@
-"""The flow of each event type the automations handle: its lane and ordered, named steps.
-Business steps run first; the delivery to subscribed endpoints is always last."""
+"""The flow table: every event type the hub processes, with its lane and ordered, named steps.
+Business steps run first; the delivery to subscribed endpoints is always last. An event type not
+in this table is stored as `ignored`.
+
+Importing this module registers every flow and every step it names; the registry's lookups and
+`step_api.get_step` import it on first use, so no caller has to.
+"""
 
 from __future__ import annotations
 
 from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow, register_step_lane
-from carinho.integracoes.flows.steps import feedback, leads, onboarding, whatsapp
+from carinho.integracoes.flows.steps import (
+    deliver_webhooks,  # noqa: F401  (the step every flow ends with)
+    feedback,
+    leads,
+    onboarding,
+    whatsapp,
+)
 from carinho.worker import Lane
 
+# WhatsApp and site leads are critical; notifications and batch syncs get their own lanes so they
+# never hold the critical ones back.
 # The seed names the jobs ProcessLeadCreated, ProcessClientRegistered, ProcessServiceCompleted:
 # here each is the flow of its event type, run by `integracoes.process_event`.
 FLOWS: dict[str, tuple[Lane, tuple[str, ...]]] = {
@@ -52,6 +65,9 @@ FLOWS: dict[str, tuple[Lane, tuple[str, ...]]] = {
         Lane.integrations,
         (feedback.RECORD_IN_CRM, feedback.RECORD_IN_CUIDADORES, DELIVER_WEBHOOKS),
     ),
+    # Delivered to the subscribed endpoints only.
+    "payment.received": (Lane.integrations, (DELIVER_WEBHOOKS,)),
+    "payout.processed": (Lane.integrations, (DELIVER_WEBHOOKS,)),
 }
 
 
@@ -60,11 +76,11 @@ FLOWS: dict[str, tuple[Lane, tuple[str, ...]]] = {
 STEP_LANES: dict[str, Lane] = {leads.SEND_WELCOME: Lane.notifications}
 
 
-def register_automation_flows() -> None:
+def _register_table() -> None:
     for event_type, (lane, steps) in FLOWS.items():
         register_flow(event_type, lane, steps)
     for step_name, lane in STEP_LANES.items():
         register_step_lane(step_name, lane)
 
 
-register_automation_flows()
+_register_table()
