@@ -1,5 +1,5 @@
 """The hub served on a real socket, wired to the sandbox simulators (also on a real socket), with the
-default mappings seeded: what the end-to-end tests of the automations and syncs run against.
+default mappings seeded: what the end-to-end tests of the business flows and syncs run against.
 
 Jobs run deterministically with `drain`; Z-API callbacks the simulator fires in the background reach
 the hub over HTTP, so `settle()` waits for them before draining again.

@@ -14,7 +14,7 @@ from carinho.errors import NotFound
 from carinho.integracoes.deps import SessionDep
 from carinho.integracoes.flows.steps.feedback_replies import record_answer
 from carinho.integracoes.flows.steps.models import FeedbackRequest, FeedbackStatus
-from carinho.integracoes.flows.steps.repository import AutomationRepository
+from carinho.integracoes.flows.steps.repository import StepsRepository
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 _templates = Environment(
@@ -28,7 +28,7 @@ def _page(state: str, error: str | None = None, status_code: int = 200) -> HTMLR
 
 
 async def _request(session: SessionDep, token: str) -> FeedbackRequest:
-    request = await AutomationRepository(session).feedback_by_token(token[:64])
+    request = await StepsRepository(session).feedback_by_token(token[:64])
     if request is None:
         raise NotFound("link de avaliação inválido ou expirado")
     return request

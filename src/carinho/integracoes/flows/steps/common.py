@@ -1,4 +1,4 @@
-"""What every automation step shares: connectors, the active mapping's output, earlier steps'
+"""What every business step shares: connectors, the active mapping's output, earlier steps'
 outputs, and sending a WhatsApp message or e-mail exactly once per dedupe key.
 
 Steps never open a transaction on `ctx.session` before an outbound call (on SQLite every
@@ -19,7 +19,7 @@ from carinho import runtime
 from carinho.config import Settings
 from carinho.integracoes.flows.step_api import StepContext, StepError
 from carinho.integracoes.flows.steps.models import MessageStatus, OutboundMessage
-from carinho.integracoes.flows.steps.repository import AutomationRepository
+from carinho.integracoes.flows.steps.repository import StepsRepository
 from carinho.integracoes.mappings.engine import MappingError
 from carinho.integracoes.mappings.service import MappingMissing, event_meta, mapping_service
 from carinho.kit.clock import utcnow
@@ -103,7 +103,7 @@ async def raw_body(ctx: StepContext) -> bytes | None:
 
 async def previous_outputs(ctx: StepContext) -> dict[str, Any]:
     async with _db().read_session() as session:
-        return await AutomationRepository(session).step_outputs(ctx.event.id)
+        return await StepsRepository(session).step_outputs(ctx.event.id)
 
 
 async def send_once(
@@ -129,7 +129,7 @@ async def send_once(
         message_id = await send()
     except Exception as exc:
         async with _db().session() as session:
-            await AutomationRepository(session).finish(
+            await StepsRepository(session).finish(
                 claimed,
                 token,
                 {"status": MessageStatus.failed.value, "last_error": f"{type(exc).__name__}: {exc}"[:2000]},
@@ -138,7 +138,7 @@ async def send_once(
         raise
     now = utcnow()
     async with _db().session() as session:
-        await AutomationRepository(session).finish(
+        await StepsRepository(session).finish(
             claimed,
             token,
             {
@@ -161,7 +161,7 @@ async def _claim(
     for _ in range(3):
         now = utcnow()
         async with _db().session() as session:
-            repo = AutomationRepository(session)
+            repo = StepsRepository(session)
             row = await repo.message(dedupe_key)
             if row is None:
                 row = repo.add(

@@ -19,7 +19,7 @@ from carinho.integracoes.flows.steps import internal_events
 from carinho.integracoes.flows.steps.common import parse, render, settings
 from carinho.integracoes.flows.steps.models import FeedbackRequest, FeedbackStatus
 from carinho.integracoes.flows.steps.onboarding import send_email, send_whatsapp
-from carinho.integracoes.flows.steps.repository import AutomationRepository
+from carinho.integracoes.flows.steps.repository import StepsRepository
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import Lane, enqueue, job
@@ -63,7 +63,7 @@ async def notify_completed(ctx: StepContext) -> dict[str, Any]:
 async def schedule_request(ctx: StepContext) -> dict[str, Any]:
     """A feedback request row and its delayed job, in this step's transaction (no outbound call)."""
     service_id = _service_id(ctx)
-    repo = AutomationRepository(ctx.session)
+    repo = StepsRepository(ctx.session)
     request = await repo.feedback_for_service(service_id)
     if request is None:
         now = utcnow()
@@ -96,7 +96,7 @@ async def schedule_request(ctx: StepContext) -> dict[str, Any]:
 @job(REQUEST_FEEDBACK_JOB, context="integracoes", lane=Lane.notifications, max_attempts=10)
 async def request_feedback(session: AsyncSession, feedback_request_id: int) -> None:
     """Due: raise `feedback.requested`, whose steps send the WhatsApp message and the e-mail."""
-    repo = AutomationRepository(session)
+    repo = StepsRepository(session)
     request = await repo.feedback(feedback_request_id)
     if request is None or request.status != FeedbackStatus.scheduled.value:
         return

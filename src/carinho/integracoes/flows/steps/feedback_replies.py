@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from carinho.integracoes.flows.step_api import StepContext
 from carinho.integracoes.flows.steps import internal_events
 from carinho.integracoes.flows.steps.models import FeedbackRequest, FeedbackStatus
-from carinho.integracoes.flows.steps.repository import AutomationRepository
+from carinho.integracoes.flows.steps.repository import StepsRepository
 from carinho.kit.clock import utcnow
 
 _ANSWER = re.compile(
@@ -60,7 +60,7 @@ async def record_whatsapp_answer(ctx: StepContext) -> dict[str, Any]:
     if answer is None:
         return {"skipped": "not a rating"}
     window = timedelta(days=_reply_window_days())
-    repo = AutomationRepository(ctx.session)
+    repo = StepsRepository(ctx.session)
     request = await repo.open_feedback_for_phone(ctx.payload["phone"], utcnow() - window)
     if request is None:
         return {"skipped": "no open feedback request"}

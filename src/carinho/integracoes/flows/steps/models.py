@@ -17,7 +17,7 @@ class MessageStatus(StrEnum):
 
 
 class OutboundMessage(IdMixin, TimestampMixin, Base):
-    """Every WhatsApp message or e-mail an automation sends, once per `dedupe_key` (e.g. the welcome
+    """Every WhatsApp message or e-mail a step sends, once per `dedupe_key` (e.g. the welcome
     of CRM lead 42), with the provider's message id. A run claims the key before sending, so neither
     a retried event nor two events about the same lead send it twice."""
 

@@ -1,4 +1,4 @@
-"""Every query of the automations: the outbound message ledger, feedback requests, step outputs."""
+"""Every query of the hub's steps: the outbound message ledger, feedback requests, step outputs."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from carinho.integracoes.flows.steps.models import (
 )
 
 
-class AutomationRepository:
+class StepsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
