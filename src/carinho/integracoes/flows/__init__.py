@@ -6,5 +6,5 @@
 - `steps/`: every step;
 - `runner.py`, `service.py`, `repository.py`, `models.py`: running an event's steps, one
   `EventStep` row (the step's outcome) per step; `tasks.py`: the `integracoes.process_event` job;
-- `retry_policy.py`, `endpoints.py`: retries, and the retry/replay API.
+- `endpoints.py`: the retry/replay API (retry schedules are `carinho.kit.retry`'s).
 """
