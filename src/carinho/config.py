@@ -245,6 +245,10 @@ class Settings(BaseSettings):
     # more at most this long (it closes as soon as a turn of the event loop brings no new event).
     ingest_batch_max: int = Field(default=256, ge=1)
     ingest_batch_wait_ms: float = Field(default=5.0, ge=0)
+    # The fast ingest (kit/fast_ingest: the webhooks' raw-ASGI gateway, group commit, batches written
+    # on the event loop). Off, for debugging: the webhooks go through FastAPI's routes and each event
+    # is stored in a transaction of its own, with Core's statements.
+    ingest_fast_path: bool = True
 
     @field_validator(
         "event_retry_schedule_seconds",

@@ -28,11 +28,10 @@ def create_service_app(
     description: str,
     rt: Runtime | None = None,
     html_errors: HtmlErrorRenderer | None = None,
-    app_class: type[FastAPI] = FastAPI,
     metrics_refresh: Callable[[Runtime], Awaitable[None]] | None = None,
 ) -> FastAPI:
     rt = rt or runtime.ensure_configured()
-    app = app_class(
+    app = FastAPI(
         title=title,
         description=description,
         version="0.1.0",

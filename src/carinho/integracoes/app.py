@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.types import Receive, Scope, Send
 
 from carinho.integracoes.console.errors import render_error
 from carinho.integracoes.console.routes import PAGE_ROUTERS
@@ -17,8 +16,9 @@ from carinho.integracoes.privacy.endpoints import router as privacy_router
 from carinho.integracoes.status.endpoints import router as status_router
 from carinho.integracoes.sync.endpoints import router as sync_router
 from carinho.integracoes.webhook_endpoints.endpoints import router as webhook_endpoints_router
-from carinho.integracoes.webhooks import gateway
 from carinho.integracoes.webhooks.endpoints import router as webhooks_router
+from carinho.integracoes.webhooks.receiver import gateway_handlers
+from carinho.kit.fast_ingest.gateway import install_gateway
 from carinho.kit.ui import mount_static
 from carinho.runtime import Runtime
 from carinho.service_app import create_service_app
@@ -30,24 +30,12 @@ DESCRIPTION = (
 )
 
 
-class HubApp(FastAPI):
-    """FastAPI, with the webhook gateway in front of FastAPI's own machinery (`webhooks/gateway.py`)."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        receiver = gateway.receiver_for(scope)
-        if receiver is None:
-            await super().__call__(scope, receive, send)
-        else:
-            await gateway.serve(self.state.runtime, receiver, scope, receive, send)
-
-
 def create_app(rt: Runtime | None = None) -> FastAPI:
     app = create_service_app(
         context="integracoes",
         title="Carinho Integrações",
         description=DESCRIPTION,
         rt=rt,
-        app_class=HubApp,
         html_errors=render_error,
         metrics_refresh=hub_metrics.refresh,
     )
@@ -64,4 +52,7 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     for router in PAGE_ROUTERS:
         app.include_router(router)
     mount_static(app)
+    runtime: Runtime = app.state.runtime
+    if runtime.settings.ingest_fast_path:  # the webhooks' fast lane (kit/fast_ingest)
+        install_gateway(app, gateway_handlers(runtime))
     return app

@@ -48,7 +48,7 @@ async def serve_with_request_id(
 ) -> None:
     """Run `handle(request_id, send)` for one HTTP request: the request id bound to every log line and
     returned in X-Request-ID, and an unhandled error answered with the last-resort 500 (if nothing
-    was sent yet). Shared by `RequestIdMiddleware` and the hub's webhook gateway."""
+    was sent yet)."""
     request_id = request_id_of(scope, headers)
     started = False
 

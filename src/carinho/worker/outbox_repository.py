@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.kit.batch_sql import insert_returning
 from carinho.kit.clock import utcnow
+from carinho.kit.fast_ingest.batch_sql import insert_returning
 from carinho.worker.models import OutboxMessageMixin, OutboxStatus
 
 

@@ -1,5 +1,6 @@
-"""The webhook gateway (the fast lane of `POST /webhooks/...` in the hub's app) answers exactly as the
-documented FastAPI routes do, for every outcome; and what it does not serve reaches FastAPI."""
+"""The fast ingest's gateway (the lane of `POST /webhooks/...` in the hub's app) answers exactly as the
+documented FastAPI routes do, for every outcome; what it does not serve reaches FastAPI; and with
+INGEST_FAST_PATH=false the routes serve the webhooks."""
 
 from __future__ import annotations
 
@@ -12,10 +13,17 @@ import pytest
 from fastapi.responses import JSONResponse
 
 from carinho.config import Settings
+from carinho.integracoes.app import create_app
 from carinho.integracoes.events.service import IngestResult
-from carinho.integracoes.webhooks import gateway
 from carinho.integracoes.webhooks.endpoints import router as webhooks_router
-from carinho.integracoes.webhooks.receiver import RECEIVERS, Receiver, answer_body
+from carinho.integracoes.webhooks.receiver import (
+    RECEIVERS,
+    Receiver,
+    answer_body,
+    answer_json,
+    gateway_handlers,
+)
+from carinho.kit.fast_ingest import gateway
 from carinho.runtime import Runtime
 from carinho.service_app import create_service_app
 from tests.conftest import asgi_client
@@ -183,15 +191,17 @@ async def test_other_methods_and_paths_reach_fastapi(hub: httpx.AsyncClient) -> 
     assert (await hub.get("/health")).status_code == 200
 
 
-def test_only_webhook_posts_take_the_gateway() -> None:
+def test_only_webhook_posts_take_the_gateway(rt: Runtime) -> None:
     def scope(method: str, path: str, kind: str = "http") -> dict[str, Any]:
         return {"type": kind, "method": method, "path": path}
 
-    assert gateway.receiver_for(scope("POST", LEAD)) is RECEIVERS[LEAD]
-    assert gateway.receiver_for(scope("POST", "/webhooks/whatsapp")) is RECEIVERS["/webhooks/whatsapp"]
-    assert gateway.receiver_for(scope("GET", LEAD)) is None
-    assert gateway.receiver_for(scope("POST", "/api/events")) is None
-    assert gateway.receiver_for({"type": "lifespan"}) is None
+    lane = gateway.Gateway(create_app(rt), gateway_handlers(rt))
+    assert lane.handler_for(scope("POST", LEAD)) is not None
+    assert lane.handler_for(scope("POST", "/webhooks/whatsapp")) is not None
+    assert set(lane.handlers) == set(RECEIVERS)
+    assert lane.handler_for(scope("GET", LEAD)) is None
+    assert lane.handler_for(scope("POST", "/api/events")) is None
+    assert lane.handler_for({"type": "lifespan"}) is None
 
 
 async def test_an_error_after_the_answer_started_is_left_to_the_server(
@@ -204,7 +214,7 @@ async def test_an_error_after_the_answer_started_is_left_to_the_server(
         await send({"type": "http.response.start", "status": status, "headers": []})
         raise ConnectionResetError("client went away")
 
-    monkeypatch.setattr(gateway, "_send_json", start_then_fail)
+    monkeypatch.setattr(gateway, "send_json", start_then_fail)
     with pytest.raises(ConnectionResetError):
         await _lead(hub, settings, "late")
     assert [event.idempotency_key for event in await stored_events(rt)] == ["lead.created:lead-late"]
@@ -213,4 +223,33 @@ async def test_an_error_after_the_answer_started_is_left_to_the_server(
 @pytest.mark.parametrize("duplicate", [False, True])
 def test_the_written_answer_is_the_bytes_jsonresponse_writes(duplicate: bool) -> None:
     _, answer = answer_body("site", IngestResult(4711, "received", duplicate=duplicate))
-    assert gateway._answer_json(answer) == JSONResponse(answer).body
+    assert answer_json(answer) == JSONResponse(answer).body
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+async def test_ingest_fast_path_setting_picks_the_gateway_or_the_routes(
+    fast_path: bool, rt: Runtime, settings: Settings
+) -> None:
+    """INGEST_FAST_PATH=false (debugging) serves the webhooks by FastAPI's routes, with the same
+    answers, each event stored in a transaction of its own."""
+    rt.settings.ingest_fast_path = fast_path
+    served_by_route: list[bool] = []
+
+    class Probe:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            await self.app(scope, receive, send)
+            if scope["type"] == "http":
+                served_by_route.append("endpoint" in scope)  # set by FastAPI's router only
+
+    app = create_app(rt)
+    app.add_middleware(Probe)
+    async with asgi_client(app, "http://integracoes.test") as client:
+        first = await new_lead(client, settings, "setting")
+        again = await new_lead(client, settings, "setting")
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again.json()["event_id"] == first.json()["event_id"]
+    assert served_by_route == [not fast_path] * 2
+    assert [e.idempotency_key for e in await stored_events(rt)] == ["lead.created:lead-setting"]

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.events.models import IntegrationEvent
-from carinho.kit.batch_sql import insert_returning, select_in
 from carinho.kit.crypto import PayloadCipher
+from carinho.kit.fast_ingest.batch_sql import insert_returning, select_in
 
 Selected = TypeVar("Selected", bound=Select[*tuple[Any, ...]])
 

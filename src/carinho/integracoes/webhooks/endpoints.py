@@ -1,5 +1,6 @@
-"""The seven inbound webhook endpoints, as documented in OpenAPI. In the hub's app the gateway
-(`gateway.py`) answers these POSTs before the router; both hand the request to the same receiver
+"""The seven inbound webhook endpoints, as documented in OpenAPI. In the hub's app the fast ingest's
+gateway (`kit/fast_ingest/gateway.py`) answers these POSTs before the router (unless
+INGEST_FAST_PATH=false); both hand the request to the same receiver
 (`receiver.py`). They read the raw body themselves: signatures are checked on the exact bytes received
 (PHP's json_encode escapes `/` and non-ASCII; a re-serialisation would not match)."""
 

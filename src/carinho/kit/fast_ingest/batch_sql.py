@@ -1,13 +1,14 @@
 """Batched statements on a synchronous connection: a multi-row INSERT … RETURNING, and a SELECT of the
-rows whose key is among many.
+rows whose key is among many (the fast ingest's storing of a batch; the outbox rows use it too).
 
 On SQLite both are written here and run on the driver's cursor, inside the connection's transaction:
 for the small batches of the webhook group commit, Core's execution machinery (compiling the expanding
 IN, building the execution context and result) cost more than SQLite's own work. The types still
 decide what is bound and what comes back (their bind and result processors run here), so what is
 written and read is what Core would write and read. A processor runs once per distinct value of a
-column in the batch (by identity: the rows share one `now`, one status, one lane). Elsewhere, Core
-does the job (`insertmanyvalues`, an expanding IN).
+column in the batch (by identity: the rows share one `now`, one status, one lane). Elsewhere, and on
+a connection with the `PLAIN_SQL` execution option (the plain ingest path, `INGEST_FAST_PATH=false`),
+Core does the job (`insertmanyvalues`, an expanding IN).
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ _SQLITE_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 
 
 Processor = Callable[[Any], Any]
 
+# Execution option: this connection's statements go through Core even on SQLite.
+PLAIN_SQL = "carinho_plain_sql"
+
+
+def _on_driver(connection: Connection) -> bool:
+    return connection.dialect.name == "sqlite" and not connection.get_execution_options().get(PLAIN_SQL)
+
 
 def insert_returning(
     connection: Connection, table: Table, rows: Sequence[dict[str, Any]], returning: Sequence[str]
@@ -38,7 +46,7 @@ def insert_returning(
     particular order."""
     if not rows:
         return []
-    if connection.dialect.name != "sqlite":
+    if not _on_driver(connection):
         return list(connection.execute(_core_insert(table, tuple(returning)), list(rows)))
     dialect = connection.dialect
     given = tuple(rows[0])
@@ -84,7 +92,7 @@ def select_in(
     values = list(values)
     if not values:
         return []
-    if connection.dialect.name != "sqlite":
+    if not _on_driver(connection):
         statement = _core_select(table, tuple(columns), equal_column, among_column)
         return list(connection.execute(statement, {"equal": equal_value, "among": values}))
     dialect = connection.dialect

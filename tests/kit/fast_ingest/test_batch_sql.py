@@ -12,8 +12,8 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from carinho.kit.batch_sql import insert_returning, select_in
 from carinho.kit.clock import utcnow
+from carinho.kit.fast_ingest.batch_sql import insert_returning, select_in
 from carinho.runtime import Runtime
 
 
