@@ -52,8 +52,8 @@ def _key(secret: str) -> bytes:
     return hmac.new(secret.encode(), b"integracoes.contact-lookup", hashlib.sha256).digest()
 
 
-def _digest(secret: str, kind: str, value: str) -> str:
-    return hmac.new(_key(secret), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+def _digest(secret: str, kind: str, canonical: str) -> str:
+    return hmac.digest(_key(secret), f"{kind}:{canonical}".encode(), "sha256").hex()
 
 
 def phone_hash(secret: str, value: str | int | None) -> str | None:
@@ -66,6 +66,7 @@ def email_hash(secret: str, value: str | None) -> str | None:
     return _digest(secret, "email", email) if email else None
 
 
+@lru_cache(maxsize=4096)  # a payload's keys: the same few names event after event
 def _key_kind(key: str) -> str | None:
     name = key.lower().replace("-", "_")
     if name in PHONE_KEYS or name.endswith("_phone") or name.endswith("_telefone"):
@@ -76,17 +77,20 @@ def _key_kind(key: str) -> str | None:
 
 
 def _walk(value: Any, found: dict[str, str], depth: int) -> None:
+    # dict and list, not Mapping: a JSON document's types, and an ABC's isinstance cost more than
+    # the rest of the walk (it runs at ingest, for every event).
     if depth > MAX_DEPTH or len(found) == 2:
         return
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         for key, item in value.items():
             kind = _key_kind(str(key))
-            if kind and kind not in found and isinstance(item, str | int) and not isinstance(item, bool):
+            if kind and kind not in found and isinstance(item, (str, int)) and not isinstance(item, bool):
                 text = str(item)
-                if (canonical_phone(text) if kind == "phone" else canonical_email(text)) is not None:
-                    found[kind] = text
+                canonical = canonical_phone(text) if kind == "phone" else canonical_email(text)
+                if canonical is not None:
+                    found[kind] = canonical
         for item in value.values():
-            if isinstance(item, Mapping | list):
+            if isinstance(item, (dict, list)):
                 _walk(item, found, depth + 1)
     elif isinstance(value, list):
         for item in value[:20]:
@@ -100,11 +104,11 @@ def contact_hashes(secret: str, payload: Mapping[str, Any] | str) -> ContactHash
             payload = json.loads(payload)
         except ValueError:
             return ContactHashes()
-    found: dict[str, str] = {}
+    found: dict[str, str] = {}  # kind → canonical value
     _walk(payload, found, 0)
     return ContactHashes(
-        phone=phone_hash(secret, found["phone"]) if "phone" in found else None,
-        email=email_hash(secret, found["email"]) if "email" in found else None,
+        phone=_digest(secret, "phone", found["phone"]) if "phone" in found else None,
+        email=_digest(secret, "email", found["email"]) if "email" in found else None,
     )
 
 
