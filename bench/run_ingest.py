@@ -153,6 +153,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--hub-port", type=int, default=18700)
     parser.add_argument("--baseline-port", type=int, default=18701)
+    parser.add_argument("--synchronous", choices=("full", "normal"), default="full")  # SQLITE_SYNCHRONOUS
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
 
@@ -171,6 +172,7 @@ def main() -> None:
             "SANDBOX_ENABLED": "false",
             "REDIS_URL": "",
             "INTEGRACOES_DATABASE_URL": "",
+            "SQLITE_SYNCHRONOUS": args.synchronous,
         }
         results: dict[str, dict[str, object]] = {}
         hub = start_hub(env, args.hub_port)
@@ -209,7 +211,9 @@ def main() -> None:
                 process.wait(timeout=30)
         results["durable"]["events_stored"] = count_events(data_dir)
         results["durable"]["answered_2xx"] = answered_2xx(results["durable"])
+        results["durable"]["sqlite_synchronous"] = args.synchronous
     print(json.dumps(results))
+    print(f"Hub on SQLITE_SYNCHRONOUS={args.synchronous}.")
     print(markdown(results, rates))
 
 
