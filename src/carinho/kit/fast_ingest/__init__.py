@@ -9,7 +9,7 @@ trick below buys part of the way to ~80 %; the figures are from docs/benchmarks.
 - `gateway.py` — a plain-ASGI lane for the handled POST paths, innermost in the app's middleware:
   FastAPI's routing, dependency solving and Request/Response objects are skipped (~60 µs of a bare
   endpoint's ~80 µs), while every middleware of the app still runs around it (no copy of theirs
-  here; `tests/kit/fast_ingest/test_gateway.py`; that costs ~7 µs a webhook over a lane in front
+  here; `tests/kit/fast_ingest/test_gateway.py`; that costs ~3.6 µs a webhook over a lane in front
   of the middleware, measured). The hub plugs its receivers in
   (`integracoes/webhooks/receiver.py: gateway_handlers`). About 14 → 50 % with the next two.
 - `group_commit.py` — concurrent requests share a transaction: one drain task gathers the events
