@@ -14,7 +14,6 @@ from typing import Any
 from carinho.connectors.atendimento.client import AtendimentoClient
 from carinho.connectors.crm.client import CrmClient
 from carinho.connectors.crm.schemas import InteractionInput, Lead, LeadInput
-from carinho.connectors.errors import ConnectorPermanentError
 from carinho.integracoes.flows.step_api import StepContext, StepError, step
 from carinho.integracoes.flows.steps import internal_events
 from carinho.integracoes.flows.steps.common import parse, previous_outputs, raw_body, render, settings
@@ -38,14 +37,7 @@ async def find_or_create_lead(crm: CrmClient, lead: LeadInput, key: str) -> tupl
     existing = await crm.find_lead_by_phone(lead.phone)
     if existing is not None:
         return existing, False
-    try:
-        return await crm.create_lead(lead, idempotency_key=f"{key}.create"), True
-    except ConnectorPermanentError as exc:
-        # Created meanwhile by someone else (the CRM answers 422 "phone already used").
-        found = await crm.find_lead_by_phone(lead.phone)
-        if found is None:
-            raise exc from None
-        return found, False
+    return await crm.create_or_find_lead(lead, idempotency_key=f"{key}.create")
 
 
 @step(FIND_OR_CREATE_LEAD)
