@@ -7,8 +7,10 @@ from __future__ import annotations
 import html
 
 import httpx
+import pytest
 
 from carinho.atendimento.agents.models import Role
+from carinho.atendimento.web import privacy
 from tests.atendimento.conftest import OPEN_INSTANT, freeze_at, post_webhook, received
 from tests.atendimento.web.conftest import MakePerson
 
@@ -92,3 +94,18 @@ async def test_privacy_is_the_administrators_screen_only(make_person: MakePerson
         "/privacidade/solicitacoes", {"identifier": "11955557777", "kind": "export", "reason": "Pedido"}
     )
     assert posted.status_code == 403
+
+
+async def test_the_request_log_is_paged(make_person: MakePerson, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(privacy, "LOG_SIZE", 1)
+    admin = await make_person(Role.admin)
+    for identifier in ("(11) 91111-0001", "(11) 91111-0002"):  # nobody: each is logged as "no data"
+        created = await admin.form(
+            "/privacidade/solicitacoes", {"identifier": identifier, "kind": "export", "reason": "Pedido"}
+        )
+        assert created.status_code == 303, created.text
+    newest = html.unescape((await admin.page("/privacidade")).text)
+    assert newest.count('<tr id="solicitacao-') == 1 and 'href="/privacidade?pagina=2" rel="next"' in newest
+    older = html.unescape((await admin.page("/privacidade?pagina=2")).text)
+    assert older.count('<tr id="solicitacao-') == 1 and 'rel="next"' not in older and 'rel="prev"' in older
+    assert older.split('<tr id="solicitacao-')[1][:4] != newest.split('<tr id="solicitacao-')[1][:4]

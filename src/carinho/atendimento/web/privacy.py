@@ -20,6 +20,7 @@ from carinho.atendimento.web.pages import NAV_ROLES, SUPERVISOR_NAV, pages
 from carinho.errors import BadRequest, CarinhoError
 from carinho.kit.data_subject import Subject
 from carinho.kit.ui import NavItem
+from carinho.kit.ui.table_order import page_number
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,6 +48,7 @@ def _subject(identifier: str) -> Subject:
 @router.get(PRIVACY_URL)
 async def privacy_page(request: Request, officer: SessionPrivacyOfficer, session: SessionDep) -> Response:
     identifier = (request.query_params.get("titular") or "")[:190].strip()
+    page = page_number(request.query_params.get("pagina"))
     found = None
     error = None
     if identifier:
@@ -67,7 +69,9 @@ async def privacy_page(request: Request, officer: SessionPrivacyOfficer, session
         identifier=identifier,
         found=found,
         error=error,
-        requests=await data_request_service.list(session, limit=LOG_SIZE),
+        requests=await data_request_service.list(session, limit=LOG_SIZE + 1, offset=(page - 1) * LOG_SIZE),
+        page=page,
+        page_size=LOG_SIZE,
         kind_labels=KIND_LABELS,
         statuses=STATUS,
         highlight=request.query_params.get("solicitacao") or "",
