@@ -4,7 +4,7 @@ process's runtime (settings, databases, brokers) for its health checks and metri
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from carinho import runtime
 from carinho.health import build_health_router
 from carinho.kit.api_docs import add_offline_docs
+from carinho.kit.openapi_responses import document_common_errors
 from carinho.kit.web import HtmlErrorRenderer, add_common_middleware, install_error_handlers
 from carinho.logging import get_logger
 from carinho.runtime import Runtime
@@ -29,7 +30,10 @@ def create_service_app(
     rt: Runtime | None = None,
     html_errors: HtmlErrorRenderer | None = None,
     metrics_refresh: Callable[[Runtime], Awaitable[None]] | None = None,
+    auth_errors: Mapping[int, str] | None = None,
 ) -> FastAPI:
+    """`auth_errors`: what the app answers a caller its security refuses, documented on every
+    operation that declares security (kit/openapi_responses.py)."""
     rt = rt or runtime.ensure_configured()
     app = FastAPI(
         # We export Prometheus metrics and structlog lines, not OpenTelemetry: off, FastAPI no longer
@@ -46,6 +50,7 @@ def create_service_app(
     add_offline_docs(app)
     add_common_middleware(app, rt.settings.carinho_max_body_bytes)
     install_error_handlers(app, html_errors)
+    document_common_errors(app, auth_errors or {})
     app.include_router(build_health_router(context))
     app.mount("/metrics", _metrics_app(rt, metrics_refresh))
     return app

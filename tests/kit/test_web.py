@@ -51,6 +51,13 @@ async def test_validation_errors_list_the_fields(client: httpx.AsyncClient) -> N
     assert [d["field"] for d in body["details"]] == ["age"]
 
 
+async def test_a_body_that_is_not_even_utf8_is_a_422_like_any_invalid_json(client: httpx.AsyncClient) -> None:
+    not_utf8 = b"nK\xed}\x11"
+    response = await client.post("/leads", content=not_utf8, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"] == "validation_error"
+
+
 async def test_domain_errors_keep_their_status(client: httpx.AsyncClient) -> None:
     response = await client.get("/conflict")
     assert response.status_code == 409

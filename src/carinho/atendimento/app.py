@@ -23,6 +23,10 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
         description=DESCRIPTION,
         rt=rt,
         html_errors=render_error,
+        auth_errors={
+            401: "Autenticação necessária (token, sessão ou chave ausente, inválido ou expirado)",
+            403: "O papel de quem chama não permite esta ação",
+        },
     )
     from carinho.atendimento.api import ROUTERS
     from carinho.atendimento.web.routes import PAGE_ROUTERS

@@ -38,6 +38,10 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
         rt=rt,
         html_errors=render_error,
         metrics_refresh=hub_metrics.refresh,
+        auth_errors={
+            401: "Missing, invalid or revoked X-API-Key",
+            429: "Over the per-key rate limit; see Retry-After",
+        },
     )
     app.include_router(webhooks_router)
     app.include_router(events_router)

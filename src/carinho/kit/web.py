@@ -19,6 +19,8 @@ from carinho.logging import get_logger
 log = get_logger(__name__)
 
 REQUEST_ID_HEADER = "x-request-id"
+# FastAPI's 400 for a body its JSON parser could not even read (e.g. bytes that are not UTF-8).
+FASTAPI_UNPARSABLE_BODY = "There was an error parsing the body"
 
 HtmlErrorRenderer = Callable[[Request, int, str], Awaitable[Any]]
 
@@ -233,6 +235,10 @@ def install_error_handlers(app: FastAPI, html: HtmlErrorRenderer | None = None) 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        if exc.status_code == 400 and exc.detail == FASTAPI_UNPARSABLE_BODY:
+            # A body that is not UTF-8 JSON: the same 422 as any other invalid JSON body.
+            body = {"error": "validation_error", "message": "the body is not valid JSON", "details": []}
+            return await respond(request, 422, body)
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, "http_error"
         )

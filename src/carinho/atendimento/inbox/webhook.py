@@ -17,6 +17,7 @@ from carinho.connectors.zapi.callbacks import (
     parse_callback,
 )
 from carinho.errors import BadRequest, Unauthorized, UnsupportedMediaType
+from carinho.kit.openapi_responses import documented
 from carinho.kit.signatures import verify_zapi
 from carinho.kit.text import json_from_bytes
 from carinho.logging import get_logger
@@ -26,7 +27,17 @@ log = get_logger(__name__)
 router = APIRouter(tags=["webhooks"])
 
 
-@router.post("/webhooks/whatsapp", response_model=WebhookResult)
+@router.post(
+    "/webhooks/whatsapp",
+    response_model=WebhookResult,
+    responses=documented(
+        {
+            400: "Corpo que não é JSON",
+            401: "Token ou assinatura da Z-API ausente ou inválido",
+            415: "Content-Type que não é application/json",
+        }
+    ),
+)
 async def whatsapp_webhook(
     request: Request,
     session: SessionDep,

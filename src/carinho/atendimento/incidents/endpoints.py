@@ -31,6 +31,7 @@ from carinho.atendimento.incidents.schemas import (
 )
 from carinho.atendimento.incidents.service import incident_service
 from carinho.kit.ids import ID_MAX
+from carinho.kit.openapi_responses import documented
 
 router = APIRouter(prefix="/api", tags=["ocorrências"])
 
@@ -89,7 +90,12 @@ async def delete_category(
 # ---------------------------------------------------------------------- incidents
 
 
-@router.post("/incidents", response_model=IncidentOut, status_code=201)
+@router.post(
+    "/incidents",
+    response_model=IncidentOut,
+    status_code=201,
+    responses=documented({404: "A categoria ou a conversa informada não existe"}),
+)
 async def create_incident(body: IncidentCreate, agent: CurrentAgent, session: SessionDep) -> IncidentOut:
     """Abre uma ocorrência. Em categoria de emergência (com conversa), segue o fluxo de emergência."""
     incident = await incident_service.create(

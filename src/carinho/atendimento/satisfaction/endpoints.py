@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -196,13 +196,27 @@ async def followup_done(
     return _followup_out(followup, survey.score, survey.comment, survey.contact_id)
 
 
-@public_router.get("/nps/{token}", response_class=HTMLResponse, summary="Página da pesquisa (pt-BR)")
+# A person's page: an unknown or expired link answers a page too.
+_NO_SURVEY: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Pesquisa inexistente ou expirada", "content": {"text/html": {}}}
+}
+
+
+@public_router.get(
+    "/nps/{token}",
+    response_class=HTMLResponse,
+    summary="Página da pesquisa (pt-BR)",
+    responses=_NO_SURVEY,
+)
 async def survey_page(session: SessionDep, token: str) -> HTMLResponse:
     return await page.show(session, token)
 
 
 @public_router.post(
-    "/nps/{token}", response_class=HTMLResponse, summary="Envia a nota (0–10), CSAT e comentário"
+    "/nps/{token}",
+    response_class=HTMLResponse,
+    summary="Envia a nota (0–10), CSAT e comentário",
+    responses=_NO_SURVEY,
 )
 async def survey_submit(
     session: SessionDep,

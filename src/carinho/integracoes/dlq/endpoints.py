@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -22,24 +22,18 @@ from carinho.integracoes.dlq.schemas import (
     DeadLetterStats,
 )
 from carinho.integracoes.dlq.service import dead_letter_service, to_out
-from carinho.integracoes.webhooks.schemas import ErrorResponse
 from carinho.kit.db import BIGINT_MAX
 from carinho.kit.ids import Id
+from carinho.kit.openapi_responses import documented
 
 router = APIRouter(prefix="/api/dlq", tags=["dlq"])
 
 ItemId = Id
 
-_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "Missing, invalid or revoked X-API-Key"},
-    429: {"model": ErrorResponse, "description": "Over the per-key rate limit; see Retry-After"},
-}
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "No such DLQ item"}
-}
-_CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": ErrorResponse, "description": "Not possible in the item's current state"}
-}
+_NOT_FOUND = documented({404: "No such DLQ item"})
+_NOT_FOUND_OR_CONFLICT = documented(
+    {404: "No such DLQ item", 409: "Not possible in the item's current state"}
+)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -48,9 +42,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-@router.get(
-    "", response_model=DeadLetterPage, summary="List DLQ items (newest first)", responses=_AUTH_ERRORS
-)
+@router.get("", response_model=DeadLetterPage, summary="List DLQ items (newest first)")
 async def list_dead_letters(
     session: SessionDep,
     _key: ApiKeyDep,
@@ -90,7 +82,6 @@ async def list_dead_letters(
     "/stats",
     response_model=DeadLetterStats,
     summary="DLQ counts and oldest open item",
-    responses=_AUTH_ERRORS,
 )
 async def dead_letter_stats(session: SessionDep, _key: ApiKeyDep) -> DeadLetterStats:
     return await dead_letter_service.stats(session)
@@ -106,7 +97,7 @@ async def dead_letter_stats(session: SessionDep, _key: ApiKeyDep) -> DeadLetterS
         "event (steps already done are skipped). Items that cannot be replayed (e.g. their endpoint "
         "is disabled) are listed in `skipped`."
     ),
-    responses={422: {"model": ErrorResponse, "description": "Invalid filter"}, **_AUTH_ERRORS},
+    responses=documented({422: "Invalid filter"}),
 )
 async def retry_matching(body: BulkRetry, session: SessionDep, _key: ApiKeyDep) -> BulkRetryResult:
     return await dead_letter_service.retry_matching(session, body)
@@ -116,7 +107,7 @@ async def retry_matching(body: BulkRetry, session: SessionDep, _key: ApiKeyDep) 
     "/{item_id}",
     response_model=DeadLetterOut,
     summary="One DLQ item",
-    responses={**_NOT_FOUND, **_AUTH_ERRORS},
+    responses=_NOT_FOUND,
 )
 async def get_dead_letter(item_id: ItemId, session: SessionDep, _key: ApiKeyDep) -> DeadLetterOut:
     return to_out(await dead_letter_service.get(session, item_id))
@@ -128,7 +119,7 @@ async def get_dead_letter(item_id: ItemId, session: SessionDep, _key: ApiKeyDep)
     response_model=DeadLetterOut,
     summary="Replay one item",
     description="A delivery gets one manual attempt now; a step re-runs its event (done steps are skipped).",
-    responses={**_NOT_FOUND, **_CONFLICT, **_AUTH_ERRORS},
+    responses=_NOT_FOUND_OR_CONFLICT,
 )
 async def retry_dead_letter(item_id: ItemId, session: SessionDep, _key: ApiKeyDep) -> DeadLetterOut:
     return to_out(await dead_letter_service.retry(session, item_id))
@@ -138,7 +129,7 @@ async def retry_dead_letter(item_id: ItemId, session: SessionDep, _key: ApiKeyDe
     "/{item_id}/archive",
     response_model=DeadLetterOut,
     summary="Archive one item (kept, but out of the open list)",
-    responses={**_NOT_FOUND, **_CONFLICT, **_AUTH_ERRORS},
+    responses=_NOT_FOUND_OR_CONFLICT,
 )
 async def archive_dead_letter(item_id: ItemId, session: SessionDep, _key: ApiKeyDep) -> DeadLetterOut:
     return to_out(await dead_letter_service.archive(session, item_id))
@@ -149,7 +140,7 @@ async def archive_dead_letter(item_id: ItemId, session: SessionDep, _key: ApiKey
     status_code=204,
     response_class=Response,
     summary="Delete one item",
-    responses={**_NOT_FOUND, **_AUTH_ERRORS},
+    responses=_NOT_FOUND,
 )
 async def delete_dead_letter(item_id: ItemId, session: SessionDep, _key: ApiKeyDep) -> Response:
     await dead_letter_service.delete(session, item_id)

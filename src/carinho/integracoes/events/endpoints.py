@@ -18,17 +18,13 @@ from carinho.integracoes.events.models import EventStatus
 from carinho.integracoes.events.repository import EventFilters
 from carinho.integracoes.events.schemas import EventCreate, EventDetail, EventPage, EventStats, IngestResponse
 from carinho.integracoes.events.service import NewEvent, event_service, normalize_key
-from carinho.integracoes.webhooks.schemas import ErrorResponse
 from carinho.integracoes.webhooks.service import validation_details
 from carinho.integracoes.webhooks.sources import SYSTEM_WEBHOOKS
 from carinho.kit.ids import Id
+from carinho.kit.openapi_responses import documented
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
-_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "Missing, invalid or revoked X-API-Key"},
-    429: {"model": ErrorResponse, "description": "Over the per-key rate limit; see Retry-After"},
-}
 _MODELS_BY_TYPE = {hook.event_type: hook.model for hook in SYSTEM_WEBHOOKS}
 
 
@@ -38,7 +34,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-@router.get("", response_model=EventPage, summary="List events (newest first)", responses=_AUTH_ERRORS)
+@router.get("", response_model=EventPage, summary="List events (newest first)")
 async def list_events(
     session: SessionDep,
     _key: ApiKeyDep,
@@ -84,8 +80,7 @@ async def list_events(
     ),
     responses={
         200: {"model": IngestResponse, "description": "Duplicate"},
-        422: {"model": ErrorResponse, "description": "Invalid fields"},
-        **_AUTH_ERRORS,
+        **documented({422: "Invalid fields"}),
     },
 )
 async def create_event(
@@ -130,7 +125,6 @@ async def create_event(
     "/stats",
     response_model=EventStats,
     summary="Counts, error rate and processing latency (last hour and day)",
-    responses=_AUTH_ERRORS,
 )
 async def event_stats(session: SessionDep, _key: ApiKeyDep) -> EventStats:
     return await event_service.stats(session)
@@ -140,7 +134,7 @@ async def event_stats(session: SessionDep, _key: ApiKeyDep) -> EventStats:
     "/{event_id}",
     response_model=EventDetail,
     summary="One event with its payload, steps and deliveries",
-    responses={404: {"model": ErrorResponse, "description": "No such event"}, **_AUTH_ERRORS},
+    responses=documented({404: "No such event"}),
 )
 async def get_event(event_id: Id, session: SessionDep, _key: ApiKeyDep) -> EventDetail:
     return await event_service.detail(session, event_id)

@@ -3,25 +3,18 @@ run an event again from one of its steps (X-API-Key)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from carinho.integracoes.apikeys.auth import ApiKeyDep
 from carinho.integracoes.deps import SessionDep
 from carinho.integracoes.flows.schemas import EventReplay, EventRetryResult
 from carinho.integracoes.flows.service import flow_service
-from carinho.integracoes.webhooks.schemas import ErrorResponse
 from carinho.kit.ids import Id
+from carinho.kit.openapi_responses import documented
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "Missing, invalid or revoked X-API-Key"},
-    404: {"model": ErrorResponse, "description": "No such event"},
-    409: {"model": ErrorResponse, "description": "The event is not failed or dead"},
-    429: {"model": ErrorResponse, "description": "Over the per-key rate limit; see Retry-After"},
-}
+_RESPONSES = documented({404: "No such event", 409: "The event is not failed or dead"})
 
 
 @router.post(
@@ -56,7 +49,7 @@ async def retry_event(event_id: Id, session: SessionDep, _key: ApiKeyDep) -> Eve
         "`from_step` and every later step run again (with the same idempotency keys); earlier steps "
         "keep their outcome."
     ),
-    responses={**_RESPONSES, 409: {"model": ErrorResponse, "description": "The event is being processed"}},
+    responses=documented({404: "No such event", 409: "The event is being processed"}),
 )
 async def replay_event(
     event_id: Id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
@@ -19,12 +19,10 @@ from carinho.integracoes.mappings.schemas import (
 )
 from carinho.integracoes.mappings.service import mapping_service
 from carinho.kit.ids import PATH_NUMBER_MAX
+from carinho.kit.openapi_responses import documented
 
 router = APIRouter(prefix="/api/mappings", tags=["mappings"])
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing, invalid or revoked X-API-Key"},
-    429: {"description": "Over the per-key rate limit"},
-}
+_NO_MAPPING = documented({404: "No such mapping (or version) for the pair"})
 
 
 def _out(row: MappingVersion) -> MappingOut:
@@ -41,7 +39,7 @@ def _out(row: MappingVersion) -> MappingOut:
     )
 
 
-@router.get("", response_model=list[MappingOut], summary="Active mappings", responses=_ERRORS)
+@router.get("", response_model=list[MappingOut], summary="Active mappings")
 async def list_mappings(
     session: SessionDep,
     _key: ApiKeyDep,
@@ -56,11 +54,7 @@ async def list_mappings(
     status_code=201,
     response_model=MappingOut,
     summary="Create a new version (it becomes the active one)",
-    responses={
-        422: {"description": "The spec does not compile"},
-        409: {"description": "Concurrent change"},
-        **_ERRORS,
-    },
+    responses=documented({422: "The spec does not compile", 409: "Concurrent change"}),
 )
 async def create_mapping(session: SessionDep, key: ApiKeyDep, body: MappingCreate) -> MappingOut:
     return _out(await mapping_service.create_version(session, body, created_by=f"api-key:{key.prefix}"))
@@ -70,7 +64,12 @@ async def create_mapping(session: SessionDep, key: ApiKeyDep, body: MappingCreat
     "/test",
     response_model=MappingTestResult,
     summary="Run a spec (or a pair's active mapping) on a sample payload or a stored event",
-    responses={422: {"description": "The spec does not compile or its evaluation failed"}, **_ERRORS},
+    responses=documented(
+        {
+            404: "No active mapping for the pair, or no such stored event",
+            422: "The spec does not compile or its evaluation failed",
+        }
+    ),
 )
 async def test_mapping(session: SessionDep, _key: ApiKeyDep, body: MappingTest) -> MappingTestResult:
     return await mapping_service.test(session, body)
@@ -80,7 +79,7 @@ async def test_mapping(session: SessionDep, _key: ApiKeyDep, body: MappingTest) 
     "/{event_type}/{target_system}",
     response_model=MappingOut,
     summary="The active version",
-    responses=_ERRORS,
+    responses=_NO_MAPPING,
 )
 async def active_mapping(
     session: SessionDep, _key: ApiKeyDep, event_type: EventType, target_system: TargetSystem
@@ -92,7 +91,7 @@ async def active_mapping(
     "/{event_type}/{target_system}/versions",
     response_model=list[MappingOut],
     summary="Every version, newest first",
-    responses=_ERRORS,
+    responses=_NO_MAPPING,
 )
 async def mapping_versions(
     session: SessionDep, _key: ApiKeyDep, event_type: EventType, target_system: TargetSystem
@@ -104,7 +103,7 @@ async def mapping_versions(
     "/{event_type}/{target_system}/versions/{version}/activate",
     response_model=MappingOut,
     summary="Activate a version (rollback to an older one)",
-    responses=_ERRORS,
+    responses=_NO_MAPPING,
 )
 async def activate_mapping(
     session: SessionDep,

@@ -48,6 +48,11 @@ class MappingOut(BaseModel):
     created_at: datetime
 
 
+def _given(*fields: str) -> dict[str, Any]:
+    """JSON Schema: every one of `fields` is present and not null."""
+    return {"required": list(fields), "properties": {field: {"not": {"type": "null"}} for field in fields}}
+
+
 class MappingTest(BaseModel):
     """Either `spec`, or `event_type` + `target_system` (their active mapping); and either `payload`
     (a sample) or `event_id` (a stored event)."""
@@ -61,7 +66,12 @@ class MappingTest(BaseModel):
                     "target_system": "zapi",
                     "payload": {"name": "Maria Souza", "phone": "5511912345678"},
                 }
-            ]
+            ],
+            # What `_one_of_each` enforces, so that the document says it too.
+            "allOf": [
+                {"anyOf": [_given("spec"), _given("event_type", "target_system")]},
+                {"oneOf": [_given("payload"), _given("event_id")]},
+            ],
         },
     )
 

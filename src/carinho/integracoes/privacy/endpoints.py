@@ -13,6 +13,7 @@ from carinho.integracoes.privacy.schemas import HubExportOut, HubPrivacyRequestI
 from carinho.integracoes.privacy.service import hub_privacy_service
 from carinho.kit.data_subject import subject_of
 from carinho.kit.ids import Id
+from carinho.kit.openapi_responses import documented
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy (LGPD)"])
 
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/api/privacy", tags=["privacy (LGPD)"])
         "types, times and statuses stay) and removes the person's phone from feedback requests. "
         "Idempotent: the same `reference` again updates the same record."
     ),
+    responses=documented({400: "No identifier, more than one, or not a valid phone, e-mail or CPF"}),
 )
 async def create_request(body: HubPrivacyRequestIn, key: ApiKeyDep, session: SessionDep) -> HubExportOut:
     subject = subject_of(body.phone, body.email, body.cpf, allow_cpf=True)

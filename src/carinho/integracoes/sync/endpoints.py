@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -13,15 +13,12 @@ from carinho.integracoes.sync.models import SyncStatus
 from carinho.integracoes.sync.schemas import SyncJobOut, SyncJobPage, SyncStart, SyncStats
 from carinho.integracoes.sync.service import sync_service, to_out
 from carinho.kit.ids import Id, QueryId
+from carinho.kit.openapi_responses import documented
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing, invalid or revoked X-API-Key"},
-    429: {"description": "Over the per-key rate limit"},
-}
 
 
-@router.get("/jobs", response_model=SyncJobPage, summary="Sync runs, newest first", responses=_ERRORS)
+@router.get("/jobs", response_model=SyncJobPage, summary="Sync runs, newest first")
 async def list_jobs(
     session: SessionDep,
     _key: ApiKeyDep,
@@ -40,7 +37,7 @@ async def list_jobs(
     response_model=SyncJobOut,
     summary="Run a sync now (queued on lane integrations-low)",
     description="`sync`: " + ", ".join(f"`{name}`" for name in SYNCS),
-    responses={422: {"description": "Unknown sync"}, **_ERRORS},
+    responses=documented({422: "Unknown sync"}),
 )
 async def start_sync(session: SessionDep, _key: ApiKeyDep, body: SyncStart) -> SyncJobOut:
     return to_out(await sync_service.start(session, body.sync))
@@ -50,12 +47,13 @@ async def start_sync(session: SessionDep, _key: ApiKeyDep, body: SyncStart) -> S
     "/stats",
     response_model=SyncStats,
     summary="Each sync's last run, watermark and alerts",
-    responses=_ERRORS,
 )
 async def sync_stats(session: SessionDep, _key: ApiKeyDep) -> SyncStats:
     return await sync_service.stats(session)
 
 
-@router.get("/jobs/{job_id}", response_model=SyncJobOut, summary="One run", responses={404: {}, **_ERRORS})
+@router.get(
+    "/jobs/{job_id}", response_model=SyncJobOut, summary="One run", responses=documented({404: "No such run"})
+)
 async def get_job(session: SessionDep, _key: ApiKeyDep, job_id: Id) -> SyncJobOut:
     return to_out(await sync_service.get(session, job_id))

@@ -7,13 +7,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from carinho.integracoes.sync.definitions import SYNCS
+
 
 class SyncStart(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"sync": "crm_operacao_contracts"}]}
     )
 
-    sync: str = Field(min_length=1, max_length=60)
+    # The service names an unknown sync in its 422; the document lists the known ones.
+    sync: str = Field(min_length=1, max_length=60, json_schema_extra={"enum": list(SYNCS)})
 
 
 class SyncJobOut(BaseModel):

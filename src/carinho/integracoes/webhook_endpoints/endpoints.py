@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -17,23 +17,23 @@ from carinho.integracoes.webhook_endpoints.schemas import (
     RotateSecret,
 )
 from carinho.integracoes.webhook_endpoints.service import to_out, webhook_endpoint_service, with_secret
-from carinho.integracoes.webhooks.schemas import ErrorResponse
 from carinho.kit.ids import Id
+from carinho.kit.openapi_responses import documented
 
 router = APIRouter(prefix="/api/endpoints", tags=["endpoints"])
 
 EndpointId = Id
 
-_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "Missing, invalid or revoked X-API-Key"},
-    429: {"model": ErrorResponse, "description": "Over the per-key rate limit; see Retry-After"},
-}
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "No such endpoint (or it was deleted)"}
-}
+_NOT_FOUND = documented({404: "No such endpoint (or it was deleted)"})
+_INVALID = documented({422: "Invalid fields"})
 
 
-@router.get("", response_model=EndpointPage, summary="List webhook endpoints", responses=_AUTH_ERRORS)
+@router.get(
+    "",
+    response_model=EndpointPage,
+    summary="List webhook endpoints",
+    responses=documented({400: "Invalid cursor"}),
+)
 async def list_endpoints(
     session: SessionDep,
     _key: ApiKeyDep,
@@ -62,7 +62,7 @@ async def list_endpoints(
         "Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`), the "
         "spatie `Signature` header (hex HMAC-SHA256 of the body) and `Idempotency-Key`."
     ),
-    responses={422: {"model": ErrorResponse, "description": "Invalid fields"}, **_AUTH_ERRORS},
+    responses=_INVALID,
 )
 async def create_endpoint(body: EndpointCreate, session: SessionDep, _key: ApiKeyDep) -> EndpointWithSecret:
     endpoint, secret = await webhook_endpoint_service.create(session, body)
@@ -73,7 +73,7 @@ async def create_endpoint(body: EndpointCreate, session: SessionDep, _key: ApiKe
     "/{endpoint_id}",
     response_model=EndpointOut,
     summary="One webhook endpoint (never its secret)",
-    responses={**_NOT_FOUND, **_AUTH_ERRORS},
+    responses=_NOT_FOUND,
 )
 async def get_endpoint(endpoint_id: EndpointId, session: SessionDep, _key: ApiKeyDep) -> EndpointOut:
     return to_out(await webhook_endpoint_service.get(session, endpoint_id))
@@ -83,7 +83,7 @@ async def get_endpoint(endpoint_id: EndpointId, session: SessionDep, _key: ApiKe
     "/{endpoint_id}",
     response_model=EndpointOut,
     summary="Change, disable or re-enable a webhook endpoint",
-    responses={**_NOT_FOUND, 422: {"model": ErrorResponse, "description": "Invalid fields"}, **_AUTH_ERRORS},
+    responses={**_NOT_FOUND, **_INVALID},
 )
 async def update_endpoint(
     endpoint_id: EndpointId, body: EndpointUpdate, session: SessionDep, _key: ApiKeyDep
@@ -96,7 +96,7 @@ async def update_endpoint(
     status_code=204,
     response_class=Response,
     summary="Delete a webhook endpoint (its delivery history stays)",
-    responses={**_NOT_FOUND, **_AUTH_ERRORS},
+    responses=_NOT_FOUND,
 )
 async def delete_endpoint(endpoint_id: EndpointId, session: SessionDep, _key: ApiKeyDep) -> Response:
     await webhook_endpoint_service.delete(session, endpoint_id)
@@ -113,7 +113,7 @@ async def delete_endpoint(endpoint_id: EndpointId, session: SessionDep, _key: Ap
         "secret, so the target can switch without losing a delivery; the spatie `Signature` header "
         "uses the new secret."
     ),
-    responses={**_NOT_FOUND, 422: {"model": ErrorResponse, "description": "Invalid fields"}, **_AUTH_ERRORS},
+    responses={**_NOT_FOUND, **_INVALID},
 )
 async def rotate_secret(
     endpoint_id: EndpointId, session: SessionDep, _key: ApiKeyDep, body: RotateSecret | None = None

@@ -30,7 +30,11 @@ def _check_url(value: str) -> str:
 
 
 Url = Annotated[
-    str, StringConstraints(min_length=8, max_length=2000), AfterValidator(_no_nul), AfterValidator(_check_url)
+    str,
+    # The pattern documents the gist of `_check_url` (which stays the judge).
+    StringConstraints(min_length=8, max_length=2000, pattern=r"^https?://[^/?#@\s]+(?:[/?#]\S*)?$"),
+    AfterValidator(_no_nul),
+    AfterValidator(_check_url),
 ]
 Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(_no_nul)]
 TargetSystem = Annotated[

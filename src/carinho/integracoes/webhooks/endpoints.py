@@ -13,18 +13,22 @@ from fastapi.responses import JSONResponse
 
 from carinho.integracoes.events.schemas import IngestResponse
 from carinho.integracoes.webhooks.receiver import RECEIVERS, ZAPI_PATH, InboundWebhook, answer
-from carinho.integracoes.webhooks.schemas import ErrorResponse
 from carinho.integracoes.webhooks.sources import SYSTEM_WEBHOOKS
+from carinho.kit.openapi_responses import documented
 
 router = APIRouter(tags=["webhooks"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     200: {"model": IngestResponse, "description": "Duplicate: the first event's id, `duplicate: true`"},
-    400: {"model": ErrorResponse, "description": "Malformed JSON"},
-    401: {"model": ErrorResponse, "description": "Missing or invalid signature; nothing was stored"},
-    413: {"model": ErrorResponse, "description": "Body too large"},
-    415: {"model": ErrorResponse, "description": "Content type is not application/json"},
-    422: {"model": ErrorResponse, "description": "Schema errors, listing the fields"},
+    **documented(
+        {
+            400: "Malformed JSON",
+            401: "Missing or invalid signature; nothing was stored",
+            413: "Body too large",
+            415: "Content type is not application/json",
+            422: "Schema errors, listing the fields",
+        }
+    ),
 }
 
 _SYSTEM_HEADERS = [

@@ -34,28 +34,6 @@ def _aliases(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class ErrorResponse(BaseModel):
-    """Every error of the hub's API and webhooks."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "error": "validation_error",
-                    "message": "the request has invalid fields",
-                    "details": [{"field": "phone", "message": "invalid Brazilian phone number"}],
-                    "request_id": "5f0c2f9b0e8a4d6b9c1e2a3b4c5d6e7f",
-                }
-            ]
-        }
-    )
-
-    error: str
-    message: str
-    details: Any | None = None
-    request_id: str | None = None
-
-
 class InboundPayload(BaseModel):
     model_config = ConfigDict(
         extra="allow",
