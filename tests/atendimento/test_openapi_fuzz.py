@@ -13,7 +13,8 @@ from carinho.runtime import Runtime
 from tests.atendimento.conftest import OPEN_INSTANT, MakeAgent, freeze_at, post_webhook, received
 from tests.support.fuzz import send_cases
 
-pytestmark = pytest.mark.slow
+# Every check on ~900 answers: about two minutes alone, more than pytest's 300 s on a busy machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 # Server-sent events that only end when the client goes away (or after an hour): the in-process
 # client waits for a whole body, so a valid request would never return. tests/atendimento/metrics

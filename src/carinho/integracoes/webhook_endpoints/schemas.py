@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from carinho.kit.retry import MAX_SCHEDULE_SECONDS
 
@@ -31,10 +31,18 @@ def _check_url(value: str) -> str:
 
 Url = Annotated[
     str,
-    # The pattern documents the gist of `_check_url` (which stays the judge).
-    StringConstraints(min_length=8, max_length=2000, pattern=r"^https?://[^/?#@\s]+(?:[/?#]\S*)?$"),
+    StringConstraints(min_length=8, max_length=2000),
     AfterValidator(_no_nul),
     AfterValidator(_check_url),
+    # The gist of `_check_url` for the document; the validator stays the judge (and its messages).
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 8,
+            "maxLength": 2000,
+            "pattern": r"^https?://[^/?#@\s:]+(?::[0-9]+)?(?:[/?#]\S*)?$",
+        }
+    ),
 ]
 Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(_no_nul)]
 TargetSystem = Annotated[
