@@ -151,3 +151,13 @@ async def test_rotation_keeps_the_old_secret_for_the_grace_period(
     )
     assert too_long.status_code == 422
     assert (await hub.post("/api/endpoints/999999/rotate-secret", headers=auth)).status_code == 404
+
+
+async def test_rotation_refuses_a_body_that_is_not_json(hub: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    created = await create_endpoint(hub, auth, URL)
+    path = f"/api/endpoints/{created['id']}/rotate-secret"
+    for body, content_type in ((b"grace=60", "text/plain"), (b"not json", "application/json")):
+        refused = await hub.post(path, content=body, headers={**auth, "content-type": content_type})
+        assert refused.status_code == 422, (content_type, refused.text)
+        assert refused.json()["error"] == "validation_error"
+    assert (await hub.post(path, headers=auth)).status_code == 200  # no body: the default grace period
