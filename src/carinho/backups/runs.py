@@ -1,13 +1,16 @@
 """The outcome of each daily backup, kept where the hub reads it: a row of the hub's `heartbeats`
 table per context (`backup:<context>`), whichever worker ran the backup and whichever context it
-saved. The hub's alert rule `backup_failed` reads these rows (integracoes/alerts/conditions.py)."""
+saved. The hub's alert rule `backup_failed` reads these rows (integracoes/alerts/conditions.py): a
+success, daily or taken by hand (`carinho backup`), resolves its alert at the next evaluation."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from carinho.backups.service import BackupResult, backup_context
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.runtime import Runtime
@@ -86,3 +89,26 @@ async def record_run(
     except Exception as exc:  # the backup's own outcome is what matters to the job
         log.error("backup.run_not_recorded", context=context, error=f"{type(exc).__name__}: {exc}")
         return None
+
+
+async def backup_and_record(
+    rt: Runtime,
+    context: str,
+    *,
+    directory: Path | None = None,
+    keep: int | None = None,
+    record_failure: bool = True,
+) -> BackupResult:
+    """Back up a context and record the outcome. The daily job records failures too (they count
+    towards its alert); a backup taken by hand records only its success (its failure is shown to
+    the operator at the terminal, and is no daily attempt)."""
+    try:
+        result = await backup_context(rt.settings, context, directory=directory, keep=keep)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        log.error("backup.failed", context=context, error=error)
+        if record_failure:
+            await record_run(rt, context, ok=False, error=error)
+        raise
+    await record_run(rt, context, ok=True, file=result.path.name)
+    return result

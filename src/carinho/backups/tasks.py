@@ -10,14 +10,10 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho import runtime
-from carinho.backups.runs import DAILY_ATTEMPTS, record_run
-from carinho.backups.service import backup_context
-from carinho.logging import get_logger
+from carinho.backups.runs import DAILY_ATTEMPTS, backup_and_record
 from carinho.worker import Lane, job
 from carinho.worker.jobs import JobFn
 from carinho.worker.scheduler import periodic
-
-log = get_logger(__name__)
 
 DAILY_JOBS = {"integracoes": "integracoes.backup_daily", "atendimento": "atendimento.backup_daily"}
 _LANES = {"integracoes": Lane.integrations_low, "atendimento": Lane.atendimento_low}
@@ -26,17 +22,10 @@ DAILY_AT = {"hour": 2, "minute": 45}
 
 def _daily_backup(context: str) -> JobFn:
     async def run(session: AsyncSession, **_: Any) -> None:
-        settings = runtime.current().settings
-        if not settings.backup_daily:
+        rt = runtime.current()
+        if not rt.settings.backup_daily:
             return
-        try:
-            result = await backup_context(settings, context, keep=settings.backup_keep)
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            log.error("backup.failed", context=context, error=error)
-            await record_run(runtime.current(), context, ok=False, error=error)
-            raise
-        await record_run(runtime.current(), context, ok=True, file=result.path.name)
+        await backup_and_record(rt, context, keep=rt.settings.backup_keep)
 
     run.__name__ = f"backup_{context}"
     return run

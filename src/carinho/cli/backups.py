@@ -67,12 +67,20 @@ def register(app: typer.Typer) -> None:
         contexts = [context] if context else list(CONTEXTS)
 
         async def main() -> list[Any]:
-            return [
-                await service.backup_context(
-                    settings, name, directory=directory, keep=keep or settings.backup_keep
-                )
-                for name in contexts
-            ]
+            from carinho import runtime
+            from carinho.backups.runs import backup_and_record
+
+            rt = runtime.configure(settings)
+            try:  # each success is recorded as a daily run's is: it resolves a backup_failed alert
+                return [
+                    await backup_and_record(
+                        rt, name, directory=directory, keep=keep or settings.backup_keep, record_failure=False
+                    )
+                    for name in contexts
+                ]
+            finally:
+                for db in rt.databases.values():
+                    await db.dispose()
 
         for result in _run(main()):
             lock = "encrypted" if result.header.encrypted else "not encrypted"

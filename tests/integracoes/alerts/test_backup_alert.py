@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from carinho.backups.runs import DAILY_ATTEMPTS, record_run
+from carinho.backups.runs import DAILY_ATTEMPTS, backup_and_record, record_run
 from carinho.integracoes.alerts.rules import KINDS
 from carinho.integracoes.alerts.service import alert_service
 from carinho.kit import clock
@@ -47,6 +48,29 @@ async def test_a_run_failing_every_attempt_opens_once_and_a_success_resolves_onc
     assert (await evaluate(rt)).resolved == []
     [done] = await alerts(rt)
     assert done.status == "resolved" and done.open_key is None
+
+
+async def test_a_backup_taken_by_hand_resolves_the_alert_once(rt: Runtime, tmp_path: Path) -> None:
+    """`carinho backup` (the CLI runs backup_and_record without recording failures) clears the alert
+    that the failing daily run opened: resolved once, at the next evaluation, and not again."""
+    await _fail(rt, "integracoes", DAILY_ATTEMPTS)
+    [opened] = (await evaluate(rt)).opened
+
+    result = await backup_and_record(rt, "integracoes", directory=tmp_path, record_failure=False)
+    assert result.path.is_file()
+    assert (await evaluate(rt)).resolved == [opened]
+    assert (await evaluate(rt)).resolved == []
+    [alert] = await alerts(rt)
+    assert alert.status == "resolved"
+
+
+async def test_a_failing_backup_taken_by_hand_counts_no_attempt(rt: Runtime, tmp_path: Path) -> None:
+    await _fail(rt, "integracoes", DAILY_ATTEMPTS - 1)
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    with pytest.raises(OSError):
+        await backup_and_record(rt, "integracoes", directory=not_a_folder, record_failure=False)
+    assert (await evaluate(rt)).opened == []
 
 
 async def test_retries_that_end_well_open_nothing(rt: Runtime) -> None:
