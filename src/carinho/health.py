@@ -79,7 +79,7 @@ async def _broker(rt: Runtime) -> dict[str, Any]:
 
 async def _outbox(rt: Runtime, context: str) -> dict[str, Any]:
     spec = rt.spec(context)
-    async with rt.db(context).session() as session:
+    async with rt.db(context).read_session() as session:
         repo = OutboxRepository(session, spec.outbox)
         lanes = await repo.counts_by_lane()
         oldest = await repo.oldest_due_pending(utcnow())

@@ -78,8 +78,33 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
-# The execution option of `Database.read_session`'s connection.
+# The execution option of `Database.read_session`: a session that only reads. On SQLite its transaction begins
+# deferred (`BEGIN`): it takes no write lock, so a console page or a health check never holds up the
+# ingest's commits while it reads (WAL readers read a snapshot and never block the writer). A write in
+# such a session is refused (`ReadOnlySessionWrite`): upgrading a deferred transaction to a writer
+# fails with SQLITE_BUSY under load. Other backends read as before.
 READ_ONLY = "carinho_read_only"
+
+
+_READ_ONLY_OPTIONS = {READ_ONLY: True}
+
+
+class ReadOnlySessionWrite(RuntimeError):
+    """Code tried to write in a session opened read-only (a GET page that writes must not ask for one)."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_read_only_statement(state: Any) -> None:
+    writes = state.is_insert or state.is_update or state.is_delete
+    if writes and state.session.execution_options.get(READ_ONLY):
+        raise ReadOnlySessionWrite(f"a write in a read-only session: {state.statement}")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_read_only_flush(session: Session, *_: Any) -> None:
+    if session.execution_options.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlySessionWrite("a flush of changes in a read-only session")
+
 
 # PRAGMA synchronous values by the name SQLITE_SYNCHRONOUS takes (never interpolate a raw setting).
 SQLITE_SYNCHRONOUS = {"FULL": "FULL", "NORMAL": "NORMAL"}
@@ -105,9 +130,9 @@ def _configure_sqlite(
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # A read-only session's transaction is a snapshot and takes no lock (`Database.read_session`).
-        execute_on_driver(conn, "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+    def _on_begin(conn: Connection) -> None:
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        execute_on_driver(conn, "BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def execute_on_driver(connection: Connection, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
@@ -223,15 +248,10 @@ class Database:
         """A session that only reads. On SQLite its transaction begins DEFERRED: a snapshot that
         takes no lock, where every other transaction begins IMMEDIATE and so holds the one write
         lock from its first statement (a step's reads waited behind every writer, and writers behind
-        them). A write in it may fail at once with SQLITE_BUSY: never write in one."""
-        if self.backend != "sqlite":
-            async with self.session() as session:
-                yield session
-            return
-        async with self.engine.connect() as connection:
-            await connection.execution_options(**{READ_ONLY: True})
-            async with self.sessionmaker()(bind=connection) as session:
-                yield session
+        them; an open console's pages held up the ingest's group commit). A write in it is refused
+        on every backend (`ReadOnlySessionWrite`): on SQLite it could fail at once with SQLITE_BUSY."""
+        async with self.sessionmaker()(execution_options=_READ_ONLY_OPTIONS) as session:
+            yield session
 
     def thread_engine(self) -> Engine:
         """SQLite only: the synchronous engine for work run whole in a worker thread (process-wide,
@@ -259,6 +279,7 @@ class Database:
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
+            await conn.execution_options(**_READ_ONLY_OPTIONS)
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:

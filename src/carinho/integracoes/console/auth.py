@@ -20,7 +20,8 @@ OPERATOR_CREDENTIALS = CredentialKind(
     session_salt="integracoes.console.session",
     max_age=12 * 3600,
 )
-hub_session = session_dependency("integracoes")
+# The console's GET pages only read: on SQLite they never hold the write lock the ingest commits with.
+hub_session = session_dependency("integracoes", read_only_reads=True)
 HubSession = Annotated[AsyncSession, Depends(hub_session, scope="function")]
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Sessão do console")
 

@@ -25,7 +25,7 @@ LIVE_URL = f"{HOME_URL}/ao-vivo"
 
 def hub_signal(rt: Runtime, interval: float = 1.0) -> PolledSignal:
     async def fingerprint() -> Hashable:
-        async with rt.db("integracoes").session() as session:
+        async with rt.db("integracoes").read_session() as session:
             return await OpsRepository(session).state_fingerprint()
 
     return PolledSignal(fingerprint, interval=interval)
