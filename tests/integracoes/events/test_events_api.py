@@ -164,6 +164,35 @@ async def test_list_filters_and_cursor(hub: httpx.AsyncClient, rt: Runtime, auth
     assert bad_status.status_code == 422
 
 
+async def test_a_period_finds_events_whose_ids_are_out_of_time_order(
+    hub: httpx.AsyncClient, rt: Runtime, auth: dict[str, str]
+) -> None:
+    """The period search also bounds the ids (EventRepository._period_ids): an event stored later
+    with an earlier creation time (a batch committed after a newer one) is still found."""
+    clock.advance(timedelta(hours=3))
+    newer = await submit(
+        hub, auth, source="crm", type="client.registered", payload={"client_id": 1, "name": "A"}
+    )
+    clock.advance(timedelta(hours=-3))
+    older = await submit(
+        hub, auth, source="crm", type="client.registered", payload={"client_id": 2, "name": "B"}
+    )
+    assert older.json()["event_id"] > newer.json()["event_id"]
+    cutoff = (clock.utcnow() + timedelta(hours=1)).isoformat()
+
+    def ids(answer: httpx.Response) -> list[int]:
+        return [e["id"] for e in answer.json()["items"]]
+
+    assert ids(await hub.get("/api/events", params={"created_to": cutoff}, headers=auth)) == [
+        older.json()["event_id"]
+    ]
+    assert ids(await hub.get("/api/events", params={"created_from": cutoff}, headers=auth)) == [
+        newer.json()["event_id"]
+    ]
+    far = (clock.utcnow() + timedelta(days=30)).isoformat()
+    assert ids(await hub.get("/api/events", params={"created_from": far}, headers=auth)) == []
+
+
 async def test_detail_and_404(hub: httpx.AsyncClient, rt: Runtime, auth: dict[str, str]) -> None:
     created = await submit(hub, auth, source="operacao", type="service.completed", payload={"service_id": 3})
     event_id = created.json()["event_id"]

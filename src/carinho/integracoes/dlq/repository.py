@@ -114,6 +114,13 @@ class DeadLetterRepository:
             stmt = stmt.where(DeadLetter.status == status)
         return {str(key): int(count) for key, count in await self.session.execute(stmt) if key is not None}
 
+    async def open_by_target(self) -> dict[str | None, int]:
+        """Open items per target system (None: the steps'), in one pass over the (status,
+        target_system) index: their total is the open count."""
+        col = DeadLetter.target_system
+        stmt = select(col, func.count()).where(DeadLetter.status == DeadLetterStatus.open.value).group_by(col)
+        return {key: int(count) for key, count in await self.session.execute(stmt)}
+
     async def oldest_open(self) -> datetime | None:
         result = await self.session.execute(
             select(func.min(DeadLetter.created_at)).where(DeadLetter.status == DeadLetterStatus.open.value)

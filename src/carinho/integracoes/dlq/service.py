@@ -92,12 +92,12 @@ class DeadLetterService:
 
     async def open_summary(self, session: AsyncSession) -> OpenSummary:
         repo = DeadLetterRepository(session)
-        open_status = DeadLetterStatus.open.value
         oldest = await repo.oldest_open()
+        by_target = await repo.open_by_target()
         return OpenSummary(
-            open=sum((await repo.count_by("status", open_status)).values()),
+            open=sum(by_target.values()),
             oldest_open_age_seconds=round((utcnow() - oldest).total_seconds(), 1) if oldest else None,
-            open_by_target_system=await repo.count_by("target_system", open_status),
+            open_by_target_system={str(t): n for t, n in sorted(by_target.items(), key=str) if t is not None},
         )
 
     async def retry(self, session: AsyncSession, item_id: int) -> DeadLetter:

@@ -54,10 +54,11 @@ class IntegrationEvent(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("source", "idempotency_key", name="uq_integration_events_source_key"),
         Index("ix_integration_events_status_next_attempt_at", "status", "next_attempt_at"),
-        # The console's lists, newest first within a status or a type (ORDER BY id DESC LIMIT n
-        # walks the index backwards and stops; see bench/run_console.py).
+        # The console's lists, newest first within a status, a type or a source (ORDER BY id DESC
+        # LIMIT n walks the index backwards and stops; see bench/run_console.py).
         Index("ix_integration_events_status_id", "status", "id"),
         Index("ix_integration_events_type_id", "event_type", "id"),
+        Index("ix_integration_events_source_id", "source", "id"),
         Index("ix_integration_events_created_at", "created_at"),
         # The stats' processing latencies (events processed since an instant); partial where the
         # database can, so that inserting an event, unprocessed, does not touch it.

@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, Table, func, select
@@ -15,9 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.kit.crypto import PayloadCipher
+from carinho.kit.db import BIGINT_MAX
 from carinho.kit.fast_ingest.batch_sql import insert_returning, select_in
+from carinho.kit.sql_time import elapsed_ms_bucket
 
 Selected = TypeVar("Selected", bound=Select[*tuple[Any, ...]])
+
+# How far an event's id may be out of its creation time's order (see EventRepository._period_ids).
+PERIOD_ID_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,9 @@ class EventRepository:
             query = query.where(e.event_type == filters.event_type)
         if filters.status:
             query = query.where(e.status == filters.status)
+        if filters.created_from or filters.created_to:
+            low, high = await self._period_ids(filters.created_from, filters.created_to)
+            query = query.where(e.id > low, e.id < high)
         if filters.created_from:
             query = query.where(e.created_at >= filters.created_from)
         if filters.created_to:
@@ -87,6 +95,27 @@ class EventRepository:
             query = query.where(e.id > after_id)
         result = await self.session.execute(query.order_by(e.id.desc()).limit(limit))
         return result.scalars().all()
+
+    async def _period_ids(self, since: datetime | None, until: datetime | None) -> tuple[int, int]:
+        """Ids (exclusive) between which every event created in [since, until) lies: that of the last
+        event created more than PERIOD_ID_MARGIN before `since`, and that of the first created that
+        long after `until` (0 and BIGINT_MAX when there is none: the statement keeps its shape, so
+        its plan). The list's own order is by id: with this id range beside the period, the id
+        index or a status's or a type's (x, id) one is read backwards from the period's end, not
+        from today (a week a month ago of dead events: ~0.3 s through a month of newer ones
+        before), and nothing sorts the period's events. Ids and creation times grow together up
+        to a batch's commit; the margin is far wider."""
+        e = IntegrationEvent
+        low, high = 0, BIGINT_MAX
+        if since is not None:
+            before = select(e.id).where(e.created_at < since - PERIOD_ID_MARGIN)
+            found = (await self.session.execute(before.order_by(e.created_at.desc()).limit(1))).scalar()
+            low = low if found is None else int(found)
+        if until is not None:
+            after = select(e.id).where(e.created_at >= until + PERIOD_ID_MARGIN)
+            found = (await self.session.execute(after.order_by(e.created_at).limit(1))).scalar()
+            high = high if found is None else int(found)
+        return low, high
 
     async def count_by(
         self, column_name: str, since: datetime | None = None, until: datetime | None = None
@@ -107,20 +136,19 @@ class EventRepository:
         rows = await self.session.execute(_created_between(grouped, since, until))
         return [(str(status), str(type_), str(source), int(n)) for status, type_, source, n in rows]
 
-    async def processing_times(self, since: datetime) -> list[float]:
-        """Seconds from creation to processing of the events processed since `since`.
-
-        Computed in Python from the two timestamps: date arithmetic differs on every backend.
-        """
+    async def processing_time_histogram(self, since: datetime) -> list[tuple[float, int]]:
+        """(seconds from creation to processing, events) of the events processed since `since`,
+        the durations rounded to three significant digits: the database reads the covering
+        (processed_at, created_at) index and returns a few hundred counts, not every event's
+        timestamps (a busy day is tens of thousands)."""
         e = IntegrationEvent
+        bucket = elapsed_ms_bucket(e.created_at, e.processed_at)
         rows = await self.session.execute(
-            select(e.created_at, e.processed_at).where(e.processed_at.is_not(None), e.processed_at >= since)
+            select(bucket, func.count())
+            .where(e.processed_at.is_not(None), e.processed_at >= since)
+            .group_by(bucket)
         )
-        return [
-            max(0.0, (processed - created).total_seconds())
-            for created, processed in rows
-            if processed is not None
-        ]
+        return [(max(0.0, float(ms)) / 1000, int(n)) for ms, n in rows if ms is not None]
 
 
 def _created_between(query: Selected, since: datetime | None, until: datetime | None) -> Selected:

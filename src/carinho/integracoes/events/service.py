@@ -91,13 +91,18 @@ def register_detail_loader(section: str, loader: DetailLoader) -> None:
     setattr(_detail_loaders, section, loader)
 
 
-def _percentile(values: Sequence[float], fraction: float) -> float | None:
-    """Nearest-rank percentile."""
-    if not values:
+def _percentile(histogram: Sequence[tuple[float, int]], fraction: float) -> float | None:
+    """Nearest-rank percentile of a histogram of (value, count)."""
+    total = sum(count for _, count in histogram)
+    if not total:
         return None
-    ordered = sorted(values)
-    rank = min(len(ordered), max(1, math.ceil(fraction * len(ordered))))
-    return round(ordered[rank - 1], 6)
+    rank = min(total, max(1, math.ceil(fraction * total)))
+    seen = 0
+    for value, count in sorted(histogram):
+        seen += count
+        if seen >= rank:
+            return round(value, 6)
+    raise AssertionError("unreachable: the ranks add up to the total")
 
 
 def encode_cursor(event_id: int) -> str:
@@ -299,14 +304,14 @@ class EventService:
             by_source[source] = by_source.get(source, 0) + n
         total = sum(by_status.values())
         errors = by_status.get(EventStatus.failed, 0) + by_status.get(EventStatus.dead, 0)
-        times = await repo.processing_times(since)
+        times = await repo.processing_time_histogram(since)
         return WindowStats(
             total=total,
             by_status=by_status,
             by_type=by_type,
             by_source=by_source,
             error_rate=round(errors / total, 6) if total else 0.0,
-            processed=len(times),
+            processed=sum(count for _, count in times),
             latency_p50_seconds=_percentile(times, 0.50),
             latency_p95_seconds=_percentile(times, 0.95),
         )

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from carinho.integracoes.alerts.repository import AlertRepository
 from carinho.integracoes.alerts.rules import KINDS
 from carinho.integracoes.database import Heartbeat, OutboxMessage
-from carinho.integracoes.dlq.models import DeadLetterStatus
 from carinho.integracoes.dlq.repository import DeadLetterRepository
 from carinho.kit.clock import utcnow
 from carinho.runtime import Runtime
@@ -39,14 +38,13 @@ scheduler_heartbeat_age = Gauge(
 
 async def refresh(rt: Runtime) -> None:
     now = utcnow()
-    async with rt.db("integracoes").session() as session:
+    async with rt.db("integracoes").session(read_only=True) as session:
         outbox = OutboxRepository(session, OutboxMessage)
         counts = await outbox.counts_by_lane()
         oldest = await outbox.oldest_due_pending_by_lane(now)
-        dlq = await DeadLetterRepository(session).count_by("target_system", DeadLetterStatus.open.value)
-        dlq_total = sum(
-            (await DeadLetterRepository(session).count_by("status", DeadLetterStatus.open.value)).values()
-        )
+        open_by_target = await DeadLetterRepository(session).open_by_target()
+        dlq = {str(target): n for target, n in open_by_target.items() if target is not None}
+        dlq_total = sum(open_by_target.values())
         alerts = await AlertRepository(session).open_alerts()
         beat_at = (
             await session.execute(select(Heartbeat.beat_at).where(Heartbeat.name == HEARTBEAT_NAME))
