@@ -111,6 +111,27 @@ def test_a_failing_target_sends_the_event_to_the_dlq_and_a_retry_from_the_dlq_pa
     expect(console.locator(".page-head").get_by_text("processado")).to_be_visible()
 
 
+def test_an_item_reaching_the_dlq_appears_live_on_the_dlq_page(
+    console: Any, platform: Platform, phone: Callable[[], str]
+) -> None:
+    console.goto("/dlq?tipo=lead.created&situacao=todas")
+    expect(console.locator("[data-live-status]")).to_have_text("Ao vivo")
+    console.evaluate(f"{NOT_RELOADED} = true")
+    platform.faults("crm", fail_next=1000, fail_status=422, fail_body={"message": "campo origem inválido"})
+    try:
+        event_id = _lead(platform, phone())
+        eventually(
+            lambda: platform.hub_api("GET", f"/api/events/{event_id}")["status"] == "dead",
+            timeout=30,
+            what="the event in the DLQ",
+        )
+    finally:
+        platform.faults("crm", fail_next=0)
+    recent = console.locator("#dlq-recentes")
+    expect(recent.get_by_role("link", name=f"Evento {event_id}")).to_be_visible(timeout=10_000)
+    assert console.evaluate(NOT_RELOADED) is True  # appeared live, not by a reload
+
+
 @pytest.mark.parametrize("width", ["desktop", "celular"])
 def test_the_event_and_dlq_pages_are_accessible(
     console: Any, platform: Platform, phone: Callable[[], str], width: str

@@ -100,6 +100,37 @@ def _tz():  # type: ignore[no-untyped-def]
     return LOCAL_TZ
 
 
+async def test_the_live_block_brings_new_items_fresh_statuses_and_the_open_count(
+    rt: Runtime, hub: httpx.AsyncClient, auth: dict[str, str], make_operator: MakeOperator
+) -> None:
+    first = await failed_event(hub, rt, auth)
+    viewer = await make_operator()
+    page = await viewer.page("/dlq?situacao=todas")
+    poll = re.search(
+        r'<tbody id="dlq-recentes" hx-get="([^"]+)" '
+        r'hx-trigger="carinho-live from:body throttle:2s, carinho-live from:body delay:2500ms, every 30s"',
+        page.text,
+    )
+    [first_item] = listed(page.text)
+    assert poll and "1 em aberto" in page.text
+    assert (await item(rt, first_item)) is not None and first
+
+    second = await failed_event(hub, rt, auth)
+    async with rt.db("integracoes").session() as session:
+        archived = await session.get(DeadLetter, first_item)
+        assert archived is not None
+        archived.status = "archived"
+        await session.commit()
+    block = await viewer.htmx("GET", poll.group(1).replace("&amp;", "&"))
+    assert block.status_code == 200 and '<tbody id="dlq-recentes"' in block.text
+    [second_item, again] = listed(block.text)
+    assert again == first_item and second_item > first_item and second
+    assert "arquivado" in block.text  # the first item's new status, in place
+    summary = await viewer.htmx("GET", "/dlq/resumo")  # the heading, drawn again beside it
+    assert summary.status_code == 200 and summary.text.lstrip().startswith('<span id="dlq-resumo"')
+    assert "1 em aberto" in summary.text
+
+
 async def test_detail_of_a_delivery_and_of_a_step(dead: dict[str, int], make_operator: MakeOperator) -> None:
     viewer = await make_operator()
     page = await viewer.page(f"/dlq/{dead['crm']}")

@@ -136,7 +136,7 @@ async def test_the_live_block_brings_new_events_and_fresh_statuses(
     page = await viewer.page("/eventos")
     poll = re.search(
         r'<tbody id="eventos-recentes" hx-get="([^"]+)" '
-        r'hx-trigger="carinho-live from:body throttle:2s, every 30s"',
+        r'hx-trigger="carinho-live from:body throttle:2s, carinho-live from:body delay:2500ms, every 30s"',
         page.text,
     )
     assert poll and listed(page.text) == [first] and "recebido" in page.text

@@ -1,6 +1,8 @@
 """DLQ: the steps and deliveries that ran out of retries — filter (target system, event type, status,
 period), see one with its attempts, and (operator) retry, archive, delete, or replay every open item of
-the filter after a preview of how many will go. Every action goes through the API's DLQ service."""
+the filter after a preview of how many will go. Every action goes through the API's DLQ service.
+The list is live like the event list: its first page is drawn again when the hub's state moves (new
+items on top, statuses in place, the open count in the heading)."""
 
 from __future__ import annotations
 
@@ -31,12 +33,14 @@ from carinho.integracoes.dlq.schemas import BulkRetry
 from carinho.integracoes.dlq.service import dead_letter_service
 from carinho.integracoes.flows import registry
 from carinho.integracoes.operators.models import OperatorRole
+from carinho.kit.db import BIGINT_MAX
 from carinho.kit.ids import Id
 
 router = APIRouter(include_in_schema=False)
 
 LIST_URL = "/dlq"
 PAGE_SIZE = 50
+RECENT_MAX = 200  # the live block's rows at most (beyond: "reload to see them all")
 BULK_LIMIT = 1000  # the API's maximum per bulk replay
 ALL = "todas"
 ItemId = Id
@@ -115,11 +119,18 @@ def _more_url(search: DlqSearch, cursor: str | None) -> str | None:
     return f"{LIST_URL}/mais?{search.query(cursor=cursor)}" if cursor else None
 
 
+def _recent_url(search: DlqSearch, since: int) -> str:
+    return f"{LIST_URL}/recentes?{search.query(desde=str(since))}"
+
+
 @router.get(LIST_URL)
 async def dlq_list(
     request: Request, session: HubSession, operator: ConsoleViewer, search: Search
 ) -> Response:
+    """The first page. Its rows are the "recent block": every matching item from the page's last one
+    on, drawn again when the hub's state moves; "Carregar mais" appends the older ones below it."""
     page = await dead_letter_service.page(session, search.filters(), None, PAGE_SIZE)
+    since = page.items[-1].id if page.next_cursor and page.items else 0
     return pages.render(
         request,
         "console/dlq/list.html",
@@ -127,6 +138,7 @@ async def dlq_list(
         title="DLQ",
         search=search,
         items=page.items,
+        recent_url=_recent_url(search, since),
         more_url=_more_url(search, page.next_cursor),
         statuses=DEAD_LETTER_STATUS,
         targets=TARGET_SYSTEMS,
@@ -152,6 +164,37 @@ async def dlq_list_more(
         items=page.items,
         more_url=_more_url(search, page.next_cursor),
         labels=LABELS,
+    )
+
+
+@router.get(f"{LIST_URL}/recentes")
+async def dlq_list_recent(
+    request: Request,
+    session: HubSession,
+    operator: ConsoleViewer,
+    search: Search,
+    desde: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
+) -> Response:
+    """The recent block again: items from `desde` on, newest first (at most RECENT_MAX)."""
+    page = await dead_letter_service.page(
+        session, search.filters(), None, RECENT_MAX, after_id=max(desde - 1, 0) or None
+    )
+    return pages.render(
+        request,
+        "console/dlq/recent.html",
+        search=search,
+        items=page.items,
+        recent_url=_recent_url(search, desde),
+        overflow=page.next_cursor is not None,
+        labels=LABELS,
+    )
+
+
+@router.get(f"{LIST_URL}/resumo")
+async def dlq_summary(request: Request, session: HubSession, operator: ConsoleViewer) -> Response:
+    """The heading's open count and oldest open item, drawn again when the hub's state moves."""
+    return pages.render(
+        request, "console/dlq/summary.html", stats=await dead_letter_service.open_summary(session)
     )
 
 

@@ -72,12 +72,15 @@ class DeadLetterRepository:
         return result.scalar_one_or_none()
 
     async def page(
-        self, filters: DeadLetterFilters, before_id: int | None, limit: int
+        self, filters: DeadLetterFilters, before_id: int | None, limit: int, after_id: int | None = None
     ) -> Sequence[DeadLetter]:
-        """Newest first; `before_id` is the cursor (the last id of the previous page)."""
+        """Newest first; `before_id` is the cursor (the last id of the previous page); `after_id`:
+        only newer items."""
         stmt = filters.apply(select(DeadLetter))
         if before_id is not None:
             stmt = stmt.where(DeadLetter.id < before_id)
+        if after_id is not None:
+            stmt = stmt.where(DeadLetter.id > after_id)
         result = await self.session.execute(stmt.order_by(DeadLetter.id.desc()).limit(limit))
         return result.scalars().all()
 

@@ -66,10 +66,18 @@ class DeadLetterService:
         return item
 
     async def page(
-        self, session: AsyncSession, filters: DeadLetterFilters, cursor: str | None, limit: int
+        self,
+        session: AsyncSession,
+        filters: DeadLetterFilters,
+        cursor: str | None,
+        limit: int,
+        *,
+        after_id: int | None = None,
     ) -> DeadLetterPage:
+        """Newest first, `limit` at a time; with `after_id`, only items newer than it (the console's
+        live list asks for its first page's items again, and any that arrived since)."""
         before = decode_id_cursor(cursor) if cursor else None
-        rows = await DeadLetterRepository(session).page(filters, before, limit + 1)
+        rows = await DeadLetterRepository(session).page(filters, before, limit + 1, after_id)
         items = [to_out(row) for row in rows[:limit]]
         next_cursor = encode_cursor(items[-1].id) if len(rows) > limit and items else None
         return DeadLetterPage(items=items, next_cursor=next_cursor)
