@@ -38,7 +38,7 @@ scheduler_heartbeat_age = Gauge(
 
 async def refresh(rt: Runtime) -> None:
     now = utcnow()
-    async with rt.db("integracoes").session(read_only=True) as session:
+    async with rt.db("integracoes").read_session() as session:
         outbox = OutboxRepository(session, OutboxMessage)
         counts = await outbox.counts_by_lane()
         oldest = await outbox.oldest_due_pending_by_lane(now)
