@@ -2,22 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
 from carinho.atendimento.agents.models import Agent, Role
+from carinho.kit.repository import Repository
 
 
-class AgentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, agent: Agent) -> Agent:
-        self.session.add(agent)
-        return agent
-
-    async def get(self, agent_id: int) -> Agent | None:
-        return await self.session.get(Agent, agent_id)
+class AgentRepository(Repository[Agent]):
+    model = Agent
 
     async def get_by_email(self, email: str) -> Agent | None:
         result = await self.session.execute(select(Agent).where(Agent.email == email.strip().lower()))
@@ -30,8 +22,7 @@ class AgentRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     async def count_with_role(self, role: str) -> int:
-        result = await self.session.execute(select(func.count()).select_from(Agent).where(Agent.role == role))
-        return int(result.scalar_one())
+        return await self.count(Agent.role == role)
 
     async def count_active_admins(self) -> int:
         """Locks the active administrators' rows (server databases) so that two simultaneous

@@ -9,7 +9,7 @@ from carinho.atendimento.agents.models import Agent, Role, SupportLevel
 from carinho.atendimento.agents.repository import AgentRepository
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
-from carinho.errors import BadRequest, Conflict, NotFound, Unauthorized
+from carinho.errors import BadRequest, Conflict, Unauthorized
 from carinho.kit.clock import utcnow
 from carinho.kit.login_throttle import LoginGuard
 from carinho.kit.passwords import MIN_LENGTH, hash_password, new_password, verify_password
@@ -78,10 +78,7 @@ class AgentService:
         return agent, password
 
     async def get(self, session: AsyncSession, agent_id: int) -> Agent:
-        agent = await AgentRepository(session).get(agent_id)
-        if agent is None:
-            raise NotFound(f"Atendente {agent_id} não encontrado.")
-        return agent
+        return await AgentRepository(session).get_or_404(agent_id, f"Atendente {agent_id} não encontrado.")
 
     async def verify_password(self, session: AsyncSession, email: str, password: str) -> Agent | None:
         agent = await AgentRepository(session).get_by_email(email)

@@ -3,15 +3,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.automations.models import AutoMessageFiring, AutoMessageRule
+from carinho.kit.repository import SessionRepository
 
 
-class AutomationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class AutomationRepository(SessionRepository):
     async def rules(self) -> Sequence[AutoMessageRule]:
         return (
             (await self.session.execute(select(AutoMessageRule).order_by(AutoMessageRule.id))).scalars().all()
@@ -32,6 +29,3 @@ class AutomationRepository:
             .order_by(AutoMessageFiring.id)
         )
         return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, row: object) -> None:
-        self.session.add(row)

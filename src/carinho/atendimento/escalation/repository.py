@@ -5,22 +5,16 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Agent, Role
 from carinho.atendimento.escalation.models import Escalation, EscalationRule, EscalationSettings, RuleFiring
 from carinho.atendimento.history.models import HistoryEntry
 from carinho.atendimento.history.service import Action
 from carinho.atendimento.inbox.models import Conversation, ConversationStatus
+from carinho.kit.repository import SessionRepository
 
 
-class EscalationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
+class EscalationRepository(SessionRepository):
     # ------------------------------------------------------------------ rules
 
     async def rules(self, *, kind: str | None = None, active: bool | None = None) -> Sequence[EscalationRule]:

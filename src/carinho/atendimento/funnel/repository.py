@@ -4,17 +4,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from carinho.atendimento.funnel.models import DocumentDispatch, FunnelStage, FunnelTransition, LossReason
 from carinho.atendimento.inbox.models import Conversation
+from carinho.kit.repository import SessionRepository
 
 
-class FunnelRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class FunnelRepository(SessionRepository):
     async def loss_reasons(self, *, active: bool | None = None) -> Sequence[LossReason]:
         stmt = select(LossReason).order_by(LossReason.position, LossReason.id)
         if active is not None:
@@ -98,6 +95,3 @@ class FunnelRepository:
             .group_by(FunnelTransition.loss_reason_id)
         )
         return [(reason_id, int(n)) for reason_id, n in (await self.session.execute(stmt)).all()]
-
-    def add(self, row: object) -> None:
-        self.session.add(row)

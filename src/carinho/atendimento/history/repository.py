@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
 from carinho.atendimento.history.models import HistoryEntry
+from carinho.kit.repository import Repository
 
 # The orders the audit trail can be read in (ties broken by the entry's id, the same way).
 SEARCH_SORTS = {
@@ -16,15 +16,10 @@ SEARCH_SORTS = {
 }
 
 
-class HistoryRepository:
+class HistoryRepository(Repository[HistoryEntry]):
     """Inserts and reads only: there is deliberately no update or delete here."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, entry: HistoryEntry) -> HistoryEntry:
-        self.session.add(entry)
-        return entry
+    model = HistoryEntry
 
     async def for_conversation(self, conversation_id: int, limit: int = 500) -> Sequence[HistoryEntry]:
         stmt = (
@@ -51,10 +46,7 @@ class HistoryRepository:
         entries = (await self.session.execute(stmt)).scalars().all()
         if len(entries) < limit:
             return entries, len(entries)
-        total = (
-            await self.session.execute(select(func.count()).select_from(HistoryEntry).where(*where))
-        ).scalar_one()
-        return entries, int(total)
+        return entries, await self.count(*where)
 
     async def of_actions(
         self, conversation_id: int, actions: Collection[str], limit: int
@@ -107,5 +99,4 @@ class HistoryRepository:
             stmt = stmt.order_by(column.desc(), HistoryEntry.id.desc())
         else:
             stmt = stmt.order_by(column.asc(), HistoryEntry.id.asc())
-        stmt = stmt.limit(limit).offset(offset)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.page_of(stmt, limit=limit, offset=offset)

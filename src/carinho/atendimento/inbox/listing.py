@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from carinho.atendimento.inbox.models import (
@@ -40,6 +39,7 @@ from carinho.atendimento.inbox.urgency import priority_rank, urgent_first
 from carinho.atendimento.labels.models import Label
 from carinho.atendimento.sla.models import RUNNING, ConversationSla, SlaTarget
 from carinho.kit.clock import utcnow
+from carinho.kit.repository import SessionRepository
 
 ACTIVE = frozenset(s.value for s in ACTIVE_STATUSES)
 
@@ -146,10 +146,7 @@ def _split(statuses: Sequence[str]) -> tuple[list[str], list[str]]:
     return [s for s in chosen if s in ACTIVE], [s for s in chosen if s not in ACTIVE]
 
 
-class ListingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ListingRepository(SessionRepository):
     async def page(self, filters: ListingFilters, clauses: Sequence[Any], *, limit: int) -> list[ListingRow]:
         """The first `limit` conversations, most urgent first. Conversations in progress come
         urgent ones first (an emergency is always on top, as in every list: inbox/urgency.py), then

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from carinho.atendimento.inbox.models import (
@@ -20,6 +19,7 @@ from carinho.atendimento.inbox.models import (
 )
 from carinho.atendimento.inbox.text_search import like_pattern, message_text_match
 from carinho.atendimento.inbox.urgency import urgent_first
+from carinho.kit.repository import SessionRepository
 
 
 @dataclass
@@ -39,10 +39,7 @@ class ConversationFilters:
     offset: int = 0
 
 
-class InboxRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class InboxRepository(SessionRepository):
     # --- contacts
     async def contact_by_phone(self, phone: str) -> Contact | None:
         stmt = select(Contact).where(Contact.phone == phone)
@@ -222,9 +219,6 @@ class InboxRepository:
     async def alert_by_key(self, key: str) -> Alert | None:
         stmt = select(Alert).where(Alert.dedupe_key == key)
         return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
 
 
 def contact_match(term: str) -> Any:

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from carinho.atendimento.agents.models import Agent
@@ -19,6 +18,7 @@ from carinho.atendimento.incidents.models import (
     IncidentStatus,
     Severity,
 )
+from carinho.kit.repository import SessionRepository
 
 # What a list can be sorted by (the id breaks ties, in the same direction).
 SORT_KEYS = ("id", "title", "severity", "status", "owner", "created_at")
@@ -54,13 +54,7 @@ class OpenEmergency:
     assignee_name: str | None
 
 
-class IncidentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
+class IncidentRepository(SessionRepository):
     # --- categories
     async def categories(self, *, active: bool | None = None) -> Sequence[IncidentCategory]:
         stmt = select(IncidentCategory).order_by(IncidentCategory.position, IncidentCategory.id)

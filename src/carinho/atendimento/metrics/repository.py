@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.history.models import HistoryEntry
@@ -20,6 +19,7 @@ from carinho.atendimento.inbox.models import (
     SenderType,
 )
 from carinho.atendimento.metrics.models import MessageHourCount
+from carinho.kit.repository import SessionRepository
 
 _ACTIVE = sorted(ACTIVE_STATUSES)
 
@@ -33,10 +33,7 @@ class StatusLevelCount:
     unassigned: int
 
 
-class MetricsRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class MetricsRepository(SessionRepository):
     async def active_counts(self) -> list[StatusLevelCount]:
         unassigned = func.sum(case((Conversation.assignee_id.is_(None), 1), else_=0))
         stmt = (

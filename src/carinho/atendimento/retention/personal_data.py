@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, null, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.funnel.models import DocumentDispatch, FunnelTransition
 from carinho.atendimento.history.models import HistoryEntry
@@ -38,6 +37,7 @@ from carinho.atendimento.retention.scrubbing import (
 )
 from carinho.atendimento.triage.models import TriageAnswer, TriageSession
 from carinho.kit.masking import mask_text
+from carinho.kit.repository import SessionRepository
 
 ACTIVE = sorted(s.value for s in ACTIVE_STATUSES)
 CARD_KINDS = (MessageKind.location.value, MessageKind.contact.value)
@@ -53,10 +53,7 @@ class Scope:
             raise ValueError("a scope has either a cutoff or conversation ids")
 
 
-class PersonalDataRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PersonalDataRepository(SessionRepository):
     async def _ids(self, stmt: Select[Any]) -> list[int]:
         return [int(i) for i in (await self.session.execute(stmt)).scalars()]
 

@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.retention.models import (
     PrivacyRequest,
@@ -13,12 +12,10 @@ from carinho.atendimento.retention.models import (
     RetentionSettings,
     RunStatus,
 )
+from carinho.kit.repository import SessionRepository
 
 
-class RetentionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class RetentionRepository(SessionRepository):
     # --- policies and settings
     async def policies(self) -> Sequence[RetentionPolicy]:
         stmt = select(RetentionPolicy).order_by(RetentionPolicy.id)
@@ -54,18 +51,18 @@ class RetentionRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def runs(self, limit: int, offset: int) -> Sequence[RetentionRun]:
-        stmt = select(RetentionRun).order_by(RetentionRun.id.desc()).limit(limit).offset(offset)
-        return (await self.session.execute(stmt)).scalars().all()
+        stmt = select(RetentionRun).order_by(RetentionRun.id.desc())
+        return await self.page_of(stmt, limit=limit, offset=offset)
 
     # --- data-subject requests
     async def request(self, request_id: int) -> PrivacyRequest | None:
         return await self.session.get(PrivacyRequest, request_id)
 
     async def requests(self, kind: str | None, limit: int, offset: int) -> Sequence[PrivacyRequest]:
-        stmt = select(PrivacyRequest).order_by(PrivacyRequest.id.desc()).limit(limit).offset(offset)
+        stmt = select(PrivacyRequest).order_by(PrivacyRequest.id.desc())
         if kind is not None:
             stmt = stmt.where(PrivacyRequest.kind == kind)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.page_of(stmt, limit=limit, offset=offset)
 
     async def requests_holding_exports(self) -> Sequence[PrivacyRequest]:
         stmt = select(PrivacyRequest).where(PrivacyRequest.export_data.is_not(None))
@@ -89,6 +86,3 @@ class RetentionRepository:
             .limit(limit)
         )
         return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, row: object) -> None:
-        self.session.add(row)

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from carinho.atendimento import models as atendimento_models
@@ -16,14 +15,12 @@ from carinho.atendimento.funnel.models import DocumentDispatch, DocumentKind, Fu
 from carinho.atendimento.history.models import HistoryEntry
 from carinho.atendimento.inbox.models import ACTIVE_STATUSES, Contact, Conversation, Message
 from carinho.atendimento.triage.models import TriageAnswer, TriageQuestion, TriageSession
+from carinho.kit.repository import SessionRepository
 
 OPEN_INCIDENT_STATUSES = ("open", "in_progress")
 
 
-class SubjectRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class SubjectRepository(SessionRepository):
     # --- who
     async def contacts_by_phones(self, phones: Sequence[str]) -> Sequence[Contact]:
         stmt = select(Contact).where(Contact.phone.in_(phones)).order_by(Contact.id)

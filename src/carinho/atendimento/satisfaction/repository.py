@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, null, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Agent, Role
 from carinho.atendimento.inbox.models import Direction, Message, conversation_labels
@@ -18,15 +17,10 @@ from carinho.atendimento.satisfaction.models import (
     Survey,
     SurveyStatus,
 )
+from carinho.kit.repository import SessionRepository
 
 
-class SatisfactionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
+class SatisfactionRepository(SessionRepository):
     # --- settings
     async def settings(self) -> SatisfactionSettings | None:
         stmt = select(SatisfactionSettings).order_by(SatisfactionSettings.id).limit(1)

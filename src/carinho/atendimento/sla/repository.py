@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Agent, Role
 from carinho.atendimento.inbox.models import ACTIVE_STATUSES, Conversation, DeliveryStatus, Message
@@ -18,17 +17,12 @@ from carinho.atendimento.sla.models import (
     SlaStatus,
     SlaTarget,
 )
+from carinho.kit.repository import SessionRepository
 
 ACTIVE = [s.value for s in ACTIVE_STATUSES]
 
 
-class SlaRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
+class SlaRepository(SessionRepository):
     # --- policies
     async def policies(self) -> Sequence[SlaPolicy]:
         return (await self.session.execute(select(SlaPolicy))).scalars().all()
@@ -103,17 +97,12 @@ class SlaRepository:
     async def recent_breaches(
         self, since: datetime | None, until: datetime | None, *, limit: int, offset: int
     ) -> Sequence[SlaBreach]:
-        stmt = (
-            select(SlaBreach)
-            .order_by(SlaBreach.detected_at.desc(), SlaBreach.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        stmt = select(SlaBreach).order_by(SlaBreach.detected_at.desc(), SlaBreach.id.desc())
         if since is not None:
             stmt = stmt.where(SlaBreach.detected_at >= since)
         if until is not None:
             stmt = stmt.where(SlaBreach.detected_at < until)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await self.page_of(stmt, limit=limit, offset=offset)
 
     async def open_breach(self, target_id: int) -> SlaBreach | None:
         stmt = (

@@ -3,17 +3,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.templates.models import MessageTemplate
+from carinho.kit.repository import Repository
 
 
-class TemplateRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, template_id: int) -> MessageTemplate | None:
-        return await self.session.get(MessageTemplate, template_id)
+class TemplateRepository(Repository[MessageTemplate]):
+    model = MessageTemplate
 
     async def by_key(self, key: str) -> MessageTemplate | None:
         stmt = select(MessageTemplate).where(MessageTemplate.key == key)
@@ -32,6 +28,3 @@ class TemplateRepository:
         if active is not None:
             stmt = stmt.where(MessageTemplate.active == active)
         return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, template: MessageTemplate) -> None:
-        self.session.add(template)

@@ -10,7 +10,7 @@ from carinho.atendimento.templates.models import MessageTemplate
 from carinho.atendimento.templates.rendering import CATEGORIES, render, unknown_placeholders
 from carinho.atendimento.templates.repository import TemplateRepository
 from carinho.atendimento.working_hours.service import working_hours_service
-from carinho.errors import BadRequest, Conflict, NotFound
+from carinho.errors import BadRequest, Conflict
 from carinho.kit.names import first_name
 
 COMPANY_NAME = "Carinho com Você"
@@ -50,10 +50,7 @@ class TemplateService:
         return await TemplateRepository(session).list(category=category, active=active)
 
     async def get(self, session: AsyncSession, template_id: int) -> MessageTemplate:
-        template = await TemplateRepository(session).get(template_id)
-        if template is None:
-            raise NotFound("Modelo de mensagem não encontrado.")
-        return template
+        return await TemplateRepository(session).get_or_404(template_id, "Modelo de mensagem não encontrado.")
 
     async def create(
         self,

@@ -3,16 +3,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from carinho.atendimento.triage.models import TriageAnswer, TriageChecklist, TriageSession
+from carinho.kit.repository import SessionRepository
 
 
-class TriageRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class TriageRepository(SessionRepository):
     async def checklist(self, checklist_id: int) -> TriageChecklist | None:
         stmt = (
             select(TriageChecklist)
@@ -63,6 +60,3 @@ class TriageRepository:
     async def answers(self, session_id: int) -> Sequence[TriageAnswer]:
         stmt = select(TriageAnswer).where(TriageAnswer.session_id == session_id).order_by(TriageAnswer.id)
         return (await self.session.execute(stmt)).scalars().all()
-
-    def add(self, row: object) -> None:
-        self.session.add(row)

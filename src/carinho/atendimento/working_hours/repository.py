@@ -4,15 +4,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.working_hours.models import CalendarSettings, CompanyDate, WeeklyInterval
+from carinho.kit.repository import SessionRepository
 
 
-class WorkingHoursRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class WorkingHoursRepository(SessionRepository):
     async def weekly(self) -> Sequence[WeeklyInterval]:
         stmt = select(WeeklyInterval).order_by(WeeklyInterval.weekday, WeeklyInterval.start_minute)
         return (await self.session.execute(stmt)).scalars().all()
@@ -35,9 +32,6 @@ class WorkingHoursRepository:
     async def company_date_on(self, day: date) -> CompanyDate | None:
         stmt = select(CompanyDate).where(CompanyDate.day == day)
         return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
 
     async def delete(self, row: object) -> None:
         await self.session.delete(row)

@@ -6,17 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.alerts.models import AlertRule, AlertStatus, HubAlert
+from carinho.kit.repository import SessionRepository
 
 ACTIVE = (AlertStatus.pending.value, AlertStatus.open.value)
 
 
-class AlertRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class AlertRepository(SessionRepository):
     async def rules(self) -> dict[str, AlertRule]:
         rows = await self.session.execute(select(AlertRule))
         return {rule.kind: rule for rule in rows.scalars()}

@@ -5,32 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.deliveries.models import AttemptStatus, Delivery, DeliveryAttempt
 from carinho.integracoes.events.models import IntegrationEvent
+from carinho.kit.repository import Repository
 
 
-class DeliveryRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, delivery: Delivery) -> Delivery:
-        self.session.add(delivery)
-        return delivery
+class DeliveryRepository(Repository[Delivery]):
+    model = Delivery
 
     def add_attempt(self, attempt: DeliveryAttempt) -> DeliveryAttempt:
         self.session.add(attempt)
         return attempt
 
-    async def get(self, delivery_id: int) -> Delivery | None:
-        return await self.session.get(Delivery, delivery_id)
-
     async def get_for_update(self, delivery_id: int) -> Delivery | None:
-        stmt = select(Delivery).where(Delivery.id == delivery_id)
-        if self.session.get_bind().dialect.name != "sqlite":
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return await self.one_locked(select(Delivery).where(Delivery.id == delivery_id))
 
     async def attempt(self, delivery_id: int, number: int) -> DeliveryAttempt | None:
         result = await self.session.execute(

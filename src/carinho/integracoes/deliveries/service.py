@@ -230,9 +230,7 @@ class DeliveryService:
         self, session: AsyncSession, delivery_id: int
     ) -> tuple[Delivery, list[DeliveryAttempt]]:
         repo = DeliveryRepository(session)
-        delivery = await repo.get(delivery_id)
-        if delivery is None:
-            raise NotFound(f"delivery {delivery_id} not found")
+        delivery = await repo.get_or_404(delivery_id, f"delivery {delivery_id} not found")
         return delivery, list(await repo.attempts_for([delivery.id]))
 
     async def begin_attempt(self, session: AsyncSession, plan: AttemptPlan, started_at: datetime) -> bool:

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.dlq.models import DeadLetter, DeadLetterStatus
+from carinho.kit.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -46,22 +46,11 @@ class DeadLetterFilters:
         return stmt
 
 
-class DeadLetterRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, item: DeadLetter) -> DeadLetter:
-        self.session.add(item)
-        return item
-
-    async def get(self, item_id: int) -> DeadLetter | None:
-        return await self.session.get(DeadLetter, item_id)
+class DeadLetterRepository(Repository[DeadLetter]):
+    model = DeadLetter
 
     async def get_for_update(self, item_id: int) -> DeadLetter | None:
-        stmt = select(DeadLetter).where(DeadLetter.id == item_id)
-        if self.session.get_bind().dialect.name != "sqlite":
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return await self.one_locked(select(DeadLetter).where(DeadLetter.id == item_id))
 
     async def by_step(self, step_id: int) -> DeadLetter | None:
         result = await self.session.execute(select(DeadLetter).where(DeadLetter.step_id == step_id))

@@ -17,6 +17,7 @@ from carinho.integracoes.events.models import IntegrationEvent
 from carinho.kit.crypto import PayloadCipher
 from carinho.kit.db import BIGINT_MAX
 from carinho.kit.fast_ingest.batch_sql import insert_returning, select_in
+from carinho.kit.repository import Repository
 from carinho.kit.sql_time import elapsed_ms_bucket
 
 Selected = TypeVar("Selected", bound=Select[*tuple[Any, ...]])
@@ -44,17 +45,16 @@ class EventFilters:
     email_hash: str | None = None
 
 
-class EventRepository:
+class EventRepository(Repository[IntegrationEvent]):
+    model = IntegrationEvent
+
     def __init__(self, session: AsyncSession, cipher: PayloadCipher) -> None:
-        self.session = session
+        super().__init__(session)
         self.cipher = cipher
 
     def decode_payload(self, stored: str) -> dict[str, Any]:
         value = json.loads(self.cipher.decrypt(stored))
         return value if isinstance(value, dict) else {"value": value}
-
-    async def get(self, event_id: int) -> IntegrationEvent | None:
-        return await self.session.get(IntegrationEvent, event_id)
 
     async def raw_body(self, event_id: int) -> bytes | None:
         stored = (

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.errors import BadRequest, NotFound
+from carinho.errors import BadRequest
 from carinho.integracoes.events.contacts import contact_hashes, lookup_hashes
 from carinho.integracoes.events.models import EventStatus, IntegrationEvent, new_event_uid
 from carinho.integracoes.events.repository import (
@@ -259,9 +259,7 @@ class EventService:
 
     async def detail(self, session: AsyncSession, event_id: int) -> EventDetail:
         repo = self.repository(session)
-        event = await repo.get(event_id)
-        if event is None:
-            raise NotFound(f"event {event_id} not found")
+        event = await repo.get_or_404(event_id, f"event {event_id} not found")
         detail = EventDetail(**to_out(event).model_dump(), payload=repo.decode_payload(event.payload))
         if _detail_loaders.steps is not None:
             detail.steps = await _detail_loaders.steps(session, event_id)

@@ -6,24 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.flows.models import EventStep, StepStatus
+from carinho.kit.repository import SessionRepository
 
 
-class FlowRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class FlowRepository(SessionRepository):
     async def get_event(self, event_id: int) -> IntegrationEvent | None:
         return await self.session.get(IntegrationEvent, event_id)
 
     async def get_event_for_update(self, event_id: int) -> IntegrationEvent | None:
-        stmt = select(IntegrationEvent).where(IntegrationEvent.id == event_id)
-        if self.session.get_bind().dialect.name != "sqlite":
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return await self.one_locked(select(IntegrationEvent).where(IntegrationEvent.id == event_id))
 
     async def steps(self, event_id: int) -> Sequence[EventStep]:
         result = await self.session.execute(

@@ -6,17 +6,14 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.mappings.models import MappingGeneration, MappingVersion
+from carinho.kit.repository import SessionRepository
 
 GENERATION_ROW = 1
 
 
-class MappingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class MappingRepository(SessionRepository):
     async def active(self) -> Sequence[MappingVersion]:
         result = await self.session.execute(
             select(MappingVersion)
@@ -83,10 +80,6 @@ class MappingRepository:
             # change) see the change too
             .execution_options(synchronize_session="evaluate")
         )
-
-    def add(self, row: MappingVersion) -> MappingVersion:
-        self.session.add(row)
-        return row
 
     async def generation(self) -> tuple[str, int]:
         result = await self.session.execute(

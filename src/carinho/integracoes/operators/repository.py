@@ -3,21 +3,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.operators.models import ConsoleAudit, Operator, OperatorRole
+from carinho.kit.repository import Repository
 
 
-class OperatorRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, operator: Operator) -> Operator:
-        self.session.add(operator)
-        return operator
-
-    async def get(self, operator_id: int) -> Operator | None:
-        return await self.session.get(Operator, operator_id)
+class OperatorRepository(Repository[Operator]):
+    model = Operator
 
     async def get_by_email(self, email: str) -> Operator | None:
         stmt = select(Operator).where(Operator.email == email.strip().lower())
@@ -35,5 +27,5 @@ class OperatorRepository:
         return entry
 
     async def audit(self, *, limit: int = 100, offset: int = 0) -> Sequence[ConsoleAudit]:
-        stmt = select(ConsoleAudit).order_by(ConsoleAudit.id.desc()).limit(limit).offset(offset)
-        return (await self.session.execute(stmt)).scalars().all()
+        stmt = select(ConsoleAudit).order_by(ConsoleAudit.id.desc())
+        return await self.page_of(stmt, limit=limit, offset=offset)

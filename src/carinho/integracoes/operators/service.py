@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.errors import BadRequest, Conflict, NotFound, Unauthorized
+from carinho.errors import BadRequest, Conflict, Unauthorized
 from carinho.integracoes.operators.models import ConsoleAudit, Operator, OperatorRole
 from carinho.integracoes.operators.repository import OperatorRepository
 from carinho.kit.clock import utcnow
@@ -36,10 +36,9 @@ class OperatorService:
         return operator, password
 
     async def get(self, session: AsyncSession, operator_id: int) -> Operator:
-        operator = await OperatorRepository(session).get(operator_id)
-        if operator is None:
-            raise NotFound(f"Operador {operator_id} não encontrado.")
-        return operator
+        return await OperatorRepository(session).get_or_404(
+            operator_id, f"Operador {operator_id} não encontrado."
+        )
 
     async def list(self, session: AsyncSession) -> Sequence[Operator]:
         return await OperatorRepository(session).list_all()

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,6 +21,7 @@ from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.flows.models import EventStep
 from carinho.integracoes.sync.models import SyncJob
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
+from carinho.kit.repository import SessionRepository
 from carinho.kit.sql_time import epoch_bucket
 from carinho.worker.models import OutboxStatus
 
@@ -46,10 +46,7 @@ class DeliveryBucket:
     avg_duration_ms: float | None = None
 
 
-class OpsRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class OpsRepository(SessionRepository):
     async def finished_by_lane(self, since: datetime) -> dict[str, dict[str, int]]:
         """Per lane, work done and failed for good since `since`."""
         m = OutboxMessage

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.deliveries.models import Delivery, DeliveryAttempt, DeliveryStatus
 from carinho.integracoes.dlq.models import DeadLetter
@@ -20,6 +19,7 @@ from carinho.integracoes.flows.models import EventStep
 from carinho.integracoes.flows.steps.models import FeedbackRequest, OutboundMessage
 from carinho.integracoes.privacy.models import HubPrivacyRequest
 from carinho.kit.masking import mask_text
+from carinho.kit.repository import SessionRepository
 
 # What an anonymised error, output or comment reads.
 REMOVED = "[anonimizado]"
@@ -64,10 +64,7 @@ class StoredEvent:
     raw_body: str | None
 
 
-class PrivacyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PrivacyRepository(SessionRepository):
     # --- finding
     async def expired_events(self, before: datetime, after_id: int, limit: int) -> list[int]:
         """Settled events created before `before`, not anonymised yet, with no delivery still
@@ -205,10 +202,6 @@ class PrivacyRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     # --- requests
-    def add(self, request: HubPrivacyRequest) -> HubPrivacyRequest:
-        self.session.add(request)
-        return request
-
     async def request(self, request_id: int) -> HubPrivacyRequest | None:
         return await self.session.get(HubPrivacyRequest, request_id)
 
@@ -222,5 +215,5 @@ class PrivacyRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def requests(self, limit: int, offset: int) -> Sequence[HubPrivacyRequest]:
-        stmt = select(HubPrivacyRequest).order_by(HubPrivacyRequest.id.desc()).limit(limit).offset(offset)
-        return (await self.session.execute(stmt)).scalars().all()
+        stmt = select(HubPrivacyRequest).order_by(HubPrivacyRequest.id.desc())
+        return await self.page_of(stmt, limit=limit, offset=offset)

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.sync.models import SyncAlert, SyncJob, SyncRecord, SyncStatus, SyncWatermark
+from carinho.kit.repository import SessionRepository
 
 
-class SyncRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: Any) -> Any:
-        self.session.add(row)
-        return row
-
+class SyncRepository(SessionRepository):
     async def job(self, job_id: int) -> SyncJob | None:
         return await self.session.get(SyncJob, job_id)
 

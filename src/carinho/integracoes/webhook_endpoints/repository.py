@@ -5,26 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
+from carinho.kit.repository import Repository
 
 
-class WebhookEndpointRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-        self.session.add(endpoint)
-        return endpoint
+class WebhookEndpointRepository(Repository[WebhookEndpoint]):
+    model = WebhookEndpoint
 
     async def get(self, endpoint_id: int, *, for_update: bool = False) -> WebhookEndpoint | None:
         """A live (not deleted) endpoint."""
         stmt = select(WebhookEndpoint).where(
             WebhookEndpoint.id == endpoint_id, WebhookEndpoint.deleted_at.is_(None)
         )
-        if for_update and self.session.get_bind().dialect.name != "sqlite":
-            stmt = stmt.with_for_update()
+        if for_update:
+            return await self.one_locked(stmt)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def get_any(self, endpoint_id: int) -> WebhookEndpoint | None:

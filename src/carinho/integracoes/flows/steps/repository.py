@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.flows.models import EventStep, StepStatus
 from carinho.integracoes.flows.steps.models import (
@@ -16,12 +15,10 @@ from carinho.integracoes.flows.steps.models import (
     MessageStatus,
     OutboundMessage,
 )
+from carinho.kit.repository import SessionRepository
 
 
-class StepsRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class StepsRepository(SessionRepository):
     # ------------------------------------------------------------ messages
 
     async def message(self, dedupe_key: str) -> OutboundMessage | None:
@@ -29,10 +26,6 @@ class StepsRepository:
             select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key)
         )
         return result.scalars().first()
-
-    def add(self, row: Any) -> Any:
-        self.session.add(row)
-        return row
 
     async def take_over(self, message_id: int, token: str, now: datetime, until: datetime) -> bool:
         """Claim a message that is not sent and not held by a live run."""
