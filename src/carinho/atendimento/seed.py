@@ -5,22 +5,27 @@ weekly schedule and the holiday calendar. Called by `carinho seed` and on every 
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.automations.models import AutoMessageRule
+from carinho.atendimento.automations.repository import AutomationRepository
 from carinho.atendimento.automations.service import RuleKind
 from carinho.atendimento.escalation.seed import seed_escalation
 from carinho.atendimento.funnel.models import LossReason
+from carinho.atendimento.funnel.repository import FunnelRepository
 from carinho.atendimento.incidents.seed import seed_incidents
 from carinho.atendimento.labels.models import Label
+from carinho.atendimento.labels.repository import LabelRepository
 from carinho.atendimento.retention.service import seed_retention
 from carinho.atendimento.satisfaction.seed import seed_satisfaction
 from carinho.atendimento.sla.seed import seed_sla
 from carinho.atendimento.templates.models import MessageTemplate
-from carinho.atendimento.triage.models import QuestionType, TriageChecklist
+from carinho.atendimento.templates.repository import TemplateRepository
+from carinho.atendimento.triage.models import QuestionType
+from carinho.atendimento.triage.repository import TriageRepository
 from carinho.atendimento.triage.service import LEAD_CHECKLIST, QuestionSpec, triage_service
 from carinho.atendimento.working_hours.models import CalendarSettings, WeeklyInterval
+from carinho.atendimento.working_hours.repository import WorkingHoursRepository
 from carinho.atendimento.working_hours.service import working_hours_service
 
 TEMPLATES: list[tuple[str, str, str, str]] = [
@@ -155,23 +160,15 @@ WEEKLY = (
 )
 
 
-async def _count(session: AsyncSession, model: type) -> int:
-    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
 async def seed_defaults(session: AsyncSession) -> list[str]:
     """Create what is missing; returns what was created (for the start-up message)."""
     created: list[str] = []
     templates: dict[str, MessageTemplate] = {}
+    template_repo = TemplateRepository(session)
     for key, name, category, body in TEMPLATES:
-        existing = (
-            await session.execute(select(MessageTemplate).where(MessageTemplate.key == key))
-        ).scalar_one_or_none()
+        existing = await template_repo.by_key(key)
         if existing is None:
-            name_taken = (
-                await session.execute(select(MessageTemplate.id).where(MessageTemplate.name == name))
-            ).first()
-            if name_taken:
+            if await template_repo.by_name(name) is not None:
                 continue
             existing = MessageTemplate(key=key, name=name, category=category, body=body, active=True)
             session.add(existing)
@@ -179,10 +176,7 @@ async def seed_defaults(session: AsyncSession) -> list[str]:
         templates[key] = existing
     await session.flush()
     for kind, template_key, delay, enabled in RULES:
-        rule = (
-            await session.execute(select(AutoMessageRule).where(AutoMessageRule.kind == kind.value))
-        ).scalar_one_or_none()
-        if rule is None:
+        if await AutomationRepository(session).rule(kind.value) is None:
             template = templates.get(template_key) if template_key else None
             session.add(
                 AutoMessageRule(
@@ -193,28 +187,26 @@ async def seed_defaults(session: AsyncSession) -> list[str]:
                 )
             )
             created.append(f"rule:{kind.value}")
-    if await _count(session, LossReason) == 0:
+    if await FunnelRepository(session).count_of(LossReason) == 0:
         for position, (code, label) in enumerate(LOSS_REASONS, start=1):
             session.add(LossReason(code=code, label=label, active=True, position=position))
         created.append("loss_reasons")
-    if await _count(session, Label) == 0:
+    if await LabelRepository(session).count() == 0:
         for name, color in LABELS:
             session.add(Label(name=name, color=color, description=""))
         created.append("labels")
-    if await _count(session, WeeklyInterval) == 0:
+    working_hours_repo = WorkingHoursRepository(session)
+    if await working_hours_repo.count_of(WeeklyInterval) == 0:
         for weekday, start, end in WEEKLY:
             session.add(WeeklyInterval(weekday=weekday, start_minute=start, end_minute=end))
         created.append("weekly_schedule")
-    if await _count(session, CalendarSettings) == 0:
+    if await working_hours_repo.count_of(CalendarSettings) == 0:
         session.add(
             CalendarSettings(timezone="America/Sao_Paulo", state="SP", city=None, optional_holidays=[])
         )
         created.append("calendar")
     await session.flush()
-    checklist = (
-        await session.execute(select(TriageChecklist.id).where(TriageChecklist.key == LEAD_CHECKLIST))
-    ).first()
-    if checklist is None:
+    if not await TriageRepository(session).has_checklist(LEAD_CHECKLIST):
         await triage_service.create_version(
             session,
             key=LEAD_CHECKLIST,

@@ -1,8 +1,8 @@
 """The base of every context's repository (queries live in repositories; services call them).
 
-`SessionRepository` holds the session and what any repository does: `add` a row, read one page of a
-query, read one row locked for update. `Repository[Model]` names its main model (`model = Agent`) and
-adds `get`, `get_or_404` and `count`.
+`SessionRepository` holds the session and what any repository does: `add` a row, count a model's
+rows, read one page of a query, read one row locked for update. `Repository[Model]` names its main
+model (`model = Agent`) and adds `get`, `get_or_404` and `count`.
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ class SessionRepository:
         """Adds a new row (of any of the context's models) to the session; returns it."""
         self.session.add(row)
         return row
+
+    async def count_of(self, model: type[Any], *where: Any) -> int:
+        """How many rows of `model` match `where` (all of them without a condition)."""
+        stmt = select(func.count()).select_from(model).where(*where)
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def page_of(self, stmt: Select[RowT], *, limit: int, offset: int = 0) -> Sequence[RowT]:
         """One page (`limit` rows after `offset`) of an ordered single-entity query."""
@@ -55,5 +60,4 @@ class Repository(SessionRepository, Generic[ModelT]):
 
     async def count(self, *where: Any) -> int:
         """How many rows of the model match `where` (all of them without a condition)."""
-        stmt = select(func.count()).select_from(self.model).where(*where)
-        return int((await self.session.execute(stmt)).scalar_one())
+        return await self.count_of(self.model, *where)

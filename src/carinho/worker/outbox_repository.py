@@ -56,6 +56,17 @@ class OutboxRepository:
         result = await self.session.execute(select(self.model.id).where(self.model.dedupe_key == key))
         return result.scalar_one_or_none()
 
+    async def running_since(self, job: str, dedupe_key_prefix: str, since: datetime) -> bool:
+        """Whether a `job` whose dedupe key starts with the prefix is running, started after `since`."""
+        m = self.model
+        stmt = select(m.id).where(
+            m.job == job,
+            m.status == OutboxStatus.running.value,
+            m.started_at > since,
+            m.dedupe_key.like(f"{dedupe_key_prefix}%"),
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
     async def claim(
         self, outbox_id: int, token: str, now: datetime, lease_seconds: float = 30.0
     ) -> ClaimedMessage | None:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.atendimento.funnel.models import LossReason
-from carinho.atendimento.inbox.models import Contact, Conversation
+from carinho.atendimento.funnel.repository import FunnelRepository
+from carinho.atendimento.inbox.repository import InboxRepository
 from carinho.atendimento.triage.service import triage_service
 from carinho.worker import enqueue
 
@@ -24,17 +23,11 @@ class CrmSyncService:
 
     async def snapshot(self, session: AsyncSession, contact_id: int) -> dict[str, Any] | None:
         """What the CRM should know about the lead now."""
-        contact = await session.get(Contact, contact_id)
+        inbox = InboxRepository(session)
+        contact = await inbox.contact(contact_id)
         if contact is None:
             return None
-        conversation = (
-            await session.execute(
-                select(Conversation)
-                .where(Conversation.contact_id == contact_id)
-                .order_by(Conversation.id.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        conversation = await inbox.latest_conversation_of(contact_id)
         lead: dict[str, Any] = {
             "lead_id": contact.crm_lead_id,
             "phone": contact.phone,
@@ -46,7 +39,7 @@ class CrmSyncService:
             lead["atendimento_conversation_id"] = conversation.id
             lead["funnel_stage"] = conversation.funnel_stage
             if conversation.loss_reason_id:
-                reason = await session.get(LossReason, conversation.loss_reason_id)
+                reason = await FunnelRepository(session).loss_reason(conversation.loss_reason_id)
                 lead["loss_reason"] = reason.code if reason else None
                 lead["loss_reason_label"] = reason.label if reason else None
                 lead["loss_note"] = conversation.loss_note

@@ -6,11 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.atendimento.escalation.models import Escalation
-from carinho.atendimento.inbox.models import Conversation
+from carinho.atendimento.escalation.repository import EscalationRepository
 from carinho.atendimento.retention.registry import register
 
 SCRUBBED = "[removido]"
@@ -20,12 +18,6 @@ class EscalationReasons:
     name = "escalations"
 
     async def export(self, session: AsyncSession, contact_ids: list[int]) -> list[dict[str, Any]]:
-        stmt = (
-            select(Escalation)
-            .join(Conversation, Conversation.id == Escalation.conversation_id)
-            .where(Conversation.contact_id.in_(contact_ids))
-            .order_by(Escalation.id)
-        )
         return [
             {
                 "conversation_id": row.conversation_id,
@@ -35,27 +27,16 @@ class EscalationReasons:
                 "reason": row.reason,
                 "created_at": row.created_at.isoformat(),
             }
-            for row in (await session.execute(stmt)).scalars()
+            for row in await EscalationRepository(session).escalations_of_contacts(contact_ids)
         ]
 
     async def erase(self, session: AsyncSession, contact_ids: list[int]) -> int:
-        conversations = select(Conversation.id).where(Conversation.contact_id.in_(contact_ids))
-        return await self._scrub(session, Escalation.conversation_id.in_(conversations))
+        return await EscalationRepository(session).scrub_reasons_of_contacts(contact_ids, SCRUBBED)
 
     async def anonymise_before(self, session: AsyncSession, data_class: str, before: datetime) -> int:
         if data_class != "audit_trail":
             return 0
-        return await self._scrub(session, Escalation.created_at < before)
-
-    async def _scrub(self, session: AsyncSession, condition: Any) -> int:
-        stmt = (
-            update(Escalation)
-            .where(condition, Escalation.reason != SCRUBBED)
-            .values(reason=SCRUBBED, operacao_error=None)
-            .execution_options(synchronize_session=False)
-        )
-        result = await session.execute(stmt)
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return await EscalationRepository(session).scrub_reasons_before(before, SCRUBBED)
 
 
 register(EscalationReasons())

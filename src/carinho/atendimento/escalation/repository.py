@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from carinho.atendimento.agents.models import Agent, Role
@@ -57,6 +58,34 @@ class EscalationRepository(SessionRepository):
 
     async def escalation(self, escalation_id: int) -> Escalation | None:
         return await self.session.get(Escalation, escalation_id)
+
+    async def escalations_of_contacts(self, contact_ids: Sequence[int]) -> Sequence[Escalation]:
+        stmt = (
+            select(Escalation)
+            .join(Conversation, Conversation.id == Escalation.conversation_id)
+            .where(Conversation.contact_id.in_(contact_ids))
+            .order_by(Escalation.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def scrub_reasons_of_contacts(self, contact_ids: Sequence[int], marker: str) -> int:
+        conversations = select(Conversation.id).where(Conversation.contact_id.in_(contact_ids))
+        return await self._scrub_reasons(Escalation.conversation_id.in_(conversations), marker)
+
+    async def scrub_reasons_before(self, before: datetime, marker: str) -> int:
+        return await self._scrub_reasons(Escalation.created_at < before, marker)
+
+    async def _scrub_reasons(self, condition: Any, marker: str) -> int:
+        """Replaces the reason (and the Operação error) of the matching escalations by `marker`;
+        returns how many changed."""
+        stmt = (
+            update(Escalation)
+            .where(condition, Escalation.reason != marker)
+            .values(reason=marker, operacao_error=None)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(stmt)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ settings
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from carinho.atendimento.inbox.models import (
@@ -14,6 +14,7 @@ from carinho.atendimento.inbox.models import (
     Contact,
     Conversation,
     DeliveryReceipt,
+    DeliveryStatus,
     Message,
     conversation_labels,
 )
@@ -55,6 +56,16 @@ class InboxRepository(SessionRepository):
             selectinload(Conversation.assignee),
             selectinload(Conversation.labels),
         )
+
+    async def latest_conversation_of(self, contact_id: int) -> Conversation | None:
+        """The contact's newest conversation (relations not loaded)."""
+        stmt = (
+            select(Conversation)
+            .where(Conversation.contact_id == contact_id)
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def conversation(self, conversation_id: int, *, lock: bool = False) -> Conversation | None:
         stmt = self._with_relations().where(Conversation.id == conversation_id)
@@ -159,6 +170,37 @@ class InboxRepository(SessionRepository):
     async def message_by_zapi_id(self, zapi_message_id: str) -> Message | None:
         stmt = select(Message).where(Message.zapi_message_id == zapi_message_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def claim_queued_message(self, message_id: int) -> bool:
+        """Moves a queued message to `sending` (one more attempt); False when it was not queued."""
+        result = await self.session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.delivery_status == DeliveryStatus.queued.value)
+            .values(
+                delivery_status=DeliveryStatus.sending.value,
+                send_attempts=Message.send_attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def message_and_phone(self, message_id: int) -> tuple[Message, str]:
+        """The message and its contact's phone."""
+        row = (
+            await self.session.execute(
+                select(Message, Contact.phone)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .join(Contact, Contact.id == Conversation.contact_id)
+                .where(Message.id == message_id)
+            )
+        ).one()
+        return row[0], row[1]
+
+    async def sending_created_before(self, cutoff: datetime) -> Sequence[Message]:
+        stmt = select(Message).where(
+            Message.delivery_status == DeliveryStatus.sending.value, Message.created_at <= cutoff
+        )
+        return (await self.session.execute(stmt)).scalars().all()
 
     async def messages(self, conversation_id: int, *, include_private: bool = True) -> Sequence[Message]:
         stmt = select(Message).where(Message.conversation_id == conversation_id)

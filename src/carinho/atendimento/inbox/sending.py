@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho import runtime
@@ -29,8 +28,9 @@ from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox import send_order
 from carinho.atendimento.inbox.failures import mark_failed
-from carinho.atendimento.inbox.models import Contact, Conversation, DeliveryStatus, Message, MessageKind
+from carinho.atendimento.inbox.models import DeliveryStatus, Message, MessageKind
 from carinho.atendimento.inbox.receipts import apply_pending_receipts
+from carinho.atendimento.inbox.repository import InboxRepository
 from carinho.atendimento.inbox.send_order import SEND_JOB, send_dedupe_key
 from carinho.atendimento.live import recorder as live_recorder
 from carinho.atendimento.live.models import ChangeKind
@@ -39,6 +39,7 @@ from carinho.kit import retry
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import enqueue
+from carinho.worker.outbox_repository import OutboxRepository
 
 log = get_logger(__name__)
 
@@ -55,16 +56,7 @@ class Outcome:
 async def _claim(message_id: int) -> bool:
     rt = runtime.current()
     async with rt.db("atendimento").session() as claim_session:
-        result = await claim_session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.delivery_status == DeliveryStatus.queued.value)
-            .values(
-                delivery_status=DeliveryStatus.sending.value,
-                send_attempts=Message.send_attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        claimed = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        claimed = await InboxRepository(claim_session).claim_queued_message(message_id)
         if claimed:  # a Core UPDATE: the live feed's recorder does not see it (`sending` tick)
             await live_recorder.record_messages(claim_session, ChangeKind.delivery, [message_id])
         await claim_session.commit()
@@ -104,23 +96,14 @@ async def deliver(session: AsyncSession, message_id: int, attempt: int) -> Outco
         return Outcome("skipped", "not queued")
     outcome = await _send_claimed(session, message_id, attempt)
     if outcome.status in ("sent", "failed"):
-        message = await session.get(Message, message_id)
+        message = await InboxRepository(session).message(message_id)
         assert message is not None
         await send_order.message_final(session, message)
     return outcome
 
 
 async def _send_claimed(session: AsyncSession, message_id: int, attempt: int) -> Outcome:
-    row = (
-        await session.execute(
-            select(Message, Contact.phone, Conversation.id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .join(Contact, Contact.id == Conversation.contact_id)
-            .where(Message.id == message_id)
-        )
-    ).one()
-    message: Message = row[0]
-    phone: str = row[1]
+    message, phone = await InboxRepository(session).message_and_phone(message_id)
     attempt = send_order.series_attempt(message, attempt)
     send_order.set_next_attempt(message, None)
     try:
@@ -192,17 +175,7 @@ async def fail_stuck_sends(session: AsyncSession) -> int:
     cutoff = utcnow() - STUCK_SENDING_AFTER
     # `sending` is set without a timestamp; the last claim is bounded by the job's own lease, so
     # anything still `sending` whose newest outbox attempt is older than the cutoff is stuck.
-    rows = (
-        (
-            await session.execute(
-                select(Message).where(
-                    Message.delivery_status == DeliveryStatus.sending.value, Message.created_at <= cutoff
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
+    rows = await InboxRepository(session).sending_created_before(cutoff)
     stuck = 0
     for message in rows:
         if await _send_in_flight(session, message.id, cutoff):
@@ -217,14 +190,6 @@ async def fail_stuck_sends(session: AsyncSession) -> int:
     return stuck
 
 
-async def _send_in_flight(session: AsyncSession, message_id: int, cutoff: object) -> bool:
-    model = runtime.current().spec("atendimento").outbox
-    result = await session.execute(
-        select(model.id).where(
-            model.job == SEND_JOB,
-            model.status == "running",
-            model.started_at > cutoff,
-            model.dedupe_key.like(f"atendimento:send-whatsapp:{message_id}:%"),
-        )
-    )
-    return result.first() is not None
+async def _send_in_flight(session: AsyncSession, message_id: int, cutoff: datetime) -> bool:
+    outbox = OutboxRepository(session, runtime.current().spec("atendimento").outbox)
+    return await outbox.running_since(SEND_JOB, f"atendimento:send-whatsapp:{message_id}:", cutoff)

@@ -2,38 +2,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.atendimento.inbox.models import conversation_labels
 from carinho.atendimento.labels.models import Label
-from carinho.errors import Conflict, NotFound
+from carinho.atendimento.labels.repository import LabelRepository
+from carinho.errors import Conflict
 
 
 class LabelService:
     async def list(self, session: AsyncSession) -> Sequence[Label]:
-        return (await session.execute(select(Label).order_by(Label.name))).scalars().all()
+        return await LabelRepository(session).all_by_name()
 
     async def usage(self, session: AsyncSession) -> dict[int, int]:
         """How many conversations carry each label (labels on none are left out)."""
-        stmt = select(conversation_labels.c.label_id, func.count()).group_by(conversation_labels.c.label_id)
-        return {int(label_id): int(n) for label_id, n in (await session.execute(stmt)).all()}
+        return await LabelRepository(session).conversation_counts()
 
     async def get(self, session: AsyncSession, label_id: int) -> Label:
-        label = await session.get(Label, label_id)
-        if label is None:
-            raise NotFound("Etiqueta não encontrada.")
-        return label
+        return await LabelRepository(session).get_or_404(label_id, "Etiqueta não encontrada.")
 
     async def _ensure_unique(self, session: AsyncSession, name: str, exclude_id: int | None = None) -> None:
-        found = (await session.execute(select(Label.id).where(Label.name == name))).scalar_one_or_none()
+        found = await LabelRepository(session).id_named(name)
         if found is not None and found != exclude_id:
             raise Conflict(f"Já existe uma etiqueta chamada {name}.")
 
     async def create(self, session: AsyncSession, *, name: str, color: str, description: str) -> Label:
         await self._ensure_unique(session, name.strip())
         label = Label(name=name.strip(), color=color.upper(), description=description)
-        session.add(label)
+        LabelRepository(session).add(label)
         await session.flush()
         return label
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.retention import registry
 from carinho.atendimento.retention.models import DataClass, RetentionRun
-from carinho.atendimento.retention.personal_data import PersonalDataRepository, Scope
+from carinho.atendimento.retention.personal_data_repository import PersonalDataRepository, Scope
 from carinho.atendimento.retention.repository import RetentionRepository
 from carinho.atendimento.retention.scrubbing import RETENTION_MARKER
 from carinho.kit.clock import utcnow

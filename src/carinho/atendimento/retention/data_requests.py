@@ -17,7 +17,7 @@ from carinho.atendimento.inbox.models import Contact
 from carinho.atendimento.retention import hub_erase, registry
 from carinho.atendimento.retention.export import build_export
 from carinho.atendimento.retention.models import PrivacyRequest, RequestKind, RequestStatus
-from carinho.atendimento.retention.personal_data import PersonalDataRepository, Scope
+from carinho.atendimento.retention.personal_data_repository import PersonalDataRepository, Scope
 from carinho.atendimento.retention.repository import RetentionRepository
 from carinho.atendimento.retention.scrubbing import ERASURE_MARKER
 from carinho.atendimento.retention.service import months_before, retention_service

@@ -22,7 +22,7 @@ from carinho.atendimento.retention.models import (
     RetentionSettings,
     RunStatus,
 )
-from carinho.atendimento.retention.personal_data import PersonalDataRepository
+from carinho.atendimento.retention.personal_data_repository import PersonalDataRepository
 from carinho.atendimento.retention.repository import RetentionRepository
 from carinho.errors import NotFound
 from carinho.kit.clock import utcnow

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento import signals
@@ -60,20 +59,9 @@ async def run_monitor(session: AsyncSession, now: datetime | None = None) -> Mon
     return result
 
 
-async def _claim(session: AsyncSession, target: SlaTarget, after: SlaStatus) -> bool:
-    """Move the row's status only if nobody moved it since we read it."""
-    outcome = await session.execute(
-        update(SlaTarget)
-        .where(SlaTarget.id == target.id, SlaTarget.status == target.status)
-        .values(status=after.value)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(outcome, "rowcount", 0))
-
-
 async def _transition(session: AsyncSession, target: SlaTarget, after: SlaStatus, now: datetime) -> bool:
     before = target.status
-    if not await _claim(session, target, after):
+    if not await SlaRepository(session).move_status_if_unchanged(target, after.value):
         await session.refresh(target)
         return False
     target.status = after.value

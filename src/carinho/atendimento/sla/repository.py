@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, case, func, select
+from sqlalchemy import Row, and_, case, func, select, update
 
 from carinho.atendimento.agents.models import Agent, Role
 from carinho.atendimento.inbox.models import ACTIVE_STATUSES, Conversation, DeliveryStatus, Message
@@ -141,6 +141,16 @@ class SlaRepository(SessionRepository):
         return (await self.session.execute(stmt)).scalars().all()
 
     # --- operational alerts
+    async def move_status_if_unchanged(self, target: SlaTarget, after: str) -> bool:
+        """Moves the target's status only if nobody moved it since it was read."""
+        outcome = await self.session.execute(
+            update(SlaTarget)
+            .where(SlaTarget.id == target.id, SlaTarget.status == target.status)
+            .values(status=after)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(outcome, "rowcount", 0))
+
     async def alert_settings(self) -> SlaAlertSettings | None:
         return (await self.session.execute(select(SlaAlertSettings).limit(1))).scalar_one_or_none()
 

@@ -26,6 +26,11 @@ class TriageRepository(SessionRepository):
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def has_checklist(self, key: str) -> bool:
+        """Whether any version of the checklist `key` exists."""
+        stmt = select(TriageChecklist.id).where(TriageChecklist.key == key)
+        return (await self.session.execute(stmt)).first() is not None
+
     async def versions(self, key: str | None = None) -> Sequence[TriageChecklist]:
         stmt = select(TriageChecklist).options(selectinload(TriageChecklist.questions))
         if key:
