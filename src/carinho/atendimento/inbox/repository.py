@@ -20,7 +20,7 @@ from carinho.atendimento.inbox.models import (
 )
 from carinho.atendimento.inbox.text_search import like_pattern, message_text_match
 from carinho.atendimento.inbox.urgency import urgent_first
-from carinho.kit.repository import SessionRepository
+from carinho.kit.repository import Repository
 
 
 @dataclass
@@ -40,7 +40,9 @@ class ConversationFilters:
     offset: int = 0
 
 
-class InboxRepository(SessionRepository):
+class InboxRepository(Repository[Conversation]):
+    model = Conversation
+
     # --- contacts
     async def contact_by_phone(self, phone: str) -> Contact | None:
         stmt = select(Contact).where(Contact.phone == phone)

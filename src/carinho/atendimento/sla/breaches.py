@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carinho.atendimento.agents.models import Agent
+from carinho.atendimento.agents.repository import AgentRepository
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.models import Conversation
@@ -31,7 +31,8 @@ async def record_breach(
     target.breached_at = now
     target.met_in_time = False
     overdue = max(0.0, arithmetic.elapsed(calendar, target.started_at, now, pauses) - target.target_minutes)
-    assignee = await session.get(Agent, conversation.assignee_id) if conversation.assignee_id else None
+    agents = AgentRepository(session)
+    assignee = await agents.get(conversation.assignee_id) if conversation.assignee_id else None
     breach = SlaBreach(
         conversation_id=conversation.id,
         target_id=target.id,

@@ -17,7 +17,7 @@ from carinho.atendimento import signals
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action, history_service
 from carinho.atendimento.inbox.alerts import alert_service
-from carinho.atendimento.inbox.models import Conversation
+from carinho.atendimento.inbox.repository import InboxRepository
 from carinho.atendimento.sla.breaches import record_breach
 from carinho.atendimento.sla.models import SlaStatus, SlaTarget, Target
 from carinho.atendimento.sla.repository import SlaRepository
@@ -65,7 +65,7 @@ async def _transition(session: AsyncSession, target: SlaTarget, after: SlaStatus
         await session.refresh(target)
         return False
     target.status = after.value
-    conversation = await session.get(Conversation, target.conversation_id)
+    conversation = await InboxRepository(session).get(target.conversation_id)
     state = await SlaRepository(session).state(target.conversation_id)
     if conversation is None or state is None:
         return False
