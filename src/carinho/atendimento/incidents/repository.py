@@ -62,6 +62,9 @@ class IncidentRepository(SessionRepository):
             stmt = stmt.where(IncidentCategory.active.is_(active))
         return (await self.session.execute(stmt)).scalars().all()
 
+    async def category_codes(self) -> set[str]:
+        return set((await self.session.execute(select(IncidentCategory.code))).scalars())
+
     async def category(self, category_id: int) -> IncidentCategory | None:
         return await self.session.get(IncidentCategory, category_id)
 

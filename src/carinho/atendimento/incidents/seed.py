@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.incidents.models import IncidentCategory, Severity
+from carinho.atendimento.incidents.repository import IncidentRepository
 
 # code, name, default severity, is an emergency, operação's category
 CATEGORIES: list[tuple[str, str, Severity, bool, str]] = [
@@ -21,7 +21,7 @@ CATEGORIES: list[tuple[str, str, Severity, bool, str]] = [
 
 
 async def seed_incidents(session: AsyncSession) -> list[str]:
-    existing = set((await session.execute(select(IncidentCategory.code))).scalars())
+    existing = await IncidentRepository(session).category_codes()
     created: list[str] = []
     for position, (code, name, severity, is_emergency, operacao) in enumerate(CATEGORIES, start=1):
         if code in existing:

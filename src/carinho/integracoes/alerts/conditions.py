@@ -12,19 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho import runtime
 from carinho.backups.runs import BackupRun, record_name
+from carinho.integracoes.alerts.repository import AlertRepository
 from carinho.integracoes.alerts.rules import FAILURE_RATE_MIN_EVENTS
-from carinho.integracoes.database import Heartbeat, OutboxMessage
-from carinho.integracoes.dlq.models import DeadLetter, DeadLetterStatus
+from carinho.integracoes.database import OutboxMessage
+from carinho.integracoes.dlq.repository import DeadLetterRepository
 from carinho.integracoes.events.models import EventStatus
 from carinho.integracoes.events.service import event_service
 from carinho.integracoes.sync.definitions import SYNCS
-from carinho.integracoes.sync.models import SyncJob, SyncStatus
-from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
+from carinho.integracoes.sync.models import SyncStatus
+from carinho.integracoes.sync.repository import SyncRepository
+from carinho.integracoes.webhook_endpoints.repository import WebhookEndpointRepository
 from carinho.runtime import CONTEXTS
 from carinho.worker.outbox_repository import OutboxRepository
 from carinho.worker.scheduler import HEARTBEAT_NAME
@@ -83,19 +84,9 @@ async def failure_rate(session: AsyncSession, limits: Limits, now: datetime) -> 
     ]
 
 
-async def _new_dead_letters_by_target(session: AsyncSession, since: datetime) -> dict[str, int]:
-    statuses = [s.value for s in DeadLetterStatus]
-    rows = await session.execute(
-        select(DeadLetter.target_system, func.count())
-        .where(DeadLetter.status.in_(statuses), DeadLetter.created_at >= since)
-        .group_by(DeadLetter.target_system)
-    )
-    return {str(target or ""): int(count) for target, count in rows.all()}
-
-
 async def dlq_growth(session: AsyncSession, limits: Limits, now: datetime) -> list[Breach]:
     since = now - timedelta(minutes=max(limits.window_minutes, 1))
-    new = sum((await _new_dead_letters_by_target(session, since)).values())
+    new = sum((await DeadLetterRepository(session).new_by_target_since(since)).values())
     if new < max(limits.threshold, 1):
         return []
     return [
@@ -109,7 +100,7 @@ async def dlq_growth(session: AsyncSession, limits: Limits, now: datetime) -> li
 
 async def target_down(session: AsyncSession, limits: Limits, now: datetime) -> list[Breach]:
     window = timedelta(minutes=max(limits.window_minutes, 1))
-    by_target = await _new_dead_letters_by_target(session, now - window)
+    by_target = await DeadLetterRepository(session).new_by_target_since(now - window)
     breaches: dict[str, Breach] = {}
     for target, count in by_target.items():
         if target and count >= max(limits.threshold, 1):
@@ -118,12 +109,7 @@ async def target_down(session: AsyncSession, limits: Limits, now: datetime) -> l
                 f"{target}: {count} falhas definitivas nos últimos {limits.window_minutes} min",
                 {"target_system": target, "new_dead_letters": count},
             )
-    failing = await session.execute(
-        select(WebhookEndpoint.target_system, func.min(WebhookEndpoint.failing_since))
-        .where(WebhookEndpoint.failing_since.is_not(None), WebhookEndpoint.deleted_at.is_(None))
-        .group_by(WebhookEndpoint.target_system)
-    )
-    for target, since in failing.all():
+    for target, since in await WebhookEndpointRepository(session).failing_since_by_target():
         if since is not None and now - since >= window and target not in breaches:
             breaches[target] = Breach(
                 target,
@@ -135,16 +121,9 @@ async def target_down(session: AsyncSession, limits: Limits, now: datetime) -> l
 
 async def sync_failing(session: AsyncSession, limits: Limits, now: datetime) -> list[Breach]:
     needed = max(int(limits.threshold), 1)
-    finished = [SyncStatus.succeeded.value, SyncStatus.partial.value, SyncStatus.failed.value]
     breaches = []
     for name in SYNCS:
-        rows = await session.execute(
-            select(SyncJob.status)
-            .where(SyncJob.name == name, SyncJob.status.in_(finished))
-            .order_by(SyncJob.id.desc())
-            .limit(needed)
-        )
-        statuses = list(rows.scalars())
+        statuses = await SyncRepository(session).last_finished_statuses(name, needed)
         if len(statuses) == needed and all(s != SyncStatus.succeeded.value for s in statuses):
             breaches.append(
                 Breach(name, f"Sincronização {name} falhou {needed} vezes seguidas", {"sync": name})
@@ -153,9 +132,7 @@ async def sync_failing(session: AsyncSession, limits: Limits, now: datetime) -> 
 
 
 async def no_leader(session: AsyncSession, limits: Limits, now: datetime) -> list[Breach]:
-    beat_at = (
-        await session.execute(select(Heartbeat.beat_at).where(Heartbeat.name == HEARTBEAT_NAME))
-    ).scalar_one_or_none()
+    beat_at = await AlertRepository(session).heartbeat_at(HEARTBEAT_NAME)
     if beat_at is None:  # never started: nothing to compare with
         return []
     age = now - beat_at
@@ -178,13 +155,11 @@ async def backup_failed(session: AsyncSession, limits: Limits, now: datetime) ->
     if not runtime.current().settings.backup_daily:
         return []
     contexts = {record_name(context): context for context in CONTEXTS}
-    rows = await session.execute(
-        select(Heartbeat.name, Heartbeat.beat_at, Heartbeat.details).where(Heartbeat.name.in_(contexts))
-    )
+    rows = await AlertRepository(session).heartbeats(list(contexts))
     needed = max(int(limits.threshold), 1)
     window = timedelta(minutes=max(limits.window_minutes, 1))
     breaches = []
-    for name, beat_at, details in sorted(rows.all()):
+    for name, beat_at, details in rows:
         run = BackupRun.from_row(contexts[name], beat_at, details or {})
         facts = {
             "context": run.context,

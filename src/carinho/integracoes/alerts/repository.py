@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 
 from carinho.integracoes.alerts.models import AlertRule, AlertStatus, HubAlert
+from carinho.integracoes.database import Heartbeat
 from carinho.kit.repository import SessionRepository
 
 ACTIVE = (AlertStatus.pending.value, AlertStatus.open.value)
 
 
 class AlertRepository(SessionRepository):
+    async def heartbeat_at(self, name: str) -> datetime | None:
+        stmt = select(Heartbeat.beat_at).where(Heartbeat.name == name)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def heartbeats(self, names: Sequence[str]) -> list[tuple[str, datetime, dict[str, Any] | None]]:
+        """(name, beat_at, details) of these heartbeats, by name."""
+        stmt = select(Heartbeat.name, Heartbeat.beat_at, Heartbeat.details).where(Heartbeat.name.in_(names))
+        return sorted((name, beat_at, details) for name, beat_at, details in await self.session.execute(stmt))
+
     async def rules(self) -> dict[str, AlertRule]:
         rows = await self.session.execute(select(AlertRule))
         return {rule.kind: rule for rule in rows.scalars()}

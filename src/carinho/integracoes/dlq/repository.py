@@ -113,6 +113,16 @@ class DeadLetterRepository(Repository[DeadLetter]):
         stmt = select(col, func.count()).where(DeadLetter.status == DeadLetterStatus.open.value).group_by(col)
         return {key: int(count) for key, count in await self.session.execute(stmt)}
 
+    async def new_by_target_since(self, since: datetime) -> dict[str, int]:
+        """Items (of any status) created since then, per target system ('' for none)."""
+        statuses = [s.value for s in DeadLetterStatus]
+        rows = await self.session.execute(
+            select(DeadLetter.target_system, func.count())
+            .where(DeadLetter.status.in_(statuses), DeadLetter.created_at >= since)
+            .group_by(DeadLetter.target_system)
+        )
+        return {str(target or ""): int(count) for target, count in rows.all()}
+
     async def oldest_open(self) -> datetime | None:
         result = await self.session.execute(
             select(func.min(DeadLetter.created_at)).where(DeadLetter.status == DeadLetterStatus.open.value)

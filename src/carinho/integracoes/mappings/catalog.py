@@ -4,12 +4,11 @@ systems, the defaults' targets, and what the database already names (pairs, outb
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.integracoes.mappings.defaults import DEFAULT_MAPPINGS
-from carinho.integracoes.mappings.models import MappingVersion
-from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
+from carinho.integracoes.mappings.repository import MappingRepository
+from carinho.integracoes.webhook_endpoints.repository import WebhookEndpointRepository
 from carinho.integracoes.webhooks.sources import SYSTEM_WEBHOOKS, WHATSAPP_EVENT_TYPES
 
 # The Carinho systems the hub talks to (their names as operators say them).
@@ -24,13 +23,10 @@ _TARGET_SYSTEMS = frozenset(CARINHO_SYSTEMS + tuple(m.target_system for m in DEF
 
 
 async def known_event_types(session: AsyncSession) -> list[str]:
-    mapped = await session.execute(select(MappingVersion.event_type).distinct())
-    return sorted(_EVENT_TYPES | set(mapped.scalars()))
+    return sorted(_EVENT_TYPES | await MappingRepository(session).mapped_event_types())
 
 
 async def known_target_systems(session: AsyncSession) -> list[str]:
-    mapped = await session.execute(select(MappingVersion.target_system).distinct())
-    endpoints = await session.execute(
-        select(WebhookEndpoint.target_system).where(WebhookEndpoint.deleted_at.is_(None)).distinct()
-    )
-    return sorted(_TARGET_SYSTEMS | set(mapped.scalars()) | set(endpoints.scalars()))
+    mapped = await MappingRepository(session).mapped_target_systems()
+    endpoints = await WebhookEndpointRepository(session).live_target_systems()
+    return sorted(_TARGET_SYSTEMS | mapped | endpoints)

@@ -81,6 +81,12 @@ class MappingRepository(SessionRepository):
             .execution_options(synchronize_session="evaluate")
         )
 
+    async def mapped_event_types(self) -> set[str]:
+        return set((await self.session.execute(select(MappingVersion.event_type).distinct())).scalars())
+
+    async def mapped_target_systems(self) -> set[str]:
+        return set((await self.session.execute(select(MappingVersion.target_system).distinct())).scalars())
+
     async def generation(self) -> tuple[str, int]:
         result = await self.session.execute(
             select(MappingGeneration.token, MappingGeneration.generation).where(

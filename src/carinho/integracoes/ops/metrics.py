@@ -6,11 +6,10 @@ open alerts and the scheduler's heartbeat. Counters of events live where they ha
 from __future__ import annotations
 
 from prometheus_client import Gauge
-from sqlalchemy import select
 
 from carinho.integracoes.alerts.repository import AlertRepository
 from carinho.integracoes.alerts.rules import KINDS
-from carinho.integracoes.database import Heartbeat, OutboxMessage
+from carinho.integracoes.database import OutboxMessage
 from carinho.integracoes.dlq.repository import DeadLetterRepository
 from carinho.kit.clock import utcnow
 from carinho.runtime import Runtime
@@ -46,9 +45,7 @@ async def refresh(rt: Runtime) -> None:
         dlq = {str(target): n for target, n in open_by_target.items() if target is not None}
         dlq_total = sum(open_by_target.values())
         alerts = await AlertRepository(session).open_alerts()
-        beat_at = (
-            await session.execute(select(Heartbeat.beat_at).where(Heartbeat.name == HEARTBEAT_NAME))
-        ).scalar_one_or_none()
+        beat_at = await AlertRepository(session).heartbeat_at(HEARTBEAT_NAME)
     for lane in sorted(set(HUB_LANES) | set(counts)):
         by_status = counts.get(lane, {})
         lane_backlog.labels(lane=lane).set(by_status.get("pending", 0) + by_status.get("running", 0))

@@ -60,6 +60,17 @@ class SyncRepository(SessionRepository):
         )
         return [(str(n), str(s), int(c)) for n, s, c in result.all()]
 
+    async def last_finished_statuses(self, name: str, limit: int) -> list[str]:
+        """The statuses of the sync's last `limit` finished runs, newest first."""
+        finished = [SyncStatus.succeeded.value, SyncStatus.partial.value, SyncStatus.failed.value]
+        stmt = (
+            select(SyncJob.status)
+            .where(SyncJob.name == name, SyncJob.status.in_(finished))
+            .order_by(SyncJob.id.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
     async def last_runs(self) -> dict[str, SyncJob]:
         latest = (
             select(SyncJob.name, func.max(SyncJob.id).label("last_id"))

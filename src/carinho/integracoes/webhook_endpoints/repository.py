@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.kit.repository import Repository
@@ -45,6 +46,20 @@ class WebhookEndpointRepository(Repository[WebhookEndpoint]):
             stmt = stmt.where(WebhookEndpoint.disabled_at.is_not(None))
         result = await self.session.execute(stmt.order_by(WebhookEndpoint.id).limit(limit))
         return result.scalars().all()
+
+    async def live_target_systems(self) -> set[str]:
+        """The target systems of the endpoints not deleted."""
+        stmt = select(WebhookEndpoint.target_system).where(WebhookEndpoint.deleted_at.is_(None)).distinct()
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def failing_since_by_target(self) -> list[tuple[str, datetime | None]]:
+        """Per target system, since when its longest-failing live endpoint fails."""
+        stmt = (
+            select(WebhookEndpoint.target_system, func.min(WebhookEndpoint.failing_since))
+            .where(WebhookEndpoint.failing_since.is_not(None), WebhookEndpoint.deleted_at.is_(None))
+            .group_by(WebhookEndpoint.target_system)
+        )
+        return [(target, since) for target, since in (await self.session.execute(stmt)).all()]
 
     async def enabled(self) -> Sequence[WebhookEndpoint]:
         result = await self.session.execute(
