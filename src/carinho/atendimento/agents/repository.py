@@ -32,6 +32,20 @@ class AgentRepository(Repository[Agent]):
         )
         return len((await self.session.execute(stmt)).scalars().all())
 
+    async def active_supervisors_and_admins(self) -> Sequence[Agent]:
+        stmt = (
+            select(Agent)
+            .where(Agent.active.is_(True), Agent.role.in_([Role.supervisor.value, Role.admin.value]))
+            .order_by(Agent.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def active_and_available(self, *, exclude: int | None = None) -> Sequence[Agent]:
+        stmt = select(Agent).where(Agent.active.is_(True), Agent.available.is_(True))
+        if exclude is not None:
+            stmt = stmt.where(Agent.id != exclude)
+        return (await self.session.execute(stmt)).scalars().all()
+
     async def candidates_for_level(self, level: str) -> Sequence[Agent]:
         """Active, available attendants (role agent) of a level, least recently assigned first
         (round-robin order). Supervisors and administrators only take conversations by hand."""

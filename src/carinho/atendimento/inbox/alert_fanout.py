@@ -13,11 +13,11 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho import runtime
-from carinho.atendimento.agents.models import Agent, Role
+from carinho.atendimento.agents.models import Agent
+from carinho.atendimento.agents.repository import AgentRepository
 from carinho.atendimento.inbox.models import Alert
 from carinho.connectors.email import EmailSender
 from carinho.connectors.errors import ConnectorPermanentError
@@ -132,21 +132,12 @@ def webhook_body(alert: Alert) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-async def _recipients(session: AsyncSession) -> list[Agent]:
-    stmt = (
-        select(Agent)
-        .where(Agent.active.is_(True), Agent.role.in_([Role.supervisor.value, Role.admin.value]))
-        .order_by(Agent.id)
-    )
-    return list((await session.execute(stmt)).scalars())
-
-
 @job(FANOUT_JOB, context="atendimento", lane=Lane.notifications, max_attempts=5, time_limit_seconds=60)
 async def fan_out_alert(session: AsyncSession, alert_id: int) -> None:
     alert = await session.get(Alert, alert_id)
     if alert is None:
         return
-    for agent in await _recipients(session):
+    for agent in await AgentRepository(session).active_supervisors_and_admins():
         await enqueue(
             session,
             EMAIL_JOB,

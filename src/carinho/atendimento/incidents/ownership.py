@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.atendimento.agents.models import Agent, Role, SupportLevel
+from carinho.atendimento.agents.repository import AgentRepository
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.history.service import Action
 from carinho.atendimento.inbox.alerts import alert_service
@@ -52,10 +52,7 @@ def _owns_emergencies(agent: Agent) -> bool:
 
 async def _on_duty(session: AsyncSession, exclude: int | None) -> tuple[list[Agent], list[Agent]]:
     """(N3 attendants, supervisors and administrators) who are active and available."""
-    stmt = select(Agent).where(Agent.active.is_(True), Agent.available.is_(True))
-    if exclude is not None:
-        stmt = stmt.where(Agent.id != exclude)
-    rows = (await session.execute(stmt)).scalars().all()
+    rows = await AgentRepository(session).active_and_available(exclude=exclude)
     n3 = [a for a in rows if a.role == Role.agent.value and a.level == SupportLevel.n3.value]
     supervisors = [a for a in rows if a.has_role(Role.supervisor)]
     return n3, supervisors

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Row, and_, case, func, select, update
 
-from carinho.atendimento.agents.models import Agent, Role
+from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.inbox.models import ACTIVE_STATUSES, Conversation, DeliveryStatus, Message
 from carinho.atendimento.sla.models import (
     RUNNING,
@@ -170,14 +170,6 @@ class SlaRepository(SessionRepository):
         return int((await self.session.execute(stmt)).scalar_one())
 
     # --- people to alert
-    async def alert_recipients(self) -> Sequence[Agent]:
-        stmt = (
-            select(Agent)
-            .where(Agent.active.is_(True), Agent.role.in_([Role.supervisor.value, Role.admin.value]))
-            .order_by(Agent.id)
-        )
-        return (await self.session.execute(stmt)).scalars().all()
-
     # --- live metrics
     async def counts_by_level(self) -> Sequence[Row[str, str, int]]:
         stmt = (
