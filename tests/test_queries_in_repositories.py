@@ -18,7 +18,6 @@ KNOWN = {
     "atendimento/live/feed.py": "the live feed's poller: its own read of the change table",
     "atendimento/live/recorder.py": "writes the change rows on the flushing connection",
     "atendimento/live/tasks.py": "prunes the change table",
-    "atendimento/inbox/send_order.py": "not moved yet",
 }
 
 

@@ -67,6 +67,16 @@ class OutboxRepository:
         )
         return (await self.session.execute(stmt)).first() is not None
 
+    async def pending_or_running(self, job: str, dedupe_key_prefix: str) -> bool:
+        """Whether a `job` whose dedupe key starts with the prefix is waiting or running."""
+        m = self.model
+        stmt = select(m.id).where(
+            m.job == job,
+            m.status.in_((OutboxStatus.pending.value, OutboxStatus.running.value)),
+            m.dedupe_key.like(f"{dedupe_key_prefix}%"),
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
     async def claim(
         self, outbox_id: int, token: str, now: datetime, lease_seconds: float = 30.0
     ) -> ClaimedMessage | None:

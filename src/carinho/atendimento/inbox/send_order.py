@@ -27,23 +27,23 @@ delivered, read or failed). Different conversations do not wait for each other.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho import runtime
-from carinho.atendimento.inbox.models import Conversation, DeliveryStatus, Direction, Message
+from carinho.atendimento.inbox.models import DeliveryStatus, Message
+from carinho.atendimento.inbox.repository import InboxRepository
+from carinho.atendimento.inbox.send_order_repository import SendOrderRepository
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import enqueue
+from carinho.worker.outbox_repository import OutboxRepository
 
 log = get_logger(__name__)
 
 SEND_JOB = "atendimento.send_whatsapp"
 SEND_NEXT_JOB = "atendimento.send_next"  # the conversation's next message, once one became final
 
-PENDING = (DeliveryStatus.queued.value, DeliveryStatus.sending.value)
 NEXT_ATTEMPT_KEY = "next_attempt_at"
 SERIES_BASE_KEY = "series_base"
 AFTER_FAILED_KEY = "sent_after_failed"
@@ -54,19 +54,9 @@ def send_dedupe_key(message_id: int, attempt: int) -> str:
     return f"atendimento:send-whatsapp:{message_id}:{attempt}"
 
 
-def _outbound(conversation_id: int) -> Any:
-    return (
-        Message.conversation_id == conversation_id,
-        Message.direction == Direction.outbound.value,
-        Message.private.is_(False),
-    )
-
-
 async def lock_conversation(session: AsyncSession, conversation_id: int) -> None:
     """Hold the conversation's row until the caller commits: its messages' ids follow commit order."""
-    if session.get_bind().dialect.name == "sqlite":
-        return
-    await session.execute(select(Conversation.id).where(Conversation.id == conversation_id).with_for_update())
+    await SendOrderRepository(session).lock_conversation(conversation_id)
 
 
 def next_attempt_at(message: Message) -> datetime | None:
@@ -113,27 +103,17 @@ async def ready(message_id: int) -> bool:
     """Whether the message may be sent now: False while it waits for a retry or an earlier message
     of its conversation is not final. (True for a message that is not queued: the claim says no.)"""
     async with runtime.current().db("atendimento").session() as session:
-        message = await session.get(Message, message_id)
+        message = await InboxRepository(session).message(message_id)
         if message is None or message.delivery_status != DeliveryStatus.queued.value:
             return True
         if waits_for_retry(message):
             return False
-        earlier = exists().where(
-            *_outbound(message.conversation_id), Message.id < message.id, Message.delivery_status.in_(PENDING)
-        )
-        return not (await session.execute(select(earlier))).scalar()
+        return not await SendOrderRepository(session).has_earlier_pending(message)
 
 
 async def mark_if_after_failure(session: AsyncSession, message: Message) -> None:
     """Going out although the message just before it failed for good: say so on the message."""
-    previous = (
-        await session.execute(
-            select(Message.id, Message.delivery_status)
-            .where(*_outbound(message.conversation_id), Message.id < message.id)
-            .order_by(Message.id.desc())
-            .limit(1)
-        )
-    ).first()
+    previous = await SendOrderRepository(session).previous(message)
     if previous is not None and previous.delivery_status == DeliveryStatus.failed.value:
         message.extra = {**(message.extra or {}), AFTER_FAILED_KEY: previous.id}
 
@@ -149,21 +129,10 @@ async def message_final(session: AsyncSession, message: Message) -> None:
     )
 
 
-async def _head(session: AsyncSession, conversation_id: int) -> Message | None:
-    """The conversation's first outbound message that is not final."""
-    stmt = (
-        select(Message)
-        .where(*_outbound(conversation_id), Message.delivery_status.in_(PENDING))
-        .order_by(Message.id)
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def send_next(session: AsyncSession, conversation_id: int, after_message_id: int) -> int | None:
     """The `send_next` job: give the conversation's next message a send job, unless it is being sent
     or waits for its own retry (whose job comes). Returns the message's id, or None."""
-    head = await _head(session, conversation_id)
+    head = await SendOrderRepository(session).head(conversation_id)
     if head is None or head.delivery_status != DeliveryStatus.queued.value or waits_for_retry(head):
         return None
     await enqueue(
@@ -180,36 +149,14 @@ async def restart_stalled(session: AsyncSession) -> int:
     live send job gets one. Returns how many."""
     now = utcnow()
     cutoff = now - STALLED_AFTER
-    conversations = (
-        (
-            await session.execute(
-                select(Message.conversation_id)
-                .where(
-                    Message.delivery_status == DeliveryStatus.queued.value,
-                    Message.direction == Direction.outbound.value,
-                    Message.created_at <= cutoff,
-                )
-                .distinct()
-                .limit(200)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    outbox = runtime.current().spec("atendimento").outbox
+    conversations = await SendOrderRepository(session).conversations_queued_before(cutoff, 200)
+    outbox = OutboxRepository(session, runtime.current().spec("atendimento").outbox)
     restarted = 0
     for conversation_id in conversations:
-        head = await _head(session, conversation_id)
+        head = await SendOrderRepository(session).head(conversation_id)
         if head is None or head.delivery_status != DeliveryStatus.queued.value or waits_for_retry(head, now):
             continue
-        live = await session.execute(
-            select(outbox.id).where(
-                outbox.job == SEND_JOB,
-                outbox.status.in_(("pending", "running")),
-                outbox.dedupe_key.like(f"atendimento:send-whatsapp:{head.id}:%"),
-            )
-        )
-        if live.first() is not None:
+        if await outbox.pending_or_running(SEND_JOB, f"atendimento:send-whatsapp:{head.id}:"):
             continue
         await enqueue(
             session,
