@@ -131,6 +131,7 @@ def check(case: Case, response: httpx.Response, headers: dict[str, str]) -> list
         return [
             f"{type(failure).__name__}: {response.status_code} <- {request.method} {request.url}"
             f" {request.content[:300]!r} | {failure.message.splitlines()[0] if failure.message else ''}"
+            f" | answer: {response.text[:300]}"
             for failure in group.exceptions
         ]
     return []

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 
 def reject_nul(value: str) -> str:
@@ -22,6 +22,22 @@ def reject_nul(value: str) -> str:
 
 
 NulFreeText = Annotated[str, AfterValidator(reject_nul)]
+# What `reject_nul` accepts, for an OpenAPI document.
+NUL_FREE_PATTERN = r"^[^\x00]*$"
+
+
+def stripped_text_schema(min_length: int, max_length: int) -> WithJsonSchema:
+    """The document of a str that is whitespace-stripped, then `min_length`..`max_length` characters
+    without NUL (`StringConstraints(strip_whitespace=True, ...)` + `reject_nul`): at least `min_length`
+    characters from the first to the last non-whitespace one, so what the schema allows is accepted."""
+    assert min_length >= 1
+    if min_length == 1:
+        pattern = r"^[^\x00]*[^\s\x00][^\x00]*$"
+    else:
+        pattern = rf"^\s*[^\s\x00][^\x00]{{{min_length - 2},}}[^\s\x00]\s*$"
+    return WithJsonSchema(
+        {"type": "string", "minLength": min_length, "maxLength": max_length, "pattern": pattern}
+    )
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -8,19 +8,31 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from carinho.atendimento.agents.models import SupportLevel
 from carinho.atendimento.escalation.models import RuleKind
 from carinho.atendimento.inbox.models import Priority
-from carinho.kit.text import reject_nul
+from carinho.kit.text import reject_nul, stripped_text_schema
 
 Reason = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000), AfterValidator(reject_nul)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=2000),
+    AfterValidator(reject_nul),
+    stripped_text_schema(3, 2000),
 ]
 Phrase = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(reject_nul)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+    AfterValidator(reject_nul),
+    stripped_text_schema(1, 120),
 ]
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(reject_nul)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+    AfterValidator(reject_nul),
+    stripped_text_schema(1, 120),
 ]
 Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(reject_nul)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(reject_nul),
+    stripped_text_schema(1, 64),
 ]
 SlaTarget = Literal["first_response", "next_response", "resolution"]
 RuleLevel = Literal["N2", "N3"]

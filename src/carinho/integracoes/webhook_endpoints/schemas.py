@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from carinho.kit.retry import MAX_SCHEDULE_SECONDS
+from carinho.kit.text import NUL_FREE_PATTERN
 
 MAX_GRACE_SECONDS = 7 * 24 * 3600
 WHSEC_PATTERN = r"^whsec_[A-Za-z0-9+/=]{32,100}$"
@@ -40,11 +41,17 @@ Url = Annotated[
             "type": "string",
             "minLength": 8,
             "maxLength": 2000,
-            "pattern": r"^https?://[^/?#@\s:]+(?::[0-9]+)?(?:[/?#]\S*)?$",
+            # No NUL (refused), no brackets in the host (urlsplit refuses a half IPv6 literal).
+            "pattern": r"^https?://[^/?#@\s:\[\]\x00]+(?::[0-9]+)?(?:[/?#][^\s\x00]*)?$",
         }
     ),
 ]
-Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(_no_nul)]
+Description = Annotated[
+    str,
+    StringConstraints(max_length=500),
+    AfterValidator(_no_nul),
+    WithJsonSchema({"type": "string", "maxLength": 500, "pattern": NUL_FREE_PATTERN}),
+]
 TargetSystem = Annotated[
     str,
     StringConstraints(min_length=2, max_length=40, pattern=r"^[a-z][a-z0-9_-]*$"),
