@@ -23,6 +23,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.config._checks import POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.case import Case
 
@@ -120,6 +121,18 @@ def as_httpx(case: Case, base_url: str, headers: dict[str, str]) -> dict[str, An
     return request
 
 
+def credentials_for(case: Case, headers: dict[str, str]) -> dict[str, str]:
+    """The caller's headers, less those the case leaves out on purpose: a negative case may drop a
+    required header (the API key's), and sending it anyway would make the request valid again."""
+    mutations = getattr(case.meta.phase.data, "mutations", ()) if case.meta else ()
+    dropped = {
+        m.parameter.lower()
+        for m in mutations
+        if m.parameter_location is ParameterLocation.HEADER and "required" in m.keywords and m.parameter
+    }
+    return {name: value for name, value in headers.items() if name.lower() not in dropped}
+
+
 def check(case: Case, response: httpx.Response, headers: dict[str, str]) -> list[str]:
     """Every schemathesis check on one response; the failures, one line each."""
     try:
@@ -152,8 +165,9 @@ async def send_cases(
     for case in cases_for(document):
         if prepare is not None:
             prepare(case, sent)
+        sent_headers = credentials_for(case, headers)
         try:
-            response = await client.request(**as_httpx(case, str(client.base_url).rstrip("/"), headers))
+            response = await client.request(**as_httpx(case, str(client.base_url).rstrip("/"), sent_headers))
         except (httpx.InvalidURL, UnicodeEncodeError):
             continue  # not representable as an HTTP request at all
         except Exception as exc:  # the app raised: it answered 500
@@ -161,5 +175,5 @@ async def send_cases(
             continue
         sent += 1
         # In a thread: a check that sends a request waits for it while this loop serves it.
-        failures += await asyncio.to_thread(check, case, response, headers)
+        failures += await asyncio.to_thread(check, case, response, sent_headers)
     return sent, failures

@@ -15,7 +15,7 @@ from carinho.atendimento.incidents.models import (
     Severity,
     TimelineAction,
 )
-from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import BODY_ID_MAX
 from carinho.kit.text import reject_nul
 
 OperacaoCategory = Literal["saude", "queda", "ausencia_cuidador", "comportamento", "seguranca", "outros"]
@@ -93,7 +93,7 @@ class CategoryRef(BaseModel):
 
 
 class IncidentCreate(Input):
-    category_id: int | None = Field(default=None, ge=1, le=BIGINT_MAX, description="Categoria (id)")
+    category_id: int | None = Field(default=None, ge=1, le=BODY_ID_MAX, description="Categoria (id)")
     category_code: str | None = Field(
         default=None,
         max_length=48,
@@ -106,12 +106,12 @@ class IncidentCreate(Input):
     owner_id: int | None = Field(
         default=None,
         ge=1,
-        le=BIGINT_MAX,
+        le=BODY_ID_MAX,
         description="Responsável; padrão: quem abre. Outro exige supervisor.",
     )
-    conversation_id: int | None = Field(default=None, ge=1, le=BIGINT_MAX, description="Conversa de origem")
+    conversation_id: int | None = Field(default=None, ge=1, le=BODY_ID_MAX, description="Conversa de origem")
     contact_id: int | None = Field(
-        default=None, ge=1, le=BIGINT_MAX, description="Contato (preenchido pela conversa, se houver)"
+        default=None, ge=1, le=BODY_ID_MAX, description="Contato (preenchido pela conversa, se houver)"
     )
     crm_client_id: str | None = _external_id("CRM (cliente)")
     caregiver_id: str | None = _external_id("de cuidadores (cuidador)")
@@ -122,9 +122,9 @@ class IncidentUpdate(Input):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
     severity: Severity | None = None
-    category_id: int | None = Field(default=None, ge=1, le=BIGINT_MAX)
+    category_id: int | None = Field(default=None, ge=1, le=BODY_ID_MAX)
     owner_id: int | None = Field(
-        default=None, ge=1, le=BIGINT_MAX, description="null: sem responsável (supervisor)"
+        default=None, ge=1, le=BODY_ID_MAX, description="null: sem responsável (supervisor)"
     )
     crm_client_id: str | None = _external_id("CRM (cliente)")
     caregiver_id: str | None = _external_id("de cuidadores (cuidador)")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from carinho.integracoes.dlq.models import DeadLetterKind
-from carinho.kit.db import BIGINT_MAX
+from carinho.kit.ids import BODY_ID_MAX
 
 SOURCE_PATTERN = r"^[a-z][a-z0-9_.-]*$"
 EVENT_TYPE_PATTERN = r"^[A-Za-z0-9_.-]+$"
@@ -125,11 +125,11 @@ class BulkRetry(BaseModel):
     source: str | None = Field(default=None, max_length=40, pattern=SOURCE_PATTERN)
     event_type: str | None = Field(default=None, max_length=80, pattern=EVENT_TYPE_PATTERN)
     target_system: str | None = Field(default=None, max_length=40, pattern=TARGET_PATTERN)
-    endpoint_id: int | None = Field(default=None, ge=1, le=BIGINT_MAX)
-    event_id: int | None = Field(default=None, ge=1, le=BIGINT_MAX)
+    endpoint_id: int | None = Field(default=None, ge=1, le=BODY_ID_MAX)
+    event_id: int | None = Field(default=None, ge=1, le=BODY_ID_MAX)
     created_from: datetime | None = None
     created_to: datetime | None = None
-    ids: list[Annotated[int, Field(ge=1, le=BIGINT_MAX)]] | None = Field(default=None, max_length=1000)
+    ids: list[Annotated[int, Field(ge=1, le=BODY_ID_MAX)]] | None = Field(default=None, max_length=1000)
     limit: int = Field(default=100, ge=1, le=1000)
 
 
