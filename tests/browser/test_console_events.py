@@ -31,6 +31,21 @@ def _lead(platform: Platform, phone: str) -> int:
     return int(created["event_id"])
 
 
+def _dead_lead(platform: Platform, phone: str) -> int:
+    """A lead the CRM refuses on every call (422: permanent) while it is processed: in the DLQ."""
+    platform.faults("crm", fail_next=1000, fail_status=422, fail_body={"message": "campo origem inválido"})
+    try:
+        event_id = _lead(platform, phone)
+        eventually(
+            lambda: platform.hub_api("GET", f"/api/events/{event_id}")["status"] == "dead",
+            timeout=30,
+            what="the event in the DLQ",
+        )
+    finally:
+        platform.faults("crm", fail_next=0)
+    return event_id
+
+
 def test_a_webhook_posted_to_the_hub_appears_in_the_event_list(
     console: Any, platform: Platform, phone: Callable[[], str]
 ) -> None:
@@ -74,17 +89,7 @@ def test_a_webhook_posted_to_the_hub_appears_live_on_the_overview(
 def test_a_failing_target_sends_the_event_to_the_dlq_and_a_retry_from_the_dlq_page_succeeds(
     console: Any, platform: Platform, phone: Callable[[], str]
 ) -> None:
-    # The CRM refuses every call (422: permanent) while the lead is processed.
-    platform.faults("crm", fail_next=1000, fail_status=422, fail_body={"message": "campo origem inválido"})
-    try:
-        event_id = _lead(platform, phone())
-        eventually(
-            lambda: platform.hub_api("GET", f"/api/events/{event_id}")["status"] == "dead",
-            timeout=30,
-            what="the event in the DLQ",
-        )
-    finally:
-        platform.faults("crm", fail_next=0)
+    event_id = _dead_lead(platform, phone())
 
     console.goto(f"/eventos/{event_id}")
     expect(console.get_by_role("heading", name=f"Evento #{event_id}")).to_be_visible()
@@ -117,16 +122,7 @@ def test_an_item_reaching_the_dlq_appears_live_on_the_dlq_page(
     console.goto("/dlq?tipo=lead.created&situacao=todas")
     expect(console.locator("[data-live-status]")).to_have_text("Ao vivo")
     console.evaluate(f"{NOT_RELOADED} = true")
-    platform.faults("crm", fail_next=1000, fail_status=422, fail_body={"message": "campo origem inválido"})
-    try:
-        event_id = _lead(platform, phone())
-        eventually(
-            lambda: platform.hub_api("GET", f"/api/events/{event_id}")["status"] == "dead",
-            timeout=30,
-            what="the event in the DLQ",
-        )
-    finally:
-        platform.faults("crm", fail_next=0)
+    event_id = _dead_lead(platform, phone())
     recent = console.locator("#dlq-recentes")
     expect(recent.get_by_role("link", name=f"Evento {event_id}")).to_be_visible(timeout=10_000)
     assert console.evaluate(NOT_RELOADED) is True  # appeared live, not by a reload
