@@ -1,9 +1,10 @@
 """Kill -9 under load (ARCHITECTURE §4, invariants 1, 2, 3 and 6), with real processes on the Redis
-profile: `carinho serve integracoes`, `carinho worker` and `carinho scheduler` (the relay).
+profile: `carinho serve integracoes`, `carinho worker` and `carinho scheduler` (the relay), each killed.
 
 A bounded concurrent client sends a thousand signed site leads (CARINHO_KILL_TEST_LEADS for more);
 the API is killed with SIGKILL and restarted a third of the way in, the worker two thirds of the way
-in. A client that got no answer sends the same lead again (as spatie's retries do). Afterwards every
+in, and the scheduler with it (its successor takes the leader lock once the dead one's expires).
+A client that got no answer sends the same lead again (as spatie's retries do). Afterwards every
 acknowledged event is processed, and the recording target acted on exactly one delivery per event
 (it dedupes by `Idempotency-Key` like any well-behaved consumer; redeliveries after a kill are
 counted)."""
@@ -159,7 +160,7 @@ async def test_kill_9_of_api_and_worker_under_load_loses_nothing_and_delivers_on
 
     with (
         running_receiver() as receiver,
-        running(["scheduler"], env, logs["scheduler"]),
+        running(["scheduler"], env, logs["scheduler"]) as scheduler,
         running(["worker"], env, logs["worker"]) as worker,
         running(api_args, env, logs["api"]) as api,
     ):
@@ -179,7 +180,11 @@ async def test_kill_9_of_api_and_worker_under_load_loses_nothing_and_delivers_on
         with running(api_args, env, logs["api"]) as api_again:
             await _progressing(acked, 2 * LEADS // 3, "2/3 of the load", logs["api"])
             kill9(worker)
-            with running(["worker"], env, logs["worker"]) as worker_again:
+            kill9(scheduler)
+            with (
+                running(["worker"], env, logs["worker"]) as worker_again,
+                running(["scheduler"], env, tmp_path / "scheduler-again.log"),
+            ):
                 await _progressing(acked, LEADS, "the whole load", logs["api"])
                 await load
                 loaded = time.monotonic() - started
