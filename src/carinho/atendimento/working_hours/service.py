@@ -20,7 +20,7 @@ from carinho.atendimento.working_hours import holidays_provider
 from carinho.atendimento.working_hours.calendar import BusinessCalendar, Interval, validate_intervals
 from carinho.atendimento.working_hours.models import CalendarSettings, CompanyDate, WeeklyInterval
 from carinho.atendimento.working_hours.repository import WorkingHoursRepository
-from carinho.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from carinho.errors import BadRequest, Conflict, NotFound
 from carinho.kit.clock import utcnow
 
 DOMAIN_TTL = timedelta(hours=12)
@@ -167,8 +167,9 @@ class WorkingHoursService:
             rows += [(weekday, s, e) for s, e in checked]
         if not rows:
             # SLA deadlines and automatic messages count business time: a week that never opens
-            # would leave them nothing to count (closures for a day or a holiday are fine).
-            raise ValidationFailed(
+            # would leave them nothing to count (closures for a day or a holiday are fine). A 400: the
+            # request has the documented shape, it breaks a rule the document cannot state.
+            raise BadRequest(
                 "A semana precisa ter ao menos um horário de atendimento. Para fechar por alguns "
                 "dias, cadastre datas de fechamento da empresa."
             )
