@@ -134,16 +134,7 @@ def test_the_event_and_dlq_pages_are_accessible(
 ) -> None:
     if width == "celular":
         console.set_viewport_size(PHONE)
-    platform.faults("crm", fail_next=1000, fail_status=422)
-    try:
-        event_id = _lead(platform, phone())
-        eventually(
-            lambda: platform.hub_api("GET", f"/api/events/{event_id}")["status"] == "dead",
-            timeout=30,
-            what="the event in the DLQ",
-        )
-    finally:
-        platform.faults("crm", fail_next=0)
+    event_id = _dead_lead(platform, phone())
     item_id = platform.hub_api("GET", "/api/dlq", params={"event_id": event_id})["items"][0]["id"]
 
     console.goto("/eventos")

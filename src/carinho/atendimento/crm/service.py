@@ -27,7 +27,7 @@ class CrmSyncService:
         contact = await inbox.contact(contact_id)
         if contact is None:
             return None
-        conversation = await inbox.latest_conversation_of(contact_id)
+        conversation = await inbox.latest_conversation(contact_id)
         lead: dict[str, Any] = {
             "lead_id": contact.crm_lead_id,
             "phone": contact.phone,

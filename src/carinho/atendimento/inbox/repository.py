@@ -59,16 +59,6 @@ class InboxRepository(Repository[Conversation]):
             selectinload(Conversation.labels),
         )
 
-    async def latest_conversation_of(self, contact_id: int) -> Conversation | None:
-        """The contact's newest conversation (relations not loaded)."""
-        stmt = (
-            select(Conversation)
-            .where(Conversation.contact_id == contact_id)
-            .order_by(Conversation.id.desc())
-            .limit(1)
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
     async def conversation(self, conversation_id: int, *, lock: bool = False) -> Conversation | None:
         stmt = self._with_relations().where(Conversation.id == conversation_id)
         if lock and self.session.get_bind().dialect.name != "sqlite":
@@ -80,6 +70,7 @@ class InboxRepository(Repository[Conversation]):
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def latest_conversation(self, contact_id: int) -> Conversation | None:
+        """The contact's newest conversation (relations not loaded)."""
         stmt = (
             select(Conversation)
             .where(Conversation.contact_id == contact_id)

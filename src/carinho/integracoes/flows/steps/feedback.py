@@ -17,8 +17,8 @@ from carinho.connectors.cuidadores.schemas import CaregiverFeedbackInput
 from carinho.integracoes.flows.step_api import StepContext, StepError, step
 from carinho.integracoes.flows.steps import internal_events
 from carinho.integracoes.flows.steps.common import parse, render, settings
+from carinho.integracoes.flows.steps.messages import send_email, send_whatsapp
 from carinho.integracoes.flows.steps.models import FeedbackRequest, FeedbackStatus
-from carinho.integracoes.flows.steps.onboarding import send_email, send_whatsapp
 from carinho.integracoes.flows.steps.repository import StepsRepository
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger

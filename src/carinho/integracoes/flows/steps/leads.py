@@ -15,10 +15,10 @@ from carinho.connectors.crm.client import CrmClient
 from carinho.connectors.crm.schemas import LeadInput
 from carinho.connectors.marketing.client import MarketingClient
 from carinho.connectors.marketing.schemas import AttributionInput
-from carinho.connectors.zapi.client import ZapiClient
 from carinho.integracoes.events.models import global_event_id
 from carinho.integracoes.flows.step_api import StepContext, StepError, step
 from carinho.integracoes.flows.steps.common import parse, previous_outputs, render, send_once, settings
+from carinho.integracoes.flows.steps.messages import send_whatsapp
 from carinho.integracoes.flows.steps.whatsapp import find_or_create_lead
 
 REGISTER_LEAD = "crm.register_lead"
@@ -66,23 +66,10 @@ async def send_welcome(ctx: StepContext) -> dict[str, Any]:
     message = await render(ctx, "zapi", {"crm_lead_id": lead_id})
     if not message:
         return {"skipped": "no WhatsApp to write to"}
-    if not message.get("phone") or not message.get("message"):
-        raise StepError("the zapi mapping must produce phone and message", retryable=False)
-
-    async def send() -> str | None:
-        async with ZapiClient(settings(), pacing_key=ctx.idempotency_key) as zapi:
-            result = await zapi.send_text(str(message["phone"]), str(message["message"]))
-        return result.message_id or result.zaap_id
-
-    return await send_once(
-        ctx,
-        # Once per lead: only the event that created it welcomes it. The key is that event's UUID, not
-        # the CRM's lead id, which a reset CRM (or another hub's) hands out again.
-        dedupe_key=f"whatsapp:lead-welcome:{global_event_id(ctx.event.uid)}",
-        channel="whatsapp",
-        template="lead_welcome",
-        send=send,
-    )
+    # Once per lead: only the event that created it welcomes it. The key is that event's UUID, not
+    # the CRM's lead id, which a reset CRM (or another hub's) hands out again.
+    dedupe_key = f"whatsapp:lead-welcome:{global_event_id(ctx.event.uid)}"
+    return await send_whatsapp(ctx, message, dedupe_key, "lead_welcome")
 
 
 @step(ATTRIBUTE_CAMPAIGN)
