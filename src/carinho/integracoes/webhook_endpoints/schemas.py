@@ -9,16 +9,10 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from carinho.kit.retry import MAX_SCHEDULE_SECONDS
-from carinho.kit.text import NUL_FREE_PATTERN
+from carinho.kit.text import NUL_FREE_PATTERN, reject_nul
 
 MAX_GRACE_SECONDS = 7 * 24 * 3600
 WHSEC_PATTERN = r"^whsec_[A-Za-z0-9+/=]{32,100}$"
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 def _check_url(value: str) -> str:
@@ -33,7 +27,7 @@ def _check_url(value: str) -> str:
 Url = Annotated[
     str,
     StringConstraints(min_length=8, max_length=2000),
-    AfterValidator(_no_nul),
+    AfterValidator(reject_nul),
     AfterValidator(_check_url),
     # The gist of `_check_url` for the document; the validator stays the judge (and its messages).
     WithJsonSchema(
@@ -49,7 +43,7 @@ Url = Annotated[
 Description = Annotated[
     str,
     StringConstraints(max_length=500),
-    AfterValidator(_no_nul),
+    AfterValidator(reject_nul),
     WithJsonSchema({"type": "string", "maxLength": 500, "pattern": NUL_FREE_PATTERN}),
 ]
 TargetSystem = Annotated[
