@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from carinho.errors import Conflict, NotFound
 from carinho.integracoes.console.auth import ConsoleOperator, ConsoleViewer, HubSession
+from carinho.integracoes.console.live import RECENT_MAX, recent_after, recent_start
 from carinho.integracoes.console.pages import pages
 from carinho.integracoes.console.views import (
     DEAD_LETTER_STATUS,
@@ -40,7 +41,6 @@ router = APIRouter(include_in_schema=False)
 
 LIST_URL = "/dlq"
 PAGE_SIZE = 50
-RECENT_MAX = 200  # the live block's rows at most (beyond: "reload to see them all")
 BULK_LIMIT = 1000  # the API's maximum per bulk replay
 ALL = "todas"
 ItemId = Id
@@ -130,7 +130,7 @@ async def dlq_list(
     """The first page. Its rows are the "recent block": every matching item from the page's last one
     on, drawn again when the hub's state moves; "Carregar mais" appends the older ones below it."""
     page = await dead_letter_service.page(session, search.filters(), None, PAGE_SIZE)
-    since = page.items[-1].id if page.next_cursor and page.items else 0
+    since = recent_start(page.items, page.next_cursor is not None)
     return pages.render(
         request,
         "console/dlq/list.html",
@@ -177,7 +177,7 @@ async def dlq_list_recent(
 ) -> Response:
     """The recent block again: items from `desde` on, newest first (at most RECENT_MAX)."""
     page = await dead_letter_service.page(
-        session, search.filters(), None, RECENT_MAX, after_id=max(desde - 1, 0) or None
+        session, search.filters(), None, RECENT_MAX, after_id=recent_after(desde)
     )
     return pages.render(
         request,

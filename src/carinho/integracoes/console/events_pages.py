@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from carinho.errors import Conflict, NotFound
 from carinho.integracoes.console.auth import ConsoleAdmin, ConsoleOperator, ConsoleViewer, HubSession
+from carinho.integracoes.console.live import RECENT_MAX, recent_after, recent_start
 from carinho.integracoes.console.pages import pages
 from carinho.integracoes.console.views import (
     EVENT_STATUS,
@@ -42,7 +43,6 @@ router = APIRouter(include_in_schema=False)
 
 LIST_URL = "/eventos"
 PAGE_SIZE = 50
-RECENT_MAX = 200  # the live block's rows at most (beyond: "reload to see them all")
 EventId = Id
 Text = Annotated[str, Query(max_length=254)]
 
@@ -114,7 +114,7 @@ async def event_list(
     on, drawn again every few seconds (new events appear on top, statuses change in place);
     "Carregar mais" appends the older ones below it."""
     page = await event_service.page(session, search.filters(), None, PAGE_SIZE)
-    since = page.items[-1].id if page.next_cursor and page.items else 0
+    since = recent_start(page.items, page.next_cursor is not None)
     return pages.render(
         request,
         "console/events/list.html",
@@ -140,9 +140,7 @@ async def event_list_recent(
     desde: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
 ) -> Response:
     """The recent block again: events from `desde` on, newest first (at most RECENT_MAX)."""
-    page = await event_service.page(
-        session, search.filters(), None, RECENT_MAX, after_id=max(desde - 1, 0) or None
-    )
+    page = await event_service.page(session, search.filters(), None, RECENT_MAX, after_id=recent_after(desde))
     return pages.render(
         request,
         "console/events/recent.html",

@@ -7,7 +7,8 @@ slow poll for what moves with time alone (a lane's oldest wait)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import StreamingResponse
@@ -21,6 +22,20 @@ from carinho.runtime import Runtime
 router = APIRouter(include_in_schema=False)
 
 LIVE_URL = f"{HOME_URL}/ao-vivo"
+
+# A live list's first page is its "recent block": every matching row from the page's last one on,
+# drawn again on each change (new rows on top, statuses in place); "Carregar mais" appends older ones.
+RECENT_MAX = 200  # the block's rows at most (beyond: "reload to see them all")
+
+
+def recent_start(items: Sequence[Any], has_more: bool) -> int:
+    """The id the recent block starts at (`desde`): the first page's last row, or 0 for all."""
+    return items[-1].id if has_more and items else 0
+
+
+def recent_after(desde: int) -> int | None:
+    """The `after_id` that reads the block again from `desde` on (its row included)."""
+    return max(desde - 1, 0) or None
 
 
 def hub_signal(rt: Runtime, interval: float = 1.0) -> PolledSignal:
