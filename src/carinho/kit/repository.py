@@ -37,12 +37,16 @@ class SessionRepository:
         """One page (`limit` rows after `offset`) of an ordered single-entity query."""
         return (await self.session.execute(stmt.limit(limit).offset(offset))).scalars().all()
 
+    def locked(self, stmt: Select[RowT], *, of: Any = None) -> Select[RowT]:
+        """The query locking its rows (`of`: only that entity's, when relations are loaded with it)
+        until the commit on server databases; as it is on SQLite, which serialises writers itself."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            return stmt
+        return stmt.with_for_update(of=of) if of is not None else stmt.with_for_update()
+
     async def one_locked(self, stmt: Select[RowT]) -> RowT | None:
-        """The query's one row (or None), locked until the commit on server databases; SQLite
-        serialises writers by itself."""
-        if self.session.get_bind().dialect.name != "sqlite":
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        """The query's one row (or None), locked until the commit (see `locked`)."""
+        return (await self.session.execute(self.locked(stmt))).scalar_one_or_none()
 
 
 class Repository(SessionRepository, Generic[ModelT]):

@@ -61,8 +61,8 @@ class InboxRepository(Repository[Conversation]):
 
     async def conversation(self, conversation_id: int, *, lock: bool = False) -> Conversation | None:
         stmt = self._with_relations().where(Conversation.id == conversation_id)
-        if lock and self.session.get_bind().dialect.name != "sqlite":
-            stmt = stmt.with_for_update(of=Conversation)
+        if lock:
+            stmt = self.locked(stmt, of=Conversation)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def active_conversation(self, contact_id: int) -> Conversation | None:

@@ -82,16 +82,16 @@ class IncidentRepository(SessionRepository):
 
     async def incident(self, incident_id: int, *, lock: bool = False) -> Incident | None:
         stmt = self._with_relations().where(Incident.id == incident_id)
-        if lock and self.session.get_bind().dialect.name != "sqlite":
-            stmt = stmt.with_for_update(of=Incident)
+        if lock:
+            stmt = self.locked(stmt, of=Incident)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def open_emergency(self, conversation_id: int, *, lock: bool = False) -> Incident | None:
         """The conversation's active emergency. `lock` reads the latest committed row (a locking
         read), which MariaDB's repeatable-read snapshot would otherwise hide after a lost race."""
         stmt = self._with_relations().where(Incident.open_emergency_conversation_id == conversation_id)
-        if lock and self.session.get_bind().dialect.name != "sqlite":
-            stmt = stmt.with_for_update(of=Incident)
+        if lock:
+            stmt = self.locked(stmt, of=Incident)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     def _filtered(self, stmt: Any, filters: IncidentFilters, visibility: Any | None) -> Any:
