@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from carinho.config import Environment, Settings
 from carinho.kit import passwords
 from carinho.kit.db import Database
+from carinho.worker import host as worker_host
 from carinho.worker.lanes import lane_concurrency
 from carinho.worker.models import HeartbeatMixin, OutboxMessageMixin
 
@@ -67,6 +68,9 @@ class Runtime:
     def spec(self, context: str) -> ContextSpec:
         return context_spec(context)
 
+    def outbox_model(self, context: str) -> type[OutboxMessageMixin]:
+        return context_spec(context).outbox
+
     def publish(self, context: str, outbox_ids: list[int], lane: str, time_limit_seconds: int) -> None:
         """One message for these outbox rows of one lane (run one after the other by one worker);
         `time_limit_seconds` covers them all. Nothing is sent where no worker could get it (see
@@ -95,6 +99,7 @@ def configure(settings: Settings) -> Runtime:
     if _current is not None:
         _current.close_brokers()
     _current = Runtime(settings)
+    worker_host.install(_current)
     passwords.use_test_cost(settings.carinho_env is Environment.test)
     return _current
 

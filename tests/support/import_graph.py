@@ -49,6 +49,18 @@ def _imported_names(node: ast.Import | ast.ImportFrom, package: str) -> list[str
     return [f"{base}.{alias.name}" for alias in node.names]
 
 
+def _loaded_by(target: str, importer: str, known: dict[str, Path]) -> list[str]:
+    """What importing `target` runs: the module and each package above it (`import a.b.c` runs
+    `a/__init__.py` and `a/b/__init__.py` first) — save the importer itself and its own packages,
+    which are already loaded when its import statements run."""
+    if target in ("", importer):
+        return []
+    parts = target.split(".")
+    loaded = [".".join(parts[:n]) for n in range(1, len(parts))] + [target]
+    mine = {".".join(importer.split(".")[:n]) for n in range(1, importer.count(".") + 2)}
+    return [name for name in loaded if name in known and name not in mine]
+
+
 def edges_of(module: str, path: Path, known: dict[str, Path]) -> list[Edge]:
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     edges: list[Edge] = []
@@ -65,10 +77,10 @@ def edges_of(module: str, path: Path, known: dict[str, Path]) -> list[Edge]:
                 continue
             if isinstance(node, ast.Import | ast.ImportFrom):
                 for name in _imported_names(node, package):
-                    target = resolve(name)
-                    edge = Edge(module, target, node.lineno, lazy)
-                    if target not in ("", module) and edge not in edges:
-                        edges.append(edge)
+                    for target in _loaded_by(resolve(name), module, known):
+                        edge = Edge(module, target, node.lineno, lazy)
+                        if edge not in edges:
+                            edges.append(edge)
             inside_function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
             visit(ast.iter_child_nodes(node), lazy or inside_function)
 

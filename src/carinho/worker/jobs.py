@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from carinho.config import Settings
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
+from carinho.worker import host as worker_host
 from carinho.worker.lanes import Lane
 from carinho.worker.outbox_repository import OutboxRepository, insert_pending
 
@@ -116,18 +117,15 @@ async def enqueue(
 
     A rolled-back transaction never runs it. A `dedupe_key` already present returns that row's id.
     """
-    from carinho import runtime
-
     spec = get_job(job_name)
-    repo = OutboxRepository(session, runtime.context_spec(spec.context).outbox)
+    host = worker_host.current()
+    repo = OutboxRepository(session, host.outbox_model(spec.context))
     if dedupe_key is not None:
         existing = await repo.find_by_dedupe_key(dedupe_key)
         if existing is not None:
             return existing
     now = utcnow()
-    values = _row_values(
-        spec, runtime.current().settings, args or {}, lane or spec.lane, now, delay, dedupe_key
-    )
+    values = _row_values(spec, host.settings, args or {}, lane or spec.lane, now, delay, dedupe_key)
     row = await repo.add(**values)
     if values["available_at"] == now:
         publish_after_commit(session, [(spec.context, row.id, row.lane, row.time_limit_seconds)])
@@ -141,16 +139,15 @@ def enqueue_many(
     connection (the group commit of webhooks runs it in a worker thread, or through `run_sync`);
     `lanes[i]` is the lane of `args_list[i]`. Returns what to publish once the transaction commits:
     the caller passes it to `publish_all` after its commit, or to `publish_after_commit`."""
-    from carinho import runtime
-
     if not args_list:
         return []
     spec = get_job(job_name)
-    template = _row_values(spec, runtime.current().settings, {}, spec.lane, utcnow())
+    host = worker_host.current()
+    template = _row_values(spec, host.settings, {}, spec.lane, utcnow())
     rows = [
         {**template, "args": args, "lane": lane.value} for args, lane in zip(args_list, lanes, strict=True)
     ]
-    added = insert_pending(connection, runtime.context_spec(spec.context).outbox, rows)
+    added = insert_pending(connection, host.outbox_model(spec.context), rows)
     return [(spec.context, *row) for row in added]
 
 
@@ -162,11 +159,9 @@ MAX_ROWS_PER_MESSAGE = 8
 def publish_all(pending: list[Publish]) -> None:
     """Publish committed outbox rows to their lanes' brokers: each lane's rows in as many messages as
     the lane has workers (so they all take part), of at most `MAX_ROWS_PER_MESSAGE` rows."""
-    from carinho import runtime
-
-    if not pending or not runtime.is_configured():
+    if not pending or not worker_host.is_installed():
         return
-    rt = runtime.current()
+    rt = worker_host.current()
     by_lane: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for context, outbox_id, lane, time_limit in pending:
         by_lane.setdefault((context, lane), []).append((outbox_id, time_limit))
