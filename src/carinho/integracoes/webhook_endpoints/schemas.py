@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from carinho.kit.retry import MAX_SCHEDULE_SECONDS
@@ -21,6 +22,10 @@ def _check_url(value: str) -> str:
         raise ValueError("must be an absolute http(s) URL")
     if parts.username or parts.password:
         raise ValueError("must not carry credentials")
+    try:  # what the deliveries' HTTP client will refuse (control characters, hosts with no IDNA form)
+        httpx.URL(value)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ValueError(f"is not a URL the hub can deliver to: {exc}") from None
     return value
 
 
