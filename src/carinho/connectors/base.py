@@ -135,12 +135,15 @@ class SystemClient:
         body: BaseModel | dict[str, Any],
         *,
         idempotency_key: str | None,
+        expected_refusals: frozenset[int] = frozenset(),
     ) -> Any:
         """POST/PUT/PATCH with an `Idempotency-Key`. Pass a key that is stable across retries of
         the same step (e.g. the step id); a random one is used when none is given."""
         payload = body.model_dump(mode="json", exclude_none=True) if isinstance(body, BaseModel) else body
         key = idempotency_key or uuid.uuid4().hex
-        response = await self._send(method, path, json=payload, idempotency_key=key)
+        response = await self._send(
+            method, path, json=payload, idempotency_key=key, expected_refusals=expected_refusals
+        )
         return _data(response)
 
     # ------------------------------------------------------------ transport
@@ -157,7 +160,11 @@ class SystemClient:
         idempotency_key: str | None = None,
         accept: str = "application/json",
         url: str | None = None,
+        expected_refusals: frozenset[int] = frozenset(),
     ) -> httpx.Response:
+        """One request; a 4xx/5xx raises the matching `ConnectorError`. A status in
+        `expected_refusals` is one the caller handles (e.g. a create that lost a race), so it is
+        logged at debug level instead of as a failure."""
         headers = {"X-API-Key": self.api_key, "Accept": accept, **(extra_headers or {})}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
@@ -184,8 +191,9 @@ class SystemClient:
         body = safe_json(response)
         if isinstance(body, dict) and isinstance(body.get("errors"), dict):
             error.details = body["errors"]
-        log.warning(
-            "connector.failed",
+        handled_by_caller = response.status_code in expected_refusals
+        (log.debug if handled_by_caller else log.warning)(
+            "connector.refused" if handled_by_caller else "connector.failed",
             system=self.system,
             method=method,
             status=response.status_code,

@@ -50,7 +50,10 @@ class CrmClient(SystemClient):
         """(the lead created, True), or (the lead with this phone, False) when another writer created
         it first: the CRM refuses a second lead per phone (422 "phone already used")."""
         try:
-            return await self.create_lead(lead, idempotency_key=idempotency_key), True
+            data = await self._write(
+                "POST", "/leads", lead, idempotency_key=idempotency_key, expected_refusals=frozenset({422})
+            )
+            return Lead.model_validate(data), True
         except ConnectorPermanentError as exc:
             found = await self.find_lead_by_phone(lead.phone) if lead.phone else None
             if found is None:
