@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho.errors import BadRequest
@@ -122,7 +124,13 @@ def datetime_seconds_br(moment: datetime | str | None) -> str:
     return value.strftime("%d/%m/%Y %H:%M:%S") if value else ""
 
 
-pages.env.filters.update(mascarar=masked_text, datahora_s=datetime_seconds_br)
+def dotted_name(value: str | None) -> Markup:
+    """An event type or step name that may wrap after its dots ("whatsapp.message.|received"), never
+    in the middle of a word."""
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[._])", value or ""))
+
+
+pages.env.filters.update(mascarar=masked_text, datahora_s=datetime_seconds_br, nome_pontuado=dotted_name)
 
 
 def audit(
