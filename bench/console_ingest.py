@@ -1,7 +1,8 @@
 """What an open console costs the ingest (issue 16): bench/run_ingest.py's saturation run against the
 durable hub, alternately without and with consoles open in the same run — each console a client
-logged in through `/entrar` that loads `/painel` and then asks for `/painel/atualizar` every 5 s,
-as the page's htmx does. Bounded: fixed durations, 127.0.0.1 only, a temporary data dir."""
+logged in through `/entrar` that keeps the overview open as the page does: its live stream
+(server-sent events) and a refresh of the fragment on each change, at most every 2 s. Bounded:
+fixed durations, 127.0.0.1 only, a temporary data dir."""
 
 from __future__ import annotations
 
@@ -19,12 +20,20 @@ import httpx
 
 from bench.run_ingest import HOST, ROOT, SECRET, count_events, start_hub, wait_ready, wrk
 
-REFRESH_SECONDS = 5.0  # overview_body.html: hx-trigger="every 5s"
+# overview_body.html: hx-trigger="carinho-live from:body throttle:2s, every 15s"
+THROTTLE_SECONDS = 2.0
+FALLBACK_SECONDS = 15.0
+LIVE_URL = "/painel/ao-vivo"
+PAGE = {"accept": "text/html"}
 PER_RUN = 100_000  # request lines each saturation run may use (~8,000 req/s at most here)
 
 
 class Console(threading.Thread):
-    """One operator's open overview: the page, then its fragment every REFRESH_SECONDS while `on`."""
+    """One operator's open overview, as the page behaves: while `on`, the live stream
+    (`/painel/ao-vivo`, server-sent events) is open, and each `change` refreshes the fragment —
+    at most once per THROTTLE_SECONDS (htmx's `throttle:2s`: a change during the wait is dropped),
+    and every FALLBACK_SECONDS regardless. Under saturation the hub's state moves every second, so
+    this is a refresh every ~2 s plus the stream's fingerprint every second."""
 
     def __init__(self, port: int, email: str, password: str, on: threading.Event, stop: threading.Event):
         super().__init__(daemon=True)
@@ -32,21 +41,57 @@ class Console(threading.Thread):
         self.email, self.password = email, password
         self.on, self.stop = on, stop
         self.timings: list[float] = []
+        self.changes = 0
 
     def run(self) -> None:
         with httpx.Client(base_url=self.base, timeout=30.0) as client:
             answer = client.post("/entrar", data={"email": self.email, "password": self.password})
             if answer.status_code != 303:
                 raise RuntimeError(f"console login failed: {answer.status_code}")
-            page = {"accept": "text/html"}
-            client.get("/painel", headers=page).raise_for_status()
+            client.get("/painel", headers=PAGE).raise_for_status()
             while not self.stop.is_set():
-                if not self.on.wait(0.2):
-                    continue
+                if self.on.wait(0.2):
+                    self._watch(client)
+
+    def _watch(self, client: httpx.Client) -> None:
+        """The page open for one 'with' run: the stream until `on` is cleared."""
+        changed = threading.Event()
+        reader = threading.Thread(target=self._read_stream, args=(client, changed), daemon=True)
+        reader.start()
+        last = 0.0
+        while self.on.is_set() and not self.stop.is_set():
+            now = time.perf_counter()
+            due = (
+                last == 0.0
+                or now - last >= FALLBACK_SECONDS
+                or (changed.is_set() and now - last >= THROTTLE_SECONDS)
+            )
+            if due:
+                changed.clear()
                 started = time.perf_counter()
-                client.get("/painel/atualizar", headers=page | {"hx-request": "true"}).raise_for_status()
+                client.get("/painel/atualizar", headers=PAGE | {"hx-request": "true"}).raise_for_status()
                 self.timings.append((time.perf_counter() - started) * 1000)
-                self.stop.wait(REFRESH_SECONDS)
+                last = started
+            changed.wait(0.05)
+        reader.join(timeout=5)
+
+    def _read_stream(self, client: httpx.Client, changed: threading.Event) -> None:
+        # Under saturation a change comes every second; without changes the read times out and the
+        # stream is opened again while the page is still open.
+        timeout = httpx.Timeout(30.0, read=3.0)
+        try:
+            with client.stream(
+                "GET", LIVE_URL, headers={"accept": "text/event-stream"}, timeout=timeout
+            ) as stream:
+                for line in stream.iter_lines():
+                    if line == "event: change":
+                        self.changes += 1
+                        changed.set()
+                    if not self.on.is_set() or self.stop.is_set():
+                        return
+        except httpx.ReadTimeout:
+            if self.on.is_set() and not self.stop.is_set():
+                self._read_stream(client, changed)
 
 
 def create_operator(env: dict[str, str], email: str) -> str:
@@ -112,6 +157,7 @@ def measure_ingest(seconds: int, pairs: int, consoles: int, port: int = 18710) -
             hub.terminate()
             hub.wait(timeout=30)
         refresh = [t for thread in threads for t in thread.timings]
+        changes = sum(thread.changes for thread in threads)
         without = sum(r["requests"] for r in runs["without"])
         with_ = sum(r["requests"] for r in runs["with"])
         return {
@@ -123,5 +169,6 @@ def measure_ingest(seconds: int, pairs: int, consoles: int, port: int = 18710) -
             "ratio": round(with_ / without, 4),
             "refresh_ms": [round(t, 1) for t in refresh],
             "refresh_p50_ms": round(statistics.median(refresh), 1) if refresh else None,
+            "live_changes": changes,
             "events_stored": count_events(data_dir),
         }

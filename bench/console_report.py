@@ -45,7 +45,8 @@ def ingest_table(ingest: dict[str, Any] | None) -> str:
     return (
         "| pair | saturation without a console | with the console open | ratio |\n|---|---|---|---|\n"
         + "\n".join(rows)
-        + f"\n\nThe console's refreshes during the 'with' runs: {len(refresh)}, p50 "
+        + "\n\nDuring the 'with' runs the console received "
+        f"{ingest.get('live_changes', '—')} live changes and made {len(refresh)} refreshes, p50 "
         f"{ingest['refresh_p50_ms']} ms, max {max(refresh) if refresh else 0:.0f} ms (over a socket, "
         "the hub under saturation); events stored at the end: "
         f"{ingest['events_stored']:,}."
@@ -68,7 +69,8 @@ What is measured, on SQLite and on PostgreSQL, with the data set below:
 - **Ingest with a console open**: `bench/run_ingest.py`'s saturation run (`wrk -t1 -c64`, durable
   `/webhooks/site/lead` on `carinho serve integracoes`, embedded SQLite, fresh data dir),
   alternately without and with {consoles} console(s) open — a client logged in through `/entrar`
-  that loads `/painel` and then asks for `/painel/atualizar` every 5 s, as the page's htmx does —
+  that keeps `/painel` open as the page does: its live stream (`/painel/ao-vivo`) and
+  `/painel/atualizar` on each change, at most every 2 s (every 15 s without changes) —
   pairs in the same run, {ingest_seconds} s each; the ratio is of the summed throughputs.
 
 Reproduce (bounded: fixed data set, at most `--rounds` rounds or `--budget` seconds of measuring

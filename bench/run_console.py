@@ -15,8 +15,9 @@ the plans of a scenario's SELECTs.
 
 Ingest: bench/run_ingest.py's saturation run (wrk, 64 connections, durable `/webhooks/site/lead`
 on `carinho serve integracoes`, embedded SQLite) alternately without and with consoles open — a
-client logged in that refreshes the overview as the page does (every 5 s) — in the same run; the
-ratio of the throughputs. Bounded: fixed durations, 127.0.0.1 only, a temporary data dir.
+client logged in that keeps the overview open as the page does (its live stream, a refresh per
+change, at most every 2 s) — in the same run; the ratio of the throughputs. Bounded: fixed
+durations, 127.0.0.1 only, a temporary data dir.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def scenarios(data: ConsoleData) -> list[Scenario]:
     return [
         Scenario("plain", "plain page of the same layout", "operator", "/conta/senha", "baseline"),
         Scenario("overview", "Visão geral", "operator", "/painel", "overview"),
-        Scenario("overview_live", "Visão geral, the 5 s refresh (fragment)", "operator", "/painel/atualizar",
+        Scenario("overview_live", "Visão geral, the live refresh (fragment)", "operator", "/painel/atualizar",
                  "overview", htmx=True),
         Scenario("events", "Eventos, no filter", "operator", "/eventos", "search"),
         Scenario("events_type", "Eventos by type (payment.received, 4 %)", "operator",
