@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     atendimento_port: int = 8001
     sandbox_port: int = 8099
     bind_host: str = "127.0.0.1"
+    # `carinho up`: `per_system` runs the hub, atendimento and the sandbox each in a process of its own
+    # (own event loop and GIL: the platform can use more than one core); `single` runs all in one
+    # process (debugging, one-core machines). docs/arquitetura.md, "carinho up's processes".
+    embedded_processes: Literal["per_system", "single"] = "per_system"
 
     # Outbox and relay.
     outbox_dispatch_lease_seconds: float = 60.0

@@ -1,4 +1,7 @@
-"""The embedded default: hub, atendimento and sandbox servers, workers and scheduler in one process."""
+"""The embedded default: hub, atendimento and sandbox servers, workers and scheduler.
+
+`run_platform` runs them all in one process (EMBEDDED_PROCESSES=single); `embedded_processes` runs one
+process per system (the default), each built from the pieces here (`embedded_system`)."""
 
 from __future__ import annotations
 
@@ -35,6 +38,38 @@ class _Server(uvicorn.Server):
         yield
 
 
+def server(app: object, port: int, settings: Settings) -> _Server:
+    return _Server(
+        uvicorn.Config(
+            app,  # type: ignore[arg-type]
+            host=settings.bind_host,
+            port=port,
+            log_config=None,
+            access_log=False,  # uvicorn.access is silenced anyway (carinho.logging)
+            lifespan="on",
+            timeout_graceful_shutdown=10,
+        )
+    )
+
+
+def platform_settings(settings: Settings) -> tuple[Settings, dict[str, str]]:
+    """Connectors whose real systems are not configured talk to the sandbox; atendimento reaches the
+    hub beside it. (The settings, the sandbox credentials created now.) Idempotent: a second call, in
+    another process of the same start, reads what the first one stored."""
+    settings, sandbox_credentials = with_sandbox_defaults(settings, local_atendimento=True)
+    return with_local_hub(settings), sandbox_credentials
+
+
+async def start_serving(servers: list[_Server]) -> list[asyncio.Task[None]]:
+    """Start the servers; return once all listen, or once one of them has ended (it could not)."""
+    tasks = [asyncio.create_task(s.serve()) for s in servers]
+    while not all(s.started for s in servers):
+        if any(task.done() for task in tasks):
+            break
+        await asyncio.sleep(0.05)
+    return tasks
+
+
 def _servers(settings: Settings) -> list[_Server]:
     from carinho.atendimento.app import create_app as atendimento_app
     from carinho.integracoes.app import create_app as integracoes_app
@@ -47,28 +82,14 @@ def _servers(settings: Settings) -> list[_Server]:
     ]
     if serves_connectors(settings):
         apps.append((sandbox_app(settings), settings.sandbox_port))
-    return [
-        _Server(
-            uvicorn.Config(
-                app,
-                host=settings.bind_host,
-                port=port,
-                log_config=None,
-                access_log=False,  # uvicorn.access is silenced anyway (carinho.logging)
-                lifespan="on",
-                timeout_graceful_shutdown=10,
-            )
-        )
-        for app, port in apps
-    ]
+    return [server(app, port, settings) for app, port in apps]
 
 
 async def run_platform(
     settings: Settings, credentials: Credentials, ready: asyncio.Event | None = None
 ) -> None:
     # Connectors whose real systems are not configured talk to the sandbox served below.
-    settings, sandbox_credentials = with_sandbox_defaults(settings, local_atendimento=True)
-    settings = with_local_hub(settings)
+    settings, sandbox_credentials = platform_settings(settings)
     credentials.secrets.update(sandbox_credentials)
     rt = runtime.configure(settings)
     for context in runtime.CONTEXTS:
@@ -88,11 +109,7 @@ async def run_platform(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    tasks = [asyncio.create_task(server.serve()) for server in servers]
-    while not all(server.started for server in servers):
-        if any(task.done() for task in tasks):
-            break
-        await asyncio.sleep(0.05)
+    tasks = await start_serving(servers)
     print(announcement(settings, credentials), flush=True)
     if ready is not None:
         ready.set()
@@ -104,8 +121,8 @@ async def run_platform(
     # still answer; anything cut short is released again at the next start.
     await scheduler.stop()
     await asyncio.to_thread(pool.stop)
-    for server in servers:
-        server.should_exit = True
+    for each in servers:
+        each.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
     for db in rt.databases.values():
         await db.dispose()

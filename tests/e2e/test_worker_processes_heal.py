@@ -122,7 +122,7 @@ async def _post_lead(base_url: str, log: Path) -> int:
 def test_children_that_keep_dying_make_the_parent_exit_non_zero() -> None:
     started: list[subprocess.Popen[bytes]] = []
 
-    def start_child() -> subprocess.Popen[bytes]:
+    def start_child(_slot: int) -> subprocess.Popen[bytes]:
         started.append(subprocess.Popen([sys.executable, "-c", "raise SystemExit(1)"]))
         return started[-1]
 

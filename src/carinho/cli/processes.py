@@ -28,12 +28,19 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def up() -> None:
         """Run the whole platform on the embedded default: hub :8000, atendimento :8001,
-        sandbox :8099, workers and scheduler in one process, SQLite under CARINHO_DATA_DIR."""
+        sandbox :8099, workers and scheduler, SQLite under CARINHO_DATA_DIR — one process per system
+        (EMBEDDED_PROCESSES=per_system, the default) or all in one (EMBEDDED_PROCESSES=single)."""
         from carinho.bootstrap import first_start
-        from carinho.embedded import run_platform
 
         settings, credentials = first_start(settings_for_cli())
-        asyncio.run(run_platform(settings, credentials))
+        if settings.embedded_processes == "single":
+            from carinho.embedded import run_platform
+
+            asyncio.run(run_platform(settings, credentials))
+            return
+        from carinho.embedded_processes import run_platform_processes
+
+        raise typer.Exit(run_platform_processes(settings, credentials))
 
     @app.command()
     def serve(
@@ -139,7 +146,7 @@ def _supervise_children(settings: Settings, count: int, lanes: str | None, threa
         args += ["--threads", str(threads)]
     supervisor = ChildSupervisor(
         count,
-        lambda: subprocess.Popen(args),  # noqa: S603
+        lambda _slot: subprocess.Popen(args),  # noqa: S603
         max_deaths=settings.worker_restart_max_deaths,
         window_seconds=settings.worker_restart_window_seconds,
     )

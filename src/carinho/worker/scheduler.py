@@ -1,7 +1,8 @@
 """APScheduler with exactly one leader: it runs the relay, heartbeats and the periodic jobs.
 
 In production a Redis lock elects the leader among scheduler processes; in the embedded default
-the single process leads.
+the process leads (`carinho up` with one process per system: each system's process leads for its own
+context, the only one whose outbox it relays and whose periodic jobs it enqueues).
 """
 
 from __future__ import annotations
@@ -55,14 +56,14 @@ def periodic_jobs() -> dict[str, PeriodicJob]:
 
 
 class LeaderLock:
-    """A Redis lease renewed while we lead; without Redis this process is the only scheduler."""
+    """A Redis lease renewed while we lead; without Redis this process leads for its contexts."""
 
     _RENEW = (
         "if redis.call('get', KEYS[1]) == ARGV[1] then "
         "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
     )
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, contexts: tuple[str, ...] = CONTEXTS) -> None:
         self.rt = rt
         self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.ttl_ms = int(rt.settings.scheduler_lock_ttl_seconds * 1000)
@@ -71,7 +72,9 @@ class LeaderLock:
             import redis.asyncio as aioredis
 
             self._client = aioredis.from_url(rt.settings.redis_url)
-        self.key = f"{rt.settings.redis_namespace}:{LEADER_KEY}"
+        # Schedulers of different contexts lead side by side: one lock per set of contexts.
+        suffix = "" if tuple(contexts) == CONTEXTS else ":" + "+".join(contexts)
+        self.key = f"{rt.settings.redis_namespace}:{LEADER_KEY}{suffix}"
 
     async def acquire_or_renew(self, leading: bool) -> bool:
         if self._client is None:
@@ -94,9 +97,15 @@ class LeaderLock:
 
 
 class Scheduler:
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, contexts: tuple[str, ...] = CONTEXTS) -> None:
+        """`contexts`: whose outbox this scheduler relays, which it beats for, and whose periodic jobs
+        it enqueues (default: all, as the production `carinho scheduler`)."""
+        unknown = set(contexts) - set(CONTEXTS)
+        if unknown or not contexts:
+            raise ValueError(f"unknown contexts: {', '.join(sorted(unknown)) or '(none)'}")
         self.rt = rt
-        self.lock = LeaderLock(rt)
+        self.contexts = tuple(c for c in CONTEXTS if c in contexts)
+        self.lock = LeaderLock(rt, self.contexts)
         self.leading = False
         self._aps: AsyncIOScheduler | None = None
         self._task: asyncio.Task[None] | None = None
@@ -139,7 +148,7 @@ class Scheduler:
         settings = self.rt.settings
         aps = AsyncIOScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
         relay_every = IntervalTrigger(seconds=settings.outbox_relay_interval_seconds)
-        for context in CONTEXTS:
+        for context in self.contexts:
             aps.add_job(self._guard(f"relay:{context}", relay_once, self.rt, context), relay_every)
             aps.add_job(
                 self._guard(f"heartbeat:{context}", self.beat, context),
@@ -147,6 +156,8 @@ class Scheduler:
                 next_run_time=utcnow(),
             )
         for spec in _periodic.values():
+            if get_job(spec.job).context not in self.contexts:
+                continue  # the scheduler of the process that runs that context's jobs enqueues it
             aps.add_job(self._guard(spec.name, self.enqueue_periodic, spec), spec.trigger)
         aps.start()
         self._aps = aps
