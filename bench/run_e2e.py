@@ -105,11 +105,25 @@ class Platform:
             [sys.executable, "-m", "carinho", "up"], env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
         wait_ready(self.ports["hub"], "/health")
+        wait_ready(self.ports["atendimento"], "/health")
         wait_ready(self.ports["sandbox"], "/health")
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU of `carinho up` and of its system processes (EMBEDDED_PROCESSES=per_system), live ones
+        and reaped ones (a reaped child's time is in its parent's cutime/cstime)."""
+        ticks = 0
+        pending = [self.process.pid]
+        while pending:
+            pid = pending.pop()
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # ended between the listing and now
+            ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+            for children in Path(f"/proc/{pid}/task").glob("*/children"):
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                    pending += [int(child) for child in children.read_text().split()]
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -251,6 +265,7 @@ class Bench:
                 "50",
                 "--nonblocking",
                 "--threads",
+                "--subprocesses",  # EMBEDDED_PROCESSES=per_system: the system processes
                 "--output",
                 self.args.profile,
             ],
