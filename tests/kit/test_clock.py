@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +56,17 @@ def test_a_frozen_clock_moves_only_when_told() -> None:
     clock.reset()
     before = datetime.now(UTC)
     assert between(before, clock.utcnow(), datetime.now(UTC))  # the real time again
+
+
+def test_a_shared_offset_reaches_another_process(tmp_path: Path) -> None:
+    """`carinho up`'s system processes map one file: the sandbox's clock moves theirs."""
+    path = tmp_path / "clock.offset"
+    mover = "from datetime import timedelta; from pathlib import Path; from carinho.kit import clock; "
+    mover += f"clock.share(Path({str(path)!r}), reset=True); clock.set_offset(timedelta(days=3))"
+    subprocess.run([sys.executable, "-c", mover], check=True)
+    reader = "from pathlib import Path; from carinho.kit import clock; "
+    reader += f"clock.share(Path({str(path)!r})); print(clock.utcnow().isoformat())"
+    before = datetime.now(UTC)
+    out = subprocess.run([sys.executable, "-c", reader], check=True, capture_output=True, text=True)
+    seen = datetime.fromisoformat(out.stdout.strip())
+    assert between(before + timedelta(days=3), seen, datetime.now(UTC) + timedelta(days=3))
