@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
 START_TIMEOUT = 240  # three interpreters importing the platform on a small, busy machine
 GRACEFUL_BOUND = 90  # workers' 30 s, then the servers' 10 s, with room for a busy machine
 SYSTEMS = ("integracoes", "atendimento", "sandbox")
+PHONE = "5511987650001"
 
 
 def _env(tmp_path: Path, **extra: object) -> tuple[dict[str, str], dict[str, int]]:
@@ -84,6 +85,18 @@ async def test_one_process_per_system_survives_a_child_kill_and_dies_with_its_pa
         assert log.read_text().count("Carinho platform is up") == 1
         systems = _systems(first.pid)
         assert sorted(systems) == sorted(SYSTEMS)
+
+        # A first contact crosses all three: the sandbox phone -> the hub -> atendimento, whose answer
+        # (a job on the notifications lane, relayed and run in atendimento's process) reaches the phone.
+        sandbox = f"http://127.0.0.1:{ports['sandbox']}/_sandbox/zapi"
+        sent = httpx.post(f"{sandbox}/phone/messages", json={"phone": PHONE, "text": "Olá!"}, timeout=30)
+        assert sent.status_code == 200, sent.text
+
+        async def answered() -> bool:
+            received = httpx.get(f"{sandbox}/messages", params={"phone": PHONE}, timeout=30).json()
+            return bool(received)
+
+        await wait_until(answered, timeout=120, what="atendimento's answer on the phone", log=log)
 
         # A system process killed with -9: logged, started again, answering on its port again.
         os.kill(systems["atendimento"], signal.SIGKILL)

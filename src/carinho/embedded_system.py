@@ -5,7 +5,8 @@
 Started by `embedded_processes` (the parent), never by hand. The hub's and atendimento's processes
 each run their server, the workers of their context's lanes (the embedded broker is in-process: the
 process that relays a context's outbox runs its jobs) and a scheduler for their context; the sandbox's
-runs its server (and SMTP sink). The parent talks to it over two pipes:
+runs its server (and SMTP sink). (A lane is not a context's: `notifications` carries jobs of both, so
+each process consumes it, for its own context's rows — see `lanes_of`.) The parent talks to it over two pipes:
 
 - status (the fd given): the child writes `ready` once its server listens, `drained` once its
   workers and scheduler have stopped;
@@ -34,6 +35,7 @@ from carinho.config import Settings
 from carinho.embedded import platform_settings, server, start_serving
 from carinho.kit import clock
 from carinho.logging import get_logger
+from carinho.worker.jobs import registered_jobs
 from carinho.worker.lanes import Lane, lane_context
 from carinho.worker.pool import WorkerPool
 from carinho.worker.relay import release_all
@@ -78,7 +80,7 @@ async def run_system(settings: Settings, system: str, status: IO[str]) -> int:
         rt = runtime.configure(settings)
         # Nothing survives in the in-memory broker of the process this one replaces: all is due again.
         await release_all(rt, system)
-        pool = WorkerPool(rt, [lane for lane in Lane if lane_context(lane) == system])
+        pool = WorkerPool(rt, lanes_of(system))
         pool.start()
         scheduler = Scheduler(rt, contexts=(system,))
         await scheduler.start()
@@ -114,6 +116,15 @@ async def run_system(settings: Settings, system: str, status: IO[str]) -> int:
         for db in rt.databases.values():
             await db.dispose()
     return 0 if all(s.started for s in servers) else 1
+
+
+def lanes_of(context: str) -> list[Lane]:
+    """The lanes a context's outbox rows can name, which this process's workers must consume (the
+    in-memory broker reaches no other process): the context's own lanes and every lane one of its
+    registered jobs uses (atendimento's WhatsApp sends go on `notifications`). After
+    `runtime.configure`, which registers the jobs."""
+    used = {spec.lane for spec in registered_jobs().values() if spec.context == context}
+    return [lane for lane in Lane if lane_context(lane) == context or lane in used]
 
 
 async def _drain(scheduler: Scheduler | None, pool: WorkerPool | None) -> None:

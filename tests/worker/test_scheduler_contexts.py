@@ -1,5 +1,6 @@
 """A scheduler serves the contexts it is given (`carinho up` runs one per system process): their relay,
-their heartbeats, the periodic jobs of their jobs' context; leadership is per set of contexts."""
+their heartbeats, the periodic jobs of their jobs' context; leadership is per set of contexts. And each
+system process's workers consume every lane its context's rows use."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import pytest
 
 from carinho import runtime
 from carinho.config import Settings
+from carinho.embedded_system import lanes_of
 from carinho.kit import migrations
 from carinho.runtime import CONTEXTS
-from carinho.worker.jobs import get_job
+from carinho.worker.jobs import get_job, registered_jobs
+from carinho.worker.lanes import Lane
 from carinho.worker.scheduler import Scheduler, periodic_jobs
 from tests.support.processes import wait_until
 
@@ -83,3 +86,14 @@ async def test_schedulers_of_different_contexts_lead_side_by_side_on_one_redis(
             await scheduler.lock.release()
         for db in rt.databases.values():
             await db.dispose()
+
+
+def test_each_system_process_consumes_every_lane_its_contexts_jobs_use(tmp_path: Path) -> None:
+    """The embedded broker is in-process: a lane no worker of the relaying process consumes would keep
+    its rows pending for good (atendimento's WhatsApp sends go on `notifications`)."""
+    runtime.configure(_settings(tmp_path))
+    for spec in registered_jobs().values():
+        assert spec.lane in lanes_of(spec.context), spec.name
+    assert Lane.notifications in lanes_of("atendimento")
+    assert not any(lane.value.startswith("integrations") for lane in lanes_of("atendimento"))
+    assert not any(lane.value.startswith("atendimento") for lane in lanes_of("integracoes"))
