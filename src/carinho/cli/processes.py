@@ -33,7 +33,8 @@ def register(app: typer.Typer) -> None:
         from carinho.bootstrap import first_start
 
         settings, credentials = first_start(settings_for_cli())
-        if settings.embedded_processes == "single":
+        # per_system needs POSIX pipes (pass_fds, select on a pipe): on Windows all runs in one process.
+        if settings.embedded_processes == "single" or os.name == "nt":
             from carinho.embedded import run_platform
 
             asyncio.run(run_platform(settings, credentials))
