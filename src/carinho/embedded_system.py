@@ -31,10 +31,10 @@ import threading
 from typing import IO, Any
 
 from carinho import runtime
-from carinho.config import Settings
+from carinho.config import Settings, get_settings
 from carinho.embedded import platform_settings, server, start_serving
 from carinho.kit import clock
-from carinho.logging import get_logger
+from carinho.logging import configure_logging, get_logger
 from carinho.worker.jobs import registered_jobs
 from carinho.worker.lanes import Lane, lane_context
 from carinho.worker.pool import WorkerPool
@@ -156,9 +156,10 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if system not in SYSTEMS:
         raise SystemExit(f"unknown system {system!r}: one of {', '.join(SYSTEMS)}")
-    from carinho.cli.common import settings_for_cli
-
-    settings, _ = platform_settings(settings_for_cli())
+    # The parent validated the same settings (same environment, same files) before starting us.
+    base = get_settings()
+    configure_logging(base.carinho_log_level, settings=base)
+    settings, _ = platform_settings(base)
     clock.share(settings.carinho_data_dir / CLOCK_FILE)
     with os.fdopen(status_fd, "w", encoding="utf-8") as status:
         return asyncio.run(run_system(settings, system, status))
