@@ -5,8 +5,8 @@
 Started by `embedded_processes` (the parent), never by hand. The hub's and atendimento's processes
 each run their server, the workers of their context's lanes (the embedded broker is in-process: the
 process that relays a context's outbox runs its jobs) and a scheduler for their context; the sandbox's
-runs its server (and SMTP sink). (A lane is not a context's: `notifications` carries jobs of both, so
-each process consumes it, for its own context's rows — see `lanes_of`.) The parent talks to it over two pipes:
+runs its server (and SMTP sink). A lane is not one context's: `notifications` carries jobs of both, so
+each process consumes it, for its own context's rows (`lanes_of`). The parent talks to it over two pipes:
 
 - status (the fd given): the child writes `ready` once its server listens, `drained` once its
   workers and scheduler have stopped;
