@@ -70,6 +70,7 @@ async def test_a_secret_can_be_brought(hub: httpx.AsyncClient, rt: Runtime, auth
         {"url": "https://user:pass@crm.carinho.com.vc/x"},
         {"url": "https://crm.carinho.com.vc/a\x01b"},  # a control character httpx would refuse to send
         {"url": "https://ex\u2100ample.com/x"},  # a host with no IDNA form (℀ maps to "a/c")
+        {"url": "https://carinhosa\u00fade.com.br/x"},  # an IDN goes in its xn-- form
         {"target_system": "CRM!"},
         {"event_types": ["lead created"]},
         {"retry_schedule": [-1]},

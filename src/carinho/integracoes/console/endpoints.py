@@ -131,7 +131,8 @@ def _invalid(exc: ValidationError) -> ValidationFailed:
     field = str(exc.errors()[0]["loc"][0]) if exc.errors() and exc.errors()[0]["loc"] else ""
     return ValidationFailed(
         {
-            "url": "Informe uma URL http(s) completa, sem usuário e senha.",
+            "url": "Informe uma URL http(s) completa, sem usuário e senha; um domínio com acentos vai "
+            "na forma xn-- (carinhosaúde.com.br é xn--carinhosade-dhb.com.br).",
             "target_system": "Informe o sistema de destino (letras minúsculas, ex.: crm).",
             "event_types": "Tipos de evento: letras, números, ponto, hífen e sublinhado, "
             "separados por espaço.",

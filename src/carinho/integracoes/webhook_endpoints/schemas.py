@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -13,6 +14,7 @@ from carinho.kit.retry import MAX_SCHEDULE_SECONDS
 from carinho.kit.text import NUL_FREE_PATTERN, reject_nul
 
 MAX_GRACE_SECONDS = 7 * 24 * 3600
+ASCII_HOST = re.compile(r"[A-Za-z0-9.-]+")
 WHSEC_PATTERN = r"^whsec_[A-Za-z0-9+/=]{32,100}$"
 
 
@@ -22,7 +24,9 @@ def _check_url(value: str) -> str:
         raise ValueError("must be an absolute http(s) URL")
     if parts.username or parts.password:
         raise ValueError("must not carry credentials")
-    try:  # what the deliveries' HTTP client will refuse (control characters, hosts with no IDNA form)
+    if not ASCII_HOST.fullmatch(parts.hostname):
+        raise ValueError("the host must be written in ASCII (an international domain in its xn-- form)")
+    try:  # what the deliveries' HTTP client refuses (control characters)
         httpx.URL(value)
     except (httpx.InvalidURL, ValueError) as exc:
         raise ValueError(f"is not a URL the hub can deliver to: {exc}") from None
@@ -40,8 +44,9 @@ Url = Annotated[
             "type": "string",
             "minLength": 8,
             "maxLength": 2000,
-            # No NUL (refused), no brackets in the host (urlsplit refuses a half IPv6 literal).
-            "pattern": r"^https?://[^/?#@\s:\[\]\x00]+(?::[0-9]+)?(?:[/?#][^\s\x00]*)?$",
+            # A host in ASCII (an IDN as xn--: not every Unicode host has an IDNA form the HTTP
+            # client takes), no control characters anywhere.
+            "pattern": r"^https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^\s\x00-\x1f\x7f]*)?$",
         }
     ),
 ]
