@@ -83,26 +83,36 @@ def phone_of(n: int) -> str:
 class Platform:
     """`carinho up` in a subprocess on a temporary data dir, with the bench's webhook secrets."""
 
-    def __init__(self, data_dir: Path, args: argparse.Namespace) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        args: argparse.Namespace,
+        module: str = "carinho",  # bench/run_sql_counts.py runs it under bench.sql_counts
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.ports = {"hub": args.port, "atendimento": args.port + 1, "sandbox": args.port + 2}
-        env = os.environ | {
-            "CARINHO_DATA_DIR": str(data_dir),
-            "CARINHO_ENV": "development",
-            "INTEGRACOES_PORT": str(self.ports["hub"]),
-            "ATENDIMENTO_PORT": str(self.ports["atendimento"]),
-            "SANDBOX_PORT": str(self.ports["sandbox"]),
-            "SANDBOX_SMTP_PORT": str(args.port + 3),
-            "ZAPI_WEBHOOK_SECRET": ZAPI_SECRET,
-            "WEBHOOK_SECRET_SITE": SITE_SECRET,
-            "ZAPI_SEND_RATE_PER_MINUTE": str(args.zapi_rate),
-            "REDIS_URL": "",
-            "INTEGRACOES_DATABASE_URL": "",
-            "ATENDIMENTO_DATABASE_URL": "",
-            "CARINHO_LOG_LEVEL": "WARNING",
-        }
+        env = (
+            os.environ
+            | {
+                "CARINHO_DATA_DIR": str(data_dir),
+                "CARINHO_ENV": "development",
+                "INTEGRACOES_PORT": str(self.ports["hub"]),
+                "ATENDIMENTO_PORT": str(self.ports["atendimento"]),
+                "SANDBOX_PORT": str(self.ports["sandbox"]),
+                "SANDBOX_SMTP_PORT": str(args.port + 3),
+                "ZAPI_WEBHOOK_SECRET": ZAPI_SECRET,
+                "WEBHOOK_SECRET_SITE": SITE_SECRET,
+                "ZAPI_SEND_RATE_PER_MINUTE": str(args.zapi_rate),
+                "REDIS_URL": "",
+                "INTEGRACOES_DATABASE_URL": "",
+                "ATENDIMENTO_DATABASE_URL": "",
+                "CARINHO_LOG_LEVEL": "WARNING",
+            }
+            | (env or {})
+        )
         self.log = open(data_dir / "platform.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "carinho", "up"], env=env, stdout=self.log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", module, "up"], env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
         wait_ready(self.ports["hub"], "/health")
         wait_ready(self.ports["atendimento"], "/health")
