@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.flows.models import EventStep, StepStatus
@@ -36,9 +37,19 @@ class FlowRepository(SessionRepository):
     async def get_step(self, step_id: int) -> EventStep | None:
         return await self.session.get(EventStep, step_id)
 
-    def add_step(self, step: EventStep) -> EventStep:
-        self.session.add(step)
-        return step
+    async def add_steps(self, rows: list[dict[str, Any]]) -> list[EventStep]:
+        """Insert an event's new step rows: in one statement where the database returns the rows it
+        inserted (the ORM inserts them one by one on SQLite, whose row order it cannot rely on; the
+        order does not matter here, the caller finds each by name)."""
+        if not rows:
+            return []
+        if self.session.get_bind().dialect.insert_returning:
+            inserted = await self.session.scalars(insert(EventStep).returning(EventStep), rows)
+            return list(inserted.all())
+        steps = [EventStep(**row) for row in rows]
+        self.session.add_all(steps)
+        await self.session.flush()
+        return steps
 
     async def claim_step(self, step_id: int, token: str, now: datetime, until: datetime) -> bool:
         """Take a step for one run: not done, and not held by a live run. Exactly one wins."""

@@ -116,20 +116,21 @@ class FlowService:
     ) -> list[EventStep]:
         existing = {step.name: step for step in await repo.steps(event.id)}
         now = utcnow()
-        for position, name in enumerate(names):
-            if name not in existing:
-                existing[name] = repo.add_step(
-                    EventStep(
-                        event_id=event.id,
-                        name=name,
-                        position=position,
-                        status=StepStatus.pending.value,
-                        attempts=0,
-                        idempotency_key=step_idempotency_key(event.uid, name),
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+        missing = [
+            {
+                "event_id": event.id,
+                "name": name,
+                "position": position,
+                "status": StepStatus.pending.value,
+                "attempts": 0,
+                "idempotency_key": step_idempotency_key(event.uid, name),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for position, name in enumerate(names)
+            if name not in existing
+        ]
+        existing.update((step.name, step) for step in await repo.add_steps(missing))
         await repo.session.flush()
         # Steps of the current flow, in its order (a step dropped from the flow no longer runs).
         return [existing[name] for name in names]
