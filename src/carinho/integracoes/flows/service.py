@@ -166,7 +166,10 @@ class FlowService:
             event.processed_at = now
             event.last_error = None
             event.next_attempt_at = None
-            await dead_letters.resolve_event_steps(session, event.id)
+            if event.attempts > 1:
+                # A step reaches the DLQ only with its event dead, and every run after that (a
+                # retry, a replay) counts a new attempt: a first run's event has no items.
+                await dead_letters.resolve_event_steps(session, event.id)
             log.info("event.processed", event_id=event.id, type=event.event_type, attempt=event.attempts)
             return
         failure = failed.failure
