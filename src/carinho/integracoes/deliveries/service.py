@@ -120,12 +120,16 @@ class DeliveryService:
         """One delivery per enabled endpoint subscribed to the event's type, each with its first
         attempt queued. Endpoints that already have one are skipped (the step may run again)."""
         repo = DeliveryRepository(session)
-        endpoints = await WebhookEndpointRepository(session).enabled()
+        endpoints = [
+            e for e in await WebhookEndpointRepository(session).enabled() if e.subscribes_to(event.event_type)
+        ]
+        if not endpoints:
+            return []  # the usual case for most event types: nothing more to read
         existing = await repo.endpoint_ids_for_event(event.id)
         now = utcnow()
         created: list[Delivery] = []
         for endpoint in endpoints:
-            if endpoint.id in existing or not endpoint.subscribes_to(event.event_type):
+            if endpoint.id in existing:
                 continue
             created.append(
                 repo.add(
