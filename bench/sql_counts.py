@@ -1,4 +1,4 @@
-"""Counts every SQL statement and commit a process runs, by context (the database file: hub,
+"""Counts every SQL statement, transaction and commit a process runs, by context (the database file: hub,
 atendimento, sandbox) and by the code path that ran it (the innermost frames of our own code), and
 writes the counts as JSON to `CARINHO_SQL_COUNTS` twice a second. For measurement only: it walks
 the stack on every statement, so the process runs slower than it would.
@@ -36,6 +36,7 @@ class Counts:
         self.lock = threading.Lock()
         self.statements: Counter[str] = Counter()
         self.commits: Counter[str] = Counter()
+        self.transactions: Counter[str] = Counter()  # BEGINs (ours run on the driver: no statement)
         self.paths: Counter[str] = Counter()  # "context|statement|path" and "context|commit|path"
 
 
@@ -85,6 +86,12 @@ def _on_statement(conn: Connection, cursor: Any, statement: str, *_: Any) -> Non
         counts.paths[f"{context}|{_verb(statement)}|{path}"] += 1
 
 
+def _on_begin(conn: Connection) -> None:
+    context = _context(conn)
+    with counts.lock:
+        counts.transactions[context] += 1
+
+
 def _on_commit(conn: Connection) -> None:
     context = _context(conn)
     path = _code_path()
@@ -98,6 +105,7 @@ def snapshot() -> dict[str, Any]:
         return {
             "statements": dict(counts.statements),
             "commits": dict(counts.commits),
+            "transactions": dict(counts.transactions),
             "paths": dict(counts.paths),
         }
 
@@ -112,6 +120,7 @@ def _writer(path: Path) -> None:
 
 def install(path: Path) -> None:
     event.listen(Engine, "before_cursor_execute", _on_statement)
+    event.listen(Engine, "begin", _on_begin)
     event.listen(Engine, "commit", _on_commit)
     threading.Thread(target=_writer, args=(path,), name="sql-counts", daemon=True).start()
 
