@@ -18,10 +18,14 @@ from carinho.kit.repository import SessionRepository
 class EscalationRepository(SessionRepository):
     # ------------------------------------------------------------------ rules
 
-    async def rules(self, *, kind: str | None = None, active: bool | None = None) -> Sequence[EscalationRule]:
+    async def rules(
+        self, *, kind: str | None = None, active: bool | None = None, kinds: Sequence[str] | None = None
+    ) -> Sequence[EscalationRule]:
         stmt = select(EscalationRule).order_by(EscalationRule.id)
         if kind is not None:
             stmt = stmt.where(EscalationRule.kind == kind)
+        if kinds is not None:
+            stmt = stmt.where(EscalationRule.kind.in_(kinds))
         if active is not None:
             stmt = stmt.where(EscalationRule.active == active)
         return (await self.session.execute(stmt)).scalars().all()

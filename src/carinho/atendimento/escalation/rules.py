@@ -138,8 +138,9 @@ class EscalationRuleService:
 
     # ------------------------------------------------------------------ acting
 
-    async def active(self, session: AsyncSession, kind: RuleKind) -> Sequence[EscalationRule]:
-        return await EscalationRepository(session).rules(kind=kind.value, active=True)
+    async def active(self, session: AsyncSession, *kinds: RuleKind) -> Sequence[EscalationRule]:
+        """The active rules of these kinds (one query), in the order they were created."""
+        return await EscalationRepository(session).rules(kinds=[k.value for k in kinds], active=True)
 
     async def fire(
         self, session: AsyncSession, rule: EscalationRule, conversation: Conversation, reason: str
@@ -204,12 +205,14 @@ class EscalationRuleService:
     async def on_inbound_text(self, session: AsyncSession, conversation: Conversation, text: str) -> None:
         from carinho.atendimento.escalation.matching import asks_for_supervisor, matched_phrase
 
-        for rule in await self.active(session, RuleKind.keyword):
+        # Both kinds in one query (every inbound text asks), keyword rules first as before.
+        rules = await self.active(session, RuleKind.keyword, RuleKind.asks_supervisor)
+        for rule in (r for r in rules if r.kind == RuleKind.keyword.value):
             phrase = matched_phrase(text, rule.keywords)
             if phrase is not None:
                 reason = f'Regra "{rule.name}": a mensagem do cliente contém "{phrase}".'
                 await self.fire(session, rule, conversation, reason)
-        for rule in await self.active(session, RuleKind.asks_supervisor):
+        for rule in (r for r in rules if r.kind == RuleKind.asks_supervisor.value):
             found = asks_for_supervisor(text, rule.keywords)
             if found is not None:
                 reason = f'Regra "{rule.name}": o cliente pediu para falar com um responsável ("{found}").'
