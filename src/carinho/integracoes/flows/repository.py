@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnElement, insert, or_, select, update
 
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.flows.models import EventStep, StepStatus
@@ -55,17 +55,24 @@ class FlowRepository(SessionRepository):
         """Take a step for one run: not done, and not held by a live run. Exactly one wins."""
         result = await self.session.execute(
             update(EventStep)
-            .where(
-                EventStep.id == step_id,
-                EventStep.status.in_([StepStatus.pending.value, StepStatus.failed.value]),
-                or_(EventStep.claimed_until.is_(None), EventStep.claimed_until <= now),
-            )
+            .where(*_claimable(step_id, now))
             .values(
                 claimed_by=token,
                 claimed_until=until,
                 attempts=EventStep.attempts + 1,
                 started_at=now,
             )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def claim_and_release_step(self, step_id: int, now: datetime, values: dict[str, object]) -> bool:
+        """Take a step and record its outcome in one statement: for a step that already ran in this
+        transaction (which the caller undoes when another run holds the step)."""
+        result = await self.session.execute(
+            update(EventStep)
+            .where(*_claimable(step_id, now))
+            .values(claimed_by=None, claimed_until=None, attempts=EventStep.attempts + 1, **values)
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -79,3 +86,12 @@ class FlowRepository(SessionRepository):
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _claimable(step_id: int, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Not done, and not held by a live run."""
+    return (
+        EventStep.id == step_id,
+        EventStep.status.in_([StepStatus.pending.value, StepStatus.failed.value]),
+        or_(EventStep.claimed_until.is_(None), EventStep.claimed_until <= now),
+    )

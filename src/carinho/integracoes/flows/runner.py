@@ -3,9 +3,13 @@
 A step is claimed before it runs (in the transaction that began the run or finished the previous
 step), so two runs of one event never execute the same step at once; the claim lasts until this
 job's deadline, after which the executor has cancelled us and a re-dispatched job may take over.
-Every step but the last commits in its own transaction, so a finished step never runs again; the
-last step and the run's end (processed, retry or DLQ) commit in the job's own session, together
-with the outbox row's `done`.
+Every step but the run's tail commits in its own transaction, so a finished step never runs again.
+The tail — the last step that may call out of the hub and the local steps after it (`@step(...,
+local=True)`: database work only, such as `deliver_webhooks`) — and the run's end (processed, retry
+or DLQ) commit in the job's own session, together with the outbox row's `done`: one commit for what
+used to be one per step. Each local step of the tail runs in a savepoint, so its failure undoes its
+own writes only; the steps before it stay done and it alone is retried. A local step is claimed by
+the statement that marks it done (it ran in a transaction that holds the lock).
 
 A step that must wait without having failed — Z-API's send limit (`ConnectorPaced`), or a step that
 runs on a lane of its own (`registry.step_lane`) — ends the run with `flow_service.defer_run`: the
@@ -24,7 +28,7 @@ from carinho import runtime
 from carinho.connectors.errors import ConnectorPaced
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.service import PlannedStep, RunPlan, StepRunFailure, flow_service
-from carinho.integracoes.flows.step_api import StepContext, StepFailure, get_step
+from carinho.integracoes.flows.step_api import StepContext, StepFailure, get_step, is_local
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import Lane
@@ -67,14 +71,15 @@ async def run_event(
         log.info("event.step_held_elsewhere", event_id=event_id, step=plan.steps[0].name)
         return
 
+    tail = _tail_start(plan.steps)
     for index, step in enumerate(plan.steps):
         own_lane = registry.step_lane(step.name)
         if own_lane is not None and own_lane != lane:
             await flow_service.defer_run(job_session, plan, token, step, timedelta(0), own_lane)
             return
         current_lane = own_lane or lane or registry.lane_for(plan.event.event_type)
-        if index == len(plan.steps) - 1:
-            await _run_last_step(job_session, plan, step, token, current_lane)
+        if index == tail:
+            await _run_tail(job_session, plan, plan.steps[index:], token, current_lane, deadline)
             return
         async with db.session() as session:
             outcome = await _attempt(session, plan, step, token, plan.steps[index + 1], deadline)
@@ -94,18 +99,52 @@ async def run_event(
     await flow_service.finish_run(job_session, plan, token, None)  # every step was done already
 
 
-async def _run_last_step(
-    job_session: AsyncSession, plan: RunPlan, step: PlannedStep, token: str, lane: Lane
+def _tail_start(steps: list[PlannedStep]) -> int:
+    """Where the run's tail starts: the last step, or the last one before the local steps that end
+    the flow (a local step with a lane of its own keeps its own run)."""
+    start = len(steps) - 1
+    while start > 0 and is_local(steps[start].name) and registry.step_lane(steps[start].name) is None:
+        start -= 1
+    return start
+
+
+async def _run_tail(
+    job_session: AsyncSession,
+    plan: RunPlan,
+    tail: list[PlannedStep],
+    token: str,
+    lane: Lane,
+    deadline: datetime,
 ) -> None:
-    outcome = await _attempt(job_session, plan, step, token, None, None)
-    if outcome is None:
-        await flow_service.finish_run(job_session, plan, token, None)
+    """The tail's steps and the run's end in the job's session (its commit is the executor's)."""
+    first = tail[0]
+    outcome = await _attempt(job_session, plan, first, token, None, None)
+    if outcome is not None:
+        await job_session.rollback()
+        if isinstance(outcome, StepFailure):
+            await _fail(job_session, plan, first, token, outcome)
+        elif isinstance(outcome, _Paced):
+            await flow_service.defer_run(job_session, plan, token, first, outcome.delay, lane)
         return
-    await job_session.rollback()
-    if isinstance(outcome, StepFailure):
-        await _fail(job_session, plan, step, token, outcome)
-    elif isinstance(outcome, _Paced):
-        await flow_service.defer_run(job_session, plan, token, step, outcome.delay, lane)
+    for step in tail[1:]:
+        # A local step runs first and is claimed with its outcome, in one statement: on SQLite this
+        # transaction holds the write lock, elsewhere that UPDATE waits for a concurrent one's row
+        # lock and then finds the step done. Held by another run: its writes are undone.
+        savepoint = await job_session.begin_nested()
+        outcome = await _attempt(job_session, plan, step, token, None, None, claimed=False)
+        if outcome is None:
+            await savepoint.commit()
+            continue
+        await savepoint.rollback()  # its own writes only: the steps before it stay done
+        if outcome is HELD or not await flow_service.claim_step(job_session, step, token, deadline):
+            log.info("event.step_held_elsewhere", event_id=plan.event.id, step=step.name)
+            return  # the steps before it commit as done; the run holding it finishes the event
+        if isinstance(outcome, StepFailure):
+            await _fail(job_session, plan, step, token, outcome)
+        elif isinstance(outcome, _Paced):  # not for a local step; if one is, it waits like any other
+            await flow_service.defer_run(job_session, plan, token, step, outcome.delay, lane)
+        return
+    await flow_service.finish_run(job_session, plan, token, None)
 
 
 async def _fail(
@@ -128,8 +167,12 @@ async def _attempt(
     token: str,
     next_step: PlannedStep | None,
     deadline: datetime | None,
+    *,
+    claimed: bool = True,
 ) -> StepFailure | _Held | _Paced | None:
-    """Run one step and mark it done (and claim the next one) in `session`; the caller commits."""
+    """Run one step and mark it done (and claim the next one) in `session`; the caller commits.
+    `claimed=False`: the step is not claimed yet, marking it done claims it too."""
+    started_at = utcnow()
     try:
         context = StepContext(
             session=session,
@@ -140,7 +183,12 @@ async def _attempt(
             attempt=plan.attempt,
         )
         output = await get_step(step.name)(context)
-        if not await flow_service.complete_step(session, step, token, output):
+        done = (
+            await flow_service.complete_step(session, step, token, output)
+            if claimed
+            else await flow_service.complete_unclaimed_step(session, step, started_at, output)
+        )
+        if not done:
             return HELD
         if (
             next_step is not None

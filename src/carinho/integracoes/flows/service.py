@@ -153,6 +153,25 @@ class FlowService:
             },
         )
 
+    async def complete_unclaimed_step(
+        self, session: AsyncSession, step: PlannedStep, started_at: datetime, output: dict[str, Any] | None
+    ) -> bool:
+        """Claim and complete a step that ran in `session`'s transaction (a local step of a run's
+        tail): False, and the caller undoes the step's writes, when another run holds it."""
+        now = utcnow()
+        return await FlowRepository(session).claim_and_release_step(
+            step.id,
+            now,
+            {
+                "status": StepStatus.done.value,
+                "output": _output_text(output),
+                "last_error": None,
+                "started_at": started_at,
+                "finished_at": now,
+                "updated_at": now,
+            },
+        )
+
     async def finish_run(
         self, session: AsyncSession, plan: RunPlan, token: str, failed: StepRunFailure | None
     ) -> None:

@@ -13,6 +13,11 @@ before writing to `ctx.session` (on SQLite a write holds the database lock), and
 `ctx.idempotency_key` downstream: after a crash between the call and the commit the step runs
 again with the same key. Raise `StepError` (or a `ConnectorError`) to fail the step; anything
 retryable is retried on the event's schedule, then goes to the DLQ.
+
+A step that calls nothing outside the hub — it only reads and writes the hub's database through
+`ctx.session` — is declared `@step(name, local=True)`: it may then run in the transaction of the step
+before it (in a savepoint of its own, so its failure never undoes that step's outcome), which saves
+the run a commit per such step (`flows.runner`).
 """
 
 from __future__ import annotations
@@ -104,16 +109,27 @@ def _status_code(exc: BaseException) -> int | None:
 
 
 _steps: dict[str, StepFn] = {}
+_local_steps: set[str] = set()
 
 
-def step(name: str) -> Callable[[StepFn], StepFn]:
+def step(name: str, *, local: bool = False) -> Callable[[StepFn], StepFn]:
     def register(fn: StepFn) -> StepFn:
         if name in _steps and _steps[name] is not fn:
             raise ValueError(f"step {name!r} is registered twice")
         _steps[name] = fn
+        if local:
+            _local_steps.add(name)
+        else:
+            _local_steps.discard(name)
         return fn
 
     return register
+
+
+def is_local(name: str) -> bool:
+    """Whether the step only works in the hub's database (no outbound call): see `step`."""
+    load_table()
+    return name in _local_steps
 
 
 def get_step(name: str) -> StepFn:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from carinho import runtime
 from carinho.config import Settings
-from carinho.integracoes.flows.step_api import StepContext, StepError
+from carinho.integracoes.flows.step_api import StepContext, StepError, is_local
 from carinho.integracoes.flows.steps.models import MessageStatus, OutboundMessage
 from carinho.integracoes.flows.steps.repository import StepsRepository
 from carinho.integracoes.mappings.engine import MappingError
@@ -102,6 +102,10 @@ async def raw_body(ctx: StepContext) -> bytes | None:
 
 
 async def previous_outputs(ctx: StepContext) -> dict[str, Any]:
+    if is_local(ctx.step_name):
+        # A local step calls nothing out, so it may read in its own transaction, and must: it can
+        # share that transaction with the steps before it (the runner's tail), not yet committed.
+        return await StepsRepository(ctx.session).step_outputs(ctx.event.id)
     async with _db().read_session() as session:
         return await StepsRepository(session).step_outputs(ctx.event.id)
 

@@ -59,7 +59,7 @@ async def notify_completed(ctx: StepContext) -> dict[str, Any]:
     )
 
 
-@step(SCHEDULE_REQUEST)
+@step(SCHEDULE_REQUEST, local=True)
 async def schedule_request(ctx: StepContext) -> dict[str, Any]:
     """A feedback request row and its delayed job, in this step's transaction (no outbound call)."""
     service_id = _service_id(ctx)

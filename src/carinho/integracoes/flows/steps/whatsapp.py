@@ -85,7 +85,7 @@ async def forward_to_atendimento(ctx: StepContext) -> dict[str, Any]:
     return {"forwarded": True, "type": body.get("type"), "as_received": isinstance(content, bytes)}
 
 
-@step(FEEDBACK_REPLY)
+@step(FEEDBACK_REPLY, local=True)
 async def match_feedback_reply(ctx: StepContext) -> dict[str, Any]:
     """A reply like "9 muito bom" to an open feedback request becomes `feedback.received`."""
     if ctx.payload.get("from_me") or not _person_chat(ctx):
@@ -93,7 +93,7 @@ async def match_feedback_reply(ctx: StepContext) -> dict[str, Any]:
     return await record_whatsapp_answer(ctx)
 
 
-@step(RAISE_LEAD_CREATED)
+@step(RAISE_LEAD_CREATED, local=True)
 async def raise_lead_created(ctx: StepContext) -> dict[str, Any]:
     """A first contact (the lead did not exist) starts Module 2, never for our own messages."""
     if ctx.payload.get("from_me"):
