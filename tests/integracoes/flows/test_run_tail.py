@@ -11,9 +11,10 @@ import httpx
 from sqlalchemy import select
 
 from carinho.integracoes.events.models import IntegrationEvent
+from carinho.integracoes.flows.models import EventStep
 from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow
 from carinho.integracoes.flows.runner import _tail_start
-from carinho.integracoes.flows.service import PlannedStep
+from carinho.integracoes.flows.service import PlannedStep, step_idempotency_key
 from carinho.integracoes.flows.step_api import StepContext, StepError, step
 from carinho.integracoes.flows.steps import internal_events
 from carinho.integracoes.flows.steps.common import previous_outputs
@@ -48,7 +49,19 @@ async def tail_local(ctx: StepContext) -> dict[str, Any]:
     return {"raised": event_id, "call_output": seen}
 
 
+@step("tests.tail_local_ok", local=True)
+async def tail_local_ok(ctx: StepContext) -> dict[str, Any]:
+    event_id = await internal_events.raise_event(
+        ctx.session, "integracoes", RAISED_TYPE, f"tail-ok:{ctx.event.id}", {}
+    )
+    return {"raised": event_id}
+
+
 register_flow(CALL_THEN_LOCAL, Lane.integrations, ("tests.tail_call", "tests.tail_local", DELIVER_WEBHOOKS))
+CALL_THEN_LOCAL_OK = "tests.call_then_local_ok"
+register_flow(
+    CALL_THEN_LOCAL_OK, Lane.integrations, ("tests.tail_call", "tests.tail_local_ok", DELIVER_WEBHOOKS)
+)
 
 
 def _planned(*names: str) -> list[PlannedStep]:
@@ -119,3 +132,39 @@ async def test_a_tail_commits_its_steps_and_the_end_together(
     steps = await steps_of(rt, event_id)
     assert [(s.status, s.attempts, s.claimed_by) for s in steps] == [("done", 1, None), ("done", 1, None)]
     assert len(receiver.received(hook + "/c")) == 1
+
+
+async def test_a_local_step_another_run_holds_is_left_to_it_and_its_writes_are_undone(
+    hub: httpx.AsyncClient, rt: Runtime, auth: dict[str, str], receiver: WebhookReceiver, hook: str
+) -> None:
+    event_id = await submit_event(hub, auth, CALL_THEN_LOCAL_OK, {"url": receiver.url(hook + "/held")})
+    uid = (await event_row(rt, event_id)).uid
+    now = clock.utcnow()
+    async with rt.db("integracoes").session() as session:  # a live run holds the local step
+        session.add(
+            EventStep(
+                event_id=event_id,
+                name="tests.tail_local_ok",
+                position=1,
+                status="pending",
+                attempts=1,
+                idempotency_key=step_idempotency_key(uid, "tests.tail_local_ok"),
+                claimed_by="another-run",
+                claimed_until=now + timedelta(hours=1),
+                started_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await session.commit()
+    await drain(rt)
+
+    steps = await steps_of(rt, event_id)
+    assert [(s.name, s.status, s.attempts, s.claimed_by) for s in steps] == [
+        ("tests.tail_call", "done", 1, None),
+        ("tests.tail_local_ok", "pending", 1, "another-run"),
+        (DELIVER_WEBHOOKS, "pending", 0, None),
+    ]
+    assert (await event_row(rt, event_id)).status == "processing"  # the holding run finishes it
+    assert len(receiver.received(hook + "/held")) == 1
+    assert await _raised(rt) == []
