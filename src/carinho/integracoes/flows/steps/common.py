@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from carinho import runtime
 from carinho.config import Settings
@@ -47,17 +49,31 @@ def event_document(ctx: StepContext) -> dict[str, Any]:
 _MISSING_FAILS: Any = object()
 
 
+def read_session() -> AbstractAsyncContextManager[AsyncSession]:
+    """A short read-only session of the hub's database, for a step that reads several things
+    before its outbound call (`render`, `raw_body`, `previous_outputs` take it): one transaction
+    for all of them instead of one each."""
+    return cast(AbstractAsyncContextManager[AsyncSession], _db().read_session())
+
+
 async def render(
     ctx: StepContext,
     target_system: str,
     context: dict[str, Any] | None = None,
     *,
     if_missing: Any = _MISSING_FAILS,
+    session: AsyncSession | None = None,
 ) -> Any:
     """The active mapping's output for this event and system (None: nothing to send). Without an
     active mapping the step fails for good, unless `if_missing` gives the output to use instead."""
     return await render_payload(
-        ctx.event.event_type, target_system, ctx.payload, event_document(ctx), context, if_missing=if_missing
+        ctx.event.event_type,
+        target_system,
+        ctx.payload,
+        event_document(ctx),
+        context,
+        if_missing=if_missing,
+        session=session,
     )
 
 
@@ -69,11 +85,12 @@ async def render_payload(
     context: dict[str, Any] | None = None,
     *,
     if_missing: Any = _MISSING_FAILS,
+    session: AsyncSession | None = None,
 ) -> Any:
     try:
-        async with _db().read_session() as session:
+        async with read_session() if session is None else nullcontext(session) as reads:
             output, _ = await mapping_service.render(
-                session, event_type, target_system, payload, event=event, context=context
+                reads, event_type, target_system, payload, event=event, context=context
             )
     except MappingMissing as exc:
         if if_missing is not _MISSING_FAILS:
@@ -93,21 +110,22 @@ def parse(model: type[M], data: Any, what: str) -> M:
         raise StepError(f"the mapping output for {what} is invalid ({fields})", retryable=False) from None
 
 
-async def raw_body(ctx: StepContext) -> bytes | None:
-    """The exact bytes the event arrived with (Z-API callbacks), read in a short session of its own."""
+async def raw_body(ctx: StepContext, session: AsyncSession | None = None) -> bytes | None:
+    """The exact bytes the event arrived with (Z-API callbacks), read in a short session of its own
+    (or the given one)."""
     from carinho.integracoes.events.service import event_service
 
-    async with _db().read_session() as session:
-        return await event_service.raw_body(session, ctx.event.id)
+    async with read_session() if session is None else nullcontext(session) as reads:
+        return await event_service.raw_body(reads, ctx.event.id)
 
 
-async def previous_outputs(ctx: StepContext) -> dict[str, Any]:
+async def previous_outputs(ctx: StepContext, session: AsyncSession | None = None) -> dict[str, Any]:
     if is_local(ctx.step_name):
         # A local step calls nothing out, so it may read in its own transaction, and must: it can
         # share that transaction with the steps before it (the runner's tail), not yet committed.
         return await StepsRepository(ctx.session).step_outputs(ctx.event.id)
-    async with _db().read_session() as session:
-        return await StepsRepository(session).step_outputs(ctx.event.id)
+    async with read_session() if session is None else nullcontext(session) as reads:
+        return await StepsRepository(reads).step_outputs(ctx.event.id)
 
 
 async def send_once(

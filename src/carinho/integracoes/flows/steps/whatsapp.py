@@ -16,7 +16,14 @@ from carinho.connectors.crm.client import CrmClient
 from carinho.connectors.crm.schemas import InteractionInput, Lead, LeadInput
 from carinho.integracoes.flows.step_api import StepContext, StepError, step
 from carinho.integracoes.flows.steps import internal_events
-from carinho.integracoes.flows.steps.common import parse, previous_outputs, raw_body, render, settings
+from carinho.integracoes.flows.steps.common import (
+    parse,
+    previous_outputs,
+    raw_body,
+    read_session,
+    render,
+    settings,
+)
 from carinho.integracoes.flows.steps.feedback_replies import record_whatsapp_answer
 
 FIND_OR_CREATE_LEAD = "crm.find_or_create_lead"
@@ -55,10 +62,11 @@ async def find_or_create_lead_step(ctx: StepContext) -> dict[str, Any]:
 
 @step(REGISTER_INTERACTION)
 async def register_interaction(ctx: StepContext) -> dict[str, Any]:
-    lead = (await previous_outputs(ctx)).get(FIND_OR_CREATE_LEAD) or {}
-    if not lead.get("crm_lead_id"):
-        return {"skipped": "no lead"}
-    output = await render(ctx, "crm", {"crm_lead_id": lead["crm_lead_id"]})
+    async with read_session() as session:
+        lead = (await previous_outputs(ctx, session)).get(FIND_OR_CREATE_LEAD) or {}
+        if not lead.get("crm_lead_id"):
+            return {"skipped": "no lead"}
+        output = await render(ctx, "crm", {"crm_lead_id": lead["crm_lead_id"]}, session=session)
     interaction = parse(InteractionInput, (output or {}).get("interaction"), "the CRM interaction")
     async with CrmClient(settings()) as crm:
         recorded = await crm.log_interaction(
@@ -72,14 +80,16 @@ async def forward_to_atendimento(ctx: StepContext) -> dict[str, Any]:
     """The original Z-API callback, signed, to atendimento: the bytes Z-API sent, unchanged, while
     the mapping is the default (`raw`, or none at all); what a custom mapping builds otherwise."""
     original = ctx.payload.get("raw")
-    body = await render(ctx, "atendimento", if_missing=original)
-    if body is None:
-        return {"skipped": "the mapping produced nothing"}
-    if not isinstance(body, dict):
-        raise StepError("the atendimento mapping must produce a JSON object", retryable=False)
-    content: dict[str, Any] | bytes = body
-    if body == original:
-        content = await raw_body(ctx) or body  # events stored before the bytes were kept: re-encoded
+    async with read_session() as session:  # both reads in one transaction, before the call
+        body = await render(ctx, "atendimento", if_missing=original, session=session)
+        if body is None:
+            return {"skipped": "the mapping produced nothing"}
+        if not isinstance(body, dict):
+            raise StepError("the atendimento mapping must produce a JSON object", retryable=False)
+        content: dict[str, Any] | bytes = body
+        if body == original:
+            # Events stored before the bytes were kept: re-encoded.
+            content = await raw_body(ctx, session) or body
     async with AtendimentoClient(settings()) as atendimento:
         await atendimento.forward_whatsapp(content, idempotency_key=ctx.idempotency_key)
     return {"forwarded": True, "type": body.get("type"), "as_received": isinstance(content, bytes)}
