@@ -66,7 +66,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="carinho-sql-") as tmp:
         counts_file = Path(tmp) / "sql-counts.json"
         platform = Platform(
-            Path(tmp), args, module="bench.sql_counts", env={"CARINHO_SQL_COUNTS": str(counts_file)}
+            Path(tmp),
+            args,
+            module="bench.sql_counts",
+            # One process: the counting listeners are installed in it (not in per-system children).
+            env={"CARINHO_SQL_COUNTS": str(counts_file), "EMBEDDED_PROCESSES": "single"},
         )
         try:
             records = Records(Path(tmp), f"http://{HOST}:{platform.ports['sandbox']}")
