@@ -1,9 +1,10 @@
 """Kill -9 under load (ARCHITECTURE §4, invariants 1, 2, 3 and 6), with real processes on the Redis
 profile: `carinho serve integracoes`, `carinho worker` and `carinho scheduler` (the relay), each killed.
 
-A bounded concurrent client sends a thousand signed site leads (CARINHO_KILL_TEST_LEADS for more);
-the API is killed with SIGKILL and restarted a third of the way in, the worker two thirds of the way
-in, and the scheduler with it (its successor takes the leader lock once the dead one's expires).
+A bounded concurrent client sends 450 signed site leads (CARINHO_KILL_TEST_LEADS for more); the API
+is killed with SIGKILL and restarted a third of the way in, with requests in flight, the worker two
+thirds of the way in, and the scheduler with it (its successor takes the leader lock once the dead
+one's expires).
 A client that got no answer sends the same lead again (as spatie's retries do). Afterwards every
 acknowledged event is processed, and the recording target acted on exactly one delivery per event
 (it dedupes by `Idempotency-Key` like any well-behaved consumer; redeliveries after a kill are
@@ -37,8 +38,10 @@ from tests.support.webhook_receiver import WebhookReceiver, running_receiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.timeout(1800)]
 
-# 1000 keeps CI fast; CARINHO_KILL_TEST_LEADS=2000 (or more) for a heavier run.
-LEADS = int(os.environ.get("CARINHO_KILL_TEST_LEADS", "1000"))
+# What a kill needs is work in flight when it lands: CONCURRENCY requests at the API's, acknowledged
+# events not yet delivered at the worker's (both reported). 150 leads between kills give each phase
+# many times that; CARINHO_KILL_TEST_LEADS=2000 (or more) for a heavier run.
+LEADS = int(os.environ.get("CARINHO_KILL_TEST_LEADS", "450"))
 STALL_SECONDS = 120  # fail when the pipeline makes no progress for this long
 CONCURRENCY = 24
 SITE_SECRET = "whsec_c2l0ZS1raWxsLXRlc3Qtc2VjcmV0LTI0Ynk="
@@ -48,8 +51,10 @@ KNOBS: dict[str, object] = {
     # a lease lost mid-job hands a live job on, and its duplicate delivery waits out a retry.
     "job_default_time_limit_seconds": 20,
     "outbox_lease_seconds": 15,
-    # Longer than a message waits in Redis under this load: the relay only re-publishes lost ones.
-    "outbox_dispatch_lease_seconds": 60,
+    # Longer than a message waits in Redis under this load (the backlog at the worker's kill is
+    # delivered within ~20 s of its successor's start): the relay only re-publishes lost ones. It is
+    # also how long a row whose publish died with the API waits for the relay: the end of the run.
+    "outbox_dispatch_lease_seconds": 30,
     "outbox_relay_interval_seconds": 0.5,
     "scheduler_lock_ttl_seconds": 6,
     "api_rate_limit_per_minute": 1_000_000,
@@ -85,6 +90,7 @@ class LeadClient:
         self.acked: dict[int, int] = {}  # lead id -> event id
         self.duplicates = 0
         self.failed_sends = 0
+        self.in_flight = 0  # requests sent and not yet answered
 
     async def send_all(self, count: int) -> None:
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -103,10 +109,13 @@ class LeadClient:
             headers = {"Content-Type": "application/json", "Signature": hmac_hex(SITE_SECRET, body)}
             deadline = time.monotonic() + 240
             while True:
+                self.in_flight += 1
                 try:
                     response = await client.post("/webhooks/site/lead", content=body, headers=headers)
                 except httpx.HTTPError:
                     response = None
+                finally:
+                    self.in_flight -= 1
                 if response is not None and response.status_code in (200, 202):
                     self.acked[lead] = int(response.json()["event_id"])
                     self.duplicates += response.status_code == 200
@@ -175,10 +184,14 @@ async def test_kill_9_of_api_and_worker_under_load_loses_nothing_and_delivers_on
                 raise error
             return len(client.acked)
 
+        succeeded = select(func.count()).select_from(Delivery).where(Delivery.status == "succeeded")
         await _progressing(acked, LEADS // 3, "a third of the load", logs["api"])
+        requests_at_kill = client.in_flight
         kill9(api)
+        assert requests_at_kill > 0  # the API died with requests in flight
         with running(api_args, env, logs["api"]) as api_again:
             await _progressing(acked, 2 * LEADS // 3, "2/3 of the load", logs["api"])
+            undelivered_at_kill = len(client.acked) - await _count(rt, succeeded)
             kill9(worker)
             kill9(scheduler)
             with (
@@ -188,9 +201,12 @@ async def test_kill_9_of_api_and_worker_under_load_loses_nothing_and_delivers_on
                 await _progressing(acked, LEADS, "the whole load", logs["api"])
                 await load
                 loaded = time.monotonic() - started
-                succeeded = select(func.count()).select_from(Delivery).where(Delivery.status == "succeeded")
                 await _progressing(lambda: _count(rt, succeeded), LEADS, "every delivery", logs["worker"])
-                print(f"\nload sent in {loaded:.0f}s, all delivered after {time.monotonic() - started:.0f}s")
+                print(
+                    f"\nload sent in {loaded:.0f}s, all delivered after {time.monotonic() - started:.0f}s;"
+                    f" {requests_at_kill} requests in flight at the API's kill, {undelivered_at_kill}"
+                    " acknowledged events not yet delivered at the worker's"
+                )
                 assert stop(worker_again) == 0
             stop(api_again)
         await _assert_nothing_lost_nothing_twice(rt, client, receiver, endpoint)
