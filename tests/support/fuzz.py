@@ -10,18 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import hashlib
 import json
 import os
+import pickle
+import shutil
+import tempfile
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
+import hypothesis
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.config._checks import POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES
+from schemathesis.core import NOT_SET
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
@@ -91,18 +100,113 @@ _generated: dict[str, list[Case]] = {}
 
 
 def cases_for(document: dict[str, Any]) -> list[Case]:
-    """Generated once per schema and reused on every backend (generation is the slow part)."""
+    """Generated once per schema and run, and reused on every backend (generation is the slow part):
+    in this process's memory, and across the run's pytest-xdist workers through `_shared_cases`."""
     fingerprint = json.dumps(document, sort_keys=True)
     if fingerprint not in _generated:
         schema = schemathesis.openapi.from_dict(document, config=CONFIG)
         schema.app = BRIDGE
-        _generated[fingerprint] = [
-            case
-            for result in schema.get_all_operations()
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-            for case in generate(result.ok(), mode)
-        ]
+        operations = [result.ok() for result in schema.get_all_operations()]
+
+        def generate_all() -> list[Case]:
+            return [
+                case
+                for operation in operations
+                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+                for case in generate(operation, mode)
+            ]
+
+        run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+        _generated[fingerprint] = (
+            _shared_cases(run, fingerprint, operations, generate_all) if run else generate_all()
+        )
     return _generated[fingerprint]
+
+
+# The cases of one run, shared by its xdist workers (each backend of a fuzz test may run on another
+# worker): the first worker to need a document's cases generates them under a file lock and stores
+# them; the others wait for it and load them: every backend gets the same cases, as in one process
+# (generated on each worker they could differ a little: derandomised, but hypothesis also draws
+# constants from the modules that worker has loaded). Kept per run, in the system's temporary folder;
+# runs older than a day are removed.
+SHARED_DIR = Path(tempfile.gettempdir()) / "carinho-fuzz-cases"
+
+
+class _CasePickler(pickle.Pickler):
+    """A case without its operation (which holds compiled validators): the operation is found again
+    by label; schemathesis' NOT_SET sentinel stays the one object it is compared to with `is`."""
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return "NOT_SET" if obj is NOT_SET else None
+
+
+class _CaseUnpickler(pickle.Unpickler):
+    def persistent_load(self, pid: Any) -> Any:
+        if pid == "NOT_SET":
+            return NOT_SET
+        raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+
+
+# The metadata keeps hashes of the generated containers (to notice a hook changing them); hash() of
+# a string differs between processes, so they are stored as "equal to the container's" and computed
+# again where the case is loaded.
+HASHES = ("_initial_hashes", "_last_validated_hashes")
+
+
+def _case_state(case: Case) -> tuple[str, dict[str, Any], dict[str, set[Any]]]:
+    state = {slot: getattr(case, slot) for slot in Case.__slots__ if slot != "operation"}
+    unchanged: dict[str, set[Any]] = {name: set() for name in HASHES}
+    if case._meta is not None:
+        for name in HASHES:
+            for location, value in getattr(case._meta, name).items():
+                if value == case._hash_container(case.get_container(location)):
+                    unchanged[name].add(location)
+    return case.operation.label, state, unchanged
+
+
+def _case_from(operation: Any, state: dict[str, Any], unchanged: dict[str, set[Any]]) -> Case:
+    case = Case.__new__(Case)
+    for slot, value in [("operation", operation), *state.items()]:
+        object.__setattr__(case, slot, value)  # as stored: Case's own __setattr__ marks changes
+    if case._meta is not None:
+        for name in HASHES:
+            hashes = getattr(case._meta, name)
+            for location in unchanged[name]:
+                hashes[location] = case._hash_container(case.get_container(location))
+    return case
+
+
+def _shared_cases(
+    run: str, fingerprint: str, operations: list[Any], generate_all: Callable[[], list[Case]]
+) -> list[Case]:
+    key = f"{fingerprint}|{EXAMPLES_PER_OPERATION}|{hypothesis.__version__}|{schemathesis.__version__}"
+    folder = SHARED_DIR / run
+    if not folder.exists():
+        _forget_old_runs()
+        folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{hashlib.sha256(key.encode()).hexdigest()}.pickle"
+    with (folder / f"{stored.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if stored.exists():
+            by_label = {operation.label: operation for operation in operations}
+            with stored.open("rb") as file:
+                states = _CaseUnpickler(file).load()
+            return [_case_from(by_label[label], state, unchanged) for label, state, unchanged in states]
+        cases = generate_all()
+        written = stored.with_suffix(".part")
+        with written.open("wb") as file:
+            _CasePickler(file).dump([_case_state(case) for case in cases])
+        written.replace(stored)
+        return cases
+
+
+def _forget_old_runs() -> None:
+    if not SHARED_DIR.exists():
+        return
+    for old in SHARED_DIR.iterdir():
+        with contextlib.suppress(OSError):
+            if time.time() - old.stat().st_mtime > 86_400:
+                shutil.rmtree(old)
 
 
 def as_httpx(case: Case, base_url: str, headers: dict[str, str]) -> dict[str, Any]:
