@@ -18,7 +18,7 @@ os.environ.setdefault("SQLITE_SYNCHRONOUS", "normal")
 from carinho import runtime
 from carinho.config import Settings
 from carinho.kit import clock, migrations
-from carinho.runtime import CONTEXTS, Runtime
+from carinho.runtime import CONTEXTS, DatabaseCache, Runtime
 from tests.support import services
 from tests.support.sample_data import TEST_SECRETS
 
@@ -84,6 +84,18 @@ def database_urls(request: pytest.FixtureRequest, tmp_root: Path) -> Iterator[di
     yield from _provision(request.param, tmp_root)
 
 
+@pytest.fixture(scope="session")
+async def shared_databases(database_urls: dict[str, str]) -> AsyncIterator[DatabaseCache]:
+    """The Database objects (engines, pools, compiled statements) every `rt` of this worker on this
+    backend reuses: a new engine per test was a large part of a short test's CPU (README, "Tests").
+    A Runtime configured with other options (pool size, SQLite pragmas) gets its own; a test that
+    disposes one only makes the next test open new connections. Disposed before the databases drop."""
+    shared: DatabaseCache = {}
+    yield shared
+    for db in shared.values():
+        await db.dispose()
+
+
 @pytest.fixture
 def settings(database_urls: dict[str, str], tmp_path: Path) -> Settings:
     return Settings(
@@ -113,16 +125,15 @@ async def _truncate(rt: Runtime) -> None:
 
 
 @pytest.fixture
-async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    """A configured Runtime on clean databases; the clock is reset afterwards."""
-    current = runtime.configure(settings)
+async def rt(settings: Settings, shared_databases: DatabaseCache) -> AsyncIterator[Runtime]:
+    """A configured Runtime on clean databases (the worker's shared Database objects, emptied); the
+    clock is reset afterwards."""
+    current = runtime.configure(settings, databases=shared_databases)
     await _truncate(current)
     try:
         yield current
     finally:
         clock.reset()
-        for db in current.databases.values():
-            await db.dispose()
 
 
 @pytest.fixture

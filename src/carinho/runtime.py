@@ -6,6 +6,7 @@ API apps, workers and the scheduler of one process share one Runtime; `configure
 from __future__ import annotations
 
 import importlib
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,21 +41,39 @@ def context_spec(name: str) -> ContextSpec:
     return spec
 
 
+# Databases to reuse, keyed by their constructor's arguments (see `Runtime`).
+DatabaseCache = MutableMapping[tuple[object, ...], Database]
+
+
+def _database(settings: Settings, name: str, shared: DatabaseCache | None) -> Database:
+    url = settings.database_url(name)
+    pool_size, busy_timeout_ms = settings.database_pool_size, settings.sqlite_busy_timeout_ms
+    synchronous, session_class = settings.sqlite_synchronous, context_spec(name).session_class
+    key = (url, pool_size, busy_timeout_ms, synchronous, session_class)
+    database = shared.get(key) if shared is not None else None
+    if database is None:
+        database = Database(
+            url,
+            pool_size=pool_size,
+            busy_timeout_ms=busy_timeout_ms,
+            sqlite_synchronous=synchronous,
+            session_class=session_class,
+        )
+        if shared is not None:
+            shared[key] = database
+    return database
+
+
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    """`databases`: where given, the Database of the same URL and options is taken from it (and put
+    in it), engines, pools and compiled statements and all, instead of being built anew: the tests
+    configure a Runtime per test on the same databases. Its owner disposes them."""
+
+    def __init__(self, settings: Settings, databases: DatabaseCache | None = None) -> None:
         from carinho.worker.broker import build_lane_brokers
 
         self.settings = settings
-        self.databases = {
-            name: Database(
-                settings.database_url(name),
-                pool_size=settings.database_pool_size,
-                busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-                sqlite_synchronous=settings.sqlite_synchronous,
-                session_class=context_spec(name).session_class,
-            )
-            for name in CONTEXTS
-        }
+        self.databases = {name: _database(settings, name, databases) for name in CONTEXTS}
         self.lanes = build_lane_brokers(settings)
         self._lane_workers = {lane.value: n for lane, n in lane_concurrency(settings.lane_threads()).items()}
 
@@ -90,15 +109,16 @@ class Runtime:
 _current: Runtime | None = None
 
 
-def configure(settings: Settings) -> Runtime:
-    """Build the process's Runtime (replacing any previous one, as tests do)."""
+def configure(settings: Settings, *, databases: DatabaseCache | None = None) -> Runtime:
+    """Build the process's Runtime (replacing any previous one, as tests do); `databases`: see
+    `Runtime`."""
     from carinho.worker.registry import load_all_jobs
 
     global _current
     load_all_jobs(settings.carinho_job_modules)
     if _current is not None:
         _current.close_brokers()
-    _current = Runtime(settings)
+    _current = Runtime(settings, databases)
     worker_host.install(_current)
     passwords.use_test_cost(settings.carinho_env is Environment.test)
     return _current
