@@ -12,6 +12,7 @@ from carinho.atendimento.agents.models import Role, SupportLevel
 from carinho.atendimento.agents.service import agent_service
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import OPEN_INSTANT, Api, MakeAgent, freeze_at
+from tests.conftest import Apps
 from tests.support.pages import Person
 
 __all__ = ["MakePerson", "Person"]
@@ -20,11 +21,9 @@ MakePerson = Callable[..., Coroutine[Any, Any, Person]]
 
 
 @pytest.fixture
-def make_person(seeded: Runtime) -> MakePerson:
-    """A new agent with a known password, logged in on a client of its own."""
-    from carinho.atendimento.app import create_app
-
-    app = create_app(seeded)
+def make_person(seeded: Runtime, apps: Apps) -> MakePerson:
+    """A new agent with a known password, logged in on a client of its own (on the test's app)."""
+    app = apps("atendimento")
     counter = {"n": 0}
 
     async def make(

@@ -11,17 +11,16 @@ import pytest
 from carinho.integracoes.operators.models import OperatorRole
 from carinho.integracoes.operators.service import operator_service
 from carinho.runtime import Runtime
+from tests.conftest import Apps
 from tests.support.pages import Person
 
 MakeOperator = Callable[..., Coroutine[Any, Any, Person]]
 
 
 @pytest.fixture
-def make_operator(rt: Runtime) -> MakeOperator:
-    """A new operator with a known password, logged in on a client of its own."""
-    from carinho.integracoes.app import create_app
-
-    app = create_app(rt)
+def make_operator(rt: Runtime, apps: Apps) -> MakeOperator:
+    """A new operator with a known password, logged in on a client of its own (on the test's app)."""
+    app = apps("integracoes")
     counter = {"n": 0}
 
     async def make(role: OperatorRole = OperatorRole.viewer, *, login: bool = True) -> Person:
