@@ -118,7 +118,16 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     whenever the tests run."""
     _require_chromium()
     root = tmp_path_factory.mktemp("browser-platform")
-    running = Platform(root / "data", port_picker=free_port, clock_at=business_morning()).start()
+    # One process (EMBEDDED_PROCESSES=single): every xdist worker runs a session platform beside its
+    # Chromium, and three processes per worker overloaded a 2-core machine at the start of a full run
+    # (pages past the 15 s timeout). The per-system default is exercised by tests/test_embedded_processes.py
+    # and the other tests that start `carinho up` (crash recovery, health, status, the contact center flow).
+    running = Platform(
+        root / "data",
+        port_picker=free_port,
+        clock_at=business_morning(),
+        env={"EMBEDDED_PROCESSES": "single"},
+    ).start()
     try:
         yield running
     finally:
