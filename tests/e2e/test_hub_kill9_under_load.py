@@ -51,10 +51,11 @@ KNOBS: dict[str, object] = {
     # a lease lost mid-job hands a live job on, and its duplicate delivery waits out a retry.
     "job_default_time_limit_seconds": 20,
     "outbox_lease_seconds": 15,
-    # Longer than a message waits in Redis under this load (the backlog at the worker's kill is
-    # delivered within ~20 s of its successor's start): the relay only re-publishes lost ones. It is
-    # also how long a row whose publish died with the API waits for the relay: the end of the run.
-    "outbox_dispatch_lease_seconds": 30,
+    # Longer than a message waits in Redis under this load: the relay only re-publishes lost ones.
+    # (30 s was tried: in a full run on a loaded machine the backlog waited longer, a delivery ran
+    # twice, and its second failure waited out the 300 s retry.) It is also how long a row whose
+    # publish died with the API waits for the relay: the end of the run.
+    "outbox_dispatch_lease_seconds": 60,
     "outbox_relay_interval_seconds": 0.5,
     "scheduler_lock_ttl_seconds": 6,
     "api_rate_limit_per_minute": 1_000_000,
