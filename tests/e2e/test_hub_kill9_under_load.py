@@ -52,9 +52,9 @@ KNOBS: dict[str, object] = {
     "job_default_time_limit_seconds": 20,
     "outbox_lease_seconds": 15,
     # Longer than a message waits in Redis under this load: the relay only re-publishes lost ones.
-    # (30 s was tried: in a full run on a loaded machine the backlog waited longer, a delivery ran
-    # twice, and its second failure waited out the 300 s retry.) It is also how long a row whose
-    # publish died with the API waits for the relay: the end of the run.
+    # (With 30 s a loaded full run stalled one delivery past the 120 s bound, likely re-published
+    # while it waited and its duplicate's failure then waiting out the 300 s retry.) It is also how
+    # long a row whose publish died with the API waits for the relay: the end of the run.
     "outbox_dispatch_lease_seconds": 60,
     "outbox_relay_interval_seconds": 0.5,
     "scheduler_lock_ttl_seconds": 6,
