@@ -51,22 +51,15 @@ def clear_cache() -> None:
 
 
 class HolidayDates:
-    """A lazy `date in holidays` container that loads each year on first use, and keeps it: business
-    time asks about every day it walks over, and the calendar holding this is itself cached (and
-    rebuilt) by the working-hours service."""
+    """A lazy `date in holidays` container that loads each year on first use (`holidays_for_year`
+    keeps it, for HOLIDAY_TTL)."""
 
     def __init__(self, state: str | None, city: str | None, optional: tuple[str, ...]) -> None:
         self.state = state
         self.city = city
         self.optional = optional
-        self._years: dict[int, dict[date, str]] = {}
 
     def __contains__(self, day: object) -> bool:
         if not isinstance(day, date):
             return False
-        year = self._years.get(day.year)
-        if year is None:
-            year = self._years[day.year] = holidays_for_year(
-                day.year, state=self.state, city=self.city, optional=self.optional
-            )
-        return day in year
+        return day in holidays_for_year(day.year, state=self.state, city=self.city, optional=self.optional)
