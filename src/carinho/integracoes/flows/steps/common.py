@@ -56,6 +56,11 @@ def read_session() -> AbstractAsyncContextManager[AsyncSession]:
     return cast(AbstractAsyncContextManager[AsyncSession], _db().read_session())
 
 
+def _reading(session: AsyncSession | None) -> AbstractAsyncContextManager[AsyncSession]:
+    """The caller's read session, or a short one of its own."""
+    return read_session() if session is None else nullcontext(session)
+
+
 async def render(
     ctx: StepContext,
     target_system: str,
@@ -88,7 +93,7 @@ async def render_payload(
     session: AsyncSession | None = None,
 ) -> Any:
     try:
-        async with read_session() if session is None else nullcontext(session) as reads:
+        async with _reading(session) as reads:
             output, _ = await mapping_service.render(
                 reads, event_type, target_system, payload, event=event, context=context
             )
@@ -115,7 +120,7 @@ async def raw_body(ctx: StepContext, session: AsyncSession | None = None) -> byt
     (or the given one)."""
     from carinho.integracoes.events.service import event_service
 
-    async with read_session() if session is None else nullcontext(session) as reads:
+    async with _reading(session) as reads:
         return await event_service.raw_body(reads, ctx.event.id)
 
 
@@ -124,7 +129,7 @@ async def previous_outputs(ctx: StepContext, session: AsyncSession | None = None
         # A local step calls nothing out, so it may read in its own transaction, and must: it can
         # share that transaction with the steps before it (the runner's tail), not yet committed.
         return await StepsRepository(ctx.session).step_outputs(ctx.event.id)
-    async with read_session() if session is None else nullcontext(session) as reads:
+    async with _reading(session) as reads:
         return await StepsRepository(reads).step_outputs(ctx.event.id)
 
 
