@@ -38,7 +38,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-def server(app: object, port: int, settings: Settings) -> _Server:
+def _server(app: object, port: int, settings: Settings) -> _Server:
     return _Server(
         uvicorn.Config(
             app,  # type: ignore[arg-type]
@@ -70,19 +70,38 @@ async def start_serving(servers: list[_Server]) -> list[asyncio.Task[None]]:
     return tasks
 
 
-def _servers(settings: Settings) -> list[_Server]:
-    from carinho.atendimento.app import create_app as atendimento_app
-    from carinho.integracoes.app import create_app as integracoes_app
-    from carinho.sandbox.app import create_app as sandbox_app
+def platform_systems(settings: Settings) -> list[str]:
+    """The systems `carinho up` serves: the hub, atendimento, and the sandbox when a connector
+    points at it."""
+    return ["integracoes", "atendimento"] + (["sandbox"] if serves_connectors(settings) else [])
 
-    rt = runtime.current()
-    apps = [
-        (integracoes_app(rt), settings.integracoes_port),
-        (atendimento_app(rt), settings.atendimento_port),
-    ]
-    if serves_connectors(settings):
-        apps.append((sandbox_app(settings), settings.sandbox_port))
-    return [server(app, port, settings) for app, port in apps]
+
+def system_server(system: str, settings: Settings, rt: runtime.Runtime | None) -> _Server:
+    """One system's server on its port (the sandbox needs no runtime)."""
+    app: object
+    if system == "integracoes":
+        from carinho.integracoes.app import create_app as integracoes_app
+
+        app = integracoes_app(rt)
+    elif system == "atendimento":
+        from carinho.atendimento.app import create_app as atendimento_app
+
+        app = atendimento_app(rt)
+    else:
+        from carinho.sandbox.app import create_app as sandbox_app
+
+        app = sandbox_app(settings)
+    return _server(app, int(getattr(settings, f"{system}_port")), settings)
+
+
+async def stop_work(scheduler: Scheduler | None, pool: WorkerPool | None) -> None:
+    """The scheduler and the workers stop; jobs in flight finish first, while the servers they call
+    (atendimento, the hub, the sandbox's systems) still answer; anything cut short is released again
+    at the next start."""
+    if scheduler is not None:
+        await scheduler.stop()
+    if pool is not None:
+        await asyncio.to_thread(pool.stop)
 
 
 async def run_platform(
@@ -101,7 +120,7 @@ async def run_platform(
     pool.start()
     scheduler = Scheduler(rt)
     await scheduler.start()
-    servers = _servers(settings)
+    servers = [system_server(system, settings, rt) for system in platform_systems(settings)]
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -117,10 +136,7 @@ async def run_platform(
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
     log.info("platform.stopping")
-    # Jobs in flight finish first, while the servers they call (atendimento, the sandbox's systems)
-    # still answer; anything cut short is released again at the next start.
-    await scheduler.stop()
-    await asyncio.to_thread(pool.stop)
+    await stop_work(scheduler, pool)
     for each in servers:
         each.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)

@@ -27,12 +27,11 @@ import time
 from carinho import runtime
 from carinho.bootstrap import Credentials, ensure_first_credentials, ensure_local_hub_key
 from carinho.config import Settings
-from carinho.embedded import announcement, platform_settings
+from carinho.embedded import announcement, platform_settings, platform_systems
 from carinho.embedded_system import CLOCK_FILE
 from carinho.kit import clock
 from carinho.logging import get_logger
-from carinho.sandbox.defaults import serves_connectors
-from carinho.worker.supervisor import ChildSupervisor
+from carinho.worker.supervisor import ChildSupervisor, wait_or_kill
 
 log = get_logger(__name__)
 
@@ -108,14 +107,7 @@ class SystemProcesses:
                 log.warning("platform.drain_not_confirmed", system=self.systems[slot])
         for _, process in alive:
             _tell(process, b"stop\n", close=True)
-        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-        for slot, process in alive:
-            try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                log.warning("platform.child_killed", system=self.systems[slot], detail="did not stop in time")
-                process.kill()
-                process.wait()
+        wait_or_kill([p for _, p in alive], time.monotonic() + STOP_TIMEOUT_SECONDS, "platform.child_killed")
         for slot in list(self._status):
             self._close(slot)
 
@@ -155,7 +147,7 @@ def run_platform_processes(settings: Settings, credentials: Credentials) -> int:
     credentials.secrets.update(sandbox_credentials)
     asyncio.run(_first_records(settings, credentials))
     clock.share(settings.carinho_data_dir / CLOCK_FILE, reset=True)  # a start begins at the real time
-    systems = ["integracoes", "atendimento"] + (["sandbox"] if serves_connectors(settings) else [])
+    systems = platform_systems(settings)
     processes = SystemProcesses(systems)
     supervisor = ChildSupervisor(
         len(systems),

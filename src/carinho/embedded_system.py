@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from carinho import runtime
 from carinho.config import Settings, get_settings
-from carinho.embedded import platform_settings, server, start_serving
+from carinho.embedded import platform_settings, start_serving, stop_work, system_server
 from carinho.kit import clock
 from carinho.logging import configure_logging, get_logger
 from carinho.worker.jobs import registered_jobs
@@ -72,11 +72,7 @@ async def run_system(settings: Settings, system: str, status: IO[str]) -> int:
     threading.Thread(target=_control_lines, args=(loop, control), daemon=True, name="control").start()
 
     rt = pool = scheduler = None
-    if system == "sandbox":
-        from carinho.sandbox.app import create_app as sandbox_app
-
-        servers = [server(sandbox_app(settings), settings.sandbox_port, settings)]
-    else:
+    if system != "sandbox":
         rt = runtime.configure(settings)
         # Nothing survives in the in-memory broker of the process this one replaces: all is due again.
         await release_all(rt, system)
@@ -84,7 +80,7 @@ async def run_system(settings: Settings, system: str, status: IO[str]) -> int:
         pool.start()
         scheduler = Scheduler(rt, contexts=(system,))
         await scheduler.start()
-        servers = [server(_app(system, rt), _port(settings, system), settings)]
+    servers = [system_server(system, settings, rt)]
 
     tasks = await start_serving(servers)
     if all(s.started for s in servers):
@@ -100,7 +96,7 @@ async def run_system(settings: Settings, system: str, status: IO[str]) -> int:
             log.error("platform.system_server_ended", system=system)
             break
         if order.result() == "drain" and not drained:
-            await _drain(scheduler, pool)
+            await stop_work(scheduler, pool)
             drained = True
             with contextlib.suppress(OSError):
                 status.write("drained\n")
@@ -108,7 +104,7 @@ async def run_system(settings: Settings, system: str, status: IO[str]) -> int:
         elif order.result() in ("stop", "eof"):
             break
     if not drained:
-        await _drain(scheduler, pool)
+        await stop_work(scheduler, pool)
     for each in servers:
         each.should_exit = True
     await serving
@@ -125,29 +121,6 @@ def lanes_of(context: str) -> list[Lane]:
     `runtime.configure`, which registers the jobs."""
     used = {spec.lane for spec in registered_jobs().values() if spec.context == context}
     return [lane for lane in Lane if lane_context(lane) == context or lane in used]
-
-
-async def _drain(scheduler: Scheduler | None, pool: WorkerPool | None) -> None:
-    """Jobs in flight finish while every system's server still answers; anything cut short is
-    released again at the next start."""
-    if scheduler is not None:
-        await scheduler.stop()
-    if pool is not None:
-        await asyncio.to_thread(pool.stop)
-
-
-def _app(system: str, rt: runtime.Runtime) -> object:
-    if system == "integracoes":
-        from carinho.integracoes.app import create_app as integracoes_app
-
-        return integracoes_app(rt)
-    from carinho.atendimento.app import create_app as atendimento_app
-
-    return atendimento_app(rt)
-
-
-def _port(settings: Settings, system: str) -> int:
-    return int(getattr(settings, f"{system}_port"))
 
 
 def main(argv: list[str]) -> int:

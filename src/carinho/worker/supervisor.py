@@ -149,13 +149,18 @@ class ChildSupervisor:
         alive = [s.process for s in self.slots if s.process is not None and s.process.poll() is None]
         for process in alive:
             process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + self.stop_timeout_seconds
-        for process in alive:
-            try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                log.warning(f"{self.role}.child_killed", pid=process.pid, detail="did not stop in time")
-                process.kill()
-                process.wait()
+        wait_or_kill(alive, time.monotonic() + self.stop_timeout_seconds, f"{self.role}.child_killed")
         for slot in self.slots:
             slot.process = None
+
+
+def wait_or_kill(processes: Sequence[subprocess.Popen[bytes]], deadline: float, event: str) -> None:
+    """Wait for each process to end until `deadline` (time.monotonic()); kill, and log `event`
+    for, any still running then."""
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log.warning(event, pid=process.pid, detail="did not stop in time")
+            process.kill()
+            process.wait()
