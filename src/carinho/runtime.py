@@ -9,6 +9,7 @@ import importlib
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
@@ -106,41 +107,35 @@ class Runtime:
             lane.broker.close()
 
 
-_current: Runtime | None = None
-
-
 def configure(settings: Settings, *, databases: DatabaseCache | None = None) -> Runtime:
     """Build the process's Runtime (replacing any previous one, as tests do); `databases`: see
-    `Runtime`."""
+    `Runtime`. It is installed as the worker layer's host (`worker/host.py`), which holds it."""
     from carinho.worker.registry import load_all_jobs
 
-    global _current
     load_all_jobs(settings.carinho_job_modules)
-    if _current is not None:
-        _current.close_brokers()
-    _current = Runtime(settings, databases)
-    worker_host.install(_current)
+    if is_configured():
+        current().close_brokers()
+    built = Runtime(settings, databases)
+    worker_host.install(built)
     passwords.use_test_cost(settings.carinho_env is Environment.test)
-    return _current
+    return built
 
 
 def current() -> Runtime:
-    if _current is None:
-        raise RuntimeError("carinho.runtime.configure(settings) has not been called")
-    return _current
+    return cast(Runtime, worker_host.current())
 
 
 def is_configured() -> bool:
-    return _current is not None
+    return worker_host.is_installed()
 
 
 def ensure_configured() -> Runtime:
     """The process's Runtime, built from the environment if nobody configured one (uvicorn workers)."""
-    if _current is None:
+    if not is_configured():
         from carinho.config import get_settings
         from carinho.logging import configure_logging
 
         settings = get_settings()
         configure_logging(settings.carinho_log_level)
         return configure(settings)
-    return _current
+    return current()
