@@ -108,6 +108,10 @@ async def test_a_bad_field_is_refused_in_portuguese_and_nothing_changes(
     cases = [
         ({"url": "ftp://x"}, "Informe uma URL http(s) completa"),
         ({"url": "https://user:senha@crm.example.com/"}, "Informe uma URL http(s) completa"),
+        (
+            {"url": "https://carinhosaúde.com.br/"},
+            "Informe uma URL http(s) completa, sem usuário e senha; um domínio",
+        ),
         ({"destino": "CRM maiúsculo"}, "Informe o sistema de destino"),
         ({"eventos": "lead created!"}, "Tipos de evento:"),
         ({"tentativas": "10 abc"}, "Novas tentativas: os segundos de espera"),
