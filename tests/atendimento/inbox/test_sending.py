@@ -77,7 +77,9 @@ async def test_a_reply_reaches_the_phone_and_its_status_comes_back(
         )
         assert phone_send.status_code == 200, phone_send.text
         assert phone_send.json()["status"] == 200
-        async with httpx.AsyncClient(base_url=url) as client:
+        # A real socket to a server in this process: httpx's 5 s default read timeout is too short on
+        # a loaded machine (a full run timed out once reading the history).
+        async with httpx.AsyncClient(base_url=url, timeout=30.0) as client:
             supervisor = await make_agent(Role.supervisor)
             supervisor.client = client
             [conversation] = (await supervisor.get("/api/conversations")).json()
