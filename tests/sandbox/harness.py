@@ -31,7 +31,9 @@ def sandbox_settings(data_dir: Path, **overrides: Any) -> Settings:
         "zapi_send_rate_per_minute": 10_000,
         "sandbox_callback_delay_seconds": 0,
         "sandbox_zapi_webhook_url": "",
-        "connector_timeout_seconds": 5,
+        # generous: the sandbox serves on the test's own event loop, which a loaded full run can starve
+        # for seconds (a 5 s limit once timed out a plain GET); tests of timeouts set their own
+        "connector_timeout_seconds": 30,
         "sandbox_smtp_port": 0,
         "bind_host": "127.0.0.1",
     }
