@@ -6,7 +6,8 @@ Started by `embedded_processes` (the parent), never by hand. The hub's and atend
 each run their server, the workers of their context's lanes (the embedded broker is in-process: the
 process that relays a context's outbox runs its jobs) and a scheduler for their context; the sandbox's
 runs its server (and SMTP sink). A lane is not one context's: `notifications` carries jobs of both, so
-each process consumes it, for its own context's rows (`lanes_of`). The parent talks to it over two pipes:
+each process consumes it, for its own context's rows (`worker.jobs.context_lanes`). The parent talks
+to it over two pipes:
 
 - status (the fd given): the child writes `ready` once its server listens, `drained` once its
   workers and scheduler have stopped;
@@ -35,8 +36,7 @@ from carinho.config import Settings, get_settings
 from carinho.embedded import platform_settings, start_serving, stop_work, system_server
 from carinho.kit import clock
 from carinho.logging import configure_logging, get_logger
-from carinho.worker.jobs import registered_jobs
-from carinho.worker.lanes import Lane, lane_context
+from carinho.worker.jobs import context_lanes
 from carinho.worker.pool import WorkerPool
 from carinho.worker.relay import release_all
 from carinho.worker.scheduler import Scheduler
@@ -76,7 +76,8 @@ async def run_system(settings: Settings, system: str, status: IO[str]) -> int:
         rt = runtime.configure(settings)
         # Nothing survives in the in-memory broker of the process this one replaces: all is due again.
         await release_all(rt, system)
-        pool = WorkerPool(rt, lanes_of(system))
+        # The in-memory broker reaches no other process: this one consumes every lane its jobs name.
+        pool = WorkerPool(rt, context_lanes(system), contexts=(system,))
         pool.start()
         scheduler = Scheduler(rt, contexts=(system,))
         await scheduler.start()
@@ -112,15 +113,6 @@ async def run_system(settings: Settings, system: str, status: IO[str]) -> int:
         for db in rt.databases.values():
             await db.dispose()
     return 0 if all(s.started for s in servers) else 1
-
-
-def lanes_of(context: str) -> list[Lane]:
-    """The lanes a context's outbox rows can name, which this process's workers must consume (the
-    in-memory broker reaches no other process): the context's own lanes and every lane one of its
-    registered jobs uses (atendimento's WhatsApp sends go on `notifications`). After
-    `runtime.configure`, which registers the jobs."""
-    used = {spec.lane for spec in registered_jobs().values() if spec.context == context}
-    return [lane for lane in Lane if lane_context(lane) == context or lane in used]
 
 
 def main(argv: list[str]) -> int:

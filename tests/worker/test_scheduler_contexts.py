@@ -10,10 +10,9 @@ import pytest
 
 from carinho import runtime
 from carinho.config import Settings
-from carinho.embedded_system import lanes_of
 from carinho.kit import migrations
 from carinho.runtime import CONTEXTS
-from carinho.worker.jobs import get_job, registered_jobs
+from carinho.worker.jobs import context_lanes, get_job, registered_jobs
 from carinho.worker.lanes import Lane
 from carinho.worker.scheduler import Scheduler, periodic_jobs
 from tests.support.processes import wait_until
@@ -93,7 +92,7 @@ def test_each_system_process_consumes_every_lane_its_contexts_jobs_use(tmp_path:
     its rows pending for good (atendimento's WhatsApp sends go on `notifications`)."""
     runtime.configure(_settings(tmp_path))
     for spec in registered_jobs().values():
-        assert spec.lane in lanes_of(spec.context), spec.name
-    assert Lane.notifications in lanes_of("atendimento")
-    assert not any(lane.value.startswith("integrations") for lane in lanes_of("atendimento"))
-    assert not any(lane.value.startswith("atendimento") for lane in lanes_of("integracoes"))
+        assert spec.lane in context_lanes(spec.context), spec.name
+    assert Lane.notifications in context_lanes("atendimento")
+    assert not any(lane.value.startswith("integrations") for lane in context_lanes("atendimento"))
+    assert not any(lane.value.startswith("atendimento") for lane in context_lanes("integracoes"))

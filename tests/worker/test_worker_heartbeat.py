@@ -24,9 +24,10 @@ def _settings(tmp_path: Path) -> Settings:
     return Settings(_env_file=None, carinho_data_dir=tmp_path)
 
 
-async def _workers(rt: runtime.Runtime) -> list[Heartbeat]:
-    async with rt.db("integracoes").session() as session:
-        rows = await session.execute(select(Heartbeat).where(Heartbeat.name.startswith("worker:")))
+async def _workers(rt: runtime.Runtime, context: str = "integracoes") -> list[Heartbeat]:
+    model = rt.spec(context).heartbeat
+    async with rt.db(context).session() as session:
+        rows = await session.execute(select(model).where(model.name.startswith("worker:")))
         return list(rows.scalars())
 
 
@@ -34,7 +35,7 @@ async def test_a_running_pool_beats_with_its_lanes_and_forgets_itself_when_it_st
     settings = _settings(tmp_path)
     migrations.upgrade("integracoes", settings.database_url("integracoes"))
     rt = runtime.configure(settings)
-    pool = WorkerPool(rt, [Lane.integrations, Lane.notifications], threads=2)
+    pool = WorkerPool(rt, [Lane.integrations, Lane.notifications], threads=2, contexts=("integracoes",))
     pool.start()
     try:
         assert await asyncio.to_thread(pool.heartbeat.first_beat.wait, 30)
@@ -70,3 +71,21 @@ async def test_workers_not_seen_for_30_seconds_count_as_dead(rt: runtime.Runtime
     clock.advance(timedelta(hours=2))
     await beat(rt, "worker:new:2:bbb", {"integrations": 3})  # a beat forgets workers gone an hour
     assert [w.name for w in await _workers(rt)] == ["worker:new:2:bbb"]
+
+
+async def test_a_worker_beats_only_for_the_contexts_whose_jobs_it_runs(rt: runtime.Runtime) -> None:
+    """`notifications` carries jobs of both contexts: atendimento's process consuming it for its own
+    WhatsApp sends is not one of the hub's workers (the console would count it on the hub's lane)."""
+    await beat(rt, "worker:a:1:aaa", {"notifications": 2, "atendimento": 4}, contexts=("atendimento",))
+    await beat(rt, "worker:h:2:bbb", {"notifications": 2, "integrations": 3}, contexts=("integracoes",))
+    await beat(rt, "worker:all:3:ccc", {"notifications": 2, "integrations": 1, "atendimento": 1})
+    hub = {row.name: row.details["lanes"] for row in await _workers(rt, "integracoes")}
+    atendimento = {row.name: row.details["lanes"] for row in await _workers(rt, "atendimento")}
+    assert hub == {
+        "worker:h:2:bbb": {"notifications": 2, "integrations": 3},
+        "worker:all:3:ccc": {"notifications": 2, "integrations": 1},
+    }
+    assert atendimento == {
+        "worker:a:1:aaa": {"notifications": 2, "atendimento": 4},
+        "worker:all:3:ccc": {"notifications": 2, "atendimento": 1},
+    }

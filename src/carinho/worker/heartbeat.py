@@ -1,7 +1,9 @@
 """Worker processes say they are alive: every few seconds each `WorkerPool` (the in-process workers
 of `carinho up`, or a `carinho worker` process) writes a row `worker:<host>:<pid>:<id>` in the
-heartbeats table of each context whose lanes it consumes, with its lanes and their threads. The
-console counts the rows seen in the last `ALIVE_SECONDS` as the workers alive.
+heartbeats table of each context whose jobs it runs, with the lanes it consumes for that context
+and their threads (`notifications` carries jobs of both contexts, so a worker serving only
+atendimento's is not counted among the hub's). The console counts the rows seen in the last
+`ALIVE_SECONDS` as the workers alive.
 
 The beats run on a thread of their own with its own event loop (and so its own database engines):
 the worker threads and their shared loop stay free for jobs."""
@@ -14,7 +16,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,8 +25,8 @@ from sqlalchemy import delete, select
 
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
-from carinho.runtime import Runtime
-from carinho.worker.lanes import lane_context
+from carinho.runtime import CONTEXTS, Runtime
+from carinho.worker.jobs import context_lanes
 from carinho.worker.scheduler import upsert_heartbeat
 
 log = get_logger(__name__)
@@ -50,18 +52,24 @@ def worker_name() -> str:
     return f"{PREFIX}{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-async def beat(rt: Runtime, name: str, lanes: Mapping[str, int]) -> None:
+def lanes_by_context(lanes: Mapping[str, int], contexts: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Of a worker's lanes (lane -> threads), those it consumes for each context whose jobs it runs."""
+    by_context = {}
+    for context in contexts:
+        served = {lane.value for lane in context_lanes(context)}
+        mine = {lane: threads for lane, threads in lanes.items() if lane in served}
+        if mine:
+            by_context[context] = mine
+    return by_context
+
+
+async def beat(rt: Runtime, name: str, lanes: Mapping[str, int], contexts: Iterable[str] = CONTEXTS) -> None:
     """One beat: this worker's row in each context it works for, and old rows of dead workers gone."""
-    by_context: dict[str, dict[str, int]] = {}
-    for lane, threads in lanes.items():
-        by_context.setdefault(lane_context(lane), {})[lane] = threads
     host, pid = name.removeprefix(PREFIX).split(":")[:2]
-    for context, context_lanes in by_context.items():
+    for context, served in lanes_by_context(lanes, contexts).items():
         model = rt.spec(context).heartbeat
         async with rt.db(context).session() as session:
-            await upsert_heartbeat(
-                session, model, name, {"host": host, "pid": int(pid), "lanes": context_lanes}
-            )
+            await upsert_heartbeat(session, model, name, {"host": host, "pid": int(pid), "lanes": served})
             await session.execute(
                 delete(model).where(model.name.startswith(PREFIX), model.beat_at < utcnow() - FORGET_AFTER)
             )
@@ -118,9 +126,12 @@ class HeartbeatThread:
     """Beats every `interval` seconds from start to stop; `first_beat` is set after the first one
     (tests wait for it instead of sleeping)."""
 
-    def __init__(self, rt: Runtime, lanes: Mapping[str, int], interval: float) -> None:
+    def __init__(
+        self, rt: Runtime, lanes: Mapping[str, int], interval: float, contexts: Iterable[str] = CONTEXTS
+    ) -> None:
         self.rt = rt
         self.lanes = dict(lanes)
+        self.contexts = tuple(contexts)
         self.interval = interval
         self.name = worker_name()
         self.first_beat = threading.Event()
@@ -150,11 +161,11 @@ class HeartbeatThread:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         self._ready.set()
-        contexts = {lane_context(lane) for lane in self.lanes}
+        contexts = set(lanes_by_context(self.lanes, self.contexts))
         try:
             while not self._stop.is_set():
                 try:
-                    await beat(self.rt, self.name, self.lanes)
+                    await beat(self.rt, self.name, self.lanes, self.contexts)
                 except Exception as exc:
                     log.warning("worker.heartbeat_failed", error=f"{type(exc).__name__}: {exc}")
                 self.first_beat.set()

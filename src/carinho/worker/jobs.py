@@ -16,7 +16,7 @@ from carinho.config import Settings
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import host as worker_host
-from carinho.worker.lanes import Lane
+from carinho.worker.lanes import Lane, lane_context
 from carinho.worker.outbox_repository import OutboxRepository, insert_pending
 
 log = get_logger(__name__)
@@ -67,6 +67,13 @@ def get_job(name: str) -> JobSpec:
 
 def registered_jobs() -> dict[str, JobSpec]:
     return dict(_registry)
+
+
+def context_lanes(context: str) -> list[Lane]:
+    """The lanes a context's outbox rows can name: the context's own lanes and every lane one of its
+    registered jobs uses (atendimento's WhatsApp sends go on `notifications`)."""
+    used = {spec.lane for spec in _registry.values() if spec.context == context}
+    return [lane for lane in Lane if lane_context(lane) == context or lane in used]
 
 
 def _row_values(

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import dramatiq
 
-from carinho.runtime import Runtime
+from carinho.runtime import CONTEXTS, Runtime
 from carinho.worker.executor import run_outbox_messages
 from carinho.worker.heartbeat import HeartbeatThread
 from carinho.worker.lanes import Lane
 
 
 class WorkerPool:
-    def __init__(self, rt: Runtime, lanes: list[Lane], threads: int | None = None) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        lanes: list[Lane],
+        threads: int | None = None,
+        contexts: tuple[str, ...] = CONTEXTS,
+    ) -> None:
+        """`contexts`: whose jobs this process runs (the rows its relays publish), for the heartbeat."""
         self.lane_brokers = [rt.lanes[lane.value] for lane in lanes]
         for lane_broker in self.lane_brokers:
             lane_broker.runner = run_outbox_messages
@@ -25,7 +32,7 @@ class WorkerPool:
             )
             for lane in lanes
         ]
-        self.heartbeat = HeartbeatThread(rt, self.threads, rt.settings.scheduler_heartbeat_seconds)
+        self.heartbeat = HeartbeatThread(rt, self.threads, rt.settings.scheduler_heartbeat_seconds, contexts)
 
     def start(self) -> None:
         for lane_broker in self.lane_brokers:
