@@ -6,11 +6,13 @@ import importlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import delete, select
+from starlette.datastructures import State
 
 os.environ.setdefault("CARINHO_ENV", "test")
 # The suite's databases are thrown away: no fsync per commit (the default, FULL, is tested on its own
@@ -168,27 +170,60 @@ def asgi_client(app: object, base_url: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)  # type: ignore[arg-type]
 
 
-class Apps:
-    """The apps of one test's runtime by context, each built on its first use and then shared by the
-    test's fixtures and helpers, as one process serves one app per context. A new app builds every
-    route's dependant again on its first requests (FastAPI's pydantic schemas): ~170 ms of CPU for
-    atendimento's, ~85 ms for the hub's, which fixtures building an app each paid twice per test."""
+class BuiltApp(NamedTuple):
+    settings: dict[str, Any]  # what it was built with, but the data dir
+    app: FastAPI
+    state: dict[str, Any]  # app.state as create_app left it
 
-    def __init__(self, rt: Runtime) -> None:
+
+class Apps:
+    """The apps of one test's runtime by context, each shared by the test's fixtures and helpers, as
+    one process serves one app per context. A new app builds every route's dependant again on its
+    first requests (FastAPI's pydantic schemas: ~170 ms of CPU for atendimento's, ~85 ms for the
+    hub's), so an app is also reused by the worker's later tests whose settings are the same but for
+    the data dir (`built`): it follows the test's runtime as every route does (`app.state.runtime`),
+    and its state is put back as create_app left it, so that nothing a test left on it (a login
+    throttle, a rate limiter, a live feed) reaches the next."""
+
+    def __init__(self, rt: Runtime, built: list[BuiltApp]) -> None:
         self.rt = rt
-        self._built: dict[str, FastAPI] = {}
+        self._built = built
+        self._apps: dict[str, FastAPI] = {}
 
     def __call__(self, context: str) -> FastAPI:
-        app = self._built.get(context)
+        app = self._apps.get(context)
         if app is None:
-            create_app = importlib.import_module(f"carinho.{context}.app").create_app
-            app = self._built[context] = create_app(self.rt)
+            app = self._apps[context] = self._reuse_or_build(context)
+        return app
+
+    def _reuse_or_build(self, context: str) -> FastAPI:
+        settings = self.rt.settings.model_dump(exclude={"carinho_data_dir"})
+        settings["context"] = context
+        for i, built in enumerate(self._built):
+            if built.settings == settings:
+                self._built.append(self._built.pop(i))  # the most recently used last
+                built.app.state = State({**built.state, "runtime": self.rt})
+                built.app.dependency_overrides.clear()
+                return built.app
+        create_app = importlib.import_module(f"carinho.{context}.app").create_app
+        app = create_app(self.rt)
+        self._built.append(BuiltApp(settings, app, dict(app.state._state)))
+        del self._built[:-_APPS_KEPT]
         return app
 
 
+# Apps a worker keeps for its later tests: both contexts' on the common settings, and a few more.
+_APPS_KEPT = 6
+
+
+@pytest.fixture(scope="session")
+def built_apps() -> list[BuiltApp]:
+    return []
+
+
 @pytest.fixture
-def apps(rt: Runtime) -> Apps:
-    return Apps(rt)
+def apps(rt: Runtime, built_apps: list[BuiltApp]) -> Apps:
+    return Apps(rt, built_apps)
 
 
 @pytest.fixture

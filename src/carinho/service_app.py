@@ -52,13 +52,14 @@ def create_service_app(
     install_error_handlers(app, html_errors)
     document_common_errors(app, auth_errors or {})
     app.include_router(build_health_router(context))
-    app.mount("/metrics", _metrics_app(rt, metrics_refresh))
+    app.mount("/metrics", _metrics_app(app, metrics_refresh))
     return app
 
 
-def _metrics_app(rt: Runtime, refresh: Callable[[Runtime], Awaitable[None]] | None) -> ASGIApp:
+def _metrics_app(service: FastAPI, refresh: Callable[[Runtime], Awaitable[None]] | None) -> ASGIApp:
     """prometheus-client's app; with `refresh`, the context's gauges are read from its database first
-    (a failure is logged and the scrape still answers, with the gauges as they were)."""
+    (a failure is logged and the scrape still answers, with the gauges as they were). The runtime is
+    the app's at each scrape, like every route's (`app.state.runtime`)."""
     metrics = make_asgi_app()
     if refresh is None:
         return metrics
@@ -66,7 +67,7 @@ def _metrics_app(rt: Runtime, refresh: Callable[[Runtime], Awaitable[None]] | No
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             try:
-                await refresh(rt)
+                await refresh(service.state.runtime)
             except Exception as exc:
                 log.warning("metrics.refresh_failed", error=f"{type(exc).__name__}")
         await metrics(scope, receive, send)

@@ -58,5 +58,5 @@ def create_app(rt: Runtime | None = None) -> FastAPI:
     mount_static(app)
     runtime: Runtime = app.state.runtime
     if runtime.settings.ingest_fast_path:  # the webhooks' fast lane (kit/fast_ingest)
-        install_gateway(app, gateway_handlers(runtime))
+        install_gateway(app, gateway_handlers(app))
     return app

@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.responses import JSONResponse
+from pydantic import SecretStr
 
+from carinho import runtime
 from carinho.config import Settings
 from carinho.integracoes.app import create_app
 from carinho.integracoes.events.service import IngestResult
@@ -24,7 +26,7 @@ from carinho.integracoes.webhooks.receiver import (
     gateway_handlers,
 )
 from carinho.kit.fast_ingest import gateway
-from carinho.runtime import Runtime
+from carinho.runtime import DatabaseCache, Runtime
 from carinho.service_app import create_service_app
 from tests.conftest import asgi_client
 from tests.integracoes.webhooks.support import ZAPI_SECRET, php_json, spatie_headers, stored_events
@@ -195,7 +197,8 @@ def test_only_webhook_posts_take_the_gateway(rt: Runtime) -> None:
     def scope(method: str, path: str, kind: str = "http") -> dict[str, Any]:
         return {"type": kind, "method": method, "path": path}
 
-    lane = gateway.Gateway(create_app(rt), gateway_handlers(rt))
+    app = create_app(rt)
+    lane = gateway.Gateway(app, gateway_handlers(app))
     assert lane.handler_for(scope("POST", LEAD)) is not None
     assert lane.handler_for(scope("POST", "/webhooks/whatsapp")) is not None
     assert set(lane.handlers) == set(RECEIVERS)
@@ -253,3 +256,29 @@ async def test_ingest_fast_path_setting_picks_the_gateway_or_the_routes(
     assert again.json()["event_id"] == first.json()["event_id"]
     assert served_by_route == [not fast_path] * 2
     assert [e.idempotency_key for e in await stored_events(rt)] == ["lead.created:lead-setting"]
+
+
+async def test_the_gateway_and_the_metrics_use_the_runtime_the_app_holds_at_each_request(
+    rt: Runtime, settings: Settings, shared_databases: DatabaseCache
+) -> None:
+    """Like every route, the gateway and the metrics scrape take `app.state.runtime` when they run, not
+    the one the app was built on (the tests reuse an app across their runtimes: tests/conftest.py)."""
+    refreshed: list[Runtime] = []
+
+    async def record(current: Runtime) -> None:
+        refreshed.append(current)
+
+    app = create_app(rt)
+    metrics_app = create_service_app(
+        context="integracoes", title="metrics", description="", rt=rt, metrics_refresh=record
+    )
+    rotated = settings.with_overrides(webhook_secret_site=SecretStr("another-site-secret-" + "x" * 20))
+    later = runtime.configure(rotated, databases=shared_databases)
+    app.state.runtime = metrics_app.state.runtime = later
+    async with asgi_client(app, "http://integracoes.test") as client:
+        assert (await _lead(client, settings, "old-secret")).status_code == 401
+        assert (await _lead(client, rotated, "new-secret")).status_code == 202
+    async with asgi_client(metrics_app, "http://integracoes.test") as client:
+        assert (await client.get("/metrics/")).status_code == 200
+    assert refreshed == [later]
+    assert [e.idempotency_key for e in await stored_events(later)] == ["lead.created:lead-new-secret"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import JSONResponse
+from starlette.applications import Starlette
 from starlette.datastructures import QueryParams
 
 from carinho.integracoes.events.ingest import ingest
@@ -76,14 +77,15 @@ def answer(source: str, result: IngestResult) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def gateway_handlers(rt: Runtime) -> dict[str, Handler]:
-    """The fast lane's handler of each webhook path (the receiver looked up at each request)."""
+def gateway_handlers(app: Starlette) -> dict[str, Handler]:
+    """The fast lane's handler of each webhook path (the receiver looked up at each request), on the
+    app's runtime at each request (`app.state.runtime`), as the FastAPI routes are."""
 
     async def handle(request: FastRequest) -> tuple[int, bytes]:
         receiver = RECEIVERS[request.path]
         token = QueryParams(request.query_string).get("token") if request.path == ZAPI_PATH else None
         inbound = InboundWebhook(request.body, request.headers, token, request.request_id)
-        status, body = answer_body(receiver.source, await receiver.receive(rt, inbound))
+        status, body = answer_body(receiver.source, await receiver.receive(app.state.runtime, inbound))
         return status, answer_json(body)
 
     return dict.fromkeys(RECEIVERS, handle)
