@@ -205,6 +205,11 @@ class Settings(BaseSettings):
     # also POSTed here, signed with the secret (Standard Webhooks); empty: console and e-mail only.
     integracoes_alert_webhook_url: str = ""
     integracoes_alert_webhook_secret: SecretStr = SecretStr("")
+    # The scheduler evaluates the hub's alert rules this often.
+    alerts_evaluate_interval_seconds: float = Field(default=30.0, gt=0)
+    # The console's overview shows a lane as stopped (red) when its oldest waiting work is older than
+    # this: with the page's 15 s fallback redraw, red within a minute even when nothing else moves.
+    console_lane_stuck_seconds: float = Field(default=45.0, gt=0)
 
     # atendimento (contact center).
     # Public base URL of atendimento (NPS survey links); empty: http://<BIND_HOST>:<ATENDIMENTO_PORT>.

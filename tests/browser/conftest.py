@@ -35,6 +35,10 @@ BROWSER_DIR = Path(__file__).parent
 XDIST_GROUP = "browser"
 EXPECT_TIMEOUT_MS = 10_000  # auto-waiting assertions; pages answer in milliseconds, CI machines vary
 ACTION_TIMEOUT_MS = 15_000
+# The hub's alerts sooner than in production (rules evaluated every 30 s, a lane red after 45 s of
+# waiting), so that test_console_alerts.py sees an alert open, a lane turn red and the alert resolve
+# in seconds rather than minutes; no other browser test waits on either.
+ALERT_TIMINGS = {"ALERTS_EVALUATE_INTERVAL_SECONDS": "3", "CONSOLE_LANE_STUCK_SECONDS": "15"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -126,7 +130,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         root / "data",
         port_picker=free_port,
         clock_at=business_morning(),
-        env={"EMBEDDED_PROCESSES": "single"},
+        env={"EMBEDDED_PROCESSES": "single", **ALERT_TIMINGS},
     ).start()
     try:
         yield running

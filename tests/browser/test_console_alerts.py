@@ -38,8 +38,8 @@ def test_a_lane_backing_up_shows_an_alert_on_the_overview(console: Any, platform
         console.goto("/painel")
         console.evaluate(f"{NOT_RELOADED} = true")
         alerts = console.get_by_role("region", name=re.compile("Alertas abertos"))
-        # The scheduler evaluates the rules every 30 s; the overview redraws when the hub moves (SSE)
-        # and every 15 s anyway.
+        # The scheduler evaluates the rules every few seconds here (ALERT_TIMINGS, conftest.py); the
+        # overview redraws when the hub moves (SSE) and every 15 s anyway.
         expect(alerts.get_by_text(re.compile(f"Fila {LANE} com \\d+ itens aguardando"))).to_be_visible(
             timeout=60_000
         )

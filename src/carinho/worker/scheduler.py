@@ -22,6 +22,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.config import Settings
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.runtime import CONTEXTS, Runtime
@@ -36,18 +37,27 @@ HEARTBEAT_NAME = "scheduler"
 
 @dataclass(frozen=True)
 class PeriodicJob:
-    """Enqueue `job` on each tick of `trigger`; the work itself runs on the job's lane."""
+    """Enqueue `job` on each tick of `trigger` (or of the trigger it makes of the settings, for a
+    schedule that is a setting); the work itself runs on the job's lane."""
 
     name: str
     job: str
-    trigger: BaseTrigger
+    trigger: BaseTrigger | Callable[[Settings], BaseTrigger]
     args: dict[str, Any] | None = None
+
+    def trigger_for(self, settings: Settings) -> BaseTrigger:
+        return self.trigger if isinstance(self.trigger, BaseTrigger) else self.trigger(settings)
 
 
 _periodic: dict[str, PeriodicJob] = {}
 
 
-def periodic(name: str, job: str, trigger: BaseTrigger, args: dict[str, Any] | None = None) -> None:
+def periodic(
+    name: str,
+    job: str,
+    trigger: BaseTrigger | Callable[[Settings], BaseTrigger],
+    args: dict[str, Any] | None = None,
+) -> None:
     _periodic[name] = PeriodicJob(name, job, trigger, args)
 
 
@@ -158,7 +168,7 @@ class Scheduler:
         for spec in _periodic.values():
             if get_job(spec.job).context not in self.contexts:
                 continue  # the scheduler of the process that runs that context's jobs enqueues it
-            aps.add_job(self._guard(spec.name, self.enqueue_periodic, spec), spec.trigger)
+            aps.add_job(self._guard(spec.name, self.enqueue_periodic, spec), spec.trigger_for(settings))
         aps.start()
         self._aps = aps
 

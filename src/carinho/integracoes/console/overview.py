@@ -31,9 +31,6 @@ from carinho.worker.outbox_repository import OutboxRepository
 
 router = APIRouter(include_in_schema=False)
 
-# A lane whose oldest waiting work is older than this is shown as stuck: with the page's 15 s
-# fallback redraw, a lane that stops draining is red within a minute even when nothing else moves.
-STUCK_AFTER_SECONDS = 45.0
 INGEST_WINDOW = 5  # minutes
 
 
@@ -42,7 +39,8 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
     # The health checks open connections of their own; on SQLite every transaction holds the write
     # lock (BEGIN IMMEDIATE), so the one that loaded the operator ends first or they wait for it.
     await session.commit()
-    health = await detailed_health(request.app.state.runtime, "integracoes")
+    rt = request.app.state.runtime
+    health = await detailed_health(rt, "integracoes")
     outbox = health["checks"].get("outbox", {})
     now = utcnow()
     ops = OpsRepository(session)
@@ -63,8 +61,9 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
         }
         for lane in sorted(set(counts_by_lane) | set(finished) | set(alive))
     ]
+    stuck_after = rt.settings.console_lane_stuck_seconds
     for lane in lanes:
-        lane["stuck"] = lane["oldest_age"] > STUCK_AFTER_SECONDS
+        lane["stuck"] = lane["oldest_age"] > stuck_after
     return {
         "health": health,
         "lanes": lanes,
@@ -73,7 +72,7 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
         "ingest_per_minute": await _ingest_per_minute(session, now),
         "deliveries": await ops.deliveries_by_target(now - timedelta(hours=1)),
         "oldest_age": outbox.get("oldest_pending_age_seconds") or 0,
-        "stuck": (outbox.get("oldest_pending_age_seconds") or 0) > STUCK_AFTER_SECONDS,
+        "stuck": (outbox.get("oldest_pending_age_seconds") or 0) > stuck_after,
         "scheduler": health["checks"].get("scheduler", {}),
         "events": await event_service.windows(session, now),
         "dlq": await dead_letter_service.open_summary(session),
