@@ -21,7 +21,7 @@ from carinho.atendimento.working_hours import holidays_provider
 from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.kit import clock
 from carinho.kit.signatures import hmac_hex
-from carinho.runtime import Runtime
+from carinho.runtime import DatabaseCache, Runtime
 from carinho.sandbox.smtp import CaughtMail, SmtpSink
 from tests.sandbox.harness import RunningSandbox, revalidated, running_sandbox, sandbox_settings
 from tests.support.fixtures import ZAPI_FIXTURES
@@ -175,7 +175,9 @@ class Simulators:
 
 
 @pytest.fixture
-async def simulators(seeded: Runtime, tmp_path: Path) -> AsyncIterator[Simulators]:
+async def simulators(
+    seeded: Runtime, shared_databases: DatabaseCache, tmp_path: Path
+) -> AsyncIterator[Simulators]:
     """The sandbox on a real socket; operação, Z-API and mail settings of the runtime point at it.
     Its Z-API does not post callbacks: tests post the customer's messages with `post_webhook`."""
     base = sandbox_settings(tmp_path)
@@ -193,6 +195,6 @@ async def simulators(seeded: Runtime, tmp_path: Path) -> AsyncIterator[Simulator
             mail_host=sandbox.settings.mail_host,
             mail_port=sandbox.settings.mail_port,
         )
-        rt = runtime.configure(settings)
+        rt = runtime.configure(settings, databases=shared_databases)
         async with httpx.AsyncClient(base_url=sandbox.url, timeout=30) as http:
             yield Simulators(sandbox, rt, http)

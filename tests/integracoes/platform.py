@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from carinho import runtime
 from carinho.config import Settings
@@ -25,7 +25,7 @@ from carinho.integracoes.app import create_app
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.mappings.service import mapping_service
 from carinho.kit import clock, signatures
-from carinho.runtime import CONTEXTS, Runtime
+from carinho.runtime import DatabaseCache, Runtime
 from carinho.sandbox.serving import serve_app
 from tests.sandbox.harness import RunningSandbox, revalidated, running_sandbox, sandbox_settings
 from tests.support.jobs import drain
@@ -148,22 +148,14 @@ def hub_settings(settings: Settings, sandbox: RunningSandbox, **overrides: Any) 
     return revalidated(settings, **values)
 
 
-async def _truncate(rt: Runtime) -> None:
-    for ctx in CONTEXTS:
-        metadata = rt.spec(ctx).metadata
-        async with rt.db(ctx).session() as session:
-            for table in reversed(metadata.sorted_tables):
-                await session.execute(delete(table))
-            await session.commit()
-
-
 @pytest.fixture
-async def platform(settings: Settings, tmp_path: Path) -> AsyncIterator[Platform]:
+async def platform(rt: Runtime, shared_databases: DatabaseCache, tmp_path: Path) -> AsyncIterator[Platform]:
+    """The hub on a real socket with the sandbox as its systems, on `rt`'s emptied databases (and the
+    worker's shared Database objects: tests/conftest.py)."""
     sandbox_config = sandbox_settings(tmp_path / "sandbox", zapi_webhook_secret=ZAPI_SECRET)
     async with running_sandbox(sandbox_config) as sandbox:
-        configured = hub_settings(settings, sandbox)
-        rt = runtime.configure(configured)
-        await _truncate(rt)
+        configured = hub_settings(rt.settings, sandbox)
+        rt = runtime.configure(configured, databases=shared_databases)
         async with rt.db("integracoes").session() as session:
             _, key = await api_key_service.create(session, "e2e")
             await mapping_service.seed_defaults(session)
