@@ -48,23 +48,37 @@ async def test_the_overview_shows_rates_deliveries_and_alerts(
 
     await set_rule(rt, "lane_backlog", threshold=2, window_minutes=0)
     await back_up(rt, 3, lane="integrations-low")
-    async with rt.db("integracoes").session() as session:  # work due two minutes ago, not taken
+    await _park(rt, due=timedelta(minutes=2))
+    await evaluate(rt)
+    clock.advance(timedelta(seconds=1))
+    body = (await viewer.page("/painel/atualizar")).text
+    assert "Alertas abertos (1)" in body and "Fila integrations-low com 4 itens aguardando" in body
+    assert '<tr class="lane-stuck" data-lane="integrations-low">' in body and "parada" in body
+
+
+async def _park(rt: Runtime, due: timedelta) -> None:
+    """Work on integrations-low that came due `due` ago and no worker took."""
+    async with rt.db("integracoes").session() as session:
         session.add(
             OutboxMessage(
                 job="tests.alerts.parked",
                 lane="integrations-low",
                 args={},
                 status="pending",
-                available_at=utcnow() - timedelta(minutes=2),
+                available_at=utcnow() - due,
                 visible_at=utcnow() + timedelta(days=1),
             )
         )
         await session.commit()
-    await evaluate(rt)
-    clock.advance(timedelta(seconds=1))
-    body = (await viewer.page("/painel/atualizar")).text
-    assert "Alertas abertos (1)" in body and "Fila integrations-low com 4 itens aguardando" in body
-    assert '<tr class="lane-stuck" data-lane="integrations-low">' in body and "parada" in body
+
+
+async def test_a_lane_is_marked_stopped_past_the_setting(rt: Runtime, make_operator: MakeOperator) -> None:
+    viewer = await make_operator()
+    await _park(rt, due=timedelta(minutes=2))
+    rt.settings.console_lane_stuck_seconds = 180
+    assert 'class="lane-stuck"' not in (await viewer.page("/painel")).text
+    rt.settings.console_lane_stuck_seconds = 60
+    assert '<tr class="lane-stuck" data-lane="integrations-low">' in (await viewer.page("/painel")).text
 
 
 async def test_the_overview_shows_the_workers_alive_per_lane(
