@@ -6,17 +6,17 @@ from __future__ import annotations
 import httpx
 
 from carinho.atendimento.agents.models import Role
-from carinho.atendimento.app import create_app
 from carinho.runtime import Runtime
 from tests.atendimento.conftest import MakeAgent
 from tests.atendimento.web.conftest import MakePerson
+from tests.conftest import Apps
 from tests.support.route_ids import id_routes, server_errors, unbounded
 
 
 async def test_ids_beyond_int64_are_refused_at_the_edge(
-    seeded: Runtime, make_agent: MakeAgent, make_person: MakePerson
+    seeded: Runtime, apps: Apps, make_agent: MakeAgent, make_person: MakePerson
 ) -> None:
-    routes = id_routes(create_app(seeded))
+    routes = id_routes(apps("atendimento"))
     assert len(routes) > 60
     assert unbounded(routes) == []
     api = await make_agent(Role.admin)

@@ -6,17 +6,17 @@ from __future__ import annotations
 import httpx
 
 from carinho.integracoes.apikeys.service import api_key_service
-from carinho.integracoes.app import create_app
 from carinho.integracoes.operators.models import OperatorRole
 from carinho.runtime import Runtime
+from tests.conftest import Apps
 from tests.integracoes.console.conftest import MakeOperator
 from tests.support.route_ids import id_routes, server_errors, unbounded
 
 
 async def test_ids_beyond_int64_are_refused_at_the_edge(
-    rt: Runtime, hub: httpx.AsyncClient, make_operator: MakeOperator
+    rt: Runtime, apps: Apps, hub: httpx.AsyncClient, make_operator: MakeOperator
 ) -> None:
-    routes = id_routes(create_app(rt))
+    routes = id_routes(apps("integracoes"))
     assert len(routes) > 20
     assert unbounded(routes) == []
     async with rt.db("integracoes").session() as session:
