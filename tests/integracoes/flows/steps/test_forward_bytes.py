@@ -15,16 +15,16 @@ from sqlalchemy import select
 from starlette.types import Receive, Scope, Send
 
 from carinho import runtime
-from carinho.config import Settings
 from carinho.integracoes.app import create_app
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.mappings.service import mapping_service
 from carinho.kit import clock
 from carinho.kit.crypto import new_key
 from carinho.kit.signatures import verify_hmac_hex
+from carinho.runtime import DatabaseCache, Runtime
 from carinho.sandbox.serving import serve_app
 from tests.conftest import asgi_client
-from tests.integracoes.platform import ZAPI_SECRET, _truncate, hub_settings
+from tests.integracoes.platform import ZAPI_SECRET, hub_settings
 from tests.sandbox.harness import running_sandbox, sandbox_settings
 from tests.support.jobs import drain
 
@@ -79,15 +79,14 @@ class Capture:
 
 @asynccontextmanager
 async def forwarding_hub(
-    settings: Settings, tmp_path: Path, **overrides: object
+    emptied: Runtime, shared_databases: DatabaseCache, tmp_path: Path, **overrides: object
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Capture]]:
+    """The hub on `emptied`'s databases (the `rt` fixture's), forwarding to a capturing atendimento."""
     capture = Capture()
     config = sandbox_settings(tmp_path / "sandbox", zapi_webhook_secret=ZAPI_SECRET)
     async with running_sandbox(config) as sandbox, serve_app(capture) as capture_url:
-        rt = runtime.configure(
-            hub_settings(settings, sandbox, carinho_atendimento_url=capture_url, **overrides)
-        )
-        await _truncate(rt)
+        configured = hub_settings(emptied.settings, sandbox, carinho_atendimento_url=capture_url, **overrides)
+        rt = runtime.configure(configured, databases=shared_databases)
         async with rt.db("integracoes").session() as session:
             await mapping_service.seed_defaults(session)
             await session.commit()
@@ -96,8 +95,6 @@ async def forwarding_hub(
                 yield hub, capture
         finally:
             clock.reset()
-            for db in runtime.current().databases.values():
-                await db.dispose()
 
 
 async def _post(hub: httpx.AsyncClient, body: bytes) -> None:
@@ -112,10 +109,11 @@ async def _post(hub: httpx.AsyncClient, body: bytes) -> None:
 
 @pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
 async def test_every_forwarded_callback_is_the_bytes_zapi_sent(
-    settings: Settings, tmp_path: Path, encrypted: bool
+    rt: Runtime, shared_databases: DatabaseCache, tmp_path: Path, encrypted: bool
 ) -> None:
     keys = new_key() if encrypted else ""
-    async with forwarding_hub(settings, tmp_path, payload_encryption_keys=keys) as (hub, capture):
+    hub_with = forwarding_hub(rt, shared_databases, tmp_path, payload_encryption_keys=keys)
+    async with hub_with as (hub, capture):
         for body in (RECEIVED, STATUS, DELIVERY, DELIVERY_UTF16):
             await _post(hub, body)
         rt = runtime.current()
@@ -141,13 +139,13 @@ async def test_every_forwarded_callback_is_the_bytes_zapi_sent(
 
 
 async def test_a_custom_atendimento_mapping_is_forwarded_as_its_json(
-    settings: Settings, tmp_path: Path
+    rt: Runtime, shared_databases: DatabaseCache, tmp_path: Path
 ) -> None:
     """Only the default (`raw`) forwards the bytes; a mapping that builds something else is sent as
     the JSON it built."""
     from carinho.integracoes.mappings.schemas import MappingCreate
 
-    async with forwarding_hub(settings, tmp_path) as (hub, capture):
+    async with forwarding_hub(rt, shared_databases, tmp_path) as (hub, capture):
         rt = runtime.current()
         async with rt.db("integracoes").session() as session:
             await mapping_service.create_version(
