@@ -126,6 +126,39 @@ async def test_batched_rows_are_published_in_few_messages_for_every_worker(
             await db.dispose()
 
 
+async def test_a_job_enqueued_in_a_savepoint_is_published_when_the_outer_transaction_commits(
+    tmp_path: Path,
+) -> None:
+    """SQLAlchemy fires `after_commit` when a SAVEPOINT is released too (the flow runner's local steps
+    run in savepoints). Published then, a worker found no committed row to claim and dropped the
+    message: the job waited for the relay's lease (60 s), as bench/run_e2e.py's production runs showed
+    for `lead.created`."""
+    settings = _settings(tmp_path)
+    migrations.upgrade("integracoes", settings.database_url("integracoes"))
+    rt = runtime.configure(settings)
+    lane = rt.lanes[Lane.integrations.value]
+    lane.attach_consumer()  # messages stay queued to be read
+    assert isinstance(lane.broker, StubBroker)
+    queue = lane.broker.queues[Lane.integrations.value].queue
+
+    def published() -> list[int]:
+        return [outbox_id for data in list(queue) for outbox_id in Message.decode(data).args[1]]
+
+    try:
+        async with rt.db("integracoes").session() as session:
+            await session.execute(select(1))  # the outer transaction is open
+            savepoint = await session.begin_nested()
+            outbox_id = await enqueue(session, "tests.touch", {"key": "in-savepoint"})
+            await savepoint.commit()
+            assert published() == []
+            await session.commit()
+        assert published() == [outbox_id]
+    finally:
+        lane.detach_consumer()
+        for db in rt.databases.values():
+            await db.dispose()
+
+
 async def test_exactly_one_scheduler_leads(tmp_path: Path, redis_url: str, redis_namespace: str) -> None:
     settings = _settings(
         tmp_path, redis_url=redis_url, redis_namespace=redis_namespace, scheduler_lock_ttl_seconds=3

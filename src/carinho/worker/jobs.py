@@ -192,6 +192,11 @@ def publish_all(pending: list[Publish]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _publish_after_commit(session: Session) -> None:
+    # SQLAlchemy fires this on a SAVEPOINT's release too; its rows are visible to a worker only once
+    # the outer transaction commits (a worker that got them earlier found nothing to claim, and
+    # they waited for the relay's lease).
+    if session.in_nested_transaction():
+        return
     publish_all(session.info.pop(_PUBLISH_KEY, None) or [])
 
 
