@@ -15,6 +15,11 @@ The Z-API send limit is lifted for the measurement (`--zapi-rate`, sends per min
 welcome's latency is the platform's, not the limit's. Bounded: fixed counts, a deadline for every
 wait (`--settle-seconds`), 127.0.0.1 only, a temporary data dir. Prints the load average and the
 platform's CPU time per scenario, a JSON line, and a Markdown table for docs/benchmarks.md.
+
+    # the production profile (bench/e2e_production.py): PostgreSQL + Redis, 1, 2 and 4 worker processes
+    uv run python bench/run_e2e.py --deploy production --workers 1,2,4 --only warm,one,burst --burst 300
+    # inbound while 1,000 welcomes wait for Z-API's 60/min (bench/e2e_held.py), either profile
+    uv run python bench/run_e2e.py --only held --held 1000 --probes 20 --settle-seconds 600
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import loadgen
+from bench.e2e_held import held, held_markdown
+from bench.e2e_production import ProductionPlatform, parse_counts, scaling_markdown
 from bench.e2e_records import Records
 from bench.run_ingest import wait_ready
 from carinho.kit.signatures import hmac_hex
@@ -206,8 +213,8 @@ class Bench:
         response.raise_for_status()
         return at
 
-    def one_at_a_time(self, kind: str, count: int) -> dict[str, Any]:
-        targets = ("crm", "phone") if kind == "site" else TARGETS
+    def one_at_a_time(self, kind: str, count: int, targets: tuple[str, ...] = ()) -> dict[str, Any]:
+        targets = targets or (("crm", "phone") if kind == "site" else TARGETS)
         sent: dict[int, float] = {}
         for n in self.numbers(count):
             sent[n] = self.post(kind, n)
@@ -242,6 +249,8 @@ class Bench:
             self.platform.cpu_seconds(),
             time.monotonic(),
         )
+        by_role = getattr(self.platform, "cpu_by_role", dict)
+        roles_before = by_role()
         first, last_event = self.next_n, self.records.last_event_id()
         result: dict[str, Any] = run()
         wall = time.monotonic() - wall_before
@@ -255,6 +264,10 @@ class Bench:
             "platform_cpu_cores": round(cpu / wall, 2),
             "wall_s": round(wall, 1),
         }
+        if roles_before:  # the production profile: where the CPU went
+            result["machine"]["cpu_s_by_role"] = {
+                role: round(seconds - roles_before[role], 1) for role, seconds in by_role().items()
+            }
         result["hub"] = self.records.hub_counts() | self.records.hub_timings(last_event)
         print(name, json.dumps(result), file=sys.stderr, flush=True)
         return result
@@ -306,7 +319,20 @@ class Bench:
             else None
             for target in TARGETS
         }
-        return {"count": count, "ingest": answered, "last_after_s": last, **self.latencies("whatsapp", sent)}
+        done = [
+            max(seen[target][self.key("whatsapp", n, target)] for target in TARGETS)
+            for n in numbers
+            if all(self.key("whatsapp", n, target) in seen[target] for target in TARGETS)
+        ]
+        # First contacts fully processed (in the CRM, in atendimento, welcomed) per second of the burst.
+        throughput = round(len(done) / (max(done) - first), 2) if done else None
+        return {
+            "count": count,
+            "ingest": answered,
+            "last_after_s": last,
+            "contacts_per_s": throughput,
+            **self.latencies("whatsapp", sent),
+        }
 
 
 def summary(latencies: list[float], expected: int) -> dict[str, Any]:
@@ -326,6 +352,52 @@ def summary(latencies: list[float], expected: int) -> dict[str, Any]:
     }
 
 
+def run_scenarios(bench: Bench, wanted: set[str]) -> dict[str, Any]:
+    args, report = bench.args, {}
+    if "warm" in wanted:  # imports, first connections, mapping caches: not measured
+        bench.one_at_a_time("whatsapp", 5)
+        bench.one_at_a_time("site", 3)
+    if "one" in wanted:
+        report["one_at_a_time"] = bench.scenario(
+            "one", lambda: bench.one_at_a_time("whatsapp", args.one_at_a_time)
+        )
+    if "site" in wanted:
+        report["site_one_at_a_time"] = bench.scenario(
+            "site", lambda: bench.one_at_a_time("site", max(10, args.one_at_a_time // 2))
+        )
+    if "rates" in wanted:
+        for rate in (int(r) for r in args.rates.split(",") if r and int(r) > 0):
+            report[f"rate_{rate}"] = bench.scenario(f"rate {rate}", lambda r=rate: bench.rate(r))
+    if "burst" in wanted and args.burst:
+        report["burst"] = bench.scenario("burst", lambda: bench.profiled(lambda: bench.burst(args.burst)))
+    return report
+
+
+def on_platform(
+    args: argparse.Namespace, data_dir: Path, wanted: set[str], workers: int = 0
+) -> dict[str, Any]:
+    """Start a platform (embedded, or the production profile with `workers` worker processes) on a
+    new data dir, run the wanted scenarios (`held`: bench/e2e_held.py), stop every process."""
+    data_dir.mkdir(parents=True)
+    if "held" in wanted:  # Z-API's limit as shipped: the welcomes must wait
+        args = argparse.Namespace(**(vars(args) | {"zapi_rate": args.held_zapi_rate}))
+    platform: Any = None
+    try:
+        if workers:
+            platform = ProductionPlatform(data_dir, args, workers)
+            records = platform.records(data_dir)
+        else:
+            platform = Platform(data_dir, args)
+            records = Records(data_dir, f"http://{HOST}:{platform.ports['sandbox']}")
+        bench = Bench(platform, records, args)
+        if "held" in wanted:
+            return {"held": bench.scenario("held", lambda: held(bench, args.held, args.probes))}
+        return run_scenarios(bench, wanted)
+    finally:
+        if platform is not None:
+            platform.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--one-at-a-time", type=int, default=100)
@@ -338,42 +410,41 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18720)
     parser.add_argument("--data-dir", default="", help="a new directory to keep (data and platform.log)")
     parser.add_argument("--profile", default="", help="py-spy's collapsed stacks of the burst, to this file")
-    parser.add_argument("--only", default="warm,one,site,rates,burst")
+    parser.add_argument("--only", default="warm,one,site,rates,burst", help="scenarios; `held` on its own")
+    parser.add_argument("--deploy", choices=("embedded", "production"), default="embedded")
+    parser.add_argument(
+        "--workers", type=parse_counts, default=[1, 2, 4], help="production: worker processes"
+    )
+    parser.add_argument("--api-workers", type=int, default=1, help="production: `carinho serve --workers`")
+    parser.add_argument("--postgres", default="postgresql://root@127.0.0.1:5432", help="production: server")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379", help="production: Redis server")
+    parser.add_argument("--redis-db", type=int, default=11, help="production: flushed before and after")
+    parser.add_argument("--log-level", default="WARNING", help="production: the processes' log level")
+    parser.add_argument("--held", type=int, default=1000, help="held: first contacts whose welcomes wait")
+    parser.add_argument("--held-zapi-rate", type=int, default=60, help="held: Z-API sends per minute")
+    parser.add_argument("--probes", type=int, default=20, help="held: new inbound messages timed")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
 
-    report: dict[str, Any] = {"cores": os.cpu_count()}
+    report: dict[str, Any] = {"cores": os.cpu_count(), "deploy": args.deploy}
     kept = Path(args.data_dir) if args.data_dir else None
-    if kept is not None:
-        kept.mkdir(parents=True)  # a new one: the bench's numbering assumes no earlier contacts
     where = contextlib.nullcontext(str(kept)) if kept else tempfile.TemporaryDirectory(prefix="carinho-e2e-")
     with where as tmp:
-        platform = Platform(Path(tmp), args)
-        try:
-            records = Records(Path(tmp), f"http://{HOST}:{platform.ports['sandbox']}")
-            bench = Bench(platform, records, args)
-            if "warm" in wanted:  # imports, first connections, mapping caches: not measured
-                bench.one_at_a_time("whatsapp", 5)
-                bench.one_at_a_time("site", 3)
-            if "one" in wanted:
-                report["one_at_a_time"] = bench.scenario(
-                    "one", lambda: bench.one_at_a_time("whatsapp", args.one_at_a_time)
-                )
-            if "site" in wanted:
-                report["site_one_at_a_time"] = bench.scenario(
-                    "site", lambda: bench.one_at_a_time("site", max(10, args.one_at_a_time // 2))
-                )
-            if "rates" in wanted:
-                for rate in (int(r) for r in args.rates.split(",") if r and int(r) > 0):
-                    report[f"rate_{rate}"] = bench.scenario(f"rate {rate}", lambda r=rate: bench.rate(r))
-            if "burst" in wanted and args.burst:
-                report["burst"] = bench.scenario(
-                    "burst", lambda: bench.profiled(lambda: bench.burst(args.burst))
-                )
-        finally:
-            platform.stop()
+        if args.deploy == "embedded":
+            report |= on_platform(args, Path(tmp) / "embedded", wanted)
+        else:
+            report["runs"] = [
+                {"workers": n} | on_platform(args, Path(tmp) / f"run-{i}-workers-{n}", wanted, n)
+                for i, n in enumerate(args.workers)
+            ]
     print(json.dumps(report))
-    print(markdown(report))
+    if args.deploy == "production":
+        for run in report["runs"]:
+            print(f"\n{run['workers']} worker process(es):\n{markdown(run)}")
+        if "burst" in wanted:
+            print("\n" + scaling_markdown(report["runs"]))
+    else:
+        print(markdown(report))
 
 
 def _cell(result: dict[str, Any], target: str) -> str:
@@ -391,6 +462,8 @@ def markdown(report: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for name, result in report.items():
+        if name == "held":
+            return held_markdown("Inbound while welcomes wait", result)
         if not isinstance(result, dict):
             continue
         machine = result["machine"]
