@@ -8,6 +8,7 @@ import pytest
 
 from carinho.connectors.errors import ConnectorPaced, ConnectorRateLimited
 from carinho.connectors.zapi.client import ZapiClient
+from carinho.connectors.zapi.ratelimit import WINDOW_SECONDS, decide
 from carinho.kit import clock
 from tests.sandbox.harness import RunningSandbox, revalidated
 
@@ -109,3 +110,28 @@ async def test_a_paced_send_answers_at_once_with_its_own_slot_and_takes_it_when_
             await newcomer.send_text(PHONE, "5")
     assert caught.value.retry_after == 90.0
     assert len(sandbox.state.zapi.sent) == 3
+
+
+def test_paced_sends_that_come_back_late_go_out_within_the_limit_instead_of_queueing_again() -> None:
+    """Under a burst a lane brings each paced send back after its slot. Sent to the back of the line
+    whenever the reservations around it filled a window, every late send was rescheduled again and
+    none went out (bench/run_e2e.py --only held: 60 welcomes in the first minute, then none)."""
+    rate, slots = 2, []
+    for n in range(10):  # two go out at once, eight reserve a slot each, 30 s apart: 60 s … 270 s
+        decision = decide(slots, f"msg-{n}", 0.0, rate)
+        slots = decision.slots
+    assert [s.at for s in slots if not s.sent] == [60.0 + 30 * k for k in range(8)]
+
+    sent_at, now = [0.0, 0.0], 160.0  # all late (the first by 100 s); each retried when told
+    for n in range(2, 10):
+        while True:
+            decision = decide(slots, f"msg-{n}", now, rate)
+            slots = decision.slots
+            if decision.wait is None:
+                sent_at.append(now)
+                break
+            assert decision.wait <= WINDOW_SECONDS  # its place kept: never the back of the line
+            now += decision.wait
+    assert len(sent_at) == 10 and sent_at[-1] == 340.0  # two per minute from 160 s on
+    assert all(sent_at[k + rate] - sent_at[k] >= WINDOW_SECONDS for k in range(len(sent_at) - rate))
+    assert not slots or all(s.sent for s in slots)  # no reservation left behind

@@ -8,8 +8,13 @@ A send that has to wait and names itself (`key`: the step's idempotency key, the
 reserves the next free slot: the reservation counts in the window like a send, later sends queue
 behind it, and reservations are spaced 60/rate s apart, so a burst goes out in order at the allowed
 pace instead of every deferred send coming back at once. When it comes back (at or after its time) it
-takes its slot; if it comes back so late that sending now would overfill a window, it goes to the back
-of the line. A send without a key is told when the next slot frees, and reserves nothing.
+sends if the sends of the last 60 s leave room, and otherwise keeps its place and waits for the oldest
+of them to age out; a reservation is kept until its owner comes back, however late (an hour at most).
+Late is the rule under a burst: the lane brings each paced send back after its time. (Sent to the back
+of the line whenever the reservations around it filled a window, as it once was, every late send was
+rescheduled again and nothing went out at all — bench/run_e2e.py `--only held`.) Every send still checks
+the last 60 s of sends, so no 60 s window ever holds more than the limit. A send without a key is told
+when the next slot frees, and reserves nothing.
 
 The state is a short list of slots (times of sends and reservations of the last minute and after),
 in this process's memory in the embedded profile (one process runs everything; a lock, because API
@@ -31,6 +36,7 @@ from carinho.connectors.errors import ConnectorPaced
 from carinho.kit.clock import utcnow
 
 WINDOW_SECONDS = 60.0
+ABANDONED_SECONDS = 3600.0  # a reservation whose owner has not come back an hour after its time
 
 
 @dataclass
@@ -46,24 +52,21 @@ class Decision:
     wait: float | None  # None: send now
 
 
-def _valid(times: list[float], rate: int) -> bool:
-    """No 60 s window holds more than `rate` of these (sorted) times."""
-    return all(times[i + rate] - times[i] >= WINDOW_SECONDS for i in range(len(times) - rate))
-
-
 def decide(slots: list[Slot], key: str | None, now: float, rate: int) -> Decision:
     """The pure rule: what a send with `key` at `now` may do, and the slots afterwards."""
-    # Older slots no longer count (a reservation whose owner never came back included).
-    slots = sorted((s for s in slots if s.at > now - WINDOW_SECONDS), key=lambda s: s.at)
+    # Sends older than the window no longer count; a reservation waits for its owner (see above).
+    slots = sorted(
+        (s for s in slots if s.at > now - (WINDOW_SECONDS if s.sent else ABANDONED_SECONDS)),
+        key=lambda s: s.at,
+    )
     own = next((s for s in slots if key is not None and s.key == key and not s.sent), None)
     if own is not None:
         if own.at > now:
             return Decision(slots, own.at - now)
-        others = [s for s in slots if s is not own]
-        taken = sorted([*others, Slot(now)], key=lambda s: s.at)
-        if _valid([s.at for s in taken], rate):
-            return Decision(taken, None)
-        slots = others  # back of the line
+        sent = [s.at for s in slots if s.sent and s.at > now - WINDOW_SECONDS]
+        if len(sent) >= rate:  # keeps its place until the oldest send of the window ages out
+            return Decision(slots, sent[-rate] + WINDOW_SECONDS - now)
+        return Decision(sorted([*(s for s in slots if s is not own), Slot(now)], key=lambda s: s.at), None)
     at = now
     if len(slots) >= rate:
         at = max(at, slots[-rate].at + WINDOW_SECONDS)
