@@ -1,7 +1,10 @@
-"""The per-instance send limit: the boundary, and sharing through Redis across clients (processes)."""
+"""The per-instance send limit: the boundary, and sharing across clients, event loops and processes
+(a file under a lock without Redis, Redis with it)."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from datetime import timedelta
 
 import pytest
@@ -56,10 +59,8 @@ async def test_the_limit_is_shared_through_redis(
     assert len(sandbox.state.zapi.sent) == 2
 
 
-async def test_the_memory_window_is_shared_by_event_loops_of_the_process(sandbox: RunningSandbox) -> None:
+async def test_the_window_is_shared_by_event_loops_of_the_process(sandbox: RunningSandbox) -> None:
     """API requests and jobs run on different event loops of one process; they share the window."""
-    import asyncio
-
     settings = sandbox.client_settings(zapi_send_rate_per_minute=2)
 
     async def send_from_another_loop() -> None:
@@ -74,8 +75,37 @@ async def test_the_memory_window_is_shared_by_event_loops_of_the_process(sandbox
     assert len(sandbox.state.zapi.sent) == 2
 
 
+async def test_without_redis_the_window_is_shared_by_the_processes_of_carinho_up(
+    sandbox: RunningSandbox,
+) -> None:
+    """`carinho up` runs the hub and atendimento in processes of their own, both sending to the same
+    instance: sends another process took count here (each process's memory let them send twice)."""
+    settings = sandbox.client_settings(zapi_send_rate_per_minute=3)
+    script = (
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from carinho.config import Settings\n"
+        "from carinho.connectors.zapi.ratelimit import SendRateLimiter\n"
+        "settings = Settings(_env_file=None, carinho_data_dir=Path(sys.argv[1]),\n"
+        "    zapi_instance_id=sys.argv[2], zapi_send_rate_per_minute=3)\n"
+        "limiter = SendRateLimiter(settings)\n"
+        "asyncio.run(limiter.acquire())\n"
+        "asyncio.run(limiter.acquire())\n"
+    )
+    other = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, str(settings.carinho_data_dir), settings.zapi_instance_id
+    )
+    assert await other.wait() == 0
+    async with ZapiClient(settings) as client:
+        assert await client.limiter.remaining() == 1
+        await client.send_text(PHONE, "o terceiro do minuto")
+        with pytest.raises(ConnectorRateLimited):
+            await client.send_text(PHONE, "um a mais")
+    assert len(sandbox.state.zapi.sent) == 1
+
+
 @pytest.mark.usefixtures("still_clock")
-@pytest.mark.parametrize("shared", [False, True], ids=["memory", "redis"])
+@pytest.mark.parametrize("shared", [False, True], ids=["file", "redis"])
 async def test_a_paced_send_answers_at_once_with_its_own_slot_and_takes_it_when_due(
     sandbox: RunningSandbox, shared: bool, request: pytest.FixtureRequest
 ) -> None:

@@ -17,19 +17,24 @@ the last 60 s of sends, so no 60 s window ever holds more than the limit. A send
 when the next slot frees, and reserves nothing.
 
 The state is a short list of slots (times of sends and reservations of the last minute and after),
-in this process's memory in the embedded profile (one process runs everything; a lock, because API
-requests and jobs run on different event loops), in Redis when REDIS_URL is set (an optimistic
-WATCH/MULTI transaction, shared by every process on every machine). Time is `kit.clock`'s, so tests
-drive it.
+in Redis when REDIS_URL is set (an optimistic WATCH/MULTI transaction, shared by every process on
+every machine), and otherwise in a small file in the data dir under an exclusive `flock`: `carinho
+up` runs the hub and atendimento in processes of their own, both sending to the same instance, and
+API requests and jobs run on different event loops. (Each process's memory, as it once was, let the
+two processes together send twice the limit.) The lock is held for one read and one write of a few
+hundred bytes. Time is `kit.clock`'s, so tests drive it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import math
-import threading
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from carinho.config import Settings
 from carinho.connectors.errors import ConnectorPaced
@@ -88,8 +93,32 @@ def _load(raw: str | bytes | None) -> list[Slot]:
     return [Slot(at, key, sent) for at, key, sent in json.loads(raw)] if raw else []
 
 
-_memory: dict[str, list[Slot]] = {}
-_memory_lock = threading.Lock()
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[int]:
+    """`path` open and under an exclusive lock: another process or thread opening it waits."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _read_slots(fd: int) -> list[Slot]:
+    size = os.fstat(fd).st_size
+    try:
+        return _load(os.pread(fd, size, 0) if size else None)
+    except ValueError:  # torn by a crash mid-write: the window starts again (the limit errs by one)
+        return []
+
+
+def _apply_in_file(path: Path, rule: Callable[[list[Slot]], Decision]) -> Decision:
+    with _locked(path) as fd:
+        decision = rule(_read_slots(fd))
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, _dump(decision.slots).encode(), 0)
+        return decision
 
 
 class SendRateLimiter:
@@ -98,6 +127,7 @@ class SendRateLimiter:
         self.key = f"zapi-send:{settings.zapi_instance_id or 'default'}"
         self.redis_url = settings.redis_url
         self.redis_key = f"{settings.redis_namespace}:pacing:{self.key}"
+        self.path = settings.carinho_data_dir / "zapi-pacing" / f"{self.key.replace(':', '-')}.json"
 
     async def acquire(self, key: str | None = None) -> None:
         """Take a slot now, or raise `ConnectorPaced(retry_after)` at once (see the module doc)."""
@@ -121,8 +151,8 @@ class SendRateLimiter:
 
     async def _slots(self) -> list[Slot]:
         if not self.redis_url:
-            with _memory_lock:
-                return list(_memory.get(self.key, []))
+            with _locked(self.path) as fd:
+                return _read_slots(fd)
         import redis.asyncio as aioredis
 
         async with aioredis.from_url(self.redis_url) as client:
@@ -131,10 +161,7 @@ class SendRateLimiter:
     async def _apply(self, rule: Callable[[list[Slot]], Decision]) -> Decision:
         now = utcnow().timestamp()
         if not self.redis_url:
-            with _memory_lock:
-                decision = rule(_memory.get(self.key, []))
-                _memory[self.key] = decision.slots
-                return decision
+            return _apply_in_file(self.path, rule)
         import redis.asyncio as aioredis
         from redis.exceptions import WatchError
 
