@@ -50,6 +50,7 @@ async def test_a_first_whatsapp_message_reaches_the_crm_and_atendimento_and_is_g
     # own (atendimento greets a contact who wrote on WhatsApp: one greeting, not two).
     [lead_created] = await platform.events("lead.created")
     assert lead_created.source == "whatsapp" and lead_created.status == "processed"
+    assert lead_created.lane == "integrations"  # not the lane of the next inbound messages
     assert await platform.whatsapp_sent(PHONE) == []
 
     # A second message from the same phone: a new interaction, no new lead, no second welcome.

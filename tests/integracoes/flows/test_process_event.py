@@ -82,6 +82,9 @@ register_flow(CRM_CALL, Lane.integrations, ("tests.crm_feedback",))
 def test_lanes_follow_the_flow_registry() -> None:
     assert registry.lane_for("whatsapp.message.received") is Lane.integrations_high
     assert registry.lane_for("lead.created") is Lane.integrations_high
+    assert registry.lane_for("lead.created", "site") is Lane.integrations_high
+    # raised by the hub for a WhatsApp first contact, already in atendimento: off the inbound lane
+    assert registry.lane_for("lead.created", "whatsapp") is Lane.integrations
     assert registry.lane_for("payment.received") is Lane.integrations
     assert registry.lane_for("notification.whatsapp.requested") is Lane.notifications
     assert registry.lane_for("sync.crm.clients") is Lane.integrations_low

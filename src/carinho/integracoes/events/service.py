@@ -220,7 +220,7 @@ class EventService:
             "payload": repo.encode_payload(item.payload),
             "raw_body": repo.encode_raw_body(item.raw_body),
             "status": (EventStatus.received if handled else EventStatus.ignored).value,
-            "lane": flows.lane_for(item.event_type).value,
+            "lane": flows.lane_for(item.event_type, item.source).value,
             "attempts": 0,
             "request_id": item.request_id,
             "contact_phone_hash": contacts.phone,

@@ -89,9 +89,20 @@ def handles(event_type: str) -> bool:
     return event_type in _flows
 
 
-def lane_for(event_type: str) -> Lane:
+# Events of a type that run on another lane than their flow's when they come from a given source.
+_source_lanes: dict[tuple[str, str], Lane] = {}
+
+
+def register_source_lane(event_type: str, source: str, lane: Lane) -> None:
+    load_table()
+    _source_lanes[(event_type, source)] = lane
+
+
+def lane_for(event_type: str, source: str | None = None) -> Lane:
     """The lane of an event's first processing run (retries always go to `integrations-retry`)."""
     flow = get_flow(event_type)
+    if source is not None and (event_type, source) in _source_lanes:
+        return _source_lanes[(event_type, source)]
     if flow is not None:
         return flow.lane
     for prefix, lane in _PREFIX_LANES:

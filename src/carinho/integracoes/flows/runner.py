@@ -80,7 +80,7 @@ async def run_event(
         if own_lane is not None and own_lane != lane:
             await flow_service.defer_run(job_session, plan, token, step, timedelta(0), own_lane)
             return
-        current_lane = own_lane or lane or registry.lane_for(plan.event.event_type)
+        current_lane = own_lane or lane or registry.lane_for(plan.event.event_type, plan.event.source)
         if index == tail:
             await _run_tail(job_session, plan, plan.steps[index:], token, current_lane, deadline)
             return

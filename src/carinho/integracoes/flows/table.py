@@ -8,7 +8,12 @@ Importing this module registers every flow and every step it names; the registry
 
 from __future__ import annotations
 
-from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow, register_step_lane
+from carinho.integracoes.flows.registry import (
+    DELIVER_WEBHOOKS,
+    register_flow,
+    register_source_lane,
+    register_step_lane,
+)
 from carinho.integracoes.flows.steps import (
     deliver_webhooks,  # noqa: F401  (the step every flow ends with)
     feedback,
@@ -75,12 +80,20 @@ FLOWS: dict[str, tuple[Lane, tuple[str, ...]]] = {
 # inbound messages. The rest of the event (its delivery) follows the step there.
 STEP_LANES: dict[str, Lane] = {leads.SEND_WELCOME: Lane.notifications}
 
+# The lead.created the hub raises for a WhatsApp first contact: the person's message is in atendimento
+# already (its own flow forwarded it first), so registering the lead waits its turn behind the next
+# inbound messages instead of holding their lane (a burst of first contacts held a new message back
+# for minutes: bench/run_e2e.py --only held). A site's lead stays on the critical lane.
+SOURCE_LANES: dict[tuple[str, str], Lane] = {("lead.created", "whatsapp"): Lane.integrations}
+
 
 def _register_table() -> None:
     for event_type, (lane, steps) in FLOWS.items():
         register_flow(event_type, lane, steps)
     for step_name, lane in STEP_LANES.items():
         register_step_lane(step_name, lane)
+    for (event_type, source), lane in SOURCE_LANES.items():
+        register_source_lane(event_type, source, lane)
 
 
 _register_table()
