@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import make_url
 
 from carinho.health import detailed_health
 from carinho.integracoes.alerts.rules import KINDS
@@ -23,7 +23,15 @@ from carinho.integracoes.console.overview_charts import overview_charts, period_
 from carinho.integracoes.console.pages import HOME_URL, pages
 from carinho.integracoes.database import Heartbeat, OutboxMessage
 from carinho.integracoes.dlq.service import dead_letter_service
-from carinho.integracoes.events.service import event_service
+from carinho.integracoes.events.service import RecentWindow, event_service
+from carinho.integracoes.ops.received import (
+    SETTLE_SECONDS,
+    PerMinute,
+    ReceivedPerMinute,
+    by_source,
+    minute_of,
+    minute_start,
+)
 from carinho.integracoes.ops.repository import OpsRepository
 from carinho.kit.clock import utcnow
 from carinho.worker.heartbeat import alive_by_lane, workers_seen
@@ -44,6 +52,7 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
     outbox = health["checks"].get("outbox", {})
     now = utcnow()
     ops = OpsRepository(session)
+    received = await received_for(request.app).read(event_service.repository(session), now)
     oldest = await OutboxRepository(session, OutboxMessage).oldest_due_pending_by_lane(now)
     finished = await ops.finished_by_lane(now - timedelta(minutes=1))
     counts_by_lane = outbox.get("lanes", {})
@@ -69,24 +78,44 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
         "lanes": lanes,
         "alerts": await alert_service.open_alerts(session),
         "alert_kinds": KINDS,
-        "ingest_per_minute": await _ingest_per_minute(session, now),
+        "ingest_per_minute": _ingest_per_minute(received, now),
         "deliveries": await ops.deliveries_by_target(now - timedelta(hours=1)),
         "oldest_age": outbox.get("oldest_pending_age_seconds") or 0,
         "stuck": (outbox.get("oldest_pending_age_seconds") or 0) > stuck_after,
         "scheduler": health["checks"].get("scheduler", {}),
-        "events": await event_service.windows(session, now),
+        "events": {
+            "last_hour": await _window(session, received, now, 60),
+            "last_day": await _window(session, received, now, 24 * 60),
+        },
         "dlq": await dead_letter_service.open_summary(session),
         "workers_alive": [w for w in workers if w.alive],
-        **await overview_charts(session, now, period),
+        **await overview_charts(session, now, period, received),
     }
 
 
-async def _ingest_per_minute(session: AsyncSession, now: datetime) -> dict[str, float]:
-    """Events received per minute by source, over the last 5 minutes."""
-    counts = await event_service.repository(session).count_by(
-        "source", now - timedelta(minutes=INGEST_WINDOW), now
-    )
+def received_for(app: FastAPI) -> ReceivedPerMinute:
+    """The app's one roll-up of the events received (ops/received.py), shared by every console."""
+    received: ReceivedPerMinute | None = getattr(app.state, "console_received", None)
+    if received is None:
+        url = app.state.runtime.db("integracoes").url
+        sqlite = make_url(url).get_backend_name() == "sqlite"
+        received = ReceivedPerMinute(settle_seconds=0.0 if sqlite else SETTLE_SECONDS)
+        app.state.console_received = received
+    return received
+
+
+def _ingest_per_minute(received: PerMinute, now: datetime) -> dict[str, float]:
+    """Events received per minute by source, over the last 5 minutes (the current one included)."""
+    last = minute_of(now)
+    counts = by_source(received, last - INGEST_WINDOW + 1, last)
     return {source: round(n / INGEST_WINDOW, 1) for source, n in sorted(counts.items())}
+
+
+async def _window(session: HubSession, received: PerMinute, now: datetime, minutes: int) -> RecentWindow:
+    """The events of the last `minutes` whole minutes, the current one included."""
+    first = minute_of(now) - minutes + 1
+    counts = by_source(received, first, minute_of(now))
+    return await event_service.recent_window(session, counts, minute_start(first), now)
 
 
 @router.get(HOME_URL)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carinho.integracoes.ops.received import PerMinute, per_bucket
 from carinho.integracoes.ops.repository import DeliveryBucket, OpsRepository
 from carinho.kit.ui.charts import Series, bar_chart, line_chart
 from carinho.kit.ui.formatting import local, number_br
@@ -40,13 +41,16 @@ def _ms(value: float) -> str:
     return f"{number_br(value)} ms"
 
 
-async def overview_charts(session: AsyncSession, now: datetime, period: Period) -> dict[str, Any]:
-    """The buckets of `period` up to the one holding `now` (that one still filling)."""
+async def overview_charts(
+    session: AsyncSession, now: datetime, period: Period, received_per_minute: PerMinute
+) -> dict[str, Any]:
+    """The buckets of `period` up to the one holding `now` (that one still filling); the events
+    received come from the process's roll-up (ops/received.py)."""
     last = int(now.timestamp()) // period.seconds
     keys = range(last - period.buckets + 1, last + 1)
     since = datetime.fromtimestamp(keys[0] * period.seconds, UTC)
     ops = OpsRepository(session)
-    received = await ops.events_received_per_bucket(since, period.seconds)
+    received = per_bucket(received_per_minute, period.seconds)
     processed = await ops.events_processed_per_bucket(since, period.seconds)
     dead = await ops.events_dead_per_bucket(since, period.seconds)
     deliveries = await ops.deliveries_per_bucket(since, period.seconds)

@@ -18,7 +18,7 @@ from carinho.kit.crypto import PayloadCipher
 from carinho.kit.db import BIGINT_MAX
 from carinho.kit.fast_ingest.batch_sql import insert_returning, select_in
 from carinho.kit.repository import Repository
-from carinho.kit.sql_time import elapsed_ms_bucket
+from carinho.kit.sql_time import elapsed_ms_bucket, epoch_bucket
 
 Selected = TypeVar("Selected", bound=Select[*tuple[Any, ...]])
 
@@ -116,6 +116,43 @@ class EventRepository(Repository[IntegrationEvent]):
             found = (await self.session.execute(after.order_by(e.created_at).limit(1))).scalar()
             high = high if found is None else int(found)
         return low, high
+
+    async def last_id(self) -> int:
+        return int((await self.session.execute(select(func.max(IntegrationEvent.id)))).scalar() or 0)
+
+    async def id_before(self, since: datetime) -> int:
+        """An id below every event created from `since` on (see `_period_ids`), 0 when there is none."""
+        low, _ = await self._period_ids(since, None)
+        return low
+
+    async def received_per_minute(self, after_id: int, through_id: int) -> list[tuple[int, str, int]]:
+        """(minute since 1970, source, events) of the events with ids in (after_id, through_id]: a
+        range of the primary key, so a caller that remembers what it read reads only what is new."""
+        e = IntegrationEvent
+        minute = epoch_bucket(e.created_at, 60)
+        rows = await self.session.execute(
+            select(minute, e.source, func.count())
+            .where(e.id > after_id, e.id <= through_id)
+            .group_by(minute, e.source)
+        )
+        return [(int(m), str(source), int(n)) for m, source, n in rows]
+
+    async def count_created_between(self, statuses: Iterable[str], since: datetime, until: datetime) -> int:
+        """Events in one of `statuses` created in [since, until]: each status's (status, id) index
+        from the period's ids on — cheap for the rare statuses (failed, dead), never a walk
+        through every event of the period."""
+        e = IntegrationEvent
+        low, high = await self._period_ids(since, until)
+        result = await self.session.execute(
+            select(func.count()).where(
+                e.status.in_(list(statuses)),
+                e.id > low,
+                e.id < high,
+                e.created_at >= since,
+                e.created_at <= until,
+            )
+        )
+        return int(result.scalar_one())
 
     async def count_by(
         self, column_name: str, since: datetime | None = None, until: datetime | None = None

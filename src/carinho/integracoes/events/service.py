@@ -91,6 +91,16 @@ def register_detail_loader(section: str, loader: DetailLoader) -> None:
     setattr(_detail_loaders, section, loader)
 
 
+@dataclass(frozen=True)
+class RecentWindow:
+    total: int
+    by_source: dict[str, int]
+    error_rate: float  # (failed + dead) / total
+    processed: int
+    latency_p50_seconds: float | None
+    latency_p95_seconds: float | None
+
+
 def _percentile(histogram: Sequence[tuple[float, int]], fraction: float) -> float | None:
     """Nearest-rank percentile of a histogram of (value, count)."""
     total = sum(count for _, count in histogram)
@@ -284,8 +294,8 @@ class EventService:
         )
 
     async def windows(self, session: AsyncSession, now: datetime | None = None) -> dict[str, WindowStats]:
-        """The last hour's and the last day's figures (what the console's overview shows; without the
-        all-time count per status of `stats`, which reads every event's index entry)."""
+        """The last hour's and the last day's figures with every breakdown (`GET /api/events/stats`;
+        the console's overview reads `recent_window` instead, which never counts the window's rows)."""
         repo, now = self.repository(session), now or utcnow()
         return {
             "last_hour": await self._window(repo, now - timedelta(hours=1), now),
@@ -308,6 +318,26 @@ class EventService:
             by_status=by_status,
             by_type=by_type,
             by_source=by_source,
+            error_rate=round(errors / total, 6) if total else 0.0,
+            processed=sum(count for _, count in times),
+            latency_p50_seconds=_percentile(times, 0.50),
+            latency_p95_seconds=_percentile(times, 0.95),
+        )
+
+    async def recent_window(
+        self, session: AsyncSession, received_by_source: dict[str, int], since: datetime, until: datetime
+    ) -> RecentWindow:
+        """The overview's figures of the events created in [since, until], given how many each source
+        sent (ops/received.py keeps those): the failed and dead ones are counted through their status
+        index, the processing times through the covering (processed_at, created_at) one."""
+        repo = self.repository(session)
+        total = sum(received_by_source.values())
+        failing = [EventStatus.failed.value, EventStatus.dead.value]
+        errors = await repo.count_created_between(failing, since, until) if total else 0
+        times = await repo.processing_time_histogram(since)
+        return RecentWindow(
+            total=total,
+            by_source=received_by_source,
             error_rate=round(errors / total, 6) if total else 0.0,
             processed=sum(count for _, count in times),
             latency_p50_seconds=_percentile(times, 0.50),
