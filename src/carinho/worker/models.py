@@ -50,7 +50,8 @@ class OutboxMessageMixin:
     def __table_args__(cls) -> tuple[Any, ...]:
         return (
             Index("ix_outbox_messages_status_visible_at", "status", "visible_at"),
-            Index("ix_outbox_messages_lane_status", "lane", "status"),
+            # The oldest due work of a lane is one lookup (the console's overview, /health/detailed).
+            Index("ix_outbox_messages_lane_status_available_at", "lane", "status", "available_at"),
         )
 
 
