@@ -70,7 +70,7 @@ What is measured, on SQLite and on PostgreSQL, with the data set below:
   `/webhooks/site/lead` on `carinho serve integracoes`, embedded SQLite, fresh data dir),
   alternately without and with {consoles} console(s) open — a client logged in through `/entrar`
   that keeps `/painel` open as the page does: its live stream (`/painel/ao-vivo`) and
-  `/painel/atualizar` on each change, at most every 2 s (every 15 s without changes) —
+  `/painel/atualizar` on each change, at most every 5 s (every 15 s without changes) —
   pairs in the same run, {ingest_seconds} s each; the ratio is of the summed throughputs.
 
 Reproduce (bounded: fixed data set, at most `--rounds` rounds or `--budget` seconds of measuring

@@ -16,7 +16,7 @@ the plans of a scenario's SELECTs.
 Ingest: bench/run_ingest.py's saturation run (wrk, 64 connections, durable `/webhooks/site/lead`
 on `carinho serve integracoes`, embedded SQLite) alternately without and with consoles open — a
 client logged in that keeps the overview open as the page does (its live stream, a refresh per
-change, at most every 2 s) — in the same run; the ratio of the throughputs. Bounded: fixed
+change, at most every 5 s) — in the same run; the ratio of the throughputs. Bounded: fixed
 durations, 127.0.0.1 only, a temporary data dir.
 """
 
