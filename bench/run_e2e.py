@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import loadgen
 from bench.e2e_held import held, held_markdown
-from bench.e2e_production import ProductionPlatform, parse_counts, scaling_markdown
+from bench.e2e_production import ProductionPlatform, parse_counts, scaling_markdown, tree_ticks
 from bench.e2e_records import Records
 from bench.run_ingest import wait_ready
 from carinho.kit.signatures import hmac_hex
@@ -127,20 +127,8 @@ class Platform:
 
     def cpu_seconds(self) -> float:
         """CPU of `carinho up` and of its system processes (EMBEDDED_PROCESSES=per_system), live ones
-        and reaped ones (a reaped child's time is in its parent's cutime/cstime)."""
-        ticks = 0
-        pending = [self.process.pid]
-        while pending:
-            pid = pending.pop()
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except (FileNotFoundError, ProcessLookupError):
-                continue  # ended between the listing and now
-            ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-            for children in Path(f"/proc/{pid}/task").glob("*/children"):
-                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-                    pending += [int(child) for child in children.read_text().split()]
-        return ticks / os.sysconf("SC_CLK_TCK")
+        and reaped ones."""
+        return tree_ticks(self.process.pid) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self.process.terminate()

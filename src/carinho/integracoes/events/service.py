@@ -101,6 +101,15 @@ class RecentWindow:
     latency_p95_seconds: float | None
 
 
+def _processing(times: list[tuple[float, int]]) -> dict[str, Any]:
+    """A window's processed events and their p50/p95 from the durations' histogram."""
+    return {
+        "processed": sum(count for _, count in times),
+        "latency_p50_seconds": _percentile(times, 0.50),
+        "latency_p95_seconds": _percentile(times, 0.95),
+    }
+
+
 def _percentile(histogram: Sequence[tuple[float, int]], fraction: float) -> float | None:
     """Nearest-rank percentile of a histogram of (value, count)."""
     total = sum(count for _, count in histogram)
@@ -319,9 +328,7 @@ class EventService:
             by_type=by_type,
             by_source=by_source,
             error_rate=round(errors / total, 6) if total else 0.0,
-            processed=sum(count for _, count in times),
-            latency_p50_seconds=_percentile(times, 0.50),
-            latency_p95_seconds=_percentile(times, 0.95),
+            **_processing(times),
         )
 
     async def recent_window(
@@ -339,9 +346,7 @@ class EventService:
             total=total,
             by_source=received_by_source,
             error_rate=round(errors / total, 6) if total else 0.0,
-            processed=sum(count for _, count in times),
-            latency_p50_seconds=_percentile(times, 0.50),
-            latency_p95_seconds=_percentile(times, 0.95),
+            **_processing(times),
         )
 
 
