@@ -40,17 +40,6 @@ async def fail_times(session: AsyncSession, key: str, failures: int, counter: st
         raise RuntimeError(f"planned failure {attempt} of {failures}")
 
 
-# The same jobs with their outbox claim joining their work's transaction (`claim_joins_work`).
-job("tests.touch_joined", context="integracoes", lane=Lane.integrations, claim_joins_work=True)(touch)
-job(
-    "tests.fail_times_joined",
-    context="integracoes",
-    lane=Lane.integrations,
-    max_attempts=3,
-    claim_joins_work=True,
-)(fail_times)
-
-
 # A long time limit: a dead worker's run comes back after the short claim lease, not after this.
 @job("tests.wait_for_file", context="integracoes", lane=Lane.integrations, time_limit_seconds=600)
 async def wait_for_file(session: AsyncSession, key: str, started: str, release: str) -> None:

@@ -30,15 +30,9 @@ async def outbox_row(rt: Runtime, outbox_id: int) -> OutboxMessage:
         return row
 
 
-# `_joined`: the claim commits with the job's work, not on its own (`claim_joins_work`).
-TOUCH_JOBS = pytest.mark.parametrize("touch_job", ["tests.touch", "tests.touch_joined"])
-FAILING_JOBS = pytest.mark.parametrize("failing_job", ["tests.fail_times", "tests.fail_times_joined"])
-
-
-@TOUCH_JOBS
-async def test_job_enqueued_in_committed_transaction_runs(rt: Runtime, touch_job: str) -> None:
+async def test_job_enqueued_in_committed_transaction_runs(rt: Runtime) -> None:
     async with rt.db("integracoes").session() as session:
-        outbox_id = await enqueue(session, touch_job, {"key": "committed"})
+        outbox_id = await enqueue(session, "tests.touch", {"key": "committed"})
         await session.commit()
     assert await drain(rt) == 1
     assert await runs(rt, "committed") == 1
@@ -61,12 +55,11 @@ async def test_job_enqueued_in_rolled_back_transaction_never_runs(rt: Runtime) -
         assert (await session.execute(select(OutboxMessage))).first() is None
 
 
-@TOUCH_JOBS
-async def test_a_message_delivered_twice_runs_the_job_once(rt: Runtime, touch_job: str) -> None:
+async def test_a_message_delivered_twice_runs_the_job_once(rt: Runtime) -> None:
     from carinho.worker.executor import run_outbox_message
 
     async with rt.db("integracoes").session() as session:
-        outbox_id = await enqueue(session, touch_job, {"key": "twice"})
+        outbox_id = await enqueue(session, "tests.touch", {"key": "twice"})
         await session.commit()
     await run_outbox_message("integracoes", outbox_id)
     await run_outbox_message("integracoes", outbox_id)
@@ -87,13 +80,12 @@ async def test_delayed_job_waits_for_due_at(rt: Runtime) -> None:
     assert (await outbox_row(rt, outbox_id)).status == "done"
 
 
-@FAILING_JOBS
-async def test_failed_job_is_retried_with_backoff_then_succeeds(
-    rt: Runtime, tmp_path: Path, failing_job: str
-) -> None:
+async def test_failed_job_is_retried_with_backoff_then_succeeds(rt: Runtime, tmp_path: Path) -> None:
     counter = str(tmp_path / "attempts")
     async with rt.db("integracoes").session() as session:
-        outbox_id = await enqueue(session, failing_job, {"key": "flaky", "failures": 2, "counter": counter})
+        outbox_id = await enqueue(
+            session, "tests.fail_times", {"key": "flaky", "failures": 2, "counter": counter}
+        )
         await session.commit()
     await drain(rt)
     row = await outbox_row(rt, outbox_id)
@@ -109,11 +101,12 @@ async def test_failed_job_is_retried_with_backoff_then_succeeds(
     assert await runs(rt, "flaky") == 1
 
 
-@FAILING_JOBS
-async def test_job_failing_every_attempt_ends_failed(rt: Runtime, tmp_path: Path, failing_job: str) -> None:
+async def test_job_failing_every_attempt_ends_failed(rt: Runtime, tmp_path: Path) -> None:
     counter = str(tmp_path / "attempts")
     async with rt.db("integracoes").session() as session:
-        outbox_id = await enqueue(session, failing_job, {"key": "doomed", "failures": 99, "counter": counter})
+        outbox_id = await enqueue(
+            session, "tests.fail_times", {"key": "doomed", "failures": 99, "counter": counter}
+        )
         await session.commit()
     for _ in range(5):
         await drain(rt)

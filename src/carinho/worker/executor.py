@@ -7,8 +7,6 @@ import contextlib
 import traceback
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from carinho import runtime
 from carinho.kit import retry
 from carinho.kit.clock import utcnow
@@ -30,83 +28,59 @@ async def run_outbox_messages(context: str, outbox_ids: list[int] | int) -> None
 
 
 async def run_outbox_message(context: str, outbox_id: int) -> None:
-    """Claim the row, run its job in the claim's session and mark it done in the job's transaction.
-    A job that does not join its claim (`claim_joins_work`) finds the claim committed before it runs."""
     rt = runtime.current()
     token = uuid.uuid4().hex
     lease_seconds = rt.settings.outbox_lease_seconds
-    model = rt.spec(context).outbox
+    async with rt.db(context).session() as session:
+        claimed = await OutboxRepository(session, rt.spec(context).outbox).claim(
+            outbox_id, token, utcnow(), lease_seconds
+        )
+        await session.commit()
+    if claimed is None:
+        return  # done already, claimed by another worker, or not yet due
     finished = asyncio.Event()
-    heartbeat: asyncio.Task[None] | None = None
-    failure: str | None = None
+    heartbeat = asyncio.create_task(_renew_lease(context, outbox_id, token, lease_seconds, finished))
     try:
-        async with rt.db(context).session() as session:
-            repo = OutboxRepository(session, model)
-            claimed = await repo.claim(outbox_id, token, utcnow(), lease_seconds)
-            if claimed is None:
-                return  # done already, claimed by another worker, or not yet due
-            if not _joins_claim(claimed.job):
-                await session.commit()
-            heartbeat = asyncio.create_task(_renew_lease(context, outbox_id, token, lease_seconds, finished))
-            failure = await _run_claimed(session, repo, claimed, token)
+        await _run_claimed(context, claimed, token)
     finally:
         # Only once the job's transaction is over: on SQLite a renewal may be waiting for its lock.
         finished.set()
-        if heartbeat is not None:
-            await heartbeat
-    if failure is not None:
-        await _record_failure(context, claimed, token, failure, lease_seconds)
+        await heartbeat
 
 
-def _joins_claim(job_name: str) -> bool:
-    try:
-        return get_job(job_name).claim_joins_work
-    except LookupError:
-        return False  # it fails when run, and that failure is recorded like any other
-
-
-async def _run_claimed(
-    session: AsyncSession, repo: OutboxRepository, claimed: ClaimedMessage, token: str
-) -> str | None:
-    """Run the job and commit it with the row's `done`; the failure's text when it raised (its
-    writes, and a claim that joined them, are rolled back when the session closes)."""
-    try:
-        spec = get_job(claimed.job)
-        await asyncio.wait_for(spec.fn(session, **claimed.args), timeout=claimed.time_limit_seconds)
-        if not await repo.complete(claimed.id, token):
-            # Our lease expired and the relay handed the job on: drop our writes.
-            await session.rollback()
-            log.warning("outbox.lease_lost", job=claimed.job, outbox_id=claimed.id)
-            return None
-        await session.commit()
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"
-    log.info("outbox.job_done", job=claimed.job, outbox_id=claimed.id, attempt=claimed.attempt)
-    return None
-
-
-async def _record_failure(
-    context: str, claimed: ClaimedMessage, token: str, error: str, lease_seconds: float
-) -> None:
+async def _run_claimed(context: str, claimed: ClaimedMessage, token: str) -> None:
     rt = runtime.current()
-    exhausted = claimed.attempt >= claimed.max_attempts
-    delay = retry.outbox_jobs(rt.settings).delay(claimed.attempt - 1)
-    retry_at = None if exhausted or delay is None else utcnow() + delay
-    async with rt.db(context).session() as session:
-        repo = OutboxRepository(session, rt.spec(context).outbox)
-        # A claim that joined the job's transaction was rolled back with it: claim the row again
-        # (under the same token), so the attempt counts; a row another worker took meanwhile is theirs.
-        await repo.claim(claimed.id, token, utcnow(), lease_seconds)
-        await repo.fail(claimed.id, token, error, retry_at)
-        await session.commit()
-    log.warning(
-        "outbox.job_failed",
-        job=claimed.job,
-        outbox_id=claimed.id,
-        attempt=claimed.attempt,
-        exhausted=exhausted,
-        error=error.split(":", 1)[0],
-    )
+    db = rt.db(context)
+    model = rt.spec(context).outbox
+    outbox_id = claimed.id
+    spec = get_job(claimed.job)
+    try:
+        async with db.session() as session:
+            await asyncio.wait_for(spec.fn(session, **claimed.args), timeout=claimed.time_limit_seconds)
+            if not await OutboxRepository(session, model).complete(outbox_id, token):
+                # Our lease expired and the relay handed the job on: drop our writes.
+                await session.rollback()
+                log.warning("outbox.lease_lost", job=claimed.job, outbox_id=outbox_id)
+                return
+            await session.commit()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"
+        exhausted = claimed.attempt >= claimed.max_attempts
+        delay = retry.outbox_jobs(rt.settings).delay(claimed.attempt - 1)
+        retry_at = None if exhausted or delay is None else utcnow() + delay
+        async with db.session() as session:
+            await OutboxRepository(session, model).fail(outbox_id, token, error, retry_at)
+            await session.commit()
+        log.warning(
+            "outbox.job_failed",
+            job=claimed.job,
+            outbox_id=outbox_id,
+            attempt=claimed.attempt,
+            exhausted=exhausted,
+            error=type(exc).__name__,
+        )
+        return
+    log.info("outbox.job_done", job=claimed.job, outbox_id=outbox_id, attempt=claimed.attempt)
 
 
 async def _renew_lease(

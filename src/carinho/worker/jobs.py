@@ -33,7 +33,6 @@ class JobSpec:
     lane: Lane
     time_limit_seconds: int | None = None
     max_attempts: int | None = None
-    claim_joins_work: bool = False
 
 
 _registry: dict[str, JobSpec] = {}
@@ -46,20 +45,14 @@ def job(
     lane: Lane,
     time_limit_seconds: int | None = None,
     max_attempts: int | None = None,
-    claim_joins_work: bool = False,
 ) -> Callable[[JobFn], JobFn]:
     """Register `async def fn(session, **args)` as a job. It must be idempotent: it may run again
-    after a crash. Its writes and the outbox row's `done` commit together.
-
-    `claim_joins_work`: the claim of the outbox row commits with the job's first commit of its
-    session instead of on its own (a job that never commits is then one transaction: claim, work,
-    `done`). Only for a job that makes no call out of the process before that first commit: on
-    SQLite the transaction holds the write lock from the claim on."""
+    after a crash. Its writes and the outbox row's `done` commit together."""
 
     def register(fn: JobFn) -> JobFn:
         if name in _registry and _registry[name].fn is not fn:
             raise ValueError(f"job {name!r} is registered twice")
-        _registry[name] = JobSpec(name, fn, context, lane, time_limit_seconds, max_attempts, claim_joins_work)
+        _registry[name] = JobSpec(name, fn, context, lane, time_limit_seconds, max_attempts)
         return fn
 
     return register

@@ -82,11 +82,19 @@ class OutboxRepository:
         self, outbox_id: int, token: str, now: datetime, lease_seconds: float = 30.0
     ) -> ClaimedMessage | None:
         """Take the row for one run if it is pending and due, under a short lease its worker renews
-        while the job runs (`renew`). Exactly one claimant wins. One statement where the database
-        returns an UPDATE's rows; on MariaDB the winner reads its row after the UPDATE."""
+        while the job runs (`renew`). Exactly one claimant wins."""
         m = self.model
-        columns = (m.job, m.args, m.attempts, m.max_attempts, m.time_limit_seconds)
-        take = (
+        found = (
+            await self.session.execute(
+                select(m.job, m.args, m.attempts, m.max_attempts, m.time_limit_seconds).where(
+                    m.id == outbox_id
+                )
+            )
+        ).one_or_none()
+        if found is None:
+            return None
+        lease_until = now + timedelta(seconds=lease_seconds)
+        result = await self.session.execute(
             update(m)
             .where(m.id == outbox_id, m.status == OutboxStatus.pending.value, m.available_at <= now)
             .values(
@@ -94,23 +102,17 @@ class OutboxRepository:
                 claimed_by=token,
                 attempts=m.attempts + 1,
                 started_at=now,
-                visible_at=now + timedelta(seconds=lease_seconds),
+                visible_at=lease_until,
             )
             .execution_options(synchronize_session=False)
         )
-        if self.session.get_bind().dialect.update_returning:
-            found = (await self.session.execute(take.returning(*columns))).one_or_none()
-        else:
-            if (await self.session.execute(take)).rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            found = (await self.session.execute(select(*columns).where(m.id == outbox_id))).one()
-        if found is None:
+        if result.rowcount != 1:  # type: ignore[attr-defined]
             return None
         return ClaimedMessage(
             id=outbox_id,
             job=found.job,
             args=dict(found.args or {}),
-            attempt=found.attempts,
+            attempt=found.attempts + 1,
             max_attempts=found.max_attempts,
             time_limit_seconds=found.time_limit_seconds,
         )

@@ -25,14 +25,7 @@ async def send_whatsapp(session: AsyncSession, message_id: int, attempt: int = 1
     await deliver(session, message_id, attempt)
 
 
-@job(
-    SEND_NEXT_JOB,
-    context="atendimento",
-    lane=Lane.notifications,
-    max_attempts=5,
-    time_limit_seconds=60,
-    claim_joins_work=True,
-)
+@job(SEND_NEXT_JOB, context="atendimento", lane=Lane.notifications, max_attempts=5, time_limit_seconds=60)
 async def send_next(session: AsyncSession, conversation_id: int, after_message_id: int) -> None:
     await send_order.send_next(session, conversation_id, after_message_id)
 

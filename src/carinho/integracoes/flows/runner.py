@@ -62,14 +62,11 @@ async def run_event(
     deadline = utcnow() + timedelta(seconds=time_limit)
     token = uuid.uuid4().hex
 
-    # In the job's session: the outbox row's claim commits with it (`claim_joins_work`); a run with
-    # nothing to do commits with the row's `done`.
-    plan = await flow_service.begin_run(job_session, event_id, expected_attempts, token, deadline)
+    async with db.session() as session:
+        plan = await flow_service.begin_run(session, event_id, expected_attempts, token, deadline)
+        await session.commit()
     if plan is None:
         return
-    await job_session.commit()
-    # What the run reads later (finish_run's locked event) must be read again, not the copy loaded here.
-    job_session.expunge_all()
     if not plan.first_claimed:
         log.info("event.step_held_elsewhere", event_id=event_id, step=plan.steps[0].name)
         return

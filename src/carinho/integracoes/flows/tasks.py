@@ -10,13 +10,7 @@ from carinho.worker import Lane, job
 
 
 # The lane given at enqueue (registry.lane_for / the retry lane) wins over this default.
-@job(
-    PROCESS_EVENT_JOB,
-    context="integracoes",
-    lane=Lane.integrations,
-    max_attempts=10,
-    claim_joins_work=True,
-)
+@job(PROCESS_EVENT_JOB, context="integracoes", lane=Lane.integrations, max_attempts=10)
 async def process_event(
     session: AsyncSession, event_id: int, expected_attempts: int | None = None, lane: str | None = None
 ) -> None:
