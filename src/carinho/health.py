@@ -81,20 +81,23 @@ async def _outbox(rt: Runtime, context: str) -> dict[str, Any]:
     spec = rt.spec(context)
     async with rt.db(context).read_session() as session:
         repo = OutboxRepository(session, spec.outbox)
+        now = utcnow()
         lanes = await repo.counts_by_lane()
-        oldest = await repo.oldest_due_pending(utcnow())
-        expired = await repo.expired_leases(utcnow())
+        oldest_by_lane = await repo.oldest_due_pending_by_lane(now)
+        expired = await repo.expired_leases(now)
         beat = await session.execute(
             select(spec.heartbeat.beat_at).where(spec.heartbeat.name == HEARTBEAT_NAME)
         )
         beat_at = beat.scalar_one_or_none()
+    ages = {lane: round((now - due).total_seconds(), 1) for lane, due in oldest_by_lane.items()}
     return {
         "lanes": lanes,
         "backlog": sum(c.get("pending", 0) + c.get("running", 0) for c in lanes.values()),
         "failed": sum(c.get("failed", 0) for c in lanes.values()),
         # Running rows whose worker stopped renewing its lease (died): the relay hands them on.
         "expired_leases": expired,
-        "oldest_pending_age_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else 0,
+        "oldest_pending_age_seconds": max(ages.values(), default=0),
+        "oldest_pending_age_seconds_by_lane": ages,
         "scheduler_beat_at": beat_at,
     }
 

@@ -218,9 +218,6 @@ class OutboxRepository:
         )
         return int(result.scalar_one())
 
-    async def oldest_due_pending(self, now: datetime) -> datetime | None:
-        return min((await self.oldest_due_pending_by_lane(now)).values(), default=None)
-
     async def oldest_due_pending_by_lane(self, now: datetime) -> dict[str, datetime]:
         """Per lane, when its oldest due pending work became due (lanes with none are absent): one
         lookup per lane in the (lane, status, available_at) index, never a walk through the backlog

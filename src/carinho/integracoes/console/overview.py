@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
-from sqlalchemy.engine import make_url
 
 from carinho.health import detailed_health
 from carinho.integracoes.alerts.rules import KINDS
@@ -21,7 +20,7 @@ from carinho.integracoes.console.auth import ConsoleViewer, HubSession
 from carinho.integracoes.console.live import LIVE_URL
 from carinho.integracoes.console.overview_charts import overview_charts, period_for
 from carinho.integracoes.console.pages import HOME_URL, pages
-from carinho.integracoes.database import Heartbeat, OutboxMessage
+from carinho.integracoes.database import Heartbeat
 from carinho.integracoes.dlq.service import dead_letter_service
 from carinho.integracoes.events.service import RecentWindow, event_service
 from carinho.integracoes.ops.received import (
@@ -35,7 +34,6 @@ from carinho.integracoes.ops.received import (
 from carinho.integracoes.ops.repository import OpsRepository
 from carinho.kit.clock import utcnow
 from carinho.worker.heartbeat import alive_by_lane, workers_seen
-from carinho.worker.outbox_repository import OutboxRepository
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,7 +51,7 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
     now = utcnow()
     ops = OpsRepository(session)
     received = await received_for(request.app).read(event_service.repository(session), now)
-    oldest = await OutboxRepository(session, OutboxMessage).oldest_due_pending_by_lane(now)
+    oldest = outbox.get("oldest_pending_age_seconds_by_lane", {})
     finished = await ops.finished_by_lane(now - timedelta(minutes=1))
     counts_by_lane = outbox.get("lanes", {})
     workers = await workers_seen(session, Heartbeat, now)
@@ -62,7 +60,7 @@ async def overview_context(request: Request, session: HubSession) -> dict[str, A
         {
             **counts_by_lane.get(lane, {}),
             "lane": lane,
-            "oldest_age": (now - oldest[lane]).total_seconds() if lane in oldest else 0.0,
+            "oldest_age": oldest.get(lane, 0.0),
             "done_per_minute": finished.get(lane, {}).get("done", 0),
             "failed_per_minute": finished.get(lane, {}).get("failed", 0),
             "workers": alive.get(lane, {}).get("workers", 0),
@@ -97,8 +95,7 @@ def received_for(app: FastAPI) -> ReceivedPerMinute:
     """The app's one roll-up of the events received (ops/received.py), shared by every console."""
     received: ReceivedPerMinute | None = getattr(app.state, "console_received", None)
     if received is None:
-        url = app.state.runtime.db("integracoes").url
-        sqlite = make_url(url).get_backend_name() == "sqlite"
+        sqlite = app.state.runtime.db("integracoes").backend == "sqlite"
         received = ReceivedPerMinute(settle_seconds=0.0 if sqlite else SETTLE_SECONDS)
         app.state.console_received = received
     return received
