@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from carinho.kit.ui.testing.browser import log_out
 from carinho.kit.ui.testing.platform import Platform
 from tests.browser.conftest import Team
 
@@ -35,11 +36,11 @@ def _navigation(page: Any) -> dict[str, str]:
     return {links.nth(i).inner_text(): links.nth(i).get_attribute("href") for i in range(links.count())}
 
 
-def test_an_attendant_cannot_open_a_supervisor_page(page: Any, login: Any, context: Any, team: Team) -> None:
+def test_an_attendant_cannot_open_a_supervisor_page(page: Any, login: Any, team: Team) -> None:
     """Every page the supervisor's menu has and the attendant's has not answers her with 403."""
     login(team.supervisor)
     supervisor_pages = _navigation(page)
-    context.clear_cookies()
+    log_out(page)
     login(team.n1)
     attendant_pages = _navigation(page)
     only_supervisors = {name: href for name, href in supervisor_pages.items() if name not in attendant_pages}
@@ -54,7 +55,7 @@ def test_an_attendant_cannot_open_a_supervisor_page(page: Any, login: Any, conte
 
 
 def test_assigning_is_offered_to_supervisors_only_and_refused_to_an_attendant_who_forges_it(
-    page: Any, login: Any, context: Any, team: Team, customer_writes: Any, platform: Platform
+    page: Any, login: Any, team: Team, customer_writes: Any, platform: Platform
 ) -> None:
     conversation = customer_writes("Qual o horário de atendimento de vocês?", name="Olga Pires")
     assert conversation["assignee"]["id"] == team.n1.id
@@ -74,7 +75,7 @@ def test_assigning_is_offered_to_supervisors_only_and_refused_to_an_attendant_wh
     assert answer.status == 403
     assert platform.api("GET", f"/api/conversations/{conversation['id']}")["assignee"]["id"] == team.n1.id
 
-    context.clear_cookies()
+    log_out(page)
     login(team.supervisor)
     page.goto(f"/conversas/{conversation['id']}")
     expect(

@@ -9,6 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from carinho.kit.ui.testing.browser import log_out
 from carinho.kit.ui.testing.platform import Platform
 from carinho.kit.ui.testing.startup import eventually
 from tests.browser.conftest import Team
@@ -136,7 +137,7 @@ def test_perdido_is_refused_without_a_loss_reason_and_accepted_with_one(
 
 
 def test_escalating_from_n1_to_n2_takes_the_conversation_out_of_the_n1_list(
-    page: Any, login: Any, context: Any, team: Team, customer_writes: Any, platform: Platform
+    page: Any, login: Any, team: Team, customer_writes: Any, platform: Platform
 ) -> None:
     conversation = customer_writes("Quero cancelar o contrato e pedir reembolso.", name="Lúcia Campos")
     login(team.n1)
@@ -155,7 +156,7 @@ def test_escalating_from_n1_to_n2_takes_the_conversation_out_of_the_n1_list(
     expect(row(page, "Lúcia Campos")).to_have_count(0)
 
     # The N2 attendant has it.
-    context.clear_cookies()
+    log_out(page)
     login(team.n2)
     page.get_by_role("link", name=re.compile(r"^Todas")).click()
     expect(row(page, "Lúcia Campos")).to_be_visible()

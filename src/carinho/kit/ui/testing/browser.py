@@ -95,6 +95,16 @@ def log_in(page: Page, email: str, password: str, *, url: str = "/entrar", succe
         expect(page).not_to_have_url(re.compile(re.escape(url) + r"(\?|$)"))
 
 
+def log_out(page: Page) -> None:
+    """Log out as a person does: the account menu, then "Sair"; wait for the login page. Clearing the
+    cookies instead races the open page's live refresh, which redirects to the login page by itself."""
+    from playwright.sync_api import expect
+
+    page.locator(".topbar-end summary.menu-button").click()  # the account menu
+    page.get_by_role("button", name="Sair", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/entrar\?saiu=1"))
+
+
 class AccessibilityViolations(AssertionError):
     """axe-core found violations of a failing impact; the message is the readable report."""
 
