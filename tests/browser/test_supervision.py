@@ -54,6 +54,38 @@ def test_the_sla_panel_shows_a_breach_when_the_clock_passes_the_due_time_without
         platform.move_clock(minutes=-PAST_FIRST_RESPONSE_MINUTES)
 
 
+# Fetches the SLA panel's "now" twice as its live refresh does; whether the second answer was the
+# same as the first, and whether the panel on screen is still the element the first one drew.
+_REFRESH_TWICE = """async () => {
+  const answers = [];
+  const listen = (e) => { if (e.detail.target && e.detail.target.id === "sla-agora") answers.push(e.detail.serverResponse); };
+  document.addEventListener("htmx:beforeSwap", listen);
+  const fetchPanel = () => htmx.ajax("GET", "/supervisao/sla/agora", {target: "#sla-agora", swap: "outerHTML"});
+  const settled = new Promise((done) => document.addEventListener("htmx:afterSettle", (e) => { if (e.target.id === "sla-agora") done(); }, {once: true}));
+  await fetchPanel();
+  await settled;
+  const drawn = document.getElementById("sla-agora");
+  await fetchPanel();
+  document.removeEventListener("htmx:beforeSwap", listen);
+  return {same: answers.length === 2 && answers[0] === answers[1], kept: document.getElementById("sla-agora") === drawn};
+}"""
+
+
+def test_a_live_refresh_that_brings_the_same_panel_does_not_draw_it_again(
+    page: Any, login: Any, team: Team
+) -> None:
+    """A click, the focus or a selection in a live panel is not lost to a refresh of the same content."""
+    login(team.supervisor)
+    page.goto("/supervisao/sla")
+    expect(page.get_by_text("Ao vivo", exact=True)).to_be_visible()
+    for _ in range(3):  # the panel says the minute it was drawn: a minute may turn between the fetches
+        result = page.evaluate(_REFRESH_TWICE)
+        assert result["kept"] == result["same"]
+        if result["same"]:
+            break
+    assert result["same"] and result["kept"]
+
+
 def test_the_dashboard_counts_a_message_as_it_arrives_without_a_reload(
     page: Any, login: Any, team: Team, customer_writes: Any, platform: Platform
 ) -> None:

@@ -5,7 +5,8 @@
      `carinhoLive(detail, "incident …")` filters it by the kinds of change
    - dialogs (data-open-dialog / data-close-dialog), keyboard shortcuts (data-shortcut), title counts
    - the composer: Enter sends, Shift+Enter is a new line, "/" opens the quick-insert list
-   - `data-live-guard`: a refresh (GET) does not replace the element while someone works in it */
+   - `data-live-guard`: a refresh (GET) does not replace the element while someone works in it
+   - a refresh (GET) that brings back what its target already shows is not swapped */
 (function () {
   "use strict";
 
@@ -123,6 +124,31 @@
     if (target && target.matches && target.matches("[data-live-guard]") && verb === "get" && target.querySelector(BUSY)) {
       e.detail.shouldSwap = false;
     }
+  });
+  // A refresh (GET) that brings back exactly what its target shows is not swapped: nothing redraws,
+  // so a click, the keyboard focus or a selection inside it is not lost to the same content drawn
+  // again. Only while the target is still the element and the markup that answer left.
+  const shown = new Map();
+  const pending = new WeakMap();
+  document.addEventListener("htmx:beforeSwap", (e) => {
+    const target = e.detail.target;
+    if (!e.detail.shouldSwap || !target || !target.id) return;
+    const verb = (e.detail.requestConfig && e.detail.requestConfig.verb) || "get";
+    if (verb !== "get" || !e.detail.xhr) return;
+    const text = e.detail.serverResponse;
+    const last = shown.get(target.id);
+    if (last && last.el === target && last.text === text && last.html === target.innerHTML) {
+      e.detail.shouldSwap = false;
+      return;
+    }
+    pending.set(e.detail.xhr, { id: target.id, text });
+  });
+  document.addEventListener("htmx:afterSettle", (e) => {
+    const swapped = e.detail.xhr && pending.get(e.detail.xhr);
+    if (!swapped) return;
+    pending.delete(e.detail.xhr);
+    const el = document.getElementById(swapped.id);
+    if (el) shown.set(swapped.id, { el, text: swapped.text, html: el.innerHTML });
   });
   // A dialog's form that succeeded closes its dialog.
   document.addEventListener("htmx:afterRequest", (e) => {
