@@ -57,17 +57,22 @@ def test_the_sla_panel_shows_a_breach_when_the_clock_passes_the_due_time_without
 # Fetches the SLA panel's "now" twice as its live refresh does; whether the second answer was the
 # same as the first, and whether the panel on screen is still the element the first one drew.
 _REFRESH_TWICE = """async () => {
+  const ours = (e) => e.detail.target && e.detail.target.id === "sla-agora";
   const answers = [];
-  const listen = (e) => { if (e.detail.target && e.detail.target.id === "sla-agora") answers.push(e.detail.serverResponse); };
+  const listen = (e) => { if (ours(e)) answers.push(e.detail.serverResponse); };
   document.addEventListener("htmx:beforeSwap", listen);
-  const fetchPanel = () => htmx.ajax("GET", "/supervisao/sla/agora", {target: "#sla-agora", swap: "outerHTML"});
-  const settled = new Promise((done) => document.addEventListener("htmx:afterSettle", (e) => { if (e.target.id === "sla-agora") done(); }, {once: true}));
+  const options = {target: "#sla-agora", swap: "outerHTML"};
+  const fetchPanel = () => htmx.ajax("GET", "/supervisao/sla/agora", options);
+  const settled = new Promise((done) => {
+    document.addEventListener("htmx:afterSettle", (e) => { if (ours(e)) done(); });
+  });
   await fetchPanel();
   await settled;
   const drawn = document.getElementById("sla-agora");
   await fetchPanel();
   document.removeEventListener("htmx:beforeSwap", listen);
-  return {same: answers.length === 2 && answers[0] === answers[1], kept: document.getElementById("sla-agora") === drawn};
+  const same = answers.length === 2 && answers[0] === answers[1];
+  return {same, kept: document.getElementById("sla-agora") === drawn};
 }"""
 
 
