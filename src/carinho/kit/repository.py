@@ -8,7 +8,7 @@ model (`model = Agent`) and adds `get`, `get_or_404` and `count`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from carinho.errors import NotFound
 
 ModelT = TypeVar("ModelT")
 RowT = TypeVar("RowT")
+ColumnsT = TypeVarTuple("ColumnsT")
 
 
 class SessionRepository:
@@ -37,7 +38,7 @@ class SessionRepository:
         """One page (`limit` rows after `offset`) of an ordered single-entity query."""
         return (await self.session.execute(stmt.limit(limit).offset(offset))).scalars().all()
 
-    def locked(self, stmt: Select[RowT], *, of: Any = None) -> Select[RowT]:
+    def locked(self, stmt: Select[*ColumnsT], *, of: Any = None) -> Select[*ColumnsT]:
         """The query locking its rows (`of`: only that entity's, when relations are loaded with it)
         until the commit on server databases; as it is on SQLite, which serialises writers itself."""
         if self.session.get_bind().dialect.name == "sqlite":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,19 @@ from sqlalchemy import ColumnElement, insert, or_, select, update
 
 from carinho.integracoes.events.models import IntegrationEvent
 from carinho.integracoes.flows.models import EventStep, StepStatus
+from carinho.integracoes.mappings.repository import MappingRepository
+from carinho.integracoes.webhook_endpoints.repository import WebhookEndpointRepository
 from carinho.kit.repository import SessionRepository
+
+
+@dataclass(frozen=True)
+class EventForRun:
+    """The event row, locked, and what the run reads of the hub's configuration with it."""
+
+    event: IntegrationEvent
+    mappings_token: str | None  # the mappings' generation counter (None: no row yet)
+    mappings_generation: int | None
+    endpoints_enabled: bool  # whether any outbound endpoint is enabled
 
 
 class FlowRepository(SessionRepository):
@@ -19,6 +32,18 @@ class FlowRepository(SessionRepository):
 
     async def get_event_for_update(self, event_id: int) -> IntegrationEvent | None:
         return await self.one_locked(select(IntegrationEvent).where(IntegrationEvent.id == event_id))
+
+    async def event_for_run(self, event_id: int) -> EventForRun | None:
+        """The event locked for a run's start, with the mappings' generation counter and whether any
+        endpoint is enabled, read as columns of the same statement (scalar subqueries: plain reads,
+        never locked, of the statement's snapshot)."""
+        token, generation = MappingRepository.generation_columns()
+        endpoints = WebhookEndpointRepository.any_enabled_column()
+        stmt = select(IntegrationEvent, token, generation, endpoints).where(IntegrationEvent.id == event_id)
+        row = (await self.session.execute(self.locked(stmt, of=IntegrationEvent))).first()
+        if row is None:
+            return None
+        return EventForRun(row[0], row[1], row[2], bool(row[3]))
 
     async def steps(self, event_id: int) -> Sequence[EventStep]:
         result = await self.session.execute(

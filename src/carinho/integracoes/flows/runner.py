@@ -28,7 +28,7 @@ from carinho import runtime
 from carinho.connectors.errors import ConnectorPaced
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.service import PlannedStep, RunPlan, StepRunFailure, flow_service
-from carinho.integracoes.flows.step_api import StepContext, StepFailure, get_step, is_local
+from carinho.integracoes.flows.step_api import StepContext, StepFailure, get_step, is_local, nothing_to_do
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
 from carinho.worker import Lane
@@ -127,6 +127,12 @@ async def _run_tail(
             await flow_service.defer_run(job_session, plan, token, first, outcome.delay, lane)
         return
     for step in tail[1:]:
+        recorded = await _record_nothing_to_do(job_session, plan, step, token)
+        if recorded is HELD:
+            log.info("event.step_held_elsewhere", event_id=plan.event.id, step=step.name)
+            return  # the steps before it commit as done; the run holding it finishes the event
+        if recorded is not None:
+            continue
         # A local step runs first and is claimed with its outcome, in one statement: on SQLite this
         # transaction holds the write lock, elsewhere that UPDATE waits for a concurrent one's row
         # lock and then finds the step done. Held by another run: its writes are undone.
@@ -145,6 +151,33 @@ async def _run_tail(
             await flow_service.defer_run(job_session, plan, token, step, outcome.delay, lane)
         return
     await flow_service.finish_run(job_session, plan, token, None)
+
+
+async def _record_nothing_to_do(
+    job_session: AsyncSession, plan: RunPlan, step: PlannedStep, token: str
+) -> _Held | dict[str, object] | None:
+    """A local step whose context shows it has nothing to do (`@step(..., nothing_to_do=...)`) is
+    recorded done with that output, claimed by the same statement, without running and without a
+    savepoint: it has no writes of its own to undo. Its output, HELD when another run holds the
+    step, or None: the step must run."""
+    output = nothing_to_do(step.name, _context(job_session, plan, step))
+    if output is None:
+        return None
+    if not await flow_service.complete_unclaimed_step(job_session, step, utcnow(), output):
+        return HELD
+    return output
+
+
+def _context(session: AsyncSession, plan: RunPlan, step: PlannedStep) -> StepContext:
+    return StepContext(
+        session=session,
+        event=plan.event,
+        payload=plan.payload,
+        step_name=step.name,
+        idempotency_key=step.idempotency_key,
+        attempt=plan.attempt,
+        config=plan.config,
+    )
 
 
 async def _fail(
@@ -174,15 +207,7 @@ async def _attempt(
     `claimed=False`: the step is not claimed yet, marking it done claims it too."""
     started_at = utcnow()
     try:
-        context = StepContext(
-            session=session,
-            event=plan.event,
-            payload=plan.payload,
-            step_name=step.name,
-            idempotency_key=step.idempotency_key,
-            attempt=plan.attempt,
-        )
-        output = await get_step(step.name)(context)
+        output = await get_step(step.name)(_context(session, plan, step))
         done = (
             await flow_service.complete_step(session, step, token, output)
             if claimed

@@ -18,7 +18,8 @@ from carinho.integracoes.events.service import event_service, register_detail_lo
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.models import EventStep, StepStatus
 from carinho.integracoes.flows.repository import FlowRepository
-from carinho.integracoes.flows.step_api import EventSnapshot, StepFailure
+from carinho.integracoes.flows.step_api import EventSnapshot, RunConfig, StepFailure
+from carinho.integracoes.mappings.cache import generation_key
 from carinho.kit import retry
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
@@ -52,6 +53,7 @@ class RunPlan:
     steps: list[PlannedStep]  # the ones still to run, in order
     attempt: int
     first_claimed: bool  # False: another live run holds the first step
+    config: RunConfig  # what the run read of the hub's configuration at its start
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,18 @@ def _snapshot(event: IntegrationEvent) -> EventSnapshot:
     return EventSnapshot(
         event.id, event.source, event.event_type, event.idempotency_key, event.created_at, event.uid
     )
+
+
+def _step_row(event: IntegrationEvent, name: str, position: int, now: datetime) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "name": name,
+        "position": position,
+        "status": StepStatus.pending.value,
+        "idempotency_key": step_idempotency_key(event.uid, name),
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _output_text(output: dict[str, Any] | None) -> str | None:
@@ -85,9 +99,10 @@ class FlowService:
         """Start (or, after a crash, resume) a processing run, claiming its first step. None: nothing
         to do (already final, or a stale job whose run another job has taken over)."""
         repo = FlowRepository(session)
-        event = await repo.get_event_for_update(event_id)
-        if event is None or event.status in FINAL_STATUSES:
+        found = await repo.event_for_run(event_id)
+        if found is None or found.event.status in FINAL_STATUSES:
             return None
+        event = found.event
         expected = expected_attempts or 0
         resuming = event.status == EventStatus.processing.value and event.attempts == expected + 1
         if event.attempts != expected and not resuming:
@@ -109,7 +124,11 @@ class FlowService:
         ]
         payload = await event_service.payload(session, event)
         claimed = not pending or await repo.claim_step(pending[0].id, token, utcnow(), claim_until)
-        return RunPlan(_snapshot(event), payload, pending, event.attempts, claimed)
+        config = RunConfig(
+            mappings=generation_key(session, found.mappings_token, found.mappings_generation),
+            endpoints_enabled=found.endpoints_enabled,
+        )
+        return RunPlan(_snapshot(event), payload, pending, event.attempts, claimed, config)
 
     async def _ensure_steps(
         self, repo: FlowRepository, event: IntegrationEvent, names: tuple[str, ...]
@@ -117,16 +136,7 @@ class FlowService:
         existing = {step.name: step for step in await repo.steps(event.id)}
         now = utcnow()
         missing = [
-            {
-                "event_id": event.id,
-                "name": name,
-                "position": position,
-                "status": StepStatus.pending.value,
-                "attempts": 0,
-                "idempotency_key": step_idempotency_key(event.uid, name),
-                "created_at": now,
-                "updated_at": now,
-            }
+            _step_row(event, name, position, now) | {"attempts": 0}
             for position, name in enumerate(names)
             if name not in existing
         ]

@@ -17,7 +17,9 @@ retryable is retried on the event's schedule, then goes to the DLQ.
 A step that calls nothing outside the hub — it only reads and writes the hub's database through
 `ctx.session` — is declared `@step(name, local=True)`: it may then run in the transaction of the step
 before it (in a savepoint of its own, so its failure never undoes that step's outcome), which saves
-the run a commit per such step (`flows.runner`).
+the run a commit per such step (`flows.runner`). A local step that often has nothing to do may say
+so from its context alone (`@step(name, local=True, nothing_to_do=...)`): the runner then records
+its output without running it, and without a savepoint.
 """
 
 from __future__ import annotations
@@ -46,6 +48,19 @@ class EventSnapshot:
 
 
 @dataclass(frozen=True)
+class RunConfig:
+    """What a run read of the hub's configuration with its event row, at its start, without a
+    statement of its own (`FlowRepository.event_for_run`). The defaults mean "not read": each use
+    reads what it needs."""
+
+    # The mappings' generation counter (`mappings.cache.GenerationKey`): every render of the run
+    # passes it, and the cache serves it from memory when it holds that generation.
+    mappings: tuple[str, str, int] | None = None
+    # Whether any outbound endpoint was enabled: when none was, no event can have a delivery.
+    endpoints_enabled: bool = True
+
+
+@dataclass(frozen=True)
 class StepContext:
     session: AsyncSession
     event: EventSnapshot
@@ -53,9 +68,12 @@ class StepContext:
     step_name: str
     idempotency_key: str
     attempt: int
+    config: RunConfig = RunConfig()
 
 
 StepFn = Callable[[StepContext], Awaitable[dict[str, Any] | None]]
+# The step's output when it has nothing to do for this context, else None (it runs).
+NothingToDo = Callable[[StepContext], dict[str, Any] | None]
 
 
 class StepError(Exception):
@@ -110,9 +128,18 @@ def _status_code(exc: BaseException) -> int | None:
 
 _steps: dict[str, StepFn] = {}
 _local_steps: set[str] = set()
+_nothing_to_do: dict[str, NothingToDo] = {}
 
 
-def step(name: str, *, local: bool = False) -> Callable[[StepFn], StepFn]:
+def step(
+    name: str, *, local: bool = False, nothing_to_do: NothingToDo | None = None
+) -> Callable[[StepFn], StepFn]:
+    """`nothing_to_do` (local steps only): the step's output when its context alone shows it has
+    nothing to do — no read, no write —, else None; the runner records that output as the step's
+    without running it (and without the savepoint a local step runs in)."""
+    if nothing_to_do is not None and not local:
+        raise ValueError(f"step {name!r}: only a local step may be recorded without running")
+
     def register(fn: StepFn) -> StepFn:
         if name in _steps and _steps[name] is not fn:
             raise ValueError(f"step {name!r} is registered twice")
@@ -121,9 +148,20 @@ def step(name: str, *, local: bool = False) -> Callable[[StepFn], StepFn]:
             _local_steps.add(name)
         else:
             _local_steps.discard(name)
+        if nothing_to_do is not None:
+            _nothing_to_do[name] = nothing_to_do
+        else:
+            _nothing_to_do.pop(name, None)
         return fn
 
     return register
+
+
+def nothing_to_do(name: str, ctx: StepContext) -> dict[str, Any] | None:
+    """The step's output when it has nothing to do in this context (see `step`), else None."""
+    load_table()
+    check = _nothing_to_do.get(name)
+    return check(ctx) if check is not None else None
 
 
 def is_local(name: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ScalarSelect, func, select, update
 
 from carinho.integracoes.mappings.models import MappingGeneration, MappingVersion
 from carinho.kit.repository import SessionRepository
@@ -95,6 +95,16 @@ class MappingRepository(SessionRepository):
         )
         row = result.first()
         return (row.token, row.generation) if row is not None else ("", 0)
+
+    @staticmethod
+    def generation_columns() -> tuple[ScalarSelect[str], ScalarSelect[int]]:
+        """The counter's token and generation as two columns of another query, which reads them
+        without a statement of its own (NULL when the row is missing: `("", 0)` for `generation`)."""
+        row = MappingGeneration.id == GENERATION_ROW
+        return (
+            select(MappingGeneration.token).where(row).scalar_subquery(),
+            select(MappingGeneration.generation).where(row).scalar_subquery(),
+        )
 
     async def bump_generation(self) -> None:
         result = await self.session.execute(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from carinho import runtime
 from carinho.errors import Conflict, NotFound, ValidationFailed
 from carinho.integracoes.events.models import IntegrationEvent
-from carinho.integracoes.mappings.cache import ActiveMapping, mapping_cache
+from carinho.integracoes.mappings.cache import ActiveMapping, GenerationKey, mapping_cache
 from carinho.integracoes.mappings.catalog import known_event_types, known_target_systems
 from carinho.integracoes.mappings.defaults import DEFAULT_MAPPINGS
 from carinho.integracoes.mappings.engine import MappingError, evaluate, validate_spec
@@ -231,9 +231,12 @@ class MappingService:
         *,
         event: dict[str, Any] | None = None,
         context: dict[str, Any] | None = None,
+        generation: GenerationKey | None = None,
     ) -> tuple[Any, ActiveMapping]:
-        """The active mapping's output for this payload. MappingMissing or MappingError otherwise."""
-        mapping = await mapping_cache.get(session, event_type, target_system)
+        """The active mapping's output for this payload. MappingMissing or MappingError otherwise.
+        `generation`: the mappings' counter as the caller read it (a flow run, at its start; see
+        `mappings.cache`), else it is read here."""
+        mapping = await mapping_cache.get(session, event_type, target_system, known=generation)
         if mapping is None:
             raise MappingMissing(f"no active mapping for {event_type} → {target_system}")
         return evaluate(mapping.spec, document(payload, event=event, context=context)), mapping

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Exists, exists, func, select
 
 from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.kit.repository import Repository
@@ -60,6 +60,11 @@ class WebhookEndpointRepository(Repository[WebhookEndpoint]):
             .group_by(WebhookEndpoint.target_system)
         )
         return [(target, since) for target, since in (await self.session.execute(stmt)).all()]
+
+    @staticmethod
+    def any_enabled_column() -> Exists:
+        """Whether any endpoint is enabled, as a column of another query (no statement of its own)."""
+        return exists().where(WebhookEndpoint.deleted_at.is_(None), WebhookEndpoint.disabled_at.is_(None))
 
     async def enabled(self) -> Sequence[WebhookEndpoint]:
         result = await self.session.execute(

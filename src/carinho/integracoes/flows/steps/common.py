@@ -22,6 +22,7 @@ from carinho.config import Settings
 from carinho.integracoes.flows.step_api import StepContext, StepError, is_local
 from carinho.integracoes.flows.steps.models import MessageStatus, OutboundMessage
 from carinho.integracoes.flows.steps.repository import StepsRepository
+from carinho.integracoes.mappings.cache import GenerationKey
 from carinho.integracoes.mappings.engine import MappingError
 from carinho.integracoes.mappings.service import MappingMissing, event_meta, mapping_service
 from carinho.kit.clock import utcnow
@@ -79,6 +80,7 @@ async def render(
         context,
         if_missing=if_missing,
         session=session,
+        generation=ctx.config.mappings,
     )
 
 
@@ -91,11 +93,14 @@ async def render_payload(
     *,
     if_missing: Any = _MISSING_FAILS,
     session: AsyncSession | None = None,
+    generation: GenerationKey | None = None,
 ) -> Any:
+    """`generation`: the mappings' counter as the run read it at its start (`StepContext.config`):
+    the session, a short one of its own unless given, runs no statement when the cache holds it."""
     try:
         async with _reading(session) as reads:
             output, _ = await mapping_service.render(
-                reads, event_type, target_system, payload, event=event, context=context
+                reads, event_type, target_system, payload, event=event, context=context, generation=generation
             )
     except MappingMissing as exc:
         if if_missing is not _MISSING_FAILS:
