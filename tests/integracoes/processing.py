@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from carinho.integracoes.apikeys.service import api_key_service
 from carinho.integracoes.deliveries.models import Delivery, DeliveryAttempt
@@ -115,3 +116,19 @@ async def endpoint_row(rt: Runtime, endpoint_id: int) -> WebhookEndpoint:
         endpoint = await session.get(WebhookEndpoint, endpoint_id)
         assert endpoint is not None
         return endpoint
+
+
+@contextmanager
+def statements(rt: Runtime) -> Iterator[list[str]]:
+    """Every statement the hub's database runs meanwhile (SAVEPOINTs included)."""
+    seen: list[str] = []
+    engine = rt.db("integracoes").engine.sync_engine
+
+    def record(conn: Any, cursor: Any, sql: str, *_: Any) -> None:
+        seen.append(" ".join(sql.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -5,19 +5,16 @@ Both are read at the run's start: a change committed before it (by any process) 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow
 from carinho.integracoes.flows.step_api import StepContext, step
 from carinho.integracoes.flows.steps.common import render
 from carinho.runtime import Runtime
 from carinho.worker import Lane
-from tests.integracoes.processing import create_endpoint, deliveries_of, steps_of, submit_event
+from tests.integracoes.processing import create_endpoint, deliveries_of, statements, steps_of, submit_event
 from tests.support.jobs import drain
 from tests.support.webhook_receiver import WebhookReceiver
 
@@ -34,22 +31,6 @@ async def render_twice(ctx: StepContext) -> dict[str, Any]:
 
 
 register_flow(MAPPED, Lane.integrations, ("tests.render_twice", DELIVER_WEBHOOKS))
-
-
-@contextmanager
-def statements(rt: Runtime) -> Iterator[list[str]]:
-    """Every statement the hub's database runs meanwhile (SAVEPOINTs included)."""
-    seen: list[str] = []
-    engine = rt.db("integracoes").engine.sync_engine
-
-    def record(conn: Any, cursor: Any, sql: str, *_: Any) -> None:
-        seen.append(" ".join(sql.split()))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def _publish(hub: httpx.AsyncClient, auth: dict[str, str], spec: str) -> int:

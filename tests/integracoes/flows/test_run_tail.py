@@ -141,6 +141,10 @@ async def test_a_local_step_another_run_holds_is_left_to_it_and_its_writes_are_u
     uid = (await event_row(rt, event_id)).uid
     now = clock.utcnow()
     async with rt.db("integracoes").session() as session:  # a live run holds the local step
+        # That run began (a step row exists only once a run has begun): the event is in process.
+        event = await session.get(IntegrationEvent, event_id)
+        assert event is not None
+        event.status, event.attempts = "processing", 1
         session.add(
             EventStep(
                 event_id=event_id,

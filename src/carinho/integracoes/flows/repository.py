@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, insert, or_, select, update
 
-from carinho.integracoes.events.models import IntegrationEvent
+from carinho.integracoes.events.models import EventStatus, IntegrationEvent
 from carinho.integracoes.flows.models import EventStep, StepStatus
 from carinho.integracoes.mappings.repository import MappingRepository
 from carinho.integracoes.webhook_endpoints.repository import WebhookEndpointRepository
@@ -44,6 +44,17 @@ class FlowRepository(SessionRepository):
         if row is None:
             return None
         return EventForRun(row[0], row[1], row[2], bool(row[3]))
+
+    async def mark_processed(self, event_id: int, now: datetime) -> None:
+        """The event's run ended with every step done: one UPDATE, without reading the row."""
+        await self.session.execute(
+            update(IntegrationEvent)
+            .where(IntegrationEvent.id == event_id)
+            .values(
+                status=EventStatus.processed.value, processed_at=now, last_error=None, next_attempt_at=None
+            )
+            .execution_options(synchronize_session=False)
+        )
 
     async def steps(self, event_id: int) -> Sequence[EventStep]:
         result = await self.session.execute(

@@ -68,6 +68,16 @@ def _snapshot(event: IntegrationEvent) -> EventSnapshot:
     )
 
 
+def _never_ran(event: IntegrationEvent) -> bool:
+    """No run of this event ever began, so it has no step rows: as stored (`received`, no attempt),
+    and never handed over to a later run (`defer_run` gives the event back its attempt but sets
+    `next_attempt_at`; a retry or a replay needs an attempt). Read from the event row the run holds
+    locked, so a run that began meanwhile shows as `processing`."""
+    return (
+        event.status == EventStatus.received.value and event.attempts == 0 and event.next_attempt_at is None
+    )
+
+
 def _step_row(event: IntegrationEvent, name: str, position: int, now: datetime) -> dict[str, Any]:
     return {
         "event_id": event.id,
@@ -112,23 +122,53 @@ class FlowService:
             event.status = EventStatus.ignored.value
             event.processed_at = utcnow()
             return None
+        first_run = _never_ran(event)
         if not resuming:
             event.attempts += 1
             event.status = EventStatus.processing.value
             event.next_attempt_at = None
-        steps = await self._ensure_steps(repo, event, flow.steps)
+        if first_run:
+            steps = await self._create_steps(repo, event, flow.steps, token, claim_until)
+        else:
+            steps = await self._ensure_steps(repo, event, flow.steps)
         pending = [
             PlannedStep(s.id, s.name, s.idempotency_key)
             for s in steps
             if s.status in (StepStatus.pending.value, StepStatus.failed.value)
         ]
         payload = await event_service.payload(session, event)
-        claimed = not pending or await repo.claim_step(pending[0].id, token, utcnow(), claim_until)
+        # A first run's first step was inserted claimed by it.
+        claimed = (
+            first_run or not pending or await repo.claim_step(pending[0].id, token, utcnow(), claim_until)
+        )
         config = RunConfig(
             mappings=generation_key(session, found.mappings_token, found.mappings_generation),
             endpoints_enabled=found.endpoints_enabled,
         )
         return RunPlan(_snapshot(event), payload, pending, event.attempts, claimed, config)
+
+    async def _create_steps(
+        self,
+        repo: FlowRepository,
+        event: IntegrationEvent,
+        names: tuple[str, ...],
+        token: str,
+        claim_until: datetime,
+    ) -> list[EventStep]:
+        """A first run's step rows, the first one claimed by the run: nothing to read before."""
+        now = utcnow()
+        rows = [
+            _step_row(event, name, position, now)
+            | (
+                {"claimed_by": token, "claimed_until": claim_until, "attempts": 1, "started_at": now}
+                if position == 0
+                else {"claimed_by": None, "claimed_until": None, "attempts": 0, "started_at": None}
+            )
+            for position, name in enumerate(names)
+        ]
+        by_name = {step.name: step for step in await repo.add_steps(rows)}
+        await repo.session.flush()
+        return [by_name[name] for name in names]
 
     async def _ensure_steps(
         self, repo: FlowRepository, event: IntegrationEvent, names: tuple[str, ...]
@@ -186,20 +226,20 @@ class FlowService:
         self, session: AsyncSession, plan: RunPlan, token: str, failed: StepRunFailure | None
     ) -> None:
         repo = FlowRepository(session)
-        event = await repo.get_event_for_update(plan.event.id)
-        if event is None:
-            return
         now = utcnow()
         if failed is None:
-            event.status = EventStatus.processed.value
-            event.processed_at = now
-            event.last_error = None
-            event.next_attempt_at = None
-            if event.attempts > 1:
+            # The run knows the event (its start read it, and counted the attempt): no read again.
+            await repo.mark_processed(plan.event.id, now)
+            if plan.attempt > 1:
                 # A step reaches the DLQ only with its event dead, and every run after that (a
                 # retry, a replay) counts a new attempt: a first run's event has no items.
-                await dead_letters.resolve_event_steps(session, event.id)
-            log.info("event.processed", event_id=event.id, type=event.event_type, attempt=event.attempts)
+                await dead_letters.resolve_event_steps(session, plan.event.id)
+            log.info(
+                "event.processed", event_id=plan.event.id, type=plan.event.event_type, attempt=plan.attempt
+            )
+            return
+        event = await repo.get_event_for_update(plan.event.id)
+        if event is None:
             return
         failure = failed.failure
         delay = self._retry_delay(event, failure)
