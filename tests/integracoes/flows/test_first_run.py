@@ -68,6 +68,7 @@ async def test_a_first_run_reads_no_steps_claims_with_its_insert_and_ends_withou
     # a's outcome, b's claim, b's outcome, the delivery step's claim and outcome: a's claim was the
     # insert's.
     assert len(_on("integration_event_steps", "UPDATE", seen)) == 4
+    assert len(_on("integration_event_steps", "INSERT", seen)) == 1
 
 
 async def test_a_later_run_reads_the_steps_the_first_left_and_runs_only_the_undone(

@@ -80,7 +80,11 @@ class FlowRepository(SessionRepository):
         if not rows:
             return []
         if self.session.get_bind().dialect.insert_returning:
-            inserted = await self.session.scalars(insert(EventStep).returning(EventStep), rows)
+            # render_nulls: rows whose None columns differ (a first run's first step is claimed)
+            # still go in one statement; the ORM would batch them by the columns they set.
+            inserted = await self.session.scalars(
+                insert(EventStep).returning(EventStep), rows, execution_options={"render_nulls": True}
+            )
             return list(inserted.all())
         steps = [EventStep(**row) for row in rows]
         self.session.add_all(steps)
