@@ -23,6 +23,7 @@ from carinho.integracoes.events.repository import (
     EventFilters,
     EventRepository,
     StoredKey,
+    decode_raw_body,
 )
 from carinho.integracoes.events.schemas import EventDetail, EventOut, EventPage, EventStats, WindowStats
 from carinho.integracoes.flows import registry as flows
@@ -289,6 +290,10 @@ class EventService:
     async def payload(self, session: AsyncSession, event: IntegrationEvent) -> dict[str, Any]:
         """The decrypted payload of an event (for the processing side)."""
         return self.repository(session).decode_payload(event.payload)
+
+    def loaded_raw_body(self, session: AsyncSession, event: IntegrationEvent) -> bytes | None:
+        """The exact bytes of an event read with its raw body (a deferred column): no statement."""
+        return decode_raw_body(self.repository(session).cipher, event.raw_body)
 
     async def raw_body(self, session: AsyncSession, event_id: int) -> bytes | None:
         """The exact bytes the event arrived with (Z-API callbacks), None when they were not kept."""

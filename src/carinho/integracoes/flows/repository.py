@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, insert, or_, select, update
+from sqlalchemy.orm import undefer
 
 from carinho.integracoes.events.models import EventStatus, IntegrationEvent
 from carinho.integracoes.flows.models import EventStep, StepStatus
@@ -34,12 +35,16 @@ class FlowRepository(SessionRepository):
         return await self.one_locked(select(IntegrationEvent).where(IntegrationEvent.id == event_id))
 
     async def event_for_run(self, event_id: int) -> EventForRun | None:
-        """The event locked for a run's start, with the mappings' generation counter and whether any
-        endpoint is enabled, read as columns of the same statement (scalar subqueries: plain reads,
-        never locked, of the statement's snapshot)."""
+        """The event locked for a run's start, with its raw body, the mappings' generation counter and
+        whether any endpoint is enabled, read as columns of the same statement (scalar subqueries:
+        plain reads, never locked, of the statement's snapshot)."""
         token, generation = MappingRepository.generation_columns()
         endpoints = WebhookEndpointRepository.any_enabled_column()
-        stmt = select(IntegrationEvent, token, generation, endpoints).where(IntegrationEvent.id == event_id)
+        stmt = (
+            select(IntegrationEvent, token, generation, endpoints)
+            .where(IntegrationEvent.id == event_id)
+            .options(undefer(IntegrationEvent.raw_body))  # the steps that forward it need it
+        )
         row = (await self.session.execute(self.locked(stmt, of=IntegrationEvent))).first()
         if row is None:
             return None

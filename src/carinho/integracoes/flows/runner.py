@@ -27,7 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from carinho import runtime
 from carinho.connectors.errors import ConnectorPaced
 from carinho.integracoes.flows import registry
-from carinho.integracoes.flows.service import PlannedStep, RunPlan, StepRunFailure, flow_service
+from carinho.integracoes.flows.service import (
+    PlannedStep,
+    RunPlan,
+    StepRunFailure,
+    flow_service,
+    stored_output,
+)
 from carinho.integracoes.flows.step_api import StepContext, StepFailure, get_step, is_local, nothing_to_do
 from carinho.kit.clock import utcnow
 from carinho.logging import get_logger
@@ -165,6 +171,7 @@ async def _record_nothing_to_do(
         return None
     if not await flow_service.complete_unclaimed_step(job_session, step, utcnow(), output):
         return HELD
+    plan.memory.outputs[step.name] = stored_output(output)
     return output
 
 
@@ -177,6 +184,7 @@ def _context(session: AsyncSession, plan: RunPlan, step: PlannedStep) -> StepCon
         idempotency_key=step.idempotency_key,
         attempt=plan.attempt,
         config=plan.config,
+        memory=plan.memory,
     )
 
 
@@ -215,6 +223,8 @@ async def _attempt(
         )
         if not done:
             return HELD
+        # Done in `session`: the later steps of the run read it as they would from its row.
+        plan.memory.outputs[step.name] = stored_output(output)
         if (
             next_step is not None
             and deadline is not None
@@ -224,5 +234,6 @@ async def _attempt(
     except ConnectorPaced as exc:
         return _Paced(timedelta(seconds=exc.retry_after or 0))
     except Exception as exc:
+        plan.memory.outputs.pop(step.name, None)
         return StepFailure.from_exception(exc)
     return None

@@ -18,7 +18,7 @@ from carinho.integracoes.events.service import event_service, register_detail_lo
 from carinho.integracoes.flows import registry
 from carinho.integracoes.flows.models import EventStep, StepStatus
 from carinho.integracoes.flows.repository import FlowRepository
-from carinho.integracoes.flows.step_api import EventSnapshot, RunConfig, StepFailure
+from carinho.integracoes.flows.step_api import EventSnapshot, RunConfig, RunMemory, StepFailure
 from carinho.integracoes.mappings.cache import generation_key
 from carinho.kit import retry
 from carinho.kit.clock import utcnow
@@ -54,6 +54,7 @@ class RunPlan:
     attempt: int
     first_claimed: bool  # False: another live run holds the first step
     config: RunConfig  # what the run read of the hub's configuration at its start
+    memory: RunMemory  # its done steps' outputs (the runner adds each it marks done), the raw body
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,12 @@ def _output_text(output: dict[str, Any] | None) -> str | None:
         return None
     text = json.dumps(output, ensure_ascii=False, default=str)
     return text if len(text) <= MAX_OUTPUT_CHARS else json.dumps({"truncated": text[:MAX_OUTPUT_CHARS]})
+
+
+def stored_output(output: dict[str, Any] | None) -> Any:
+    """A step's output as a later step reads it back from its row (JSON, truncated when long)."""
+    text = _output_text(output)
+    return json.loads(text) if text else None
 
 
 class FlowService:
@@ -145,7 +152,15 @@ class FlowService:
             mappings=generation_key(session, found.mappings_token, found.mappings_generation),
             endpoints_enabled=found.endpoints_enabled,
         )
-        return RunPlan(_snapshot(event), payload, pending, event.attempts, claimed, config)
+        memory = RunMemory(
+            outputs={
+                s.name: json.loads(s.output) if s.output else None
+                for s in steps
+                if s.status == StepStatus.done.value
+            },
+            raw_body=event_service.loaded_raw_body(session, event),
+        )
+        return RunPlan(_snapshot(event), payload, pending, event.attempts, claimed, config, memory)
 
     async def _create_steps(
         self,

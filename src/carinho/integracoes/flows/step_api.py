@@ -61,6 +61,16 @@ class RunConfig:
 
 
 @dataclass(frozen=True)
+class RunMemory:
+    """What the run holds of its event, so that its steps need not read it again: the outputs of the
+    event's done steps (those done before the run, read with its steps, and each one it marks done,
+    as stored) and the exact bytes the event arrived with (read with its row)."""
+
+    outputs: dict[str, Any]
+    raw_body: bytes | None
+
+
+@dataclass(frozen=True)
 class StepContext:
     session: AsyncSession
     event: EventSnapshot
@@ -69,6 +79,7 @@ class StepContext:
     idempotency_key: str
     attempt: int
     config: RunConfig = RunConfig()
+    memory: RunMemory | None = None  # None: a step reads what it needs
 
 
 StepFn = Callable[[StepContext], Awaitable[dict[str, Any] | None]]

@@ -123,6 +123,8 @@ def parse(model: type[M], data: Any, what: str) -> M:
 async def raw_body(ctx: StepContext, session: AsyncSession | None = None) -> bytes | None:
     """The exact bytes the event arrived with (Z-API callbacks), read in a short session of its own
     (or the given one)."""
+    if ctx.memory is not None:  # the run read them with the event's row
+        return ctx.memory.raw_body
     from carinho.integracoes.events.service import event_service
 
     async with _reading(session) as reads:
@@ -130,6 +132,9 @@ async def raw_body(ctx: StepContext, session: AsyncSession | None = None) -> byt
 
 
 async def previous_outputs(ctx: StepContext, session: AsyncSession | None = None) -> dict[str, Any]:
+    """The outputs of the event's done steps, by name."""
+    if ctx.memory is not None:  # the run knows them: read with its steps, or marked done by it
+        return dict(ctx.memory.outputs)
     if is_local(ctx.step_name):
         # A local step calls nothing out, so it may read in its own transaction, and must: it can
         # share that transaction with the steps before it (the runner's tail), not yet committed.
