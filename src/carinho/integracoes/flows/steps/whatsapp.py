@@ -24,7 +24,7 @@ from carinho.integracoes.flows.steps.common import (
     render,
     settings,
 )
-from carinho.integracoes.flows.steps.feedback_replies import record_whatsapp_answer
+from carinho.integracoes.flows.steps.feedback_replies import parse_answer, record_whatsapp_answer
 
 FIND_OR_CREATE_LEAD = "crm.find_or_create_lead"
 REGISTER_INTERACTION = "crm.register_interaction"
@@ -95,15 +95,32 @@ async def forward_to_atendimento(ctx: StepContext) -> dict[str, Any]:
     return {"forwarded": True, "type": body.get("type"), "as_received": isinstance(content, bytes)}
 
 
-@step(FEEDBACK_REPLY, local=True)
-async def match_feedback_reply(ctx: StepContext) -> dict[str, Any]:
-    """A reply like "9 muito bom" to an open feedback request becomes `feedback.received`."""
+def _not_a_rating(ctx: StepContext) -> dict[str, Any] | None:
+    """Most messages: nothing to match, known from the message alone (the runner records it so)."""
     if ctx.payload.get("from_me") or not _person_chat(ctx):
         return {"skipped": "not a reply from a client"}
-    return await record_whatsapp_answer(ctx)
+    if parse_answer(ctx.payload.get("text")) is None:
+        return {"skipped": "not a rating"}
+    return None
 
 
-@step(RAISE_LEAD_CREATED, local=True)
+@step(FEEDBACK_REPLY, local=True, nothing_to_do=_not_a_rating)
+async def match_feedback_reply(ctx: StepContext) -> dict[str, Any]:
+    """A reply like "9 muito bom" to an open feedback request becomes `feedback.received`."""
+    return _not_a_rating(ctx) or await record_whatsapp_answer(ctx)
+
+
+def _not_a_first_contact(ctx: StepContext) -> dict[str, Any] | None:
+    """Our own message, or a lead that existed (the run's memory of the lead step's output; not
+    known without it): nothing to raise."""
+    if ctx.payload.get("from_me"):
+        return {"skipped": "sent by the company"}
+    if ctx.memory is not None and not (ctx.memory.outputs.get(FIND_OR_CREATE_LEAD) or {}).get("created"):
+        return {"skipped": "not a first contact"}
+    return None
+
+
+@step(RAISE_LEAD_CREATED, local=True, nothing_to_do=_not_a_first_contact)
 async def raise_lead_created(ctx: StepContext) -> dict[str, Any]:
     """A first contact (the lead did not exist) starts Module 2, never for our own messages."""
     if ctx.payload.get("from_me"):
