@@ -9,7 +9,14 @@ local=True)`: database work only, such as `deliver_webhooks`) — and the run's 
 or DLQ) commit in the job's own session, together with the outbox row's `done`: one commit for what
 used to be one per step. Each local step of the tail runs in a savepoint, so its failure undoes its
 own writes only; the steps before it stay done and it alone is retried. A local step is claimed by
-the statement that marks it done (it ran in a transaction that holds the lock).
+the statement that marks it done (it ran in a transaction that holds the lock). A local step whose
+context shows it has nothing to do (`@step(..., nothing_to_do=...)`) is only marked done, by that
+statement, without a savepoint: it has no writes to undo, and a failure of that statement is one of
+the job's transaction, like the run's end (the tail runs again; no done step is lost or repeated).
+
+The run keeps what it knows (`RunPlan.config`, `RunPlan.memory`, in every step's context): what it
+read with its event row — the raw body, the mappings' generation, whether any endpoint is enabled —
+and the outputs of the event's done steps, so its steps do not read them again.
 
 A step that must wait without having failed — Z-API's send limit (`ConnectorPaced`), or a step that
 runs on a lane of its own (`registry.step_lane`) — ends the run with `flow_service.defer_run`: the
