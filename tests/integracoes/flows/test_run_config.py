@@ -8,10 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import text, update
 
 from carinho.integracoes.flows.registry import DELIVER_WEBHOOKS, register_flow
+from carinho.integracoes.flows.repository import FlowRepository
 from carinho.integracoes.flows.step_api import StepContext, step
 from carinho.integracoes.flows.steps.common import render
+from carinho.integracoes.mappings.repository import MappingRepository
+from carinho.integracoes.webhook_endpoints.models import WebhookEndpoint
 from carinho.runtime import Runtime
 from carinho.worker import Lane
 from tests.integracoes.processing import create_endpoint, deliveries_of, statements, steps_of, submit_event
@@ -125,3 +130,31 @@ async def test_without_an_enabled_endpoint_the_delivery_step_reads_nothing_and_a
     await drain(rt)
     assert await deliveries_of(rt, last) == []
     assert [s.status for s in await steps_of(rt, last)] == ["done", "done"]
+
+
+async def test_a_run_beginning_locks_its_event_only_not_the_counter_nor_the_endpoints(
+    hub: httpx.AsyncClient, rt: Runtime, auth: dict[str, str], receiver: WebhookReceiver, hook: str
+) -> None:
+    """The counter and the endpoints are read as subqueries of the statement that locks the event:
+    plain reads. A publish or an endpoint change made meanwhile does not wait for the run."""
+    db = rt.db("integracoes")
+    if db.backend == "sqlite":
+        pytest.skip("SQLite serialises writers whatever the statement")
+    await _publish(hub, auth, "{n: n}")
+    endpoint = await create_endpoint(hub, auth, receiver.url(hook))
+    event_id = await submit_event(hub, auth, MAPPED, {"n": "a"})
+    timeout = (
+        "SET lock_timeout = '5s'"
+        if db.backend == "postgresql"
+        else "SET SESSION innodb_lock_wait_timeout = 5"
+    )
+    async with db.session() as run, db.session() as change:
+        found = await FlowRepository(run).event_for_run(event_id)  # held until `run` ends
+        assert found is not None and found.endpoints_enabled
+        await change.execute(text(timeout))
+        await MappingRepository(change).bump_generation()  # would time out behind a lock
+        await change.execute(
+            update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint["id"]).values(description="changed")
+        )
+        await change.commit()
+        await run.rollback()
