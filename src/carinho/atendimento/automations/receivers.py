@@ -20,9 +20,12 @@ async def on_message_received(
     new_contact: bool,
     **_: Any,
 ) -> None:
+    rules = await automation_service.active_rules(session)  # read once for the message
     if new_conversation:
-        await automation_service.on_new_conversation(session, conversation, first_contact=new_contact)
-    await automation_service.on_inbound(session, conversation)
+        await automation_service.on_new_conversation(
+            session, conversation, first_contact=new_contact, rules=rules
+        )
+    await automation_service.on_inbound(session, conversation, rules=rules)
 
 
 async def on_status_changed(

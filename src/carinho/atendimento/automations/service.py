@@ -17,7 +17,7 @@ The closing message still is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -56,6 +56,8 @@ class RuleKind(LabeledEnum):
 TIMED_RULES = {RuleKind.queue_notice, RuleKind.follow_up}
 SILENT_IN_EMERGENCY = {RuleKind.welcome, RuleKind.out_of_hours, RuleKind.queue_notice, RuleKind.follow_up}
 MESSAGE_RULES = set(RuleKind) - {RuleKind.round_robin}
+# The rules switched on, by kind (AutomationService.active_rules).
+ActiveRules = Mapping[RuleKind, AutoMessageRule]
 
 
 def _rule_snapshot(rule: AutoMessageRule) -> dict[str, object]:
@@ -115,12 +117,25 @@ class AutomationService:
         rule = await AutomationRepository(session).rule(kind.value)
         return rule if rule is not None and rule.enabled else None
 
+    async def active_rules(self, session: AsyncSession) -> ActiveRules:
+        """The rules switched on, by kind, in one query: what a customer's message reads once and
+        hands to `on_new_conversation` and `on_inbound` (a change made before it applies)."""
+        return {RuleKind(rule.kind): rule for rule in await self.rules(session) if rule.enabled}
+
     async def _fire(
-        self, session: AsyncSession, rule: AutoMessageRule, conversation: Conversation, trigger_key: str
+        self,
+        session: AsyncSession,
+        rule: AutoMessageRule,
+        conversation: Conversation,
+        trigger_key: str,
+        *,
+        new_trigger: bool = False,
     ) -> bool:
-        """Send the rule's message once for this trigger. Returns whether it fired now."""
+        """Send the rule's message once for this trigger. Returns whether it fired now. A
+        `new_trigger` (made in this transaction: a new contact's) cannot have fired: no query asks;
+        the firing's unique key still guards it."""
         repo = AutomationRepository(session)
-        if await repo.fired(trigger_key):
+        if not new_trigger and await repo.fired(trigger_key):
             return False
         if rule.kind in SILENT_IN_EMERGENCY and await _in_emergency(session, conversation):
             log.info("atendimento.automation_silenced", rule=rule.kind, conversation_id=conversation.id)
@@ -158,29 +173,38 @@ class AutomationService:
     # ------------------------------------------------------------------ event triggers
 
     async def on_new_conversation(
-        self, session: AsyncSession, conversation: Conversation, *, first_contact: bool
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        *,
+        first_contact: bool,
+        rules: ActiveRules | None = None,
     ) -> None:
-        await session.refresh(conversation, attribute_names=["contact", "assignee", "labels"])
-        if first_contact and not await self._closed_with_notice(session):
-            rule = await self._active_rule(session, RuleKind.welcome)
-            if rule is not None:
-                await self._fire(session, rule, conversation, f"welcome:contact:{conversation.contact_id}")
+        rules = await self.active_rules(session) if rules is None else rules
+        await InboxRepository(session).load_relations(conversation, "contact", "assignee", "labels")
+        welcome = rules.get(RuleKind.welcome)
+        if first_contact and welcome is not None and not await self._closed_with_notice(session, rules):
+            key = f"welcome:contact:{conversation.contact_id}"
+            await self._fire(session, welcome, conversation, key, new_trigger=True)
         # Already assigned: an escalation rule acted on the first message (an emergency).
-        if conversation.assignee_id is None and await self._active_rule(session, RuleKind.round_robin):
+        if conversation.assignee_id is None and RuleKind.round_robin in rules:
             await inbox_service.auto_assign(
                 session, conversation, Actor.automation(RuleKind.round_robin.value)
             )
 
-    async def _closed_with_notice(self, session: AsyncSession) -> bool:
+    async def _closed_with_notice(self, session: AsyncSession, rules: ActiveRules) -> bool:
         """We are closed and the out-of-hours message will answer (`on_inbound`, right after)."""
-        rule = await self._active_rule(session, RuleKind.out_of_hours)
-        template = await session.get(MessageTemplate, rule.template_id) if rule and rule.template_id else None
-        if template is None or not template.active:
+        rule = rules.get(RuleKind.out_of_hours)
+        if rule is None or not rule.template_id or await working_hours_service.open_now(session, utcnow()):
             return False
-        return not await working_hours_service.open_now(session, utcnow())
+        template = await session.get(MessageTemplate, rule.template_id)
+        return template is not None and template.active
 
-    async def on_inbound(self, session: AsyncSession, conversation: Conversation) -> None:
-        rule = await self._active_rule(session, RuleKind.out_of_hours)
+    async def on_inbound(
+        self, session: AsyncSession, conversation: Conversation, *, rules: ActiveRules | None = None
+    ) -> None:
+        rules = await self.active_rules(session) if rules is None else rules
+        rule = rules.get(RuleKind.out_of_hours)
         if rule is None:
             return
         now = utcnow()
@@ -192,7 +216,7 @@ class AutomationService:
             # monitor's alert tells the supervisors to fix the calendar.
             log.warning("atendimento.out_of_hours_skipped", conversation_id=conversation.id)
             return
-        await session.refresh(conversation, attribute_names=["contact", "assignee"])
+        await InboxRepository(session).load_relations(conversation, "contact", "assignee")
         key = f"out_of_hours:{conversation.id}:{opening.isoformat()}"
         await self._fire(session, rule, conversation, key)
 

@@ -94,17 +94,21 @@ class InboundService:
         contact = await repo.contact_by_phone(callback.phone)
         new_contact = contact is None
         if contact is None:
-            contact = Contact(phone=callback.phone, name=callback.sender_name or callback.chat_name)
+            contact = Contact(
+                phone=callback.phone, name=callback.sender_name or callback.chat_name, last_inbound_at=now
+            )
             repo.add(contact)
             await session.flush()
-        elif not contact.name and (callback.sender_name or callback.chat_name):
-            contact.name = callback.sender_name or callback.chat_name
-        contact.last_inbound_at = now
-        for claimer in signals.inbound_claimers:
-            claimed = await claimer(session, contact, callback.text)
-            if claimed is not None:
-                return await self._store_claimed(session, claimed, callback, now)
-        conversation, created = await self._conversation_for(session, contact)
+        else:
+            if not contact.name and (callback.sender_name or callback.chat_name):
+                contact.name = callback.sender_name or callback.chat_name
+            contact.last_inbound_at = now
+            # A new contact has no past: nothing we asked it before can claim its message.
+            for claimer in signals.inbound_claimers:
+                claimed = await claimer(session, contact, callback.text)
+                if claimed is not None:
+                    return await self._store_claimed(session, claimed, callback, now)
+        conversation, created = await self._conversation_for(session, contact, now, new_contact=new_contact)
         kind = _kind(callback.kind)
         message = await self._add_inbound_message(session, conversation, callback, now)
         conversation.last_inbound_at = now
@@ -170,11 +174,14 @@ class InboundService:
         )
         return InboundResult("created", message.id, conversation.id)
 
-    async def _conversation_for(self, session: AsyncSession, contact: Contact) -> tuple[Conversation, bool]:
+    async def _conversation_for(
+        self, session: AsyncSession, contact: Contact, now: datetime, *, new_contact: bool
+    ) -> tuple[Conversation, bool]:
         """The contact's active conversation (reopened from pending / waiting for the customer), or a
-        new one when there is none (a message after a resolved or closed conversation starts anew)."""
+        new one when there is none (a message after a resolved or closed conversation starts anew).
+        A contact created by this message has no conversation yet: nothing to look up."""
         repo = InboxRepository(session)
-        conversation = await repo.active_conversation(contact.id)
+        conversation = None if new_contact else await repo.active_conversation_of(contact)
         if conversation is not None:
             if conversation.status != ConversationStatus.open.value:
                 before = conversation.status
@@ -196,8 +203,7 @@ class InboundService:
                     actor=Actor.contact(),
                 )
             return conversation, False
-        previous = await repo.latest_conversation(contact.id)
-        now = utcnow()
+        previous = None if new_contact else await repo.latest_conversation(contact.id)
         conversation = Conversation(
             contact_id=contact.id,
             active_contact_id=contact.id,
@@ -207,9 +213,13 @@ class InboundService:
             funnel_stage=stage_for_new_conversation(previous.funnel_stage if previous else None),
             last_activity_at=now,
             status_changed_at=now,
+            # What the message that opens it sets (`_store_inbound`), inserted with it: no UPDATE.
+            last_inbound_at=now,
+            waiting_since=now,
         )
         repo.add(conversation)
         await session.flush()
+        repo.created_with(conversation, contact)
         history_service.record(
             session,
             Action.conversation_created,

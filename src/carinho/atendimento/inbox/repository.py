@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, inspect, or_, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from carinho.atendimento.inbox.models import (
     ACTIVE_STATUSES,
@@ -68,6 +69,35 @@ class InboxRepository(Repository[Conversation]):
     async def active_conversation(self, contact_id: int) -> Conversation | None:
         stmt = self._with_relations().where(Conversation.active_contact_id == contact_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def active_conversation_of(self, contact: Contact) -> Conversation | None:
+        """The contact's active conversation for its inbound message: `contact` is the one the caller
+        holds (no query for it), the assignee is loaded (no query when there is none), the labels
+        are not (nothing on that path reads them)."""
+        stmt = (
+            select(Conversation)
+            .options(selectinload(Conversation.assignee))
+            .where(Conversation.active_contact_id == contact.id)
+        )
+        conversation = (await self.session.execute(stmt)).scalar_one_or_none()
+        if conversation is not None and "contact" in inspect(conversation).unloaded:
+            set_committed_value(conversation, "contact", contact)
+        return conversation
+
+    @staticmethod
+    def created_with(conversation: Conversation, contact: Contact) -> None:
+        """A conversation just inserted (flushed) has no assignee and no labels yet, and `contact`
+        is its contact: its relations are known without asking the database."""
+        set_committed_value(conversation, "contact", contact)
+        set_committed_value(conversation, "assignee", None)
+        set_committed_value(conversation, "labels", [])
+
+    async def load_relations(self, conversation: Conversation, *names: str) -> None:
+        """Loads those of the conversation's relations `names` that are not loaded yet (none loaded:
+        no query); the ORM keeps loaded ones current with what this session changes."""
+        missing = [name for name in names if name in inspect(conversation).unloaded]
+        if missing:
+            await self.session.refresh(conversation, attribute_names=missing)
 
     async def latest_conversation(self, contact_id: int) -> Conversation | None:
         """The contact's newest conversation (relations not loaded)."""
