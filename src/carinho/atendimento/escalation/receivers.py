@@ -16,9 +16,16 @@ __all__ = ["privacy"]
 
 
 async def on_message_received(
-    session: AsyncSession, *, conversation: Conversation, message: Message, new_conversation: bool, **_: Any
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    message: Message,
+    new_conversation: bool,
+    new_contact: bool,
+    **_: Any,
 ) -> None:
-    if new_conversation and await _returning(session, conversation):
+    # A contact created by this message cannot be returning: no query for it.
+    if new_conversation and not new_contact and await _returning(session, conversation):
         await rule_service.on_reopening(session, conversation)
     text = message.content or message.media_caption
     if text:

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, case, func, select, update
+from sqlalchemy import Row, and_, case, func, inspect, select, update
 
 from carinho.atendimento.agents.models import Agent
 from carinho.atendimento.inbox.models import ACTIVE_STATUSES, Conversation, DeliveryStatus, Message
@@ -20,6 +20,7 @@ from carinho.atendimento.sla.models import (
 from carinho.kit.repository import SessionRepository
 
 ACTIVE = [s.value for s in ACTIVE_STATUSES]
+_ADDED_STATES = "sla.added_states"  # session.info: the states this session added
 
 
 class SlaRepository(SessionRepository):
@@ -37,6 +38,18 @@ class SlaRepository(SessionRepository):
         if lock:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    def add_state(self, state: ConversationSla) -> None:
+        """A new state, remembered by the session (`state_in_session`)."""
+        self.add(state)
+        self.session.info.setdefault(_ADDED_STATES, []).append(state)
+
+    def state_in_session(self, conversation_id: int) -> ConversationSla | None:
+        """The conversation's state if this session added it (and it was not rolled back): no query."""
+        for state in self.session.info.get(_ADDED_STATES, ()):
+            if state in self.session and inspect(state).dict.get("conversation_id") == conversation_id:
+                return state
+        return None
 
     async def targets(self, conversation_id: int) -> Sequence[SlaTarget]:
         stmt = (

@@ -164,7 +164,11 @@ class SlaService:
     ) -> ConversationSla:
         """The conversation's SLA state, started if missing (see below for from when)."""
         repo = SlaRepository(session)
-        state = await repo.state(conversation.id)
+        # A conversation created in this transaction has a state only if this session added it.
+        if new_conversation:
+            state = repo.state_in_session(conversation.id)
+        else:
+            state = await repo.state(conversation.id)
         if state is not None:
             return state
         # Only a conversation that has just been created counts from its creation. One that existed
@@ -182,7 +186,7 @@ class SlaService:
             paused_business_minutes=0.0,
             pauses=[],
         )
-        repo.add(state)
+        repo.add_state(state)
         values = await self.policy_values(session, conversation.priority)
         calendar = await working_hours_service.calendar(session)
         first = (
