@@ -52,12 +52,15 @@ async def push_lead(lead: dict[str, Any], idempotency_key: str) -> str | None:
 
 @job(SYNC_JOB, context="atendimento", lane=Lane.atendimento_low, max_attempts=8, time_limit_seconds=60)
 async def sync_crm_lead(session: AsyncSession, contact_id: int, reason: str = "") -> None:
+    # Read once and held: the snapshot reads it from the session, and so does the update below
+    # (the session keeps only weak references to the rows it loaded).
+    contact = await session.get(Contact, contact_id)
+    if contact is None:
+        return
     lead = await crm_sync_service.snapshot(session, contact_id)
     if lead is None:
         return
     digest = hashlib.sha256(json.dumps(lead, sort_keys=True, default=str).encode()).hexdigest()[:32]
     lead_id = await push_lead(lead, f"atendimento-lead-{contact_id}-{digest}")
-    if lead_id:
-        contact = await session.get(Contact, contact_id)
-        if contact is not None and contact.crm_lead_id != lead_id:
-            contact.crm_lead_id = lead_id
+    if lead_id and contact.crm_lead_id != lead_id:
+        contact.crm_lead_id = lead_id

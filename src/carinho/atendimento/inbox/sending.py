@@ -94,16 +94,16 @@ async def deliver(session: AsyncSession, message_id: int, attempt: int) -> Outco
         return Outcome("waiting", "an earlier message of the conversation goes first")
     if not await _claim(message_id):
         return Outcome("skipped", "not queued")
-    outcome = await _send_claimed(session, message_id, attempt)
+    # Held here: the session keeps only weak references to rows it has flushed, so asking for the
+    # message again after the send would read it again.
+    message, phone = await InboxRepository(session).message_and_phone(message_id)
+    outcome = await _send_claimed(session, message, phone, attempt)
     if outcome.status in ("sent", "failed"):
-        message = await InboxRepository(session).message(message_id)
-        assert message is not None
         await send_order.message_final(session, message)
     return outcome
 
 
-async def _send_claimed(session: AsyncSession, message_id: int, attempt: int) -> Outcome:
-    message, phone = await InboxRepository(session).message_and_phone(message_id)
+async def _send_claimed(session: AsyncSession, message: Message, phone: str, attempt: int) -> Outcome:
     attempt = send_order.series_attempt(message, attempt)
     send_order.set_next_attempt(message, None)
     try:
