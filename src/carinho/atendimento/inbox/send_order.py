@@ -101,8 +101,9 @@ def start_series(message: Message) -> None:
 
 async def ready(message_id: int) -> bool:
     """Whether the message may be sent now: False while it waits for a retry or an earlier message
-    of its conversation is not final. (True for a message that is not queued: the claim says no.)"""
-    async with runtime.current().db("atendimento").session() as session:
+    of its conversation is not final. (True for a message that is not queued: the claim says no.)
+    It only reads: on SQLite it waits for no writer, and no writer for it."""
+    async with runtime.current().db("atendimento").read_session() as session:
         message = await InboxRepository(session).message(message_id)
         if message is None or message.delivery_status != DeliveryStatus.queued.value:
             return True
