@@ -18,6 +18,7 @@ from carinho.atendimento.agents.models import Role
 from carinho.atendimento.history.actor import Actor
 from carinho.atendimento.inbox.models import Message
 from carinho.atendimento.inbox.outbound import outbound_service
+from carinho.atendimento.inbox.send_order import SEND_NEXT_JOB
 from carinho.atendimento.inbox.sending import deliver
 from carinho.atendimento.inbox.service import inbox_service
 from carinho.kit import clock
@@ -33,7 +34,7 @@ from tests.atendimento.conftest import (
     received,
 )
 from tests.sandbox.harness import revalidated
-from tests.support.jobs import due_ids
+from tests.support.jobs import due_ids, outbox_rows
 
 
 async def run_jobs_concurrently(rt: Runtime, rounds: int = 2000) -> None:
@@ -299,3 +300,26 @@ async def test_a_conversation_whose_next_message_lost_its_job_is_restarted_by_th
     await run_jobs_concurrently(rt)
     assert (await rows(rt, [lost]))[0].delivery_status == "sent"
     assert (await phone_got(simulators, phone))[1:] == ["Perdida"]
+
+
+async def test_a_message_sent_with_none_behind_it_needs_no_next_job_on_sqlite(
+    simulators: Simulators, atendimento: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    """On SQLite the sending transaction holds the write lock from its start: when it sees no
+    pending message left, no `send_next` job is queued; one that is pending still gets one."""
+    rt = simulators.rt
+    freeze_at(OPEN_INSTANT)
+    agent = await make_agent(Role.supervisor)
+    conversation_id = await open_conversation(atendimento, "5511955561009", "ORD-NEXT")
+    await run_jobs_concurrently(rt)  # the welcome goes, alone
+    [first] = await write(agent, conversation_id, ["Primeira"])
+    [second] = await write(agent, conversation_id, ["Segunda"])
+    await run_jobs_concurrently(rt)
+    assert [m.delivery_status for m in await rows(rt, [first, second])] == ["sent", "sent"]
+    assert (await phone_got(simulators, "5511955561009"))[1:] == ["Primeira", "Segunda"]
+    next_jobs = [row for row in await outbox_rows(rt, "atendimento") if row.job == SEND_NEXT_JOB]
+    after = sorted(row.args["after_message_id"] for row in next_jobs)
+    if rt.db("atendimento").backend == "sqlite":
+        assert after == [first]  # the welcome and the second had none pending behind them
+    else:
+        assert len(after) == 3  # the server databases queue it after every send

@@ -13,7 +13,10 @@ delivered, read or failed). Different conversations do not wait for each other.
 * When a message becomes final, its transaction enqueues `atendimento.send_next`. That job runs
   after the commit, reads the conversation afresh, and gives the next message its own send job. Being
   a separate transaction is what makes it safe: a message written while its predecessor was being
-  sent either saw the predecessor final (and went on its own) or is seen by this job.
+  sent either saw the predecessor final (and went on its own) or is seen by this job. On SQLite the
+  final transaction holds the one write lock from its start, so no message can be written while it
+  runs: when it sees no pending message left, no job is needed (a send and its commit fewer per
+  message).
 * After a predecessor **failed for good** (refused by Z-API, retries exhausted, interrupted) the
   rest **go on**: holding a conversation back would also hold the emergency answer, the survey and
   every later reply until a person acts. The failure stays visible — the message is `failed` with
@@ -121,7 +124,11 @@ async def mark_if_after_failure(session: AsyncSession, message: Message) -> None
 
 async def message_final(session: AsyncSession, message: Message) -> None:
     """`message` became final (sent or failed) in this transaction: once it commits, the next
-    message of the conversation goes."""
+    message of the conversation goes. When none is pending (the usual case: one message, sent),
+    there is no next to give a job to — a message queued after this commits is sent by its own job,
+    which sees this one final — but only SQLite can tell so for sure (`nothing_pending_alone`)."""
+    if await SendOrderRepository(session).nothing_pending_alone(message.conversation_id):
+        return
     await enqueue(
         session,
         SEND_NEXT_JOB,

@@ -47,6 +47,15 @@ class SendOrderRepository(SessionRepository):
         )
         return (await self.session.execute(stmt)).first()
 
+    async def nothing_pending_alone(self, conversation_id: int) -> bool:
+        """Whether no outbound message of the conversation is pending, as seen by a write
+        transaction that no other writer can overlap: SQLite's, which holds the one write lock from
+        its BEGIN to its end. False on MariaDB/PostgreSQL without a query (a message queued while
+        this transaction runs could be missed there)."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            return False
+        return await self.head(conversation_id) is None
+
     async def head(self, conversation_id: int) -> Message | None:
         """The conversation's first outbound message that is not final."""
         stmt = (
