@@ -16,13 +16,13 @@ from carinho import runtime
 from carinho.atendimento.agents.models import Role, SupportLevel
 from carinho.atendimento.agents.security import issue_bearer
 from carinho.atendimento.agents.service import agent_service
-from carinho.atendimento.seed import seed_defaults
 from carinho.atendimento.working_hours import holidays_provider
 from carinho.atendimento.working_hours.service import working_hours_service
 from carinho.kit import clock
 from carinho.kit.signatures import hmac_hex
 from carinho.runtime import DatabaseCache, Runtime
 from carinho.sandbox.smtp import CaughtMail, SmtpSink
+from tests.atendimento import seeding
 from tests.sandbox.harness import RunningSandbox, revalidated, running_sandbox, sandbox_settings
 from tests.support.fixtures import ZAPI_FIXTURES
 
@@ -91,8 +91,7 @@ async def seeded(rt: Runtime) -> Runtime:
     working_hours_service.invalidate()
     holidays_provider.clear_cache()
     async with rt.db("atendimento").session() as session:
-        await seed_defaults(session)
-        await session.commit()
+        await seeding.seed(session, rt.spec("atendimento").metadata.sorted_tables, rt.db("atendimento").url)
     working_hours_service.invalidate()
     return rt
 
