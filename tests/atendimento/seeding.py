@@ -50,7 +50,7 @@ async def seed(session: AsyncSession, tables: list[Table], key: str) -> None:
         await seed_defaults(session)
         await session.commit()
         finished = clock.utcnow()
-        rows = {}
+        rows: dict[str, list[dict[str, Any]]] = {}
         for table, filled in zip(tables, await _filled(session, tables), strict=True):
             if filled:
                 rows[table.name] = [dict(row) for row in (await session.execute(select(table))).mappings()]
@@ -58,8 +58,8 @@ async def seed(session: AsyncSession, tables: list[Table], key: str) -> None:
         return
     shift = clock.utcnow() - snapshot.started
     by_name = {table.name: table for table in tables}
-    for name, rows in snapshot.rows.items():
-        await session.execute(insert(by_name[name]), [_moved(row, snapshot, shift) for row in rows])
+    for name, table_rows in snapshot.rows.items():
+        await session.execute(insert(by_name[name]), [_moved(row, snapshot, shift) for row in table_rows])
     await session.commit()
 
 
