@@ -90,3 +90,21 @@ async def test_an_id_committed_below_one_already_read_is_counted_while_the_ids_s
     for moment in (31.0, 62.0, 93.0):  # kept for good once settled, and never counted twice
         now[0] = moment
         assert by_source(await _read(rt, received, T0), M0, M0) == {"crm": 1, "site": 1}
+
+
+async def test_the_first_read_keeps_what_was_created_long_ago_and_counts_only_the_recent_again(
+    rt: Runtime,
+) -> None:
+    # After a start on PostgreSQL or MariaDB, the refreshes of the first settle window must not count
+    # the whole day each: the events created well before it are kept from the first read on.
+    received = ReceivedPerMinute(settle_seconds=30, clock=lambda: 0.0)
+    old = _event("site", T0 - timedelta(hours=1))
+    await _add(rt, old, _event("crm", T0))
+    assert by_source(await _read(rt, received, T0), M0 - 60, M0) == {"crm": 1, "site": 1}
+
+    # Gone from the table (as retention would), the old one is still counted: it was kept, not read
+    # again; the recent one, within the settle window, is read again and still there.
+    async with rt.db("integracoes").session() as session:
+        await session.delete(await session.get(IntegrationEvent, old.id))
+        await session.commit()
+    assert by_source(await _read(rt, received, T0), M0 - 60, M0) == {"crm": 1, "site": 1}

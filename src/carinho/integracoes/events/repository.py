@@ -125,6 +125,15 @@ class EventRepository(Repository[IntegrationEvent]):
         low, _ = await self._period_ids(since, None)
         return low
 
+    async def id_of_last_created_before(self, moment: datetime) -> int:
+        """The id of the newest event created before `moment` (one step of the creation-time index), 0
+        when there is none. Not a bound on every id of those events, as `id_before` is."""
+        e = IntegrationEvent
+        found = await self.session.execute(
+            select(e.id).where(e.created_at < moment).order_by(e.created_at.desc()).limit(1)
+        )
+        return int(found.scalar() or 0)
+
     async def received_per_minute(self, after_id: int, through_id: int) -> list[tuple[int, str, int]]:
         """(minute since 1970, source, events) of the events with ids in (after_id, through_id]: a
         range of the primary key, so a caller that remembers what it read reads only what is new."""

@@ -9,7 +9,8 @@ the ids after it (a range of the primary key, grouped by minute and source in th
 
 On SQLite ids grow in commit order (one writer at a time). On PostgreSQL and MariaDB a transaction
 may commit an id below one already read, so there the ids of the last `settle_seconds` are counted
-anew on each read, and only those that were already the newest that long ago are kept for good.
+anew on each read, and only those that were already the newest that long ago are kept for good (on
+the first read, those up to an event created two `settle_seconds` ago).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import asyncio
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from carinho.integracoes.events.repository import EventRepository
 
@@ -45,12 +46,21 @@ class ReceivedPerMinute:
         self._seen: deque[tuple[float, int]] = deque()  # (when, the newest id then)
         self._lock = asyncio.Lock()
 
-    async def read(self, repo: EventRepository, now: datetime) -> dict[int, dict[str, int]]:
+    async def read(self, repo: EventRepository, now: datetime) -> dict[int, Counter[str]]:
         """Per minute from KEEP_MINUTES before `now`'s minute to it, the events received per source."""
         first = minute_of(now) - KEEP_MINUTES + 1
         async with self._lock:
             if self._kept_id is None:
                 self._kept_id = await repo.id_before(minute_start(first))
+                # The ids up to an event created two settle windows ago were handed out before it,
+                # so they have committed: kept from the first read on, and the first refreshes after
+                # a start do not count the whole day each.
+                if self.settle_seconds:
+                    long_ago = now - timedelta(seconds=2 * self.settle_seconds)
+                    settled_then = await repo.id_of_last_created_before(long_ago)
+                    if settled_then > self._kept_id:
+                        _add(self._kept, await repo.received_per_minute(self._kept_id, settled_then))
+                        self._kept_id = settled_then
             newest = await repo.last_id()
             self._seen.append((self.clock(), newest))
             settled = self._kept_id
@@ -61,20 +71,33 @@ class ReceivedPerMinute:
                 self._kept_id = settled
             for minute in [m for m in self._kept if m < first]:
                 del self._kept[minute]
-            counts = {m: Counter(c) for m, c in self._kept.items()}
+            # The kept minutes as they are (`_add` never changes a Counter in place): a refresh
+            # copies the few minutes the ids not yet settled add to, not the day's 1,500.
+            counts = dict(self._kept)
             if newest > self._kept_id:
                 _add(counts, await repo.received_per_minute(self._kept_id, newest))
-        return {m: dict(c) for m, c in counts.items() if m >= first}
+        return {m: c for m, c in counts.items() if m >= first}
 
 
 def _add(into: dict[int, Counter[str]], rows: Iterable[tuple[int, str, int]]) -> None:
+    """Add the rows' counts, copy on write: a minute's Counter that a read returned is never changed."""
+    fresh: set[int] = set()
     for minute, source, n in rows:
-        into.setdefault(minute, Counter())[source] += n
+        if minute not in fresh:
+            into[minute] = Counter(into.get(minute) or ())
+            fresh.add(minute)
+        into[minute][source] += n
 
 
 def by_source(per_minute: PerMinute, first: int, last: int) -> dict[str, int]:
     """Events per source received in the minutes first..last (both included)."""
     total: Counter[str] = Counter()
+    if last - first < len(per_minute):  # the last hour of a day's minutes: look those up
+        for minute in range(first, last + 1):
+            counts = per_minute.get(minute)
+            if counts:
+                total.update(counts)
+        return dict(total)
     for minute, counts in per_minute.items():
         if first <= minute <= last:
             total.update(counts)
