@@ -40,7 +40,8 @@ class SlaRepository(SessionRepository):
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     def add_state(self, state: ConversationSla) -> None:
-        """A new state, remembered by the session (`state_in_session`)."""
+        """A new state, remembered by the session (`state_in_session`): held strongly, since the
+        session's identity map keeps only weak references to the rows it has flushed."""
         self.add(state)
         self.session.info.setdefault(_ADDED_STATES, []).append(state)
 

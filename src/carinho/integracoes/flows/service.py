@@ -98,10 +98,13 @@ def _output_text(output: dict[str, Any] | None) -> str | None:
     return text if len(text) <= MAX_OUTPUT_CHARS else json.dumps({"truncated": text[:MAX_OUTPUT_CHARS]})
 
 
+def _parsed_output(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
 def stored_output(output: dict[str, Any] | None) -> Any:
     """A step's output as a later step reads it back from its row (JSON, truncated when long)."""
-    text = _output_text(output)
-    return json.loads(text) if text else None
+    return _parsed_output(_output_text(output))
 
 
 class FlowService:
@@ -153,11 +156,7 @@ class FlowService:
             endpoints_enabled=found.endpoints_enabled,
         )
         memory = RunMemory(
-            outputs={
-                s.name: json.loads(s.output) if s.output else None
-                for s in steps
-                if s.status == StepStatus.done.value
-            },
+            outputs={s.name: _parsed_output(s.output) for s in steps if s.status == StepStatus.done.value},
             raw_body=event_service.loaded_raw_body(session, event),
         )
         return RunPlan(_snapshot(event), payload, pending, event.attempts, claimed, config, memory)
@@ -426,7 +425,7 @@ class FlowService:
                 "status": s.status,
                 "attempts": s.attempts,
                 "idempotency_key": s.idempotency_key,
-                "output": json.loads(s.output) if s.output else None,
+                "output": _parsed_output(s.output),
                 "last_error": s.last_error,
                 "started_at": s.started_at.isoformat() if s.started_at else None,
                 "finished_at": s.finished_at.isoformat() if s.finished_at else None,

@@ -53,14 +53,12 @@ class ReceivedPerMinute:
             if self._kept_id is None:
                 self._kept_id = await repo.id_before(minute_start(first))
                 # The ids up to an event created two settle windows ago were handed out before it,
-                # so they have committed: kept from the first read on, and the first refreshes after
-                # a start do not count the whole day each.
+                # so they have committed: as if seen as the newest a settle window ago, they are kept
+                # from this read on, and the first refreshes after a start do not count the whole day.
                 if self.settle_seconds:
                     long_ago = now - timedelta(seconds=2 * self.settle_seconds)
-                    settled_then = await repo.id_of_last_created_before(long_ago)
-                    if settled_then > self._kept_id:
-                        _add(self._kept, await repo.received_per_minute(self._kept_id, settled_then))
-                        self._kept_id = settled_then
+                    seen_then = self.clock() - self.settle_seconds
+                    self._seen.append((seen_then, await repo.id_of_last_created_before(long_ago)))
             newest = await repo.last_id()
             self._seen.append((self.clock(), newest))
             settled = self._kept_id

@@ -123,8 +123,9 @@ def _not_a_first_contact(ctx: StepContext) -> dict[str, Any] | None:
 @step(RAISE_LEAD_CREATED, local=True, nothing_to_do=_not_a_first_contact)
 async def raise_lead_created(ctx: StepContext) -> dict[str, Any]:
     """A first contact (the lead did not exist) starts Module 2, never for our own messages."""
-    if ctx.payload.get("from_me"):
-        return {"skipped": "sent by the company"}
+    skipped = _not_a_first_contact(ctx)
+    if skipped is not None:
+        return skipped
     lead = (await previous_outputs(ctx)).get(FIND_OR_CREATE_LEAD) or {}
     if not lead.get("created"):
         return {"skipped": "not a first contact"}
